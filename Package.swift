@@ -1,0 +1,32 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Quench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "quench", targets: ["quench"]),
+        .library(name: "QuenchTensor", targets: ["QuenchTensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS",
+            providers: [.apt(["libblas-dev", "libopenblas0-pthread"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
+        .target(name: "QuenchBench", dependencies: ["QuenchTensor", "CBLAS"]),
+        .executableTarget(
+            name: "quench",
+            dependencies: [
+                "QuenchBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

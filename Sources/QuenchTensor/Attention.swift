@@ -1,0 +1,206 @@
+import Foundation
+
+/// Causal self-attention with grouped-query heads and a numerically stable softmax.
+///
+/// Shapes: B batch, T time, NH query heads, NKV key/value heads (NH a multiple of NKV; query head h
+/// reads key/value head h / (NH/NKV)), HS head size.
+///   query (B,T,NH,HS), key and value (B,T,NKV,HS), output (B,T,NH,HS)
+///   probabilities (B,NH,T,T): the softmax, saved by the forward pass for the backward
+/// Every product is a strided-batched `cblas_sgemm` that reads the heads in place (the leading
+/// dimension skips the other heads), so nothing is transposed or copied.
+public struct Attention {
+    public let batch: Int
+    public let time: Int
+    public let queryHeads: Int
+    public let keyValueHeads: Int
+    public let headSize: Int
+
+    /// Validates the head layout.
+    public init(batch: Int, time: Int, queryHeads: Int, keyValueHeads: Int, headSize: Int) throws {
+        guard batch > 0, time > 0, queryHeads > 0, keyValueHeads > 0, headSize > 0,
+              queryHeads % keyValueHeads == 0 else {
+            throw TensorError.invalidArgument(
+                operation: "Attention",
+                detail: "need positive sizes and query heads (\(queryHeads)) a multiple of key/value heads (\(keyValueHeads))")
+        }
+        self.batch = batch
+        self.time = time
+        self.queryHeads = queryHeads
+        self.keyValueHeads = keyValueHeads
+        self.headSize = headSize
+    }
+
+    var group: Int { queryHeads / keyValueHeads }
+    var scale: Float { 1 / Float(headSize).squareRoot() }
+    var queryShape: [Int] { [batch, time, queryHeads, headSize] }
+    var keyValueShape: [Int] { [batch, time, keyValueHeads, headSize] }
+    /// Shape of the saved probabilities and of the backward pass's scratch.
+    public var probabilityShape: [Int] { [batch, queryHeads, time, time] }
+
+    /// output = softmax(mask(q kᵀ / √HS)) v. `segments` (B·T), when given, also stops a token from
+    /// attending to earlier tokens of another segment (packed sequences stay apart).
+    public func forward(
+        query: Tensor, key: Tensor, value: Tensor, output: Tensor, probabilities: Tensor,
+        segments: [Int32]? = nil, parallelism: Parallelism = .cores
+    ) throws {
+        try check("Attention.forward", [
+            ("query", query, queryShape), ("key", key, keyValueShape), ("value", value, keyValueShape),
+            ("output", output, queryShape), ("probabilities", probabilities, probabilityShape),
+        ], segments: segments)
+        let (T, HS, NH, NKV) = (time, headSize, queryHeads, keyValueHeads)
+        for b in 0..<batch {
+            for g in 0..<NKV {
+                let firstHead = g * group
+                // scores[b,h] (T,T) = q[b,:,h] (T,HS) · k[b,:,g]ᵀ (HS,T) · scale, for the group's heads
+                try BLAS.gemmStridedBatched(
+                    .none, .transposed, m: T, n: T, k: HS, alpha: scale,
+                    a: slice(query, from: (b * T * NH + firstHead) * HS), lda: NH * HS, strideA: HS,
+                    b: slice(key, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
+                    c: mutableSlice(probabilities, from: (b * NH + firstHead) * T * T), ldc: T, strideC: T * T,
+                    batch: group)
+            }
+        }
+        softmaxRows(probabilities, segments: segments, parallelism: parallelism)
+        for b in 0..<batch {
+            for g in 0..<NKV {
+                let firstHead = g * group
+                // out[b,:,h] (T,HS) = p[b,h] (T,T) · v[b,:,g] (T,HS)
+                try BLAS.gemmStridedBatched(
+                    .none, .none, m: T, n: HS, k: T,
+                    a: slice(probabilities, from: (b * NH + firstHead) * T * T), lda: T, strideA: T * T,
+                    b: slice(value, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
+                    c: mutableSlice(output, from: (b * T * NH + firstHead) * HS), ldc: NH * HS, strideC: HS,
+                    batch: group)
+            }
+        }
+    }
+
+    /// queryGrad, keyGrad, valueGrad += the gradients of the loss; `scratch` (B,NH,T,T) is
+    /// overwritten.
+    public func backward(
+        outputGrad: Tensor, query: Tensor, key: Tensor, value: Tensor, probabilities: Tensor,
+        queryGrad: Tensor, keyGrad: Tensor, valueGrad: Tensor, scratch: Tensor,
+        parallelism: Parallelism = .cores
+    ) throws {
+        try check("Attention.backward", [
+            ("outputGrad", outputGrad, queryShape), ("query", query, queryShape), ("key", key, keyValueShape),
+            ("value", value, keyValueShape), ("probabilities", probabilities, probabilityShape),
+            ("queryGrad", queryGrad, queryShape), ("keyGrad", keyGrad, keyValueShape),
+            ("valueGrad", valueGrad, keyValueShape), ("scratch", scratch, probabilityShape),
+        ], segments: nil)
+        let (T, HS, NH, NKV) = (time, headSize, queryHeads, keyValueHeads)
+        for b in 0..<batch {
+            for g in 0..<NKV {
+                let firstHead = g * group
+                let heads = (b * NH + firstHead) * T * T
+                let queryRows = (b * T * NH + firstHead) * HS
+                let keyRows = (b * T * NKV + g) * HS
+                // dP[b,h] (T,T) = dout[b,:,h] (T,HS) · v[b,:,g]ᵀ
+                try BLAS.gemmStridedBatched(
+                    .none, .transposed, m: T, n: T, k: HS,
+                    a: slice(outputGrad, from: queryRows), lda: NH * HS, strideA: HS,
+                    b: slice(value, from: keyRows), ldb: NKV * HS, strideB: 0,
+                    c: mutableSlice(scratch, from: heads), ldc: T, strideC: T * T, batch: group)
+                // dv[b,:,g] (T,HS) += Σ_h p[b,h]ᵀ (T,T) · dout[b,:,h]  (stride 0 accumulates in order)
+                try BLAS.gemmStridedBatched(
+                    .transposed, .none, m: T, n: HS, k: T,
+                    a: slice(probabilities, from: heads), lda: T, strideA: T * T,
+                    b: slice(outputGrad, from: queryRows), ldb: NH * HS, strideB: HS,
+                    beta: 1, c: mutableSlice(valueGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+            }
+        }
+        softmaxBackwardRows(probabilities: probabilities, gradient: scratch, parallelism: parallelism)
+        for b in 0..<batch {
+            for g in 0..<NKV {
+                let firstHead = g * group
+                let heads = (b * NH + firstHead) * T * T
+                let queryRows = (b * T * NH + firstHead) * HS
+                let keyRows = (b * T * NKV + g) * HS
+                // dq[b,:,h] (T,HS) += scale · dS[b,h] (T,T) · k[b,:,g] (T,HS)
+                try BLAS.gemmStridedBatched(
+                    .none, .none, m: T, n: HS, k: T, alpha: scale,
+                    a: slice(scratch, from: heads), lda: T, strideA: T * T,
+                    b: slice(key, from: keyRows), ldb: NKV * HS, strideB: 0,
+                    beta: 1, c: mutableSlice(queryGrad, from: queryRows), ldc: NH * HS, strideC: HS, batch: group)
+                // dk[b,:,g] (T,HS) += scale · Σ_h dS[b,h]ᵀ (T,T) · q[b,:,h] (T,HS)
+                try BLAS.gemmStridedBatched(
+                    .transposed, .none, m: T, n: HS, k: T, alpha: scale,
+                    a: slice(scratch, from: heads), lda: T, strideA: T * T,
+                    b: slice(query, from: queryRows), ldb: NH * HS, strideB: HS,
+                    beta: 1, c: mutableSlice(keyGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+            }
+        }
+    }
+
+    /// Row-wise masked softmax of the (B·NH·T, T) scores, in place; masked entries become 0.
+    private func softmaxRows(_ scores: Tensor, segments: [Int32]?, parallelism: Parallelism) {
+        let T = time, NH = queryHeads
+        let p = scores.pointer
+        let segmentIDs = segments ?? []
+        segmentIDs.withUnsafeBufferPointer { segment in
+            parallelism.forEachRange(batch * NH * T, grain: 16) { range in
+                for rowIndex in range {
+                    let i = rowIndex % T
+                    let b = rowIndex / (NH * T)
+                    let row = p + rowIndex * T
+                    // Keys j in first...i are visible: causal, and within the query's segment.
+                    var first = 0
+                    if !segment.isEmpty {
+                        let own = segment[b * T + i]
+                        first = i
+                        while first > 0 && segment[b * T + first - 1] == own { first -= 1 }
+                    }
+                    var maximum = -Float.infinity
+                    for j in first...i where row[j] > maximum { maximum = row[j] }
+                    var total: Float = 0
+                    for j in first...i {
+                        let e = expf(row[j] - maximum)
+                        row[j] = e
+                        total += e
+                    }
+                    let inverse = 1 / total
+                    for j in 0..<first { row[j] = 0 }
+                    for j in first...i { row[j] *= inverse }
+                    for j in (i + 1)..<T { row[j] = 0 }
+                }
+            }
+        }
+    }
+
+    /// dS = P ⊙ (dP − rowsum(P ⊙ dP)), in place of dP; masked entries stay 0 because P is 0 there.
+    private func softmaxBackwardRows(probabilities: Tensor, gradient: Tensor, parallelism: Parallelism) {
+        let T = time
+        let p = probabilities.pointer, d = gradient.pointer
+        parallelism.forEachRange(batch * queryHeads * T, grain: 16) { range in
+            for rowIndex in range {
+                let i = rowIndex % T
+                let pr = p + rowIndex * T, dr = d + rowIndex * T
+                var dot: Float = 0
+                for j in 0...i { dot += pr[j] * dr[j] }
+                for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) }
+                for j in (i + 1)..<T { dr[j] = 0 }
+            }
+        }
+    }
+
+    private func check(_ operation: String, _ operands: [(String, Tensor, [Int])], segments: [Int32]?) throws {
+        for (name, tensor, expected) in operands where tensor.count != expected.reduce(1, *) {
+            throw TensorError.shapeMismatch(
+                operation: operation,
+                detail: "\(name) is \(describe(tensor.shape)), expected \(describe(expected)) "
+                    + "(B=\(batch), T=\(time), NH=\(queryHeads), NKV=\(keyValueHeads), HS=\(headSize))")
+        }
+        if let segments, segments.count != batch * time {
+            throw TensorError.shapeMismatch(
+                operation: operation, detail: "\(segments.count) segment ids for B·T = \(batch * time) tokens")
+        }
+    }
+
+    private func slice(_ tensor: Tensor, from offset: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(rebasing: tensor.storage[offset...])
+    }
+
+    private func mutableSlice(_ tensor: Tensor, from offset: Int) -> UnsafeMutableBufferPointer<Float> {
+        UnsafeMutableBufferPointer(rebasing: tensor.storage[offset...])
+    }
+}

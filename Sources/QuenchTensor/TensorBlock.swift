@@ -1,0 +1,70 @@
+/// Named tensors carved from one allocation, described by a table of (name, shape).
+///
+/// A model's parameters, their gradients, the optimizer moments and the activations of a step each
+/// live in one block allocated once per run: kernels never allocate, and whole-model operations
+/// (AdamW, the gradient norm, zeroing) run over `flat` in one pass.
+public final class TensorBlock {
+    /// One entry of the layout.
+    public struct Entry: Sendable, Equatable {
+        public let name: String
+        public let shape: [Int]
+        public let offset: Int
+        public let count: Int
+    }
+
+    /// Entries in layout order.
+    public let entries: [Entry]
+    private let allocation: FloatAllocation
+    private let index: [String: Int]
+
+    /// Offsets are rounded up to 16 floats (64 bytes) so every tensor starts on a cache line.
+    public static let alignment = 16
+
+    /// Allocates zeroed storage for `layout`; names must be unique.
+    public init(layout: [(name: String, shape: [Int])]) throws {
+        var entries: [Entry] = []
+        var index: [String: Int] = [:]
+        var offset = 0
+        for (name, shape) in layout {
+            guard index[name] == nil else { throw TensorError.duplicateTensor(name: name) }
+            let count = try Tensor.elementCount(of: shape)
+            index[name] = entries.count
+            entries.append(Entry(name: name, shape: shape, offset: offset, count: count))
+            let (end, overflow) = offset.addingReportingOverflow(count)
+            guard !overflow else { throw TensorError.sizeOverflow(shape: shape) }
+            offset = (end + TensorBlock.alignment - 1) / TensorBlock.alignment * TensorBlock.alignment
+        }
+        self.entries = entries
+        self.index = index
+        self.allocation = FloatAllocation(count: offset)
+    }
+
+    /// A block with the same layout as `other`, zero-filled (for gradients and optimizer moments).
+    public convenience init(sameLayoutAs other: TensorBlock) throws {
+        try self.init(layout: other.entries.map { ($0.name, $0.shape) })
+    }
+
+    /// The tensor called `name`, sharing the block's storage.
+    public func tensor(_ name: String) throws -> Tensor {
+        guard let position = index[name] else { throw TensorError.unknownTensor(name: name) }
+        return tensor(at: position)
+    }
+
+    /// The tensor of entry `position`.
+    public func tensor(at position: Int) -> Tensor {
+        let entry = entries[position]
+        let slice = allocation.buffer[entry.offset..<(entry.offset + entry.count)]
+        return Tensor(storage: UnsafeMutableBufferPointer(rebasing: slice), shape: entry.shape, owner: allocation)
+    }
+
+    /// Whether the block holds a tensor called `name`.
+    public func contains(_ name: String) -> Bool { index[name] != nil }
+
+    /// Every float of the block, alignment padding included (padding stays zero).
+    public var flat: Tensor {
+        Tensor(storage: allocation.buffer, shape: [allocation.buffer.count], owner: allocation)
+    }
+
+    /// Number of floats in all tensors, padding excluded.
+    public var parameterCount: Int { entries.reduce(0) { $0 + $1.count } }
+}
