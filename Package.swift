@@ -27,6 +27,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
+        .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
+        .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -175,8 +175,7 @@ public struct Attention {
             for rowIndex in range {
                 let i = rowIndex % T
                 let pr = p + rowIndex * T, dr = d + rowIndex * T
-                var dot: Float = 0
-                for j in 0...i { dot += pr[j] * dr[j] }
+                let dot = VectorMath.dot(pr, dr, i + 1)
                 for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) }
                 for j in (i + 1)..<T { dr[j] = 0 }
             }

@@ -13,13 +13,12 @@ public enum LayerNorm {
         parallelism.forEachRange(rows, grain: 4) { range in
             for row in range {
                 let xi = x + row * channels, yi = y + row * channels
-                var sum: Float = 0
-                for c in 0..<channels { sum += xi[c] }
-                let m = sum / Float(channels)
-                var variance: Float = 0
-                for c in 0..<channels { let d = xi[c] - m; variance += d * d }
-                let s = 1 / (variance / Float(channels) + epsilon).squareRoot()
-                for c in 0..<channels { yi[c] = (xi[c] - m) * s * w[c] + b[c] }
+                let m = VectorMath.sum(xi, channels) / Float(channels)
+                // The variance from the centred values (no E[x²] − m² cancellation), staged in the output row.
+                for c in 0..<channels { yi[c] = xi[c] - m }
+                let variance = VectorMath.dot(yi, yi, channels) / Float(channels)
+                let s = 1 / (variance + epsilon).squareRoot()
+                for c in 0..<channels { yi[c] = yi[c] * s * w[c] + b[c] }
                 mu[row] = m
                 rs[row] = s
             }

@@ -12,8 +12,7 @@ public enum RMSNorm {
         parallelism.forEachRange(rows, grain: 4) { range in
             for row in range {
                 let xi = x + row * channels, yi = y + row * channels
-                var sumSquares: Float = 0
-                for c in 0..<channels { sumSquares += xi[c] * xi[c] }
+                let sumSquares = VectorMath.dot(xi, xi, channels)
                 let s = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
                 for c in 0..<channels { yi[c] = xi[c] * s * w[c] }
                 rs[row] = s
@@ -37,9 +36,10 @@ public enum RMSNorm {
             for row in range {
                 let xi = x + row * channels, dyi = dy + row * channels, dxi = dx + row * channels
                 let s = rs[row]
+                // mean(dy·w·x̂) with x̂ = x·s, the factor s taken out of the sum.
                 var dot: Float = 0
-                for c in 0..<channels { dot += dyi[c] * w[c] * xi[c] * s }
-                let meanDot = dot / Float(channels)
+                for c in 0..<channels { dot += dyi[c] * w[c] * xi[c] }
+                let meanDot = dot * s / Float(channels)
                 for c in 0..<channels {
                     dxi[c] += s * (dyi[c] * w[c] - xi[c] * s * meanDot)
                 }

@@ -1,6 +1,16 @@
 import ArgumentParser
 
+/// The `quench` command: secure fine-tuning jobs for small language models.
 @main
 struct Quench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "quench", version: "0.1.0")
+    static let configuration = CommandConfiguration(
+        commandName: "quench",
+        abstract: "Fine-tune small language models under governance rules: verified sources, checked data, quality gates, an audit trail.",
+        version: QuenchVersion.current,
+        subcommands: [Bench.self])
+}
+
+/// Quench's release version, shown by `quench --version`.
+enum QuenchVersion {
+    static let current = "0.1.0"
 }

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+/// `quench bench`: measurements of this machine, never run as timed tests.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure BLAS and kernel speed on this machine (use a release build).",
+        subcommands: [BenchKernels.self])
+}
