@@ -1,5 +1,6 @@
 # Quench: `make demo` runs the main job, `make test` builds and runs every test.
-# Both install what is missing first (`make setup`).
+# Both install what is missing first (`make setup`: Debian packages, and the demo model into
+# ~/.cache/quench/models, outside the repository).
 
 SWIFT ?= swift
 RELEASE_BIN := .build/release/quench
@@ -9,6 +10,7 @@ REFERENCE_BENCH := .build/sgemm-reference
 
 setup:
 	@scripts/install-system-packages.sh
+	@scripts/fetch-demo-model.sh
 
 build: setup
 	$(SWIFT) build

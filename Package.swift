@@ -19,6 +19,7 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
+        .target(name: "QuenchModel", dependencies: ["QuenchTensor"]),
         .target(name: "QuenchBench", dependencies: ["QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
@@ -27,6 +28,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
+        .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],
