@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -19,8 +20,9 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
+        .target(name: "QuenchSecurity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchModel", dependencies: ["QuenchTensor"]),
-        .target(name: "QuenchBench", dependencies: ["QuenchTensor", "CBLAS"]),
+        .target(name: "QuenchBench", dependencies: ["QuenchModel", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
             dependencies: [
@@ -28,6 +30,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
+        .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity"]),
         .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),

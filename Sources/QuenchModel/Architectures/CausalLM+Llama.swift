@@ -1,0 +1,76 @@
+import QuenchTensor
+
+/// One Llama decoder layer, forward and backward:
+///   mid = x + o(attention(rope(q(n1)), rope(k(n1)), v(n1))),   n1 = rmsnorm(x)
+///   out = mid + down(silu(gate(n2)) ⊙ up(n2)),                  n2 = rmsnorm(mid)
+extension CausalLM {
+    func llamaLayerForward(_ l: Int, _ batch: TokenBatch, _ ws: Workspace) throws {
+        let p = "layers.\(l)."
+        let x = try ws.activation("residual", l), n1 = try ws.activation("attn_norm", l)
+        try normForward("attn_norm", input: x, output: n1, layer: l, ws)
+        let q = try ws.activation("q", l), k = try ws.activation("k", l), v = try ws.activation("v", l)
+        try Linear.forward(input: n1, weight: parameter(p + "q"), bias: bias(p + "q_bias"), output: q)
+        try Linear.forward(input: n1, weight: parameter(p + "k"), bias: bias(p + "k_bias"), output: k)
+        try Linear.forward(input: n1, weight: parameter(p + "v"), bias: bias(p + "v_bias"), output: v)
+        try rotary?.forward(q, batch: batch.batch, time: batch.time, positions: batch.positions)
+        try rotary?.forward(k, batch: batch.batch, time: batch.time, positions: batch.positions)
+        let attended = try ws.activation("attn_out", l)
+        try ws.attention.forward(query: q, key: k, value: v, output: attended,
+                                 probabilities: ws.activation("probs", l), segments: batch.segments)
+        let mid = try ws.activation("mid", l)
+        try Linear.forward(input: attended, weight: parameter(p + "o"), bias: nil, output: mid)
+        try Elementwise.accumulate(x, into: mid)
+        let n2 = try ws.activation("mlp_norm", l)
+        try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
+        let gate = try ws.activation("gate", l), up = try ws.activation("up", l), act = try ws.activation("act", l)
+        try Linear.forward(input: n2, weight: parameter(p + "gate"), bias: nil, output: gate)
+        try Linear.forward(input: n2, weight: parameter(p + "up"), bias: nil, output: up)
+        try SwiGLU.forward(gate: gate, up: up, output: act)
+        let out = try ws.activation("residual", l + 1)
+        try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: out)
+        try Elementwise.accumulate(mid, into: out)
+    }
+
+    /// On entry the workspace's `residual` gradient holds ∂L/∂out; on exit it holds ∂L/∂x.
+    func llamaLayerBackward(_ l: Int, _ batch: TokenBatch, _ ws: Workspace, _ grads: ParameterGradients) throws {
+        let p = "layers.\(l)."
+        let dStream = try ws.gradient("residual", zeroed: false)
+        // MLP branch: out = mid + down(act)
+        let dAct = try ws.gradient("act")
+        try Linear.backward(outputGrad: dStream, input: ws.activation("act", l), weight: parameter(p + "down"),
+                            inputGrad: dAct, weightGrad: grads[p + "down"], biasGrad: nil)
+        let dGate = try ws.gradient("gate"), dUp = try ws.gradient("up")
+        try SwiGLU.backward(gate: ws.activation("gate", l), up: ws.activation("up", l), outputGrad: dAct,
+                            gateGrad: dGate, upGrad: dUp)
+        let n2 = try ws.activation("mlp_norm", l), dNorm = try ws.gradient("norm")
+        try Linear.backward(outputGrad: dGate, input: n2, weight: parameter(p + "gate"),
+                            inputGrad: dNorm, weightGrad: grads[p + "gate"], biasGrad: nil)
+        try Linear.backward(outputGrad: dUp, input: n2, weight: parameter(p + "up"),
+                            inputGrad: dNorm, weightGrad: grads[p + "up"], biasGrad: nil)
+        try normBackward("mlp_norm", outputGrad: dNorm, input: ws.activation("mid", l), inputGrad: dStream,
+                         layer: l, ws, grads)
+        // Attention branch: mid = x + o(attended)
+        let dAttended = try ws.gradient("attn_out")
+        try Linear.backward(outputGrad: dStream, input: ws.activation("attn_out", l), weight: parameter(p + "o"),
+                            inputGrad: dAttended, weightGrad: grads[p + "o"], biasGrad: nil)
+        let dq = try ws.gradient("q"), dk = try ws.gradient("k"), dv = try ws.gradient("v")
+        try ws.attention.backward(
+            outputGrad: dAttended, query: ws.activation("q", l), key: ws.activation("k", l),
+            value: ws.activation("v", l), probabilities: ws.activation("probs", l),
+            queryGrad: dq, keyGrad: dk, valueGrad: dv, scratch: ws.gradient("probs", zeroed: false))
+        try rotary?.backward(dq, batch: batch.batch, time: batch.time, positions: batch.positions)
+        try rotary?.backward(dk, batch: batch.batch, time: batch.time, positions: batch.positions)
+        let n1 = try ws.activation("attn_norm", l), dNorm1 = try ws.gradient("norm")
+        for (name, d) in [("q", dq), ("k", dk), ("v", dv)] {
+            try Linear.backward(outputGrad: d, input: n1, weight: parameter(p + name), inputGrad: dNorm1,
+                                weightGrad: grads[p + name], biasGrad: grads[p + name + "_bias"])
+        }
+        try normBackward("attn_norm", outputGrad: dNorm1, input: ws.activation("residual", l), inputGrad: dStream,
+                         layer: l, ws, grads)
+    }
+
+    /// The bias `name` when the model has it (Qwen2's q/k/v), else nil.
+    func bias(_ name: String) throws -> Tensor? {
+        parameters.contains(name) ? try parameter(name) : nil
+    }
+}

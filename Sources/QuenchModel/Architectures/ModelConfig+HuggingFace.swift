@@ -1,0 +1,97 @@
+import Foundation
+
+extension ModelConfig {
+    /// Hugging Face `architectures` values Quench reads, and the family each maps to.
+    static let huggingFaceArchitectures: [String: (Architecture, String)] = [
+        "LlamaForCausalLM": (.llama, "llama"),
+        "MistralForCausalLM": (.llama, "mistral"),
+        "Qwen2ForCausalLM": (.llama, "qwen2"),
+        "GPT2LMHeadModel": (.gpt2, "gpt2"),
+    ]
+
+    /// Reads a Hugging Face `config.json`.
+    public init(huggingFaceConfig url: URL) throws {
+        let file = url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ModelError.unreadable(file: file, reason: error.localizedDescription)
+        }
+        let raw: HuggingFaceConfigFile
+        do {
+            raw = try JSONDecoder().decode(HuggingFaceConfigFile.self, from: data)
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw ModelError.wrongType(file: file, key: context.codingPath.map(\.stringValue).joined(separator: "."),
+                                       expected: "\(type)")
+        } catch {
+            throw ModelError.unreadable(file: file, reason: "not a JSON object: \(error)")
+        }
+        try self.init(raw, file: file)
+    }
+
+    init(_ raw: HuggingFaceConfigFile, file: String) throws {
+        guard let name = raw.architectures?.first else { throw ModelError.missingKey(file: file, key: "architectures") }
+        guard let (architecture, modelType) = ModelConfig.huggingFaceArchitectures[name] else {
+            throw ModelError.unsupportedArchitecture(
+                file: file, found: name, known: ModelConfig.huggingFaceArchitectures.keys.sorted())
+        }
+        func required(_ value: Int?, _ key: String) throws -> Int {
+            guard let value else { throw ModelError.missingKey(file: file, key: key) }
+            return value
+        }
+        switch architecture {
+        case .llama:
+            let hidden = try required(raw.hidden_size, "hidden_size")
+            let heads = try required(raw.num_attention_heads, "num_attention_heads")
+            self.init(
+                architecture: .llama, modelType: modelType,
+                vocabularySize: try required(raw.vocab_size, "vocab_size"), hiddenSize: hidden,
+                intermediateSize: try required(raw.intermediate_size, "intermediate_size"),
+                layers: try required(raw.num_hidden_layers, "num_hidden_layers"),
+                heads: heads, keyValueHeads: raw.num_key_value_heads ?? heads,
+                headSize: raw.head_dim ?? hidden / max(heads, 1),
+                maxPositions: try required(raw.max_position_embeddings, "max_position_embeddings"),
+                normEpsilon: Float(raw.rms_norm_eps ?? 1e-6),
+                ropeTheta: raw.rope_theta ?? raw.rope_parameters?.rope_theta ?? 10_000,
+                tiedEmbeddings: raw.tie_word_embeddings ?? false,
+                attentionBias: raw.attention_bias ?? (modelType == "qwen2"),
+                bosTokenID: raw.bos_token_id, eosTokenID: raw.eos_token_id)
+        case .gpt2:
+            let hidden = try required(raw.n_embd, "n_embd")
+            let heads = try required(raw.n_head, "n_head")
+            let activation = raw.activation_function ?? "gelu_new"
+            guard ["gelu_new", "gelu_pytorch_tanh"].contains(activation) else {
+                throw ModelError.invalidValue(
+                    file: file, key: "activation_function",
+                    reason: "'\(activation)' is not supported; Quench runs gelu_new (the tanh approximation)")
+            }
+            self.init(
+                architecture: .gpt2, modelType: modelType,
+                vocabularySize: try required(raw.vocab_size, "vocab_size"), hiddenSize: hidden,
+                intermediateSize: raw.n_inner ?? 4 * hidden, layers: try required(raw.n_layer, "n_layer"),
+                heads: heads, keyValueHeads: heads, headSize: hidden / max(heads, 1),
+                maxPositions: try required(raw.n_positions, "n_positions"),
+                normEpsilon: Float(raw.layer_norm_epsilon ?? 1e-5), ropeTheta: 0,
+                tiedEmbeddings: raw.tie_word_embeddings ?? true, attentionBias: true,
+                bosTokenID: raw.bos_token_id, eosTokenID: raw.eos_token_id)
+        }
+        try validate(file: file)
+    }
+}
+
+/// The keys of a Hugging Face `config.json` that Quench reads (snake_case as written there); JSONDecoder
+/// rejects a wrong type (a string where a number belongs, 1 where a boolean belongs) with its key.
+struct HuggingFaceConfigFile: Codable {
+    struct RopeParameters: Codable { var rope_theta: Double? }
+
+    var architectures: [String]?
+    var vocab_size, hidden_size, intermediate_size, num_hidden_layers, num_attention_heads: Int?
+    var num_key_value_heads, head_dim, max_position_embeddings, bos_token_id, eos_token_id: Int?
+    var rms_norm_eps, rope_theta: Double?
+    var rope_parameters: RopeParameters?
+    var tie_word_embeddings, attention_bias: Bool?
+    var n_embd, n_head, n_layer, n_positions, n_inner: Int?
+    var layer_norm_epsilon: Double?
+    var activation_function: String?
+}

@@ -1,0 +1,56 @@
+/// The shape of a causal language model, whatever file it came from.
+///
+/// One struct serves both families: Llama-style models (Llama, Mistral, Qwen2, SmolLM) and GPT-2.
+public struct ModelConfig: Codable, Sendable, Equatable {
+    /// The architectures Quench can run: a closed registry mapped from config strings.
+    public enum Architecture: String, Codable, Sendable, CaseIterable {
+        /// RMSNorm, rotary positions, grouped-query attention, SwiGLU MLP.
+        case llama
+        /// LayerNorm, learned positions, fused QKV with biases, GELU MLP.
+        case gpt2
+    }
+
+    public var architecture: Architecture
+    /// Hugging Face `model_type` (llama, mistral, qwen2, gpt2) kept for export.
+    public var modelType: String
+    public var vocabularySize: Int
+    /// C: width of the residual stream.
+    public var hiddenSize: Int
+    /// H: width of the MLP.
+    public var intermediateSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var keyValueHeads: Int
+    public var headSize: Int
+    public var maxPositions: Int
+    public var normEpsilon: Float
+    public var ropeTheta: Double
+    public var tiedEmbeddings: Bool
+    /// Biases on the q, k and v projections (Qwen2; always on for GPT-2's fused projection).
+    public var attentionBias: Bool
+    public var bosTokenID: Int?
+    public var eosTokenID: Int?
+
+    /// Throws unless every size is positive and the heads divide evenly.
+    public func validate(file: String) throws {
+        let sizes: [(String, Int)] = [
+            ("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
+            ("num_hidden_layers", layers), ("num_attention_heads", heads), ("num_key_value_heads", keyValueHeads),
+            ("head_dim", headSize), ("max_position_embeddings", maxPositions),
+        ]
+        for (key, value) in sizes where value <= 0 || value > 1 << 24 {
+            throw ModelError.invalidValue(file: file, key: key, reason: "\(value) is not a plausible size")
+        }
+        guard heads % keyValueHeads == 0 else {
+            throw ModelError.invalidValue(
+                file: file, key: "num_key_value_heads",
+                reason: "\(heads) attention heads are not a multiple of \(keyValueHeads) key/value heads")
+        }
+        if architecture == .llama, headSize % 2 != 0 {
+            throw ModelError.invalidValue(file: file, key: "head_dim", reason: "rotary embeddings need an even head size")
+        }
+        if architecture == .gpt2, heads * headSize != hiddenSize {
+            throw ModelError.invalidValue(file: file, key: "n_head", reason: "n_embd \(hiddenSize) is not divisible by \(heads) heads")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import QuenchTensor
+
+/// Gradient buffers for a model's trainable parameters: one allocation with the parameters'
+/// layout. A frozen parameter has no buffer, so its weight-gradient GEMM is skipped.
+public final class ParameterGradients {
+    /// The gradients, laid out like the model's parameters (frozen ones stay zero).
+    public let block: TensorBlock
+    private let trainable: Set<String>
+
+    /// Buffers for `model`; `trainable` nil means every parameter.
+    public init(model: CausalLM, trainable: Set<String>? = nil) throws {
+        block = try TensorBlock(sameLayoutAs: model.parameters)
+        self.trainable = trainable ?? Set(model.specs.map(\.name))
+    }
+
+    /// The gradient of parameter `name`, or nil when it is frozen or does not exist.
+    public subscript(name: String) -> Tensor? {
+        guard trainable.contains(name), block.contains(name) else { return nil }
+        return try? block.tensor(name)
+    }
+
+    /// Sets every gradient to zero (before a step's first micro-batch).
+    public func zero() { block.flat.zero() }
+}

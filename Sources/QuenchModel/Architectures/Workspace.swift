@@ -1,0 +1,72 @@
+import QuenchTensor
+
+/// The activations of one forward pass, and for training the gradient scratch of the backward pass:
+/// allocated once for a (B, T) and reused every step.
+///
+/// Shapes: N = B·T tokens, C channels, H MLP width, Q = NH·HS query width, K = NKV·HS key width.
+public final class Workspace {
+    public let batch: Int
+    public let time: Int
+    /// Saved activations, by name with the layer appended (`q.3`).
+    let activations: TensorBlock
+    /// Gradient scratch shared by all layers (nil for inference).
+    let gradients: TensorBlock?
+    let attention: Attention
+    /// Rows of logits the loss holds at once.
+    public let lossChunkRows: Int
+
+    /// Plans and allocates the buffers for `config` at (batch, time).
+    public init(config: ModelConfig, batch: Int, time: Int, training: Bool, lossChunkRows: Int = 128) throws {
+        guard batch > 0, time > 0, time <= config.maxPositions else {
+            throw TensorError.invalidArgument(
+                operation: "Workspace",
+                detail: "batch \(batch) × time \(time) does not fit a model of \(config.maxPositions) positions")
+        }
+        self.batch = batch
+        self.time = time
+        self.lossChunkRows = min(lossChunkRows, batch * time)
+        let n = batch * time
+        let (c, h) = (config.hiddenSize, config.intermediateSize)
+        let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
+        let probabilities = [batch, config.heads, time, time]
+        var layout: [(name: String, shape: [Int])] = (0...config.layers).map { ("residual.\($0)", [n, c]) }
+        for l in 0..<config.layers {
+            layout += [("attn_norm.\(l)", [n, c]), ("attn_norm_mean.\(l)", [n]), ("attn_norm_rstd.\(l)", [n]),
+                       ("q.\(l)", [n, q]), ("k.\(l)", [n, k]), ("v.\(l)", [n, k]), ("probs.\(l)", probabilities),
+                       ("attn_out.\(l)", [n, q]), ("mid.\(l)", [n, c]),
+                       ("mlp_norm.\(l)", [n, c]), ("mlp_norm_mean.\(l)", [n]), ("mlp_norm_rstd.\(l)", [n]),
+                       ("gate.\(l)", [n, h]), ("act.\(l)", [n, h])]
+            switch config.architecture {
+            case .llama: layout.append(("up.\(l)", [n, h]))
+            case .gpt2: layout.append(("qkv.\(l)", [n, 3 * c]))
+            }
+        }
+        layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]),
+                   ("logits_chunk", [self.lossChunkRows, config.vocabularySize]), ("token_loss", [n])]
+        activations = try TensorBlock(layout: layout)
+        gradients = training ? try TensorBlock(layout: [
+            ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]), ("qkv", [n, 3 * c]),
+            ("attn_out", [n, q]), ("probs", probabilities), ("gate", [n, h]), ("up", [n, h]), ("act", [n, h]),
+        ]) : nil
+        attention = try Attention(batch: batch, time: time, queryHeads: config.heads,
+                                  keyValueHeads: config.keyValueHeads, headSize: config.headSize)
+    }
+
+    /// The saved activation `name` of layer `layer` (or the model-level one when layer is nil).
+    func activation(_ name: String, _ layer: Int? = nil) throws -> Tensor {
+        try activations.tensor(layer.map { "\(name).\($0)" } ?? name)
+    }
+
+    /// The gradient scratch `name`, zeroed when `zeroed`.
+    func gradient(_ name: String, zeroed: Bool = true) throws -> Tensor {
+        guard let gradients else {
+            throw TensorError.invalidArgument(operation: "backward", detail: "the workspace was made for inference")
+        }
+        let tensor = try gradients.tensor(name)
+        if zeroed { tensor.zero() }
+        return tensor
+    }
+
+    /// Per-token NLL of the last forward pass with targets (0 where ignored).
+    public var tokenLoss: [Float] { (try? activations.tensor("token_loss").toArray()) ?? [] }
+}

@@ -1,0 +1,35 @@
+import QuenchTensor
+
+/// The key/value cache and one-token buffers of a generation: allocated once for `capacity` positions.
+///
+/// Shapes: C channels, H MLP width, Q = NH·HS, K = NKV·HS, V vocabulary.
+public final class DecodeState {
+    /// Positions the cache can hold (prompt plus generated tokens).
+    public let capacity: Int
+    /// Positions filled so far.
+    public internal(set) var length = 0
+    let buffers: TensorBlock
+
+    public init(config: ModelConfig, capacity: Int) throws {
+        guard capacity > 0, capacity <= config.maxPositions else {
+            throw TensorError.invalidArgument(
+                operation: "DecodeState",
+                detail: "a cache of \(capacity) positions does not fit a model of \(config.maxPositions) positions")
+        }
+        self.capacity = capacity
+        let (c, h) = (config.hiddenSize, config.intermediateSize)
+        let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
+        var layout: [(name: String, shape: [Int])] = []
+        for l in 0..<config.layers { layout += [("keys.\(l)", [capacity, k]), ("values.\(l)", [capacity, k])] }
+        layout += [("x", [1, c]), ("norm", [1, c]), ("mean", [1]), ("rstd", [1]), ("q", [1, q]), ("k", [1, k]),
+                   ("v", [1, k]), ("qkv", [1, 3 * c]), ("attended", [1, q]), ("branch", [1, c]),
+                   ("gate", [1, h]), ("up", [1, h]), ("act", [1, h]), ("scores", [capacity]),
+                   ("logits", [1, config.vocabularySize])]
+        buffers = try TensorBlock(layout: layout)
+    }
+
+    func buffer(_ name: String) throws -> Tensor { try buffers.tensor(name) }
+
+    /// The logits of the last token fed (V).
+    public var logits: [Float] { (try? buffers.tensor("logits").toArray()) ?? [] }
+}

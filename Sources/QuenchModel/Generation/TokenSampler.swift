@@ -1,0 +1,60 @@
+import Foundation
+
+/// Picks the next token from logits: greedy, or sampled with temperature, top-k and top-p from a
+/// seeded generator, so a seed reproduces a generation exactly.
+public struct TokenSampler: Sendable {
+    /// Sampling settings; temperature 0 means greedy.
+    public struct Settings: Sendable, Equatable {
+        public var temperature: Double = 0
+        public var topK: Int = 0
+        public var topP: Double = 1
+        public var seed: UInt64 = 0
+        public init(temperature: Double = 0, topK: Int = 0, topP: Double = 1, seed: UInt64 = 0) {
+            (self.temperature, self.topK, self.topP, self.seed) = (temperature, topK, topP, seed)
+        }
+    }
+
+    public let settings: Settings
+    private var state: UInt64
+
+    public init(_ settings: Settings) {
+        self.settings = settings
+        state = settings.seed
+    }
+
+    /// The next token id.
+    public mutating func next(_ logits: [Float]) -> Int {
+        let greedy = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+        guard settings.temperature > 0 else { return greedy }
+        var candidates = logits.indices.sorted { logits[$0] > logits[$1] }
+        if settings.topK > 0 { candidates = Array(candidates.prefix(settings.topK)) }
+        let top = Double(logits[candidates[0]])
+        var weights = candidates.map { exp((Double(logits[$0]) - top) / settings.temperature) }
+        let total = weights.reduce(0, +)
+        weights = weights.map { $0 / total }
+        if settings.topP < 1 {
+            var cumulative = 0.0, keep = 0
+            while keep < weights.count && cumulative < settings.topP {
+                cumulative += weights[keep]
+                keep += 1
+            }
+            candidates = Array(candidates.prefix(keep))
+            weights = Array(weights.prefix(keep))
+        }
+        var draw = uniform() * weights.reduce(0, +)
+        for (candidate, weight) in zip(candidates, weights) {
+            draw -= weight
+            if draw <= 0 { return candidate }
+        }
+        return candidates.last ?? greedy
+    }
+
+    /// SplitMix64 → a double in [0, 1).
+    private mutating func uniform() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+    }
+}

@@ -1,0 +1,32 @@
+/// Errors raised while reading model configurations and weights, naming the file, key or tensor.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case missingKey(file: String, key: String)
+    case wrongType(file: String, key: String, expected: String)
+    case invalidValue(file: String, key: String, reason: String)
+    case unsupportedArchitecture(file: String, found: String, known: [String])
+    case missingTensor(file: String, tensor: String)
+    case tensorShape(file: String, tensor: String, expected: [Int], found: [Int])
+    case nonFinite(file: String, tensor: String, index: Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let reason):
+            return "\(file): cannot read: \(reason)"
+        case .missingKey(let file, let key):
+            return "\(file): missing key '\(key)'"
+        case .wrongType(let file, let key, let expected):
+            return "\(file): key '\(key)' should be \(expected)"
+        case .invalidValue(let file, let key, let reason):
+            return "\(file): key '\(key)': \(reason)"
+        case .unsupportedArchitecture(let file, let found, let known):
+            return "\(file): architecture '\(found)' is not supported; Quench knows \(known.joined(separator: ", "))"
+        case .missingTensor(let file, let tensor):
+            return "\(file): tensor '\(tensor)' is missing"
+        case .tensorShape(let file, let tensor, let expected, let found):
+            return "\(file): tensor '\(tensor)' has shape \(found), expected \(expected)"
+        case .nonFinite(let file, let tensor, let index):
+            return "\(file): tensor '\(tensor)' holds NaN or infinity at element \(index)"
+        }
+    }
+}
