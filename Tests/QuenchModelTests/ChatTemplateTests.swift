@@ -1,5 +1,5 @@
 import Testing
-@testable import QuenchModel
+import QuenchModel
 
 /// Recognising model chat templates and rendering conversations with them.
 @Suite struct ChatTemplateTests {
@@ -71,8 +71,10 @@ import Testing
         #expect(rendered == "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
             + "<|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>"
             + "<|start_header_id|>assistant<|end_header_id|>\n\n")
-        #expect(ChatTemplate.trimmed(" \n\t x y \u{3000}\u{1F}") == "x y")
-        #expect(ChatTemplate.trimmed(" \n ") == "")
+        let odd = [ChatMessage(role: "user", content: " \n\t x y \u{3000}\u{1F}"), ChatMessage(role: "user", content: " \n ")]
+        #expect(ChatTemplate.llama3.render(odd, addGenerationPrompt: false)
+            == "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nx y<|eot_id|>"
+            + "<|start_header_id|>user<|end_header_id|>\n\n<|eot_id|>")
     }
 
     @Test func assistantSpansCoverContentAndEndOfTurn() {

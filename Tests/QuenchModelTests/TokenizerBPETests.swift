@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import QuenchModel
+import QuenchModel
 
 /// BPE merging, special tokens, decoding and validation on a handmade vocabulary.
 @Suite struct TokenizerBPETests {

@@ -2,7 +2,7 @@
 // be tested against the real SmolLM2 vocabulary before Quench's GGUF reader exists. The real
 // reader (Sources/QuenchModel/Formats) replaces this file; do not grow it into a second reader.
 import Foundation
-@testable import QuenchModel
+import QuenchModel
 
 /// The tokenizer metadata of a GGUF file (v2/v3 layout).
 struct GGUFTokenizerMetadata: Sendable {

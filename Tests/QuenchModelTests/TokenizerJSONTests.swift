@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import QuenchModel
+import QuenchModel
 
 /// Reading Hugging Face tokenizer.json files written by the tests.
 @Suite struct TokenizerJSONTests {

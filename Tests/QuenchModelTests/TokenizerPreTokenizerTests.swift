@@ -1,5 +1,5 @@
 import Testing
-@testable import QuenchModel
+import QuenchModel
 
 /// The hand-written scanners against what the regexes produce.
 @Suite struct TokenizerPreTokenizerTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import QuenchModel
+import QuenchModel
 
 /// The tokenizer and chat template against the reference outputs for the real SmolLM2 model.
 @Suite struct TokenizerSmolLM2Tests {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import QuenchModel
+import QuenchModel
 
 /// A tiny handmade byte-level vocabulary: the 256 byte tokens (GPT-2's table, written out again
 /// here independently of the code under test), then merged tokens and specials.
