@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+import QuenchModel
+
+/// Reading Hugging Face tokenizer.json files written by the tests.
+@Suite struct TokenizerJSONTests {
+    typealias V = TestVocabulary
+
+    /// Writes `json` as tokenizer.json in a fresh temporary directory and returns its URL.
+    static func write(_ json: [String: Any]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-tokenizer-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent("tokenizer.json")
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+        return url
+    }
+
+    static func remove(_ url: URL) { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+
+    /// A small byte-level tokenizer.json: bytes, "Ġh", "Ġhi", and two added tokens past the vocab.
+    static func sample(merges: Any, preTokenizer: Any? = nil, model: [String: Any] = [:]) -> [String: Any] {
+        var vocab = Dictionary(uniqueKeysWithValues: V.byteTokens.enumerated().map { ($0.element, $0.offset) })
+        vocab["Ġh"] = 256
+        vocab["Ġhi"] = 257
+        var modelObject: [String: Any] = ["type": "BPE", "vocab": vocab, "merges": merges, "ignore_merges": false]
+        modelObject.merge(model) { $1 }
+        return [
+            "version": "1.0",
+            "added_tokens": [
+                ["id": 258, "content": "<|end|>", "special": true, "lstrip": false, "rstrip": false],
+                ["id": 259, "content": "<tool>", "special": false],
+            ],
+            "normalizer": NSNull(),
+            "pre_tokenizer": preTokenizer ?? ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
+            "decoder": ["type": "ByteLevel"],
+            "model": modelObject,
+        ]
+    }
+
+    @Test func roundTripWithPairMerges() throws {
+        let url = try Self.write(Self.sample(merges: [["Ġ", "h"], ["Ġh", "i"]]))
+        defer { Self.remove(url) }
+        let tokenizer = try BPETokenizer(tokenizerJSON: url, eosToken: "<|end|>")
+        #expect(tokenizer.vocabularySize == 260)
+        #expect(tokenizer.preTokenizer == .gpt2)
+        #expect(tokenizer.eosTokenID == 258 && tokenizer.bosTokenID == nil)
+        let text = "hi hi<|end|><tool> hi"
+        let ids = try tokenizer.encode(text)
+        #expect(ids == [V.byteID("h"), V.byteID("i"), 257, 258, 259, 257])
+        #expect(try tokenizer.decode(ids) == text)
+        #expect(try tokenizer.decode(ids, skipSpecialTokens: true) == "hi hi<tool> hi")
+        #expect(tokenizer.isSpecial(258) && !tokenizer.isSpecial(259))
+    }
+
+    @Test func stringMergesAndTheKnownPreTokenizerShapes() throws {
+        let split = { (regex: String) -> [String: Any] in
+            ["type": "Sequence", "pretokenizers": [
+                ["type": "Split", "pattern": ["Regex": regex], "behavior": "Isolated", "invert": false],
+                ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false],
+            ]]
+        }
+        let shapes: [(Any, PreTokenizer)] = [
+            (["type": "Sequence", "pretokenizers": [
+                ["type": "Digits", "individual_digits": true],
+                ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
+            ]], .smollm),
+            (split(PreTokenizer.llama3.regex), .llama3),
+            (split(PreTokenizer.qwen2.regex), .qwen2),
+        ]
+        for (shape, expected) in shapes {
+            let url = try Self.write(Self.sample(merges: ["Ġ h", "Ġh i"], preTokenizer: shape))
+            defer { Self.remove(url) }
+            let tokenizer = try BPETokenizer(tokenizerJSON: url)
+            #expect(tokenizer.preTokenizer == expected)
+            #expect(try tokenizer.encode(" hi") == [257])
+        }
+    }
+
+    @Test func unknownPreTokenizerListsTheKnownOnes() throws {
+        let url = try Self.write(Self.sample(merges: [String](), preTokenizer: ["type": "Whitespace"]))
+        defer { Self.remove(url) }
+        let error = #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSON: url) }
+        guard case .unknownPreTokenizer(let name, let known)? = error else {
+            Issue.record("expected unknownPreTokenizer, got \(String(describing: error))")
+            return
+        }
+        #expect(name == "Whitespace")
+        #expect(known.contains { $0.hasSuffix("→ smollm") })
+    }
+
+    @Test func malformedFilesAreErrorsNamingTheProblem() throws {
+        let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("quench-garbage-\(UUID()).json")
+        try Data("{not json".utf8).write(to: garbage)
+        defer { try? FileManager.default.removeItem(at: garbage) }
+        #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSON: garbage) }
+
+        var noVocab = Self.sample(merges: [String]())
+        noVocab["model"] = ["type": "BPE", "merges": [String]()]
+        let noVocabURL = try Self.write(noVocab)
+        defer { Self.remove(noVocabURL) }
+        #expect(throws: TokenizerError.malformedTokenizerJSON(path: noVocabURL.path, key: "model.vocab", expected: "a value")) {
+            try BPETokenizer(tokenizerJSON: noVocabURL)
+        }
+
+        let wordPiece = try Self.write(Self.sample(merges: [String](), model: ["type": "WordPiece"]))
+        defer { Self.remove(wordPiece) }
+        #expect(throws: TokenizerError.unsupportedTokenizerJSON(path: wordPiece.path, key: "model.type", found: "WordPiece", supported: "BPE")) {
+            try BPETokenizer(tokenizerJSON: wordPiece)
+        }
+
+        var gap = Self.sample(merges: [String]())
+        gap["added_tokens"] = [["id": 9_000_000_000, "content": "<far>", "special": true]]
+        let gapURL = try Self.write(gap)
+        defer { Self.remove(gapURL) }
+        #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSON: gapURL) }
+
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("quench-missing-\(UUID())/tokenizer.json")
+        #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSON: missing) }
+
+        let badBOS = try Self.write(Self.sample(merges: [String]()))
+        defer { Self.remove(badBOS) }
+        #expect(throws: TokenizerError.specialTokenNotInVocabulary(name: "BOS", token: "<s>")) {
+            try BPETokenizer(tokenizerJSON: badBOS, bosToken: "<s>")
+        }
+    }
+}
