@@ -80,7 +80,7 @@ public struct TextGenerator {
                 break
             }
             pending += tokenizer.bytes(for: next) ?? []
-            if let piece = String(validatingUTF8Prefix: &pending) {
+            if let piece = UTF8Stream.takeComplete(&pending) {
                 output += piece
                 onText(piece)
             }
@@ -97,25 +97,23 @@ public struct TextGenerator {
     }
 }
 
-extension String {
-    /// Takes the longest prefix of `bytes` that is complete UTF-8 (a multi-byte character may be
-    /// split across tokens) and leaves the incomplete tail in `bytes`; nil when nothing is complete.
-    init?(validatingUTF8Prefix bytes: inout [UInt8]) {
-        var end = bytes.count
-        // Back off over at most three trailing bytes of an unfinished sequence.
+/// Turns a stream of token bytes into text: a multi-byte character may be split across tokens.
+enum UTF8Stream {
+    /// Takes the longest prefix of `bytes` that is complete UTF-8 and leaves an unfinished
+    /// character (at most three bytes) in `bytes`; nil when nothing is complete yet. Bytes that are
+    /// invalid rather than unfinished come out as U+FFFD.
+    static func takeComplete(_ bytes: inout [UInt8]) -> String? {
         for cut in 0...min(3, bytes.count) {
-            end = bytes.count - cut
-            if String(validating: bytes[..<end], as: UTF8.self) != nil { break }
-        }
-        guard end > 0, let text = String(validating: bytes[..<end], as: UTF8.self) else {
-            if bytes.count > 3 {  // not a split character but invalid bytes: emit them replaced
-                self = String(decoding: bytes, as: UTF8.self)
-                bytes.removeAll()
-                return
+            let end = bytes.count - cut
+            guard end > 0 else { break }
+            if let text = String(validating: bytes[..<end], as: UTF8.self) {
+                bytes.removeFirst(end)
+                return text
             }
-            return nil
         }
-        self = text
-        bytes.removeFirst(end)
+        guard bytes.count > 3 else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        bytes.removeAll()
+        return text
     }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import QuenchTensor
+
+extension ModelLoader {
+    /// Reads the configuration and dequantizes every weight of a GGUF file. For `llama`-family files
+    /// the rows of the q and k projections are put back in Hugging Face's order (llama.cpp permutes
+    /// them for its rotary layout).
+    public static func load(gguf url: URL) throws -> CausalLM {
+        try load(gguf: GGUFFile(contentsOf: url), file: url.lastPathComponent)
+    }
+
+    /// Loads the weights of an opened GGUF file (`file` names it in errors).
+    static func load(gguf: GGUFFile, file: String) throws -> CausalLM {
+        let config = try ModelConfig(gguf: gguf, file: file)
+        let model = try CausalLM(config: config)
+        for spec in model.specs {
+            guard let info = gguf.tensor(spec.ggufName) else {
+                throw ModelError.missingTensor(file: file, tensor: spec.ggufName)
+            }
+            guard info.shape == spec.shape else {
+                throw ModelError.tensorShape(file: file, tensor: spec.ggufName, expected: spec.shape, found: info.shape)
+            }
+            let tensor = try model.parameter(spec.name)
+            try gguf.dequantize(spec.ggufName, into: tensor.storage)
+            if config.architecture == .llama, let heads = permutedHeads(spec.name, config) {
+                try LlamaRotaryPermutation.toHuggingFace(tensor.storage, rows: spec.shape[0],
+                                                         columns: spec.shape.count > 1 ? spec.shape[1] : 1, heads: heads)
+            }
+            try requireFinite(tensor, name: spec.ggufName, file: file)
+        }
+        return model
+    }
+
+    /// Heads whose rows llama.cpp permuted in parameter `name` (q and k weights and biases), or nil.
+    static func permutedHeads(_ name: String, _ config: ModelConfig) -> Int? {
+        if name.hasSuffix(".q") || name.hasSuffix(".q_bias") { return config.heads }
+        if name.hasSuffix(".k") || name.hasSuffix(".k_bias") { return config.keyValueHeads }
+        return nil
+    }
+}
