@@ -26,7 +26,7 @@ let package = Package(
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench",
+                "QuenchBench", "QuenchModel", "QuenchSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),

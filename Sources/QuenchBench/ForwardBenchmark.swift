@@ -41,6 +41,15 @@ public struct ForwardBenchmark {
         (self.window, self.batch, self.repeats) = (window, batch, repeats)
     }
 
+    /// Debian's license texts: English prose present on every Debian machine.
+    public static func defaultTexts() throws -> [URL] {
+        let folder = URL(fileURLWithPath: "/usr/share/common-licenses")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        return names.map { folder.appendingPathComponent($0) }.filter {
+            (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        }
+    }
+
     public func run(progress: (String) -> Void = { _ in }) throws -> Report {
         let perBatch = batch * (window + 1)
         let batches = tokens.count / perBatch
