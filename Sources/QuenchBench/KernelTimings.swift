@@ -62,8 +62,8 @@ struct KernelTimings {
             try RMSNorm.backward(outputGrad: dy, input: x, weight: weight, rstd: rstd, inputGrad: dx, weightGrad: dWeight)
         })
 
-        let gate = try filled([B, T, H], scale: 3), up = try filled([B, T, H], scale: 2)
-        let dGate = try Tensor(zeros: [B, T, H]), dUp = try Tensor(zeros: [B, T, H])
+        let gate = try filled([B, T, H], scale: 3), dGate = try Tensor(zeros: [B, T, H])
+        let gateUp = try filled([B, T, 2 * H], scale: 3), dGateUp = try Tensor(zeros: [B, T, 2 * H])
         try record("gelu (tanh)", "\(bt) H=\(H)", forward: {
             try GELU.forward(input: gate, output: linearOut)
         }, backward: {
@@ -75,9 +75,9 @@ struct KernelTimings {
             try SiLU.backward(input: gate, outputGrad: linearGrad, inputGrad: dGate)
         })
         try record("swiglu", "\(bt) H=\(H)", forward: {
-            try SwiGLU.forward(gate: gate, up: up, output: linearOut)
+            try SwiGLU.forward(gateUp: gateUp, output: linearOut)
         }, backward: {
-            try SwiGLU.backward(gate: gate, up: up, outputGrad: linearGrad, gateGrad: dGate, upGrad: dUp)
+            try SwiGLU.backward(gateUp: gateUp, outputGrad: linearGrad, gateUpGrad: dGateUp)
         })
 
         let rope = try RotaryEmbedding(headSize: headSize, maxPositions: T)
@@ -137,8 +137,9 @@ struct KernelTimings {
         try compare("rmsnorm forward (B,T,C)") {
             try RMSNorm.forward(input: a, weight: weight, output: sum, rstd: rstd, parallelism: $0)
         }
-        let gate = try filled([B, T, H], scale: 3), up = try filled([B, T, H]), out = try Tensor(zeros: [B, T, H])
-        try compare("swiglu forward (B,T,H)") { try SwiGLU.forward(gate: gate, up: up, output: out, parallelism: $0) }
+        let gate = try filled([B, T, H], scale: 3), out = try Tensor(zeros: [B, T, H])
+        let gateUp = try filled([B, T, 2 * H], scale: 3)
+        try compare("swiglu forward (B,T,H)") { try SwiGLU.forward(gateUp: gateUp, output: out, parallelism: $0) }
         try compare("gelu forward (B,T,H)") { try GELU.forward(input: gate, output: out, parallelism: $0) }
         // As many floats as SmolLM2-135M has parameters: the global gradient norm of a full fine-tune.
         let kvChannels = C / c.queryHeads * c.keyValueHeads

@@ -7,17 +7,21 @@ import Foundation
 ///   query (B,T,NH,HS), key and value (B,T,NKV,HS), output (B,T,NH,HS)
 ///   probabilities (B,NH,T,T): the softmax, saved by the forward pass for the backward
 /// Every product is a strided-batched `cblas_sgemm` that reads the heads in place (the leading
-/// dimension skips the other heads), so nothing is transposed or copied.
+/// dimension skips the other heads), so nothing is transposed or copied; query rows go in blocks
+/// that multiply only with the keys they can see, skipping most of the masked upper triangle.
 public struct Attention {
     public let batch: Int
     public let time: Int
     public let queryHeads: Int
     public let keyValueHeads: Int
     public let headSize: Int
+    /// Query rows per causal block (see `queryBlocks`).
+    public let queryBlock: Int
 
-    /// Validates the head layout.
-    public init(batch: Int, time: Int, queryHeads: Int, keyValueHeads: Int, headSize: Int) throws {
-        guard batch > 0, time > 0, queryHeads > 0, keyValueHeads > 0, headSize > 0,
+    /// Validates the head layout. `queryBlock` rows of queries are multiplied at a time with only
+    /// the keys they can see.
+    public init(batch: Int, time: Int, queryHeads: Int, keyValueHeads: Int, headSize: Int, queryBlock: Int = 64) throws {
+        guard batch > 0, time > 0, queryHeads > 0, keyValueHeads > 0, headSize > 0, queryBlock > 0,
               queryHeads % keyValueHeads == 0 else {
             throw TensorError.invalidArgument(
                 operation: "Attention",
@@ -28,6 +32,7 @@ public struct Attention {
         self.queryHeads = queryHeads
         self.keyValueHeads = keyValueHeads
         self.headSize = headSize
+        self.queryBlock = queryBlock
     }
 
     var group: Int { queryHeads / keyValueHeads }
@@ -48,31 +53,45 @@ public struct Attention {
             ("output", output, queryShape), ("probabilities", probabilities, probabilityShape),
         ], segments: segments)
         let (T, HS, NH, NKV) = (time, headSize, queryHeads, keyValueHeads)
-        for b in 0..<batch {
-            for g in 0..<NKV {
-                let firstHead = g * group
-                // scores[b,h] (T,T) = q[b,:,h] (T,HS) · k[b,:,g]ᵀ (HS,T) · scale, for the group's heads
-                try BLAS.gemmStridedBatched(
-                    .none, .transposed, m: T, n: T, k: HS, alpha: scale,
-                    a: slice(query, from: (b * T * NH + firstHead) * HS), lda: NH * HS, strideA: HS,
-                    b: slice(key, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
-                    c: mutableSlice(probabilities, from: (b * NH + firstHead) * T * T), ldc: T, strideC: T * T,
-                    batch: group)
+        // Causal: query rows r0..<r1 see keys 0..<r1 only, so each block of rows multiplies with
+        // the keys up to its end and the masked upper triangle is never computed.
+        for (r0, r1) in queryBlocks {
+            let m = r1 - r0
+            for b in 0..<batch {
+                for g in 0..<NKV {
+                    let firstHead = g * group
+                    // scores[b,h][r0..<r1, 0..<r1] = q[b,r0..<r1,h] (m,HS) · k[b,0..<r1,g]ᵀ (HS,r1) · scale
+                    try BLAS.gemmStridedBatched(
+                        .none, .transposed, m: m, n: r1, k: HS, alpha: scale,
+                        a: slice(query, from: ((b * T + r0) * NH + firstHead) * HS), lda: NH * HS, strideA: HS,
+                        b: slice(key, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
+                        c: mutableSlice(probabilities, from: (b * NH + firstHead) * T * T + r0 * T), ldc: T,
+                        strideC: T * T, batch: group)
+                }
             }
         }
         softmaxRows(probabilities, segments: segments, parallelism: parallelism)
-        for b in 0..<batch {
-            for g in 0..<NKV {
-                let firstHead = g * group
-                // out[b,:,h] (T,HS) = p[b,h] (T,T) · v[b,:,g] (T,HS)
-                try BLAS.gemmStridedBatched(
-                    .none, .none, m: T, n: HS, k: T,
-                    a: slice(probabilities, from: (b * NH + firstHead) * T * T), lda: T, strideA: T * T,
-                    b: slice(value, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
-                    c: mutableSlice(output, from: (b * T * NH + firstHead) * HS), ldc: NH * HS, strideC: HS,
-                    batch: group)
+        for (r0, r1) in queryBlocks {
+            let m = r1 - r0
+            for b in 0..<batch {
+                for g in 0..<NKV {
+                    let firstHead = g * group
+                    // out[b,r0..<r1,h] (m,HS) = p[b,h][r0..<r1, 0..<r1] (m,r1) · v[b,0..<r1,g] (r1,HS)
+                    try BLAS.gemmStridedBatched(
+                        .none, .none, m: m, n: HS, k: r1,
+                        a: slice(probabilities, from: (b * NH + firstHead) * T * T + r0 * T), lda: T, strideA: T * T,
+                        b: slice(value, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
+                        c: mutableSlice(output, from: ((b * T + r0) * NH + firstHead) * HS), ldc: NH * HS,
+                        strideC: HS, batch: group)
+                }
             }
         }
+    }
+
+    /// Row blocks [r0, r1) of the queries; small enough that skipping the masked keys pays, large
+    /// enough that each product stays efficient.
+    var queryBlocks: [(Int, Int)] {
+        stride(from: 0, to: time, by: queryBlock).map { ($0, min($0 + queryBlock, time)) }
     }
 
     /// queryGrad, keyGrad, valueGrad += the gradients of the loss; `scratch` (B,NH,T,T) is
@@ -89,45 +108,51 @@ public struct Attention {
             ("valueGrad", valueGrad, keyValueShape), ("scratch", scratch, probabilityShape),
         ], segments: nil)
         let (T, HS, NH, NKV) = (time, headSize, queryHeads, keyValueHeads)
-        for b in 0..<batch {
-            for g in 0..<NKV {
-                let firstHead = g * group
-                let heads = (b * NH + firstHead) * T * T
-                let queryRows = (b * T * NH + firstHead) * HS
-                let keyRows = (b * T * NKV + g) * HS
-                // dP[b,h] (T,T) = dout[b,:,h] (T,HS) · v[b,:,g]ᵀ
-                try BLAS.gemmStridedBatched(
-                    .none, .transposed, m: T, n: T, k: HS,
-                    a: slice(outputGrad, from: queryRows), lda: NH * HS, strideA: HS,
-                    b: slice(value, from: keyRows), ldb: NKV * HS, strideB: 0,
-                    c: mutableSlice(scratch, from: heads), ldc: T, strideC: T * T, batch: group)
-                // dv[b,:,g] (T,HS) += Σ_h p[b,h]ᵀ (T,T) · dout[b,:,h]  (stride 0 accumulates in order)
-                try BLAS.gemmStridedBatched(
-                    .transposed, .none, m: T, n: HS, k: T,
-                    a: slice(probabilities, from: heads), lda: T, strideA: T * T,
-                    b: slice(outputGrad, from: queryRows), ldb: NH * HS, strideB: HS,
-                    beta: 1, c: mutableSlice(valueGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+        for (r0, r1) in queryBlocks {
+            let m = r1 - r0
+            for b in 0..<batch {
+                for g in 0..<NKV {
+                    let firstHead = g * group
+                    let scores = (b * NH + firstHead) * T * T + r0 * T
+                    let queryRows = ((b * T + r0) * NH + firstHead) * HS
+                    let keyRows = (b * T * NKV + g) * HS
+                    // dP[b,h][r0..<r1, 0..<r1] = dout[b,r0..<r1,h] (m,HS) · v[b,0..<r1,g]ᵀ
+                    try BLAS.gemmStridedBatched(
+                        .none, .transposed, m: m, n: r1, k: HS,
+                        a: slice(outputGrad, from: queryRows), lda: NH * HS, strideA: HS,
+                        b: slice(value, from: keyRows), ldb: NKV * HS, strideB: 0,
+                        c: mutableSlice(scratch, from: scores), ldc: T, strideC: T * T, batch: group)
+                    // dv[b,0..<r1,g] (r1,HS) += Σ_h p[b,h][r0..<r1, 0..<r1]ᵀ · dout[b,r0..<r1,h]  (stride 0 accumulates)
+                    try BLAS.gemmStridedBatched(
+                        .transposed, .none, m: r1, n: HS, k: m,
+                        a: slice(probabilities, from: scores), lda: T, strideA: T * T,
+                        b: slice(outputGrad, from: queryRows), ldb: NH * HS, strideB: HS,
+                        beta: 1, c: mutableSlice(valueGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+                }
             }
         }
         softmaxBackwardRows(probabilities: probabilities, gradient: scratch, parallelism: parallelism)
-        for b in 0..<batch {
-            for g in 0..<NKV {
-                let firstHead = g * group
-                let heads = (b * NH + firstHead) * T * T
-                let queryRows = (b * T * NH + firstHead) * HS
-                let keyRows = (b * T * NKV + g) * HS
-                // dq[b,:,h] (T,HS) += scale · dS[b,h] (T,T) · k[b,:,g] (T,HS)
-                try BLAS.gemmStridedBatched(
-                    .none, .none, m: T, n: HS, k: T, alpha: scale,
-                    a: slice(scratch, from: heads), lda: T, strideA: T * T,
-                    b: slice(key, from: keyRows), ldb: NKV * HS, strideB: 0,
-                    beta: 1, c: mutableSlice(queryGrad, from: queryRows), ldc: NH * HS, strideC: HS, batch: group)
-                // dk[b,:,g] (T,HS) += scale · Σ_h dS[b,h]ᵀ (T,T) · q[b,:,h] (T,HS)
-                try BLAS.gemmStridedBatched(
-                    .transposed, .none, m: T, n: HS, k: T, alpha: scale,
-                    a: slice(scratch, from: heads), lda: T, strideA: T * T,
-                    b: slice(query, from: queryRows), ldb: NH * HS, strideB: HS,
-                    beta: 1, c: mutableSlice(keyGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+        for (r0, r1) in queryBlocks {
+            let m = r1 - r0
+            for b in 0..<batch {
+                for g in 0..<NKV {
+                    let firstHead = g * group
+                    let scores = (b * NH + firstHead) * T * T + r0 * T
+                    let queryRows = ((b * T + r0) * NH + firstHead) * HS
+                    let keyRows = (b * T * NKV + g) * HS
+                    // dq[b,r0..<r1,h] (m,HS) += scale · dS[b,h][r0..<r1, 0..<r1] · k[b,0..<r1,g]
+                    try BLAS.gemmStridedBatched(
+                        .none, .none, m: m, n: HS, k: r1, alpha: scale,
+                        a: slice(scratch, from: scores), lda: T, strideA: T * T,
+                        b: slice(key, from: keyRows), ldb: NKV * HS, strideB: 0,
+                        beta: 1, c: mutableSlice(queryGrad, from: queryRows), ldc: NH * HS, strideC: HS, batch: group)
+                    // dk[b,0..<r1,g] (r1,HS) += scale · Σ_h dS[b,h][r0..<r1, 0..<r1]ᵀ · q[b,r0..<r1,h]
+                    try BLAS.gemmStridedBatched(
+                        .transposed, .none, m: r1, n: HS, k: m, alpha: scale,
+                        a: slice(scratch, from: scores), lda: T, strideA: T * T,
+                        b: slice(query, from: queryRows), ldb: NH * HS, strideB: HS,
+                        beta: 1, c: mutableSlice(keyGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+                }
             }
         }
     }
@@ -150,17 +175,11 @@ public struct Attention {
                         first = i
                         while first > 0 && segment[b * T + first - 1] == own { first -= 1 }
                     }
-                    var maximum = -Float.infinity
-                    for j in first...i where row[j] > maximum { maximum = row[j] }
-                    var total: Float = 0
-                    for j in first...i {
-                        let e = expf(row[j] - maximum)
-                        row[j] = e
-                        total += e
-                    }
-                    let inverse = 1 / total
+                    let visible = i - first + 1
+                    let maximum = VectorMath.maximum(row + first, visible)
+                    let total = VectorMath.exponentiate(row + first, visible, subtracting: maximum)
+                    VectorMath.scale(row + first, visible, by: 1 / total)
                     for j in 0..<first { row[j] = 0 }
-                    for j in first...i { row[j] *= inverse }
                     for j in (i + 1)..<T { row[j] = 0 }
                 }
             }

@@ -121,20 +121,14 @@ public enum CrossEntropy {
                     continue
                 }
                 let targetLogit = values[Int(target)]
-                var maximum = -Float.infinity
-                for j in 0..<vocabulary where values[j] > maximum { maximum = values[j] }
-                var total: Float = 0
+                let maximum = VectorMath.maximum(values, vocabulary)
+                let total: Float
                 if let scale = gradientScale {
-                    for j in 0..<vocabulary {
-                        let e = expf(values[j] - maximum)
-                        values[j] = e
-                        total += e
-                    }
-                    let factor = scale / total
-                    for j in 0..<vocabulary { values[j] *= factor }
+                    total = VectorMath.exponentiate(values, vocabulary, subtracting: maximum)
+                    VectorMath.scale(values, vocabulary, by: scale / total)
                     values[Int(target)] -= scale
                 } else {
-                    for j in 0..<vocabulary { total += expf(values[j] - maximum) }
+                    total = VectorMath.sumOfExponentials(values, vocabulary, subtracting: maximum)
                 }
                 let nll = logf(total) + maximum - targetLogit
                 tokenLoss?[row] = nll

@@ -21,6 +21,7 @@ public struct Parallelism: Sendable, Equatable {
 
     /// Runs `body` over `0..<count` cut into at most `workers` contiguous ranges, each at least
     /// `grain` long; ranges run concurrently and `body` must only write what its range owns.
+    @inline(__always)
     public func forEachRange(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = min(workers, max(1, count / max(grain, 1)))
@@ -32,6 +33,7 @@ public struct Parallelism: Sendable, Equatable {
     }
 
     /// Sums `partial(range)` over the ranges of `forEachRange`, in range order (deterministic).
+    @inline(__always)
     public func sum(_ count: Int, grain: Int = 1, _ partial: (Range<Int>) -> Double) -> Double {
         guard count > 0 else { return 0 }
         let chunks = min(workers, max(1, count / max(grain, 1)))

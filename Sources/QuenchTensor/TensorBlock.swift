@@ -57,6 +57,32 @@ public final class TensorBlock {
         return Tensor(storage: UnsafeMutableBufferPointer(rebasing: slice), shape: entry.shape, owner: allocation)
     }
 
+    /// The tensors `names`, adjacent in the layout with no padding between them, seen as one: their
+    /// rows stacked (2-D tensors with equal columns) or their elements joined (1-D). One GEMM can then
+    /// do the work of several (q, k and v projections; gate and up).
+    public func contiguous(_ names: [String]) throws -> Tensor {
+        let positions = try names.map { name -> Int in
+            guard let position = index[name] else { throw TensorError.unknownTensor(name: name) }
+            return position
+        }
+        let parts = positions.map { entries[$0] }
+        guard let first = parts.first else {
+            throw TensorError.invalidArgument(operation: "contiguous", detail: "no tensors named")
+        }
+        for (previous, next) in zip(parts, parts.dropFirst()) {
+            guard next.offset == previous.offset + previous.count, next.shape.count == first.shape.count,
+                  next.shape.dropFirst() == first.shape.dropFirst() else {
+                throw TensorError.invalidArgument(
+                    operation: "contiguous",
+                    detail: "'\(previous.name)' \(describe(previous.shape)) and '\(next.name)' \(describe(next.shape)) are not adjacent rows of one matrix")
+            }
+        }
+        let count = parts.reduce(0) { $0 + $1.count }
+        let shape = [parts.reduce(0) { $0 + ($1.shape.first ?? 1) }] + first.shape.dropFirst()
+        let slice = allocation.buffer[first.offset..<(first.offset + count)]
+        return Tensor(storage: UnsafeMutableBufferPointer(rebasing: slice), shape: shape, owner: allocation)
+    }
+
     /// Whether the block holds a tensor called `name`.
     public func contains(_ name: String) -> Bool { index[name] != nil }
 

@@ -22,8 +22,11 @@ struct BenchForward: AsyncParsableCommand {
     @Option(help: "Windows per forward pass.")
     var batch = 1
 
-    @Option(help: "Timed passes over the text; the median is reported.")
+    @Option(help: "Timed passes over the windows; the median is reported.")
     var repeats = 3
+
+    @Option(help: "Windows per pass, taken from the start of the text (0: all the text holds).")
+    var windows = 16
 
     @Option(help: ArgumentHelp("Text files to tokenize (repeatable).", valueName: "file"))
     var text: [String] = []
@@ -32,8 +35,8 @@ struct BenchForward: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard window >= 2, batch >= 1, repeats >= 1 else {
-            throw ValidationError("--window must be at least 2, --batch and --repeats at least 1")
+        guard window >= 2, batch >= 1, repeats >= 1, windows >= 0 else {
+            throw ValidationError("--window must be at least 2, --batch and --repeats at least 1, --windows not negative")
         }
     }
 
@@ -47,7 +50,8 @@ struct BenchForward: AsyncParsableCommand {
         for file in files {
             tokens += try tokenizer.encode(String(decoding: try Data(contentsOf: file), as: UTF8.self)).map { Int32($0) }
         }
-        progress("\(tokens.count) tokens from \(files.count) files; \(tokens.count / (window + 1)) windows of \(window)")
+        if windows > 0 { tokens = Array(tokens.prefix(windows * (window + 1))) }
+        progress("\(tokens.count) tokens from \(files.count) files: \(tokens.count / (window + 1)) windows of \(window)")
         let benchmark = ForwardBenchmark(model: bundle.model, modelName: bundle.location.lastPathComponent,
                                          tokens: tokens, window: window, batch: batch, repeats: repeats)
         let report = try benchmark.run(progress: progress)

@@ -33,23 +33,24 @@ import Testing
     }
 
     @Test func swigluGradientsMatchFiniteDifferences() throws {
-        let gate = try randomTensor([3, 6], seed: 34, scale: 3), up = try randomTensor([3, 6], seed: 35, scale: 2)
-        let output = try Tensor(zeros: gate.shape), projection = try randomTensor(gate.shape, seed: 36)
-        let dg = try Tensor(zeros: gate.shape), du = try Tensor(zeros: up.shape)
+        // gateUp (3, 2·6): gate in columns 0..<6, up in 6..<12.
+        let gateUp = try randomTensor([3, 12], seed: 34, scale: 3)
+        let output = try Tensor(zeros: [3, 6]), projection = try randomTensor([3, 6], seed: 36)
+        let gradient = try Tensor(zeros: gateUp.shape)
         func loss() throws -> Double {
-            try SwiGLU.forward(gate: gate, up: up, output: output); return projected(output, projection)
+            try SwiGLU.forward(gateUp: gateUp, output: output); return projected(output, projection)
         }
         _ = try loss()
-        let g0 = gate.toArray()[0], u0 = up.toArray()[0]
-        #expect(abs(output.toArray()[0] - g0 / (1 + exp(-g0)) * u0) < 1e-6)
-        try SwiGLU.backward(gate: gate, up: up, outputGrad: projection, gateGrad: dg, upGrad: du)
-        expectGradient(dg, try numericalGradient(of: loss, wrt: gate), "gate")
-        expectGradient(du, try numericalGradient(of: loss, wrt: up), "up")
+        let values = gateUp.toArray()
+        let (g, u) = (values[13], values[19])  // row 1, column 1 of gate and of up
+        #expect(abs(output.toArray()[7] - g / (1 + exp(-g)) * u) < 1e-6)
+        try SwiGLU.backward(gateUp: gateUp, outputGrad: projection, gateUpGrad: gradient)
+        expectGradient(gradient, try numericalGradient(of: loss, wrt: gateUp), "gate and up")
     }
 
     @Test func mismatchedSizesThrow() throws {
         #expect(throws: TensorError.self) {
-            try SwiGLU.forward(gate: try Tensor(zeros: [2, 3]), up: try Tensor(zeros: [2, 4]), output: try Tensor(zeros: [2, 3]))
+            try SwiGLU.forward(gateUp: try Tensor(zeros: [2, 7]), output: try Tensor(zeros: [2, 3]))
         }
     }
 }

@@ -33,10 +33,11 @@ import Testing
         return out
     }
 
-    @Test(arguments: [(4, 2), (4, 4), (3, 1)])
-    func forwardMatchesTripleLoopWithGroupedQueryHeads(_ queryHeads: Int, _ keyValueHeads: Int) throws {
+    @Test(arguments: [(4, 2, 64), (4, 4, 2), (3, 1, 3)])
+    func forwardMatchesTripleLoopWithGroupedQueryHeads(_ queryHeads: Int, _ keyValueHeads: Int, _ block: Int) throws {
         let (B, T, HS) = (2, 5, 4)
-        let attention = try Attention(batch: B, time: T, queryHeads: queryHeads, keyValueHeads: keyValueHeads, headSize: HS)
+        let attention = try Attention(batch: B, time: T, queryHeads: queryHeads, keyValueHeads: keyValueHeads,
+                                      headSize: HS, queryBlock: block)
         let q = try randomTensor([B, T, queryHeads, HS], seed: 50, scale: 2)
         let k = try randomTensor([B, T, keyValueHeads, HS], seed: 51, scale: 2)
         let v = try randomTensor([B, T, keyValueHeads, HS], seed: 52)
@@ -55,7 +56,7 @@ import Testing
 
     @Test func segmentsKeepPackedSequencesApart() throws {
         let (B, T, NH, NKV, HS) = (1, 6, 2, 1, 3)
-        let attention = try Attention(batch: B, time: T, queryHeads: NH, keyValueHeads: NKV, headSize: HS)
+        let attention = try Attention(batch: B, time: T, queryHeads: NH, keyValueHeads: NKV, headSize: HS, queryBlock: 4)
         let q = try randomTensor([B, T, NH, HS], seed: 53), k = try randomTensor([B, T, NKV, HS], seed: 54)
         let v = try randomTensor([B, T, NKV, HS], seed: 55)
         let segments: [Int32] = [0, 0, 0, 1, 1, 2]
@@ -68,9 +69,10 @@ import Testing
                     tolerance: 1e-6, "segment start")
     }
 
-    @Test func backwardMatchesFiniteDifferences() throws {
-        let (B, T, NH, NKV, HS) = (2, 4, 4, 2, 3)
-        let attention = try Attention(batch: B, time: T, queryHeads: NH, keyValueHeads: NKV, headSize: HS)
+    @Test(arguments: [64, 3])
+    func backwardMatchesFiniteDifferences(_ block: Int) throws {
+        let (B, T, NH, NKV, HS) = (2, 7, 4, 2, 3)
+        let attention = try Attention(batch: B, time: T, queryHeads: NH, keyValueHeads: NKV, headSize: HS, queryBlock: block)
         let q = try randomTensor([B, T, NH, HS], seed: 56), k = try randomTensor([B, T, NKV, HS], seed: 57)
         let v = try randomTensor([B, T, NKV, HS], seed: 58)
         let out = try Tensor(zeros: q.shape), p = try Tensor(zeros: attention.probabilityShape)

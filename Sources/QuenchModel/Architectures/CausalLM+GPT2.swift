@@ -5,13 +5,13 @@ import QuenchTensor
 ///   out = mid + proj(gelu(fc(n2))),           n2 = layernorm(mid)
 extension CausalLM {
     func gpt2LayerForward(_ l: Int, _ batch: TokenBatch, _ ws: Workspace) throws {
-        let p = "layers.\(l).", c = config.hiddenSize
+        let p = "layers.\(l)."
         let x = try ws.activation("residual", l), n1 = try ws.activation("attn_norm", l)
         try normForward("attn_norm", input: x, output: n1, layer: l, ws)
-        let qkv = try ws.activation("qkv", l)
+        let qkv = try ws.activation("qkv")
         try Linear.forward(input: n1, weight: parameter(p + "qkv"), bias: parameter(p + "qkv_bias"), output: qkv)
         let q = try ws.activation("q", l), k = try ws.activation("k", l), v = try ws.activation("v", l)
-        try FusedColumns.split(qkv, into: [q, k, v], width: c)
+        try FusedColumns.split(qkv, into: [q, k, v])
         let attended = try ws.activation("attn_out", l)
         try ws.attention.forward(query: q, key: k, value: v, output: attended,
                                  probabilities: ws.activation("probs", l), segments: batch.segments)
@@ -20,7 +20,7 @@ extension CausalLM {
         try Elementwise.accumulate(x, into: mid)
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
-        let fc = try ws.activation("gate", l), act = try ws.activation("act", l)
+        let fc = try ws.activation("fc", l), act = try ws.activation("act", l)
         try Linear.forward(input: n2, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: fc)
         try GELU.forward(input: fc, output: act)
         let out = try ws.activation("residual", l + 1)
@@ -30,13 +30,13 @@ extension CausalLM {
 
     /// On entry the workspace's `residual` gradient holds ∂L/∂out; on exit it holds ∂L/∂x.
     func gpt2LayerBackward(_ l: Int, _ batch: TokenBatch, _ ws: Workspace, _ grads: ParameterGradients) throws {
-        let p = "layers.\(l).", c = config.hiddenSize
+        let p = "layers.\(l)."
         let dStream = try ws.gradient("residual", zeroed: false)
         let dAct = try ws.gradient("act")
         try Linear.backward(outputGrad: dStream, input: ws.activation("act", l), weight: parameter(p + "proj"),
                             inputGrad: dAct, weightGrad: grads[p + "proj"], biasGrad: grads[p + "proj_bias"])
-        let dFc = try ws.gradient("gate")
-        try GELU.backward(input: ws.activation("gate", l), outputGrad: dAct, inputGrad: dFc)
+        let dFc = try ws.gradient("fc")
+        try GELU.backward(input: ws.activation("fc", l), outputGrad: dAct, inputGrad: dFc)
         let dNorm = try ws.gradient("norm")
         try Linear.backward(outputGrad: dFc, input: ws.activation("mlp_norm", l), weight: parameter(p + "fc"),
                             inputGrad: dNorm, weightGrad: grads[p + "fc"], biasGrad: grads[p + "fc_bias"])
@@ -51,7 +51,7 @@ extension CausalLM {
             value: ws.activation("v", l), probabilities: ws.activation("probs", l),
             queryGrad: dq, keyGrad: dk, valueGrad: dv, scratch: ws.gradient("probs", zeroed: false))
         let dQKV = try ws.gradient("qkv", zeroed: false)
-        try FusedColumns.join([dq, dk, dv], into: dQKV, width: c)
+        try FusedColumns.join([dq, dk, dv], into: dQKV)
         let dNorm1 = try ws.gradient("norm")
         try Linear.backward(outputGrad: dQKV, input: ws.activation("attn_norm", l), weight: parameter(p + "qkv"),
                             inputGrad: dNorm1, weightGrad: grads[p + "qkv"], biasGrad: grads[p + "qkv_bias"])
@@ -60,42 +60,49 @@ extension CausalLM {
     }
 }
 
-/// Moves column blocks between a fused (N, parts·W) matrix and separate (N, W) matrices, as GPT-2's
-/// fused q|k|v projection needs.
+/// Moves column blocks between a fused (N, W₀+W₁+…) matrix and separate (N, Wᵢ) matrices, as the
+/// fused q|k|v projections need.
 enum FusedColumns {
-    /// parts[i] (N,W) = fused (N, parts·W)[:, i·W ..< (i+1)·W].
-    static func split(_ fused: Tensor, into parts: [Tensor], width: Int) throws {
-        try check(fused, parts, width)
+    /// parts[i] (N,Wᵢ) = fused (N, ΣW)[:, the i-th block of columns].
+    static func split(_ fused: Tensor, into parts: [Tensor]) throws {
+        let layout = try blocks(fused, parts)
         let rows = fused.rows, stride = fused.columns, source = fused.pointer
-        let targets = parts.map(\.pointer)
         Parallelism.cores.forEachRange(rows, grain: 16) { range in
             for row in range {
-                for (i, target) in targets.enumerated() {
-                    (target + row * width).update(from: source + row * stride + i * width, count: width)
+                for (target, offset, width) in layout {
+                    (target + row * width).update(from: source + row * stride + offset, count: width)
                 }
             }
         }
     }
 
-    /// fused (N, parts·W)[:, i·W ..< (i+1)·W] = parts[i] (N,W).
-    static func join(_ parts: [Tensor], into fused: Tensor, width: Int) throws {
-        try check(fused, parts, width)
+    /// fused (N, ΣW)[:, the i-th block of columns] = parts[i] (N,Wᵢ).
+    static func join(_ parts: [Tensor], into fused: Tensor) throws {
+        let layout = try blocks(fused, parts)
         let rows = fused.rows, stride = fused.columns, target = fused.pointer
-        let sources = parts.map(\.pointer)
         Parallelism.cores.forEachRange(rows, grain: 16) { range in
             for row in range {
-                for (i, source) in sources.enumerated() {
-                    (target + row * stride + i * width).update(from: source + row * width, count: width)
+                for (source, offset, width) in layout {
+                    (target + row * stride + offset).update(from: source + row * width, count: width)
                 }
             }
         }
     }
 
-    private static func check(_ fused: Tensor, _ parts: [Tensor], _ width: Int) throws {
-        guard fused.columns == parts.count * width, parts.allSatisfy({ $0.count == fused.rows * width }) else {
+    /// Each part's pointer, column offset in the fused matrix, and width.
+    private static func blocks(_ fused: Tensor, _ parts: [Tensor]) throws -> [(UnsafeMutablePointer<Float>, Int, Int)] {
+        var offset = 0
+        var layout: [(UnsafeMutablePointer<Float>, Int, Int)] = []
+        for part in parts {
+            guard part.rows == fused.rows else { break }
+            layout.append((part.pointer, offset, part.columns))
+            offset += part.columns
+        }
+        guard layout.count == parts.count, offset == fused.columns else {
             throw TensorError.shapeMismatch(
                 operation: "FusedColumns",
-                detail: "fused \(fused.shape) into \(parts.count) parts of width \(width)")
+                detail: "fused \(fused.shape) does not split into " + parts.map { "\($0.shape)" }.joined(separator: " + "))
         }
+        return layout
     }
 }

@@ -3,15 +3,17 @@ import QuenchTensor
 /// One Llama decoder layer, forward and backward:
 ///   mid = x + o(attention(rope(q(n1)), rope(k(n1)), v(n1))),   n1 = rmsnorm(x)
 ///   out = mid + down(silu(gate(n2)) ⊙ up(n2)),                  n2 = rmsnorm(mid)
+/// q, k and v are one GEMM with the three weights stacked (they are adjacent in the parameter
+/// block), and so are gate and up.
 extension CausalLM {
     func llamaLayerForward(_ l: Int, _ batch: TokenBatch, _ ws: Workspace) throws {
         let p = "layers.\(l)."
         let x = try ws.activation("residual", l), n1 = try ws.activation("attn_norm", l)
         try normForward("attn_norm", input: x, output: n1, layer: l, ws)
         let q = try ws.activation("q", l), k = try ws.activation("k", l), v = try ws.activation("v", l)
-        try Linear.forward(input: n1, weight: parameter(p + "q"), bias: bias(p + "q_bias"), output: q)
-        try Linear.forward(input: n1, weight: parameter(p + "k"), bias: bias(p + "k_bias"), output: k)
-        try Linear.forward(input: n1, weight: parameter(p + "v"), bias: bias(p + "v_bias"), output: v)
+        let qkv = try ws.activation("qkv")
+        try Linear.forward(input: n1, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv)
+        try FusedColumns.split(qkv, into: [q, k, v])
         try rotary?.forward(q, batch: batch.batch, time: batch.time, positions: batch.positions)
         try rotary?.forward(k, batch: batch.batch, time: batch.time, positions: batch.positions)
         let attended = try ws.activation("attn_out", l)
@@ -22,10 +24,9 @@ extension CausalLM {
         try Elementwise.accumulate(x, into: mid)
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
-        let gate = try ws.activation("gate", l), up = try ws.activation("up", l), act = try ws.activation("act", l)
-        try Linear.forward(input: n2, weight: parameter(p + "gate"), bias: nil, output: gate)
-        try Linear.forward(input: n2, weight: parameter(p + "up"), bias: nil, output: up)
-        try SwiGLU.forward(gate: gate, up: up, output: act)
+        let gateUp = try ws.activation("gate_up", l), act = try ws.activation("act", l)
+        try Linear.forward(input: n2, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp)
+        try SwiGLU.forward(gateUp: gateUp, output: act)
         let out = try ws.activation("residual", l + 1)
         try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: out)
         try Elementwise.accumulate(mid, into: out)
@@ -39,14 +40,12 @@ extension CausalLM {
         let dAct = try ws.gradient("act")
         try Linear.backward(outputGrad: dStream, input: ws.activation("act", l), weight: parameter(p + "down"),
                             inputGrad: dAct, weightGrad: grads[p + "down"], biasGrad: nil)
-        let dGate = try ws.gradient("gate"), dUp = try ws.gradient("up")
-        try SwiGLU.backward(gate: ws.activation("gate", l), up: ws.activation("up", l), outputGrad: dAct,
-                            gateGrad: dGate, upGrad: dUp)
-        let n2 = try ws.activation("mlp_norm", l), dNorm = try ws.gradient("norm")
-        try Linear.backward(outputGrad: dGate, input: n2, weight: parameter(p + "gate"),
-                            inputGrad: dNorm, weightGrad: grads[p + "gate"], biasGrad: nil)
-        try Linear.backward(outputGrad: dUp, input: n2, weight: parameter(p + "up"),
-                            inputGrad: dNorm, weightGrad: grads[p + "up"], biasGrad: nil)
+        let dGateUp = try ws.gradient("gate_up")
+        try SwiGLU.backward(gateUp: ws.activation("gate_up", l), outputGrad: dAct, gateUpGrad: dGateUp)
+        let dNorm = try ws.gradient("norm")
+        try Linear.backward(outputGrad: dGateUp, input: ws.activation("mlp_norm", l),
+                            weight: parameters.contiguous([p + "gate", p + "up"]), inputGrad: dNorm,
+                            weightGrad: grads.contiguous([p + "gate", p + "up"]), biasGrad: nil)
         try normBackward("mlp_norm", outputGrad: dNorm, input: ws.activation("mid", l), inputGrad: dStream,
                          layer: l, ws, grads)
         // Attention branch: mid = x + o(attended)
@@ -60,16 +59,27 @@ extension CausalLM {
             queryGrad: dq, keyGrad: dk, valueGrad: dv, scratch: ws.gradient("probs", zeroed: false))
         try rotary?.backward(dq, batch: batch.batch, time: batch.time, positions: batch.positions)
         try rotary?.backward(dk, batch: batch.batch, time: batch.time, positions: batch.positions)
-        let n1 = try ws.activation("attn_norm", l), dNorm1 = try ws.gradient("norm")
-        for (name, d) in [("q", dq), ("k", dk), ("v", dv)] {
-            try Linear.backward(outputGrad: d, input: n1, weight: parameter(p + name), inputGrad: dNorm1,
-                                weightGrad: grads[p + name], biasGrad: grads[p + name + "_bias"])
-        }
+        let dQKV = try ws.gradient("qkv", zeroed: false)
+        try FusedColumns.join([dq, dk, dv], into: dQKV)
+        let dNorm1 = try ws.gradient("norm")
+        let biasNames = config.attentionBias ? qkvNames(p).map { $0 + "_bias" } : []
+        try Linear.backward(outputGrad: dQKV, input: ws.activation("attn_norm", l),
+                            weight: parameters.contiguous(qkvNames(p)), inputGrad: dNorm1,
+                            weightGrad: grads.contiguous(qkvNames(p)),
+                            biasGrad: biasNames.isEmpty ? nil : grads.contiguous(biasNames))
         try normBackward("attn_norm", outputGrad: dNorm1, input: ws.activation("residual", l), inputGrad: dStream,
                          layer: l, ws, grads)
     }
 
-    /// The bias `name` when the model has it (Qwen2's q/k/v), else nil.
+    /// The q, k and v weight names of a layer, adjacent in the parameter block.
+    func qkvNames(_ prefix: String) -> [String] { [prefix + "q", prefix + "k", prefix + "v"] }
+
+    /// The stacked q|k|v bias (Qwen2), or nil.
+    func qkvBias(_ prefix: String) throws -> Tensor? {
+        config.attentionBias ? try parameters.contiguous(qkvNames(prefix).map { $0 + "_bias" }) : nil
+    }
+
+    /// The bias `name` when the model has it, else nil.
     func bias(_ name: String) throws -> Tensor? {
         parameters.contains(name) ? try parameter(name) : nil
     }

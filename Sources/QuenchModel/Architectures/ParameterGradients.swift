@@ -19,6 +19,19 @@ public final class ParameterGradients {
         return try? block.tensor(name)
     }
 
+    /// The gradients of `names` seen as one tensor (see `TensorBlock.contiguous`): nil when all are
+    /// frozen; an error when only some are, since they share one GEMM.
+    public func contiguous(_ names: [String]) throws -> Tensor? {
+        let trainableCount = names.filter { trainable.contains($0) }.count
+        if trainableCount == 0 { return nil }
+        guard trainableCount == names.count else {
+            throw TensorError.invalidArgument(
+                operation: "backward",
+                detail: "\(names.joined(separator: ", ")) share one product: train all of them or none")
+        }
+        return try block.contiguous(names)
+    }
+
     /// Sets every gradient to zero (before a step's first micro-batch).
     public func zero() { block.flat.zero() }
 }

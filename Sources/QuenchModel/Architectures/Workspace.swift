@@ -4,6 +4,8 @@ import QuenchTensor
 /// allocated once for a (B, T) and reused every step.
 ///
 /// Shapes: N = B·T tokens, C channels, H MLP width, Q = NH·HS query width, K = NKV·HS key width.
+/// The fused q|k|v projection output (N, Q+2K) is scratch shared by the layers; q, k and v are
+/// saved per layer.
 public final class Workspace {
     public let batch: Int
     public let time: Int
@@ -35,18 +37,19 @@ public final class Workspace {
                        ("q.\(l)", [n, q]), ("k.\(l)", [n, k]), ("v.\(l)", [n, k]), ("probs.\(l)", probabilities),
                        ("attn_out.\(l)", [n, q]), ("mid.\(l)", [n, c]),
                        ("mlp_norm.\(l)", [n, c]), ("mlp_norm_mean.\(l)", [n]), ("mlp_norm_rstd.\(l)", [n]),
-                       ("gate.\(l)", [n, h]), ("act.\(l)", [n, h])]
+                       ("act.\(l)", [n, h])]
             switch config.architecture {
-            case .llama: layout.append(("up.\(l)", [n, h]))
-            case .gpt2: layout.append(("qkv.\(l)", [n, 3 * c]))
+            case .llama: layout.append(("gate_up.\(l)", [n, 2 * h]))
+            case .gpt2: layout.append(("fc.\(l)", [n, h]))
             }
         }
-        layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]),
+        layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]), ("qkv", [n, q + 2 * k]),
                    ("logits_chunk", [self.lossChunkRows, config.vocabularySize]), ("token_loss", [n])]
         activations = try TensorBlock(layout: layout)
         gradients = training ? try TensorBlock(layout: [
-            ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]), ("qkv", [n, 3 * c]),
-            ("attn_out", [n, q]), ("probs", probabilities), ("gate", [n, h]), ("up", [n, h]), ("act", [n, h]),
+            ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]),
+            ("qkv", [n, q + 2 * k]), ("attn_out", [n, q]), ("probs", probabilities), ("act", [n, h]),
+            (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
         ]) : nil
         attention = try Attention(batch: batch, time: time, queryHeads: config.heads,
                                   keyValueHeads: config.keyValueHeads, headSize: config.headSize)

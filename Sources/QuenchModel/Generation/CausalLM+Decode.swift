@@ -29,17 +29,16 @@ extension CausalLM {
         let p = "layers.\(l).", x = try state.buffer("x"), norm = try state.buffer("norm")
         try stepNorm("attn_norm", prefix: p, input: x, output: norm, state)
         let q = try state.buffer("q"), k = try state.buffer("k"), v = try state.buffer("v")
+        let qkv = try state.buffer("qkv")
         switch config.architecture {
         case .llama:
-            try Linear.forward(input: norm, weight: parameter(p + "q"), bias: bias(p + "q_bias"), output: q)
-            try Linear.forward(input: norm, weight: parameter(p + "k"), bias: bias(p + "k_bias"), output: k)
-            try Linear.forward(input: norm, weight: parameter(p + "v"), bias: bias(p + "v_bias"), output: v)
+            try Linear.forward(input: norm, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv)
+            try FusedColumns.split(qkv, into: [q, k, v])
             try rotary?.forward(q, batch: 1, time: 1, positions: [position])
             try rotary?.forward(k, batch: 1, time: 1, positions: [position])
         case .gpt2:
-            let qkv = try state.buffer("qkv")
             try Linear.forward(input: norm, weight: parameter(p + "qkv"), bias: parameter(p + "qkv_bias"), output: qkv)
-            try FusedColumns.split(qkv, into: [q, k, v], width: config.hiddenSize)
+            try FusedColumns.split(qkv, into: [q, k, v])
         }
         let keys = try state.buffer("keys.\(l)"), values = try state.buffer("values.\(l)")
         let row = Int(position) * k.count
@@ -58,17 +57,17 @@ extension CausalLM {
     private func decodeMLP(_ l: Int, _ state: DecodeState) throws {
         let p = "layers.\(l).", x = try state.buffer("x"), norm = try state.buffer("norm")
         try stepNorm("mlp_norm", prefix: p, input: x, output: norm, state)
-        let gate = try state.buffer("gate"), act = try state.buffer("act"), branch = try state.buffer("branch")
+        let act = try state.buffer("act"), branch = try state.buffer("branch")
         switch config.architecture {
         case .llama:
-            let up = try state.buffer("up")
-            try Linear.forward(input: norm, weight: parameter(p + "gate"), bias: nil, output: gate)
-            try Linear.forward(input: norm, weight: parameter(p + "up"), bias: nil, output: up)
-            try SwiGLU.forward(gate: gate, up: up, output: act)
+            let gateUp = try state.buffer("gate_up")
+            try Linear.forward(input: norm, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp)
+            try SwiGLU.forward(gateUp: gateUp, output: act)
             try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: branch)
         case .gpt2:
-            try Linear.forward(input: norm, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: gate)
-            try GELU.forward(input: gate, output: act)
+            let fc = try state.buffer("fc")
+            try Linear.forward(input: norm, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: fc)
+            try GELU.forward(input: fc, output: act)
             try Linear.forward(input: act, weight: parameter(p + "proj"), bias: parameter(p + "proj_bias"), output: branch)
         }
         try Elementwise.accumulate(branch, into: x)

@@ -22,8 +22,8 @@ public final class DecodeState {
         var layout: [(name: String, shape: [Int])] = []
         for l in 0..<config.layers { layout += [("keys.\(l)", [capacity, k]), ("values.\(l)", [capacity, k])] }
         layout += [("x", [1, c]), ("norm", [1, c]), ("mean", [1]), ("rstd", [1]), ("q", [1, q]), ("k", [1, k]),
-                   ("v", [1, k]), ("qkv", [1, 3 * c]), ("attended", [1, q]), ("branch", [1, c]),
-                   ("gate", [1, h]), ("up", [1, h]), ("act", [1, h]), ("scores", [capacity]),
+                   ("v", [1, k]), ("qkv", [1, q + 2 * k]), ("attended", [1, q]), ("branch", [1, c]),
+                   ("gate_up", [1, 2 * h]), ("fc", [1, h]), ("act", [1, h]), ("scores", [capacity]),
                    ("logits", [1, config.vocabularySize])]
         buffers = try TensorBlock(layout: layout)
     }
