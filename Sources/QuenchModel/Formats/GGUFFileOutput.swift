@@ -1,5 +1,9 @@
 import Foundation
 
+#if _endian(big)
+#error("GGUF output writes host floats as little-endian bytes: big-endian hosts are not supported")
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -47,20 +51,23 @@ struct GGUFFileOutput {
 
     /// Writes `values` as little-endian F32 or F16, converting a chunk at a time.
     mutating func emitValues(_ values: [Float], as type: GGUFWriter.ElementType) throws {
-        let chunk = 1 << 16
         try values.withUnsafeBufferPointer { source in
-            var start = 0
-            while start < source.count {
-                let end = min(start + chunk, source.count)
-                switch type {
-                case .f32:
-                    let encoded = source[start..<end].map { $0.bitPattern.littleEndian }
-                    try encoded.withUnsafeBytes { try emit($0) }
-                case .f16:
-                    let encoded = source[start..<end].map { GGUFHalf.half(from: $0).littleEndian }
-                    try encoded.withUnsafeBytes { try emit($0) }
+            switch type {
+            case .f32:
+                // The package builds only for little-endian hosts: the floats are already GGUF's bytes.
+                try emit(UnsafeRawBufferPointer(source))
+            case .f16:
+                let chunk = 1 << 16
+                var halves = [UInt16](repeating: 0, count: min(chunk, source.count))
+                var start = 0
+                while start < source.count {
+                    let count = min(chunk, source.count - start)
+                    try halves.withUnsafeMutableBufferPointer { buffer in
+                        for i in 0..<count { buffer[i] = GGUFHalf.half(from: source[start + i]).littleEndian }
+                        try emit(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count * 2))
+                    }
+                    start += count
                 }
-                start = end
             }
         }
     }

@@ -12,6 +12,8 @@ public struct ModelBundle {
     public let model: CausalLM
     public let tokenizer: BPETokenizer?
     public let chatTemplate: ChatTemplate?
+    /// The chat template's source text as the files carry it (for export).
+    public let chatTemplateText: String?
     public let format: Format
     /// The path given: a GGUF file or a Hugging Face directory.
     public let location: URL
@@ -38,10 +40,12 @@ public struct ModelBundle {
         let gguf = try GGUFFile(contentsOf: url)
         let model = try ModelLoader.load(gguf: gguf, file: url.lastPathComponent)
         let tokenizer = try GGUFTokenizer.tokenizer(from: gguf, file: url.lastPathComponent)
-        let template = try gguf.metadata["tokenizer.chat_template"]?.string.map(ChatTemplate.recognise)
+        let templateText = gguf.metadata["tokenizer.chat_template"]?.string
+        let template = try templateText.map(ChatTemplate.recognise)
         var types: [String: Int] = [:]
         for tensor in gguf.tensors { types[tensor.type.name, default: 0] += 1 }
-        return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template, format: .gguf,
+        return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template, chatTemplateText: templateText,
+                           format: .gguf,
                            location: url, files: [url], storedTypes: types)
     }
 
@@ -62,7 +66,8 @@ public struct ModelBundle {
         let template = try tokenizerConfig?.chatTemplate.map(ChatTemplate.recognise)
         let files = [directory.appendingPathComponent("config.json")] + checkpoint.files.map(\.url)
             + [tokenizerURL, configURL].filter { FileManager.default.fileExists(atPath: $0.path) }
-        return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template, format: .huggingFace,
+        return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template,
+                           chatTemplateText: tokenizerConfig?.chatTemplate, format: .huggingFace,
                            location: directory, files: files, storedTypes: types)
     }
 }

@@ -28,6 +28,13 @@ struct MergeTable: Sendable {
         self.rules = rules
     }
 
+    /// The rules as `"left right"` strings in rank order, spelled with `tokens` (for export).
+    func rulesInRankOrder(tokens: [String]) -> [String] {
+        rules.map { key, value in (rank: value >> 32, left: Int(key >> 32), right: Int(key & 0xFFFF_FFFF)) }
+            .sorted { $0.rank < $1.rank }
+            .map { tokens[$0.left] + " " + tokens[$0.right] }
+    }
+
     /// The rank and merged id of the rule joining `left` and `right`, if there is one.
     @inline(__always)
     func rule(_ left: Int32, _ right: Int32) -> (rank: Int32, merged: Int32)? {

@@ -26,6 +26,9 @@ public enum PreTokenizer: String, Sendable, CaseIterable, Equatable {
         return match.preTokenizer
     }
 
+    /// The `tokenizer.ggml.pre` value written for this pre-tokenizer (the first name that maps to it).
+    public var ggufName: String { PreTokenizer.ggufNames.first { $0.preTokenizer == self }?.name ?? "default" }
+
     /// The regex this pre-tokenizer reproduces, as tokenizer.json spells it in a `Split` or implies by `ByteLevel(use_regex)`.
     public var regex: String {
         switch self {
