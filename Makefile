@@ -3,34 +3,38 @@
 # ~/.cache/quench/models, outside the repository).
 
 SWIFT ?= swift
+# One optimised configuration for the binary, the tests and the benchmarks. Tests run optimised
+# (the numerical ones are 5-10x faster) with -enable-testing for the few that use @testable.
+BUILD_FLAGS := -c release -Xswiftc -enable-testing
 RELEASE_BIN := .build/release/quench
 REFERENCE_BENCH := .build/sgemm-reference
 
-.PHONY: setup build release test bench demo clean
+.PHONY: setup build test bench demo clean
 
 setup:
 	@scripts/install-system-packages.sh
 	@scripts/fetch-demo-model.sh
 
 build: setup
-	$(SWIFT) build
-
-release: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build $(BUILD_FLAGS)
 
 test: setup
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) build $(BUILD_FLAGS) --build-tests
+	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 
 # sgemm and kernel timings on a release build, then sgemm from plain C at the same shapes.
-bench: release
+bench: build
 	$(RELEASE_BIN) bench kernels
+	$(RELEASE_BIN) bench forward
 	@mkdir -p .build
 	$(CC) -O2 scripts/sgemm_reference.c -o $(REFERENCE_BENCH) -lblas
 	$(REFERENCE_BENCH)
 
-# Until the job runner lands, the demo is the kernel benchmark.
-demo: release
+# Until the job runner lands, the demo shows the real model: what it is, a chat answer, and the
+# kernel benchmark.
+demo: build
+	$(RELEASE_BIN) inspect
+	$(RELEASE_BIN) generate --chat --max-tokens 48 --prompt "What is fine-tuning, in one sentence?"
 	$(RELEASE_BIN) bench kernels
 
 clean:

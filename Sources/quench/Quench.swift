@@ -7,7 +7,7 @@ struct Quench: AsyncParsableCommand {
         commandName: "quench",
         abstract: "Fine-tune small language models under governance rules: verified sources, checked data, quality gates, an audit trail.",
         version: QuenchVersion.current,
-        subcommands: [Bench.self])
+        subcommands: [Inspect.self, Generate.self, Import.self, Bench.self])
 }
 
 /// Quench's release version, shown by `quench --version`.

@@ -3,7 +3,9 @@ import Testing
 
 /// Runs the built `quench` binary the way a user does.
 @Suite struct CommandLineTests {
-    func quench(_ arguments: String...) throws -> (status: Int32, output: String) {
+    func quench(_ arguments: String...) throws -> (status: Int32, output: String) { try quench(arguments) }
+
+    func quench(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = productsDirectory().appendingPathComponent("quench")
         process.arguments = arguments
@@ -36,6 +38,56 @@ import Testing
         let (status, output) = try quench("--version")
         #expect(status == 0)
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
+    }
+
+    /// The demo model fetched by `make setup`, or nil (with a loud message) when absent.
+    var demoModel: String? {
+        let path = FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+        guard ProcessInfo.processInfo.environment["QUENCH_CACHE"] == nil, FileManager.default.fileExists(atPath: path) else {
+            print("⚠️  SKIPPING: the demo model is not in ~/.cache/quench/models; run `make setup`.")
+            return nil
+        }
+        return path
+    }
+
+    @Test func inspectReportsTheRealModelAsJSON() throws {
+        guard let model = demoModel else { return }
+        let (status, output) = try quench("inspect", "--model", model, "--json")
+        #expect(status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(json["parameterCount"] as? Int == 134_515_008)
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(files.first?["sha256"] as? String == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")
+    }
+
+    @Test func greedyChatGenerationAnswersAndIsReproducible() throws {
+        guard let model = demoModel else { return }
+        let arguments = ["generate", "--model", model, "--chat", "--max-tokens", "24", "--json",
+                         "--prompt", "What is the capital of France?"]
+        let (status, output) = try quench(arguments)
+        #expect(status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let text = try #require(json["text"] as? String)
+        #expect(text.contains("Paris"), "answer: \(text)")
+        let repeated = try JSONSerialization.jsonObject(with: Data(try quench(arguments).output.utf8)) as? [String: Any]
+        #expect(repeated?["text"] as? String == text, "greedy decoding is deterministic")
+    }
+
+    @Test func importWritesAHuggingFaceDirectoryThatLoadsBack() throws {
+        guard let model = demoModel else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("smollm2-hf").path
+        let (status, output) = try quench(["import", model, "--out", out])
+        #expect(status == 0, "\(output)")
+        for file in ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) missing")
+        }
+        let (inspectStatus, summary) = try quench(["inspect", "--model", out])
+        #expect(inspectStatus == 0 && summary.contains("134,515,008"))
+        let (again, message) = try quench(["import", model, "--out", out])
+        #expect(again != 0 && message.contains("already exists"))
     }
 
     @Test func badOptionFailsWithAMessage() throws {
