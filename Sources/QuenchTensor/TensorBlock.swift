@@ -17,11 +17,16 @@ public final class TensorBlock {
     private let allocation: FloatAllocation
     private let index: [String: Int]
 
-    /// Offsets are rounded up to 16 floats (64 bytes) so every tensor starts on a cache line.
-    public static let alignment = 16
+    /// Offsets are rounded up to a multiple of this many floats (16 = 64 bytes, a cache line).
+    public let alignment: Int
 
-    /// Allocates zeroed storage for `layout`; names must be unique.
-    public init(layout: [(name: String, shape: [Int])]) throws {
+    /// Allocates zeroed storage for `layout`; names must be unique. `alignment` 1 packs tensors back
+    /// to back, which `contiguous` needs to join neighbours of any size (a model's q, k, v).
+    public init(layout: [(name: String, shape: [Int])], alignment: Int = 16) throws {
+        guard alignment > 0 else {
+            throw TensorError.invalidArgument(operation: "TensorBlock", detail: "alignment must be positive")
+        }
+        self.alignment = alignment
         var entries: [Entry] = []
         var index: [String: Int] = [:]
         var offset = 0
@@ -32,7 +37,7 @@ public final class TensorBlock {
             entries.append(Entry(name: name, shape: shape, offset: offset, count: count))
             let (end, overflow) = offset.addingReportingOverflow(count)
             guard !overflow else { throw TensorError.sizeOverflow(shape: shape) }
-            offset = (end + TensorBlock.alignment - 1) / TensorBlock.alignment * TensorBlock.alignment
+            offset = (end + alignment - 1) / alignment * alignment
         }
         self.entries = entries
         self.index = index
@@ -41,7 +46,7 @@ public final class TensorBlock {
 
     /// A block with the same layout as `other`, zero-filled (for gradients and optimizer moments).
     public convenience init(sameLayoutAs other: TensorBlock) throws {
-        try self.init(layout: other.entries.map { ($0.name, $0.shape) })
+        try self.init(layout: other.entries.map { ($0.name, $0.shape) }, alignment: other.alignment)
     }
 
     /// The tensor called `name`, sharing the block's storage.

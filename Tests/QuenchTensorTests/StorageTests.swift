@@ -15,6 +15,18 @@ import Testing
         #expect(throws: TensorError.duplicateTensor(name: "a")) { try TensorBlock(layout: [("a", [1]), ("a", [2])]) }
     }
 
+    @Test func contiguousJoinsPackedNeighboursOnly() throws {
+        let packed = try TensorBlock(layout: [("q", [3, 2]), ("k", [1, 2]), ("v", [1, 2]), ("n", [5])], alignment: 1)
+        let qkv = try packed.contiguous(["q", "k", "v"])
+        #expect(qkv.shape == [5, 2])
+        try packed.tensor("k").storage[1] = 9
+        #expect(qkv.storage[7] == 9, "row 3 of the joined view is k's row")
+        #expect(throws: TensorError.self) { try packed.contiguous(["q", "v"]) }
+        #expect(throws: TensorError.self) { try packed.contiguous(["v", "n"]) }
+        let aligned = try TensorBlock(layout: [("a", [1, 2]), ("b", [1, 2])])
+        #expect(throws: TensorError.self) { try aligned.contiguous(["a", "b"]) }
+    }
+
     @Test func viewsAndBorrowedStorageShareMemory() throws {
         let tensor = try Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
         let rows = try tensor.rowSlice(1..<2)

@@ -15,7 +15,8 @@ public final class CausalLM {
     public init(config: ModelConfig) throws {
         self.config = config
         specs = ParameterTable.specs(for: config)
-        parameters = try TensorBlock(layout: specs.map { ($0.name, $0.shape) })
+        // Packed back to back so adjacent projections (q|k|v, gate|up) form one matrix for one GEMM.
+        parameters = try TensorBlock(layout: specs.map { ($0.name, $0.shape) }, alignment: 1)
         rotary = config.architecture == .llama
             ? try RotaryEmbedding(headSize: config.headSize, maxPositions: config.maxPositions, theta: config.ropeTheta)
             : nil
