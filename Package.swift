@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -22,6 +23,7 @@ let package = Package(
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
         .target(name: "QuenchSecurity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchModel", dependencies: ["QuenchTensor"]),
+        .target(name: "QuenchTrain", dependencies: ["QuenchModel", "QuenchTensor", "QuenchSecurity", "Yams"]),
         .target(name: "QuenchBench", dependencies: ["QuenchModel", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
@@ -32,6 +34,7 @@ let package = Package(
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity"]),
         .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
+        .testTarget(name: "QuenchTrainTests", dependencies: ["QuenchTrain", "QuenchModel"]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchModel
 import Testing
 
 /// Where the reference fixtures and the real model live.
@@ -14,14 +15,10 @@ enum Fixtures {
 
     /// SmolLM2-135M-Instruct (GGUF) fetched by `make setup`, or nil with a loud message when absent.
     static var smolLM2: URL? {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["QUENCH_CACHE"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/quench")
-        let url = cache.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            print("⚠️  SKIPPING: SmolLM2-135M-Instruct is not at \(url.path); run `make setup` to fetch it.")
+        guard FileManager.default.fileExists(atPath: DemoModel.url.path) else {
+            print("⚠️  SKIPPING: SmolLM2-135M-Instruct is not at \(DemoModel.url.path); run `make setup` to fetch it.")
             return nil
         }
-        return url
+        return DemoModel.url
     }
 }
