@@ -13,6 +13,10 @@ extension CausalLM {
         let q = try ws.activation("q", l), k = try ws.activation("k", l), v = try ws.activation("v", l)
         let qkv = try ws.activation("qkv")
         try Linear.forward(input: n1, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv)
+        let (qWidth, kWidth) = (q.columns, k.columns)
+        for (name, offset) in [("q", 0), ("k", qWidth), ("v", qWidth + kWidth)] {
+            try adapt(p + name, input: n1, output: qkv, columnOffset: offset, ws)
+        }
         try FusedColumns.split(qkv, into: [q, k, v])
         try rotary?.forward(q, batch: batch.batch, time: batch.time, positions: batch.positions)
         try rotary?.forward(k, batch: batch.batch, time: batch.time, positions: batch.positions)
@@ -21,14 +25,18 @@ extension CausalLM {
                                  probabilities: ws.activation("probs", l), segments: batch.segments)
         let mid = try ws.activation("mid", l)
         try Linear.forward(input: attended, weight: parameter(p + "o"), bias: nil, output: mid)
+        try adapt(p + "o", input: attended, output: mid, ws)
         try Elementwise.accumulate(x, into: mid)
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
         let gateUp = try ws.activation("gate_up", l), act = try ws.activation("act", l)
         try Linear.forward(input: n2, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp)
+        try adapt(p + "gate", input: n2, output: gateUp, ws)
+        try adapt(p + "up", input: n2, output: gateUp, columnOffset: act.columns, ws)
         try SwiGLU.forward(gateUp: gateUp, output: act)
         let out = try ws.activation("residual", l + 1)
         try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: out)
+        try adapt(p + "down", input: act, output: out, ws)
         try Elementwise.accumulate(mid, into: out)
     }
 
@@ -40,18 +48,23 @@ extension CausalLM {
         let dAct = try ws.gradient("act")
         try Linear.backward(outputGrad: dStream, input: ws.activation("act", l), weight: parameter(p + "down"),
                             inputGrad: dAct, weightGrad: grads[p + "down"], biasGrad: nil)
+        try adaptBackward(p + "down", input: ws.activation("act", l), outputGrad: dStream, inputGrad: dAct, ws)
         let dGateUp = try ws.gradient("gate_up")
         try SwiGLU.backward(gateUp: ws.activation("gate_up", l), outputGrad: dAct, gateUpGrad: dGateUp)
         let dNorm = try ws.gradient("norm")
         try Linear.backward(outputGrad: dGateUp, input: ws.activation("mlp_norm", l),
                             weight: parameters.contiguous([p + "gate", p + "up"]), inputGrad: dNorm,
                             weightGrad: grads.contiguous([p + "gate", p + "up"]), biasGrad: nil)
+        try adaptBackward(p + "gate", input: ws.activation("mlp_norm", l), outputGrad: dGateUp, inputGrad: dNorm, ws)
+        try adaptBackward(p + "up", input: ws.activation("mlp_norm", l), outputGrad: dGateUp,
+                          columnOffset: dAct.columns, inputGrad: dNorm, ws)
         try normBackward("mlp_norm", outputGrad: dNorm, input: ws.activation("mid", l), inputGrad: dStream,
                          layer: l, ws, grads)
         // Attention branch: mid = x + o(attended)
         let dAttended = try ws.gradient("attn_out")
         try Linear.backward(outputGrad: dStream, input: ws.activation("attn_out", l), weight: parameter(p + "o"),
                             inputGrad: dAttended, weightGrad: grads[p + "o"], biasGrad: nil)
+        try adaptBackward(p + "o", input: ws.activation("attn_out", l), outputGrad: dStream, inputGrad: dAttended, ws)
         let dq = try ws.gradient("q"), dk = try ws.gradient("k"), dv = try ws.gradient("v")
         try ws.attention.backward(
             outputGrad: dAttended, query: ws.activation("q", l), key: ws.activation("k", l),
@@ -67,6 +80,10 @@ extension CausalLM {
                             weight: parameters.contiguous(qkvNames(p)), inputGrad: dNorm1,
                             weightGrad: grads.contiguous(qkvNames(p)),
                             biasGrad: biasNames.isEmpty ? nil : grads.contiguous(biasNames))
+        for (name, offset) in [("q", 0), ("k", dq.columns), ("v", dq.columns + dk.columns)] {
+            try adaptBackward(p + name, input: ws.activation("attn_norm", l), outputGrad: dQKV, columnOffset: offset,
+                              inputGrad: dNorm1, ws)
+        }
         try normBackward("attn_norm", outputGrad: dNorm1, input: ws.activation("residual", l), inputGrad: dStream,
                          layer: l, ws, grads)
     }

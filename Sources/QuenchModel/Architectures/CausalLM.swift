@@ -10,6 +10,8 @@ public final class CausalLM {
     /// All parameters, one allocation, laid out in `specs` order.
     public let parameters: TensorBlock
     let rotary: RotaryEmbedding?
+    /// Low-rank adapters trained (or applied) on top of the frozen parameters, if any.
+    public var adapters: LoRAAdapters?
 
     /// A model with zeroed parameters, ready for a loader to fill.
     public init(config: ModelConfig) throws {

@@ -1,16 +1,20 @@
 import QuenchTensor
 
-/// Gradient buffers for a model's trainable parameters: one allocation with the parameters'
-/// layout. A frozen parameter has no buffer, so its weight-gradient GEMM is skipped.
+/// Gradient buffers for a model's trainable parameters, one allocation in the parameters' order.
+/// A frozen parameter has no buffer at all, so its weight-gradient GEMM is skipped and it costs no
+/// memory (LoRA freezes every one).
 public final class ParameterGradients {
-    /// The gradients, laid out like the model's parameters (frozen ones stay zero).
+    /// The gradients of the trainable parameters; with every parameter trainable, the same layout as
+    /// the model's parameters.
     public let block: TensorBlock
     private let trainable: Set<String>
 
     /// Buffers for `model`; `trainable` nil means every parameter.
     public init(model: CausalLM, trainable: Set<String>? = nil) throws {
-        block = try TensorBlock(sameLayoutAs: model.parameters)
-        self.trainable = trainable ?? Set(model.specs.map(\.name))
+        let trainable = trainable ?? Set(model.specs.map(\.name))
+        block = try TensorBlock(layout: model.specs.filter { trainable.contains($0.name) }.map { ($0.name, $0.shape) },
+                                alignment: model.parameters.alignment)
+        self.trainable = trainable
     }
 
     /// The gradient of parameter `name`, or nil when it is frozen or does not exist.

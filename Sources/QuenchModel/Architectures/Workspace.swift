@@ -18,7 +18,9 @@ public final class Workspace {
     public let lossChunkRows: Int
 
     /// Plans and allocates the buffers for `config` at (batch, time).
-    public init(config: ModelConfig, batch: Int, time: Int, training: Bool, lossChunkRows: Int = 128) throws {
+    /// `adapters` adds room for the LoRA activations (x·Aᵀ of every adapted projection).
+    public init(config: ModelConfig, batch: Int, time: Int, training: Bool, lossChunkRows: Int = 128,
+                adapters: LoRAAdapters? = nil) throws {
         guard batch > 0, time > 0, time <= config.maxPositions else {
             throw TensorError.invalidArgument(
                 operation: "Workspace",
@@ -45,11 +47,14 @@ public final class Workspace {
         }
         layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]), ("qkv", [n, q + 2 * k]),
                    ("logits_chunk", [self.lossChunkRows, config.vocabularySize]), ("token_loss", [n])]
+        let rank = adapters?.rank ?? 0
+        layout += (adapters?.targets ?? []).map { ("lora.\($0.parameter)", [n, rank]) }
         activations = try TensorBlock(layout: layout)
         gradients = training ? try TensorBlock(layout: [
             ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]),
             ("qkv", [n, q + 2 * k]), ("attn_out", [n, q]), ("probs", probabilities), ("act", [n, h]),
             (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
+            ("lora", [n, max(rank, 1)]),
         ]) : nil
         attention = try Attention(batch: batch, time: time, queryHeads: config.heads,
                                   keyValueHeads: config.keyValueHeads, headSize: config.headSize)

@@ -5,6 +5,10 @@ extension CausalLM {
     /// Feeds `token` at the next position of `state`, appends its keys and values to the cache, and
     /// leaves the next-token logits in `state.logits`.
     public func step(token: Int32, state: DecodeState) throws {
+        guard adapters == nil else {
+            throw TensorError.invalidArgument(
+                operation: "generation", detail: "the model has unmerged LoRA adapters; merge them into the weights first")
+        }
         guard state.length < state.capacity else {
             throw TensorError.invalidArgument(operation: "step", detail: "the cache of \(state.capacity) positions is full")
         }

@@ -4,6 +4,10 @@ extension CausalLM {
     /// Runs the whole prompt in one batched forward pass and fills the cache of `state` from its
     /// keys and values, leaving the logits after the last prompt token in `state.logits`.
     public func prefill(_ prompt: [Int32], state: DecodeState) throws {
+        guard adapters == nil else {
+            throw TensorError.invalidArgument(
+                operation: "generation", detail: "the model has unmerged LoRA adapters; merge them into the weights first")
+        }
         guard !prompt.isEmpty, state.length == 0, prompt.count < state.capacity else {
             throw TensorError.invalidArgument(
                 operation: "prefill",

@@ -1,0 +1,95 @@
+import QuenchTensor
+
+/// Low-rank adapters on a model's projections: y = W x + (α/r) · B (A x), with A (r, in) and
+/// B (out, r). The base weights stay frozen; only A and B train, so they alone get gradients and
+/// optimizer moments.
+///
+/// Adapter tensors are named `layers.{l}.{module}.lora_A` / `.lora_B` after Quench's parameter names.
+public final class LoRAAdapters {
+    /// One adapted projection.
+    public struct Target: Sendable, Equatable {
+        public let layer: Int
+        /// Quench module name: q, k, v, o, gate, up, down (Llama) or qkv, o, fc, proj (GPT-2).
+        public let module: String
+        public let inFeatures: Int
+        public let outFeatures: Int
+        public var parameter: String { "layers.\(layer).\(module)" }
+    }
+
+    /// Modules each architecture can adapt, in layer order.
+    public static func knownModules(_ architecture: ModelConfig.Architecture) -> [String] {
+        switch architecture {
+        case .llama: return ["q", "k", "v", "o", "gate", "up", "down"]
+        case .gpt2: return ["qkv", "o", "fc", "proj"]
+        }
+    }
+
+    public let rank: Int
+    public let alpha: Float
+    public let targets: [Target]
+    /// A and B of every target, one allocation.
+    public let weights: TensorBlock
+    /// Their gradients (same layout).
+    public let gradients: TensorBlock
+    private let targetIndex: [String: Int]
+
+    /// α / r, the factor on the adapter's output.
+    public var scale: Float { alpha / Float(rank) }
+
+    /// Adapters of `rank` on `modules` of every layer of `model`: A drawn from U(−1/√in, 1/√in)
+    /// (PEFT's Kaiming-uniform default) with `seed`, B zero, so the adapted model starts equal to the base.
+    public init(model: CausalLM, rank: Int, alpha: Float, modules: [String], seed: UInt64) throws {
+        let known = LoRAAdapters.knownModules(model.config.architecture)
+        guard rank > 0, alpha > 0 else {
+            throw TensorError.invalidArgument(operation: "LoRA", detail: "rank and alpha must be positive")
+        }
+        for module in modules where !known.contains(module) {
+            throw TensorError.invalidArgument(
+                operation: "LoRA", detail: "unknown target module '\(module)'; this architecture has \(known.joined(separator: ", "))")
+        }
+        var targets: [Target] = []
+        for layer in 0..<model.config.layers {
+            for module in known where modules.contains(module) {
+                let shape = try model.parameter("layers.\(layer).\(module)").shape
+                targets.append(Target(layer: layer, module: module, inFeatures: shape[1], outFeatures: shape[0]))
+            }
+        }
+        self.rank = rank
+        self.alpha = alpha
+        self.targets = targets
+        var layout: [(name: String, shape: [Int])] = []
+        for target in targets {
+            layout += [(target.parameter + ".lora_A", [rank, target.inFeatures]),
+                       (target.parameter + ".lora_B", [target.outFeatures, rank])]
+        }
+        weights = try TensorBlock(layout: layout)
+        gradients = try TensorBlock(sameLayoutAs: weights)
+        targetIndex = Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($1.parameter, $0) })
+        var state = seed
+        for target in targets {
+            let a = try weights.tensor(target.parameter + ".lora_A")
+            let bound = 1 / Float(target.inFeatures).squareRoot()
+            for i in 0..<a.count {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                let unit = Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
+                a.storage[i] = (2 * unit - 1) * bound
+            }
+        }
+    }
+
+    /// The adapter on `parameter` (e.g. `layers.3.q`), if any.
+    public func target(_ parameter: String) -> Target? { targetIndex[parameter].map { targets[$0] } }
+
+    /// A (r, in) and B (out, r) of `target`.
+    public func matrices(_ target: Target) throws -> (a: Tensor, b: Tensor) {
+        (try weights.tensor(target.parameter + ".lora_A"), try weights.tensor(target.parameter + ".lora_B"))
+    }
+
+    /// dA and dB of `target`.
+    public func gradientMatrices(_ target: Target) throws -> (a: Tensor, b: Tensor) {
+        (try gradients.tensor(target.parameter + ".lora_A"), try gradients.tensor(target.parameter + ".lora_B"))
+    }
+}
