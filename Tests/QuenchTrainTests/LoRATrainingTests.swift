@@ -56,3 +56,67 @@ import Testing
         #expect(try model.parameters.flat.toArray() == before, "the base weights never change")
     }
 }
+
+@Suite struct LoRAOutputTests {
+    @Test(arguments: ["tiny-llama", "tiny-gpt2"])
+    func peftFilesRoundTripAndMergingKeepsTheLogits(_ folder: String) throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: TrainFixtures.url(folder))
+        let modules = LoRAAdapters.knownModules(model.config.architecture)
+        let adapters = try LoRAAdapters(model: model, rank: 4, alpha: 8, modules: modules, seed: 3)
+        for target in adapters.targets {  // a non-zero B so the adapters change the output
+            let b = try adapters.matrices(target).b
+            for i in 0..<b.count { b.storage[i] = Float(i % 7) * 0.01 - 0.03 }
+        }
+        model.adapters = adapters
+        let ids: [Int32] = [4, 9, 200, 31, 7, 64]
+        let workspace = try Workspace(config: model.config, batch: 1, time: 6, training: false, adapters: adapters)
+        try model.forward(TokenBatch(batch: 1, time: 6, inputs: ids), workspace: workspace)
+        let adapted = try Tensor(zeros: [6, model.config.vocabularySize])
+        try model.logits(workspace: workspace, into: adapted)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-peft-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try PEFTAdapterFormat.write(adapters, model: model, baseModel: folder, to: directory)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("adapter_config.json"))) as? [String: Any]
+        #expect(config?["r"] as? Int == 4 && config?["peft_type"] as? String == "LORA")
+        let reread = try PEFTAdapterFormat.read(from: directory, model: model)
+        #expect(try reread.weights.flat.toArray() == adapters.weights.flat.toArray())
+
+        try adapters.merge(into: model)
+        #expect(model.adapters == nil)
+        let plain = try Workspace(config: model.config, batch: 1, time: 6, training: false)
+        try model.forward(TokenBatch(batch: 1, time: 6, inputs: ids), workspace: plain)
+        let merged = try Tensor(zeros: [6, model.config.vocabularySize])
+        try model.logits(workspace: plain, into: merged)
+        let worst = zip(adapted.toArray(), merged.toArray()).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-4, "merged model differs from the adapted one by \(worst)")
+        let base = try ModelLoader.load(huggingFaceDirectory: TrainFixtures.url(folder))
+        #expect(try base.parameters.flat.toArray() != model.parameters.flat.toArray(), "merging changed the weights")
+    }
+
+    @Test func gradientAccumulationEqualsOneLargerBatch() throws {
+        let directory = TrainFixtures.url("tiny-llama")
+        let model = try ModelLoader.load(huggingFaceDirectory: directory)
+        let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
+        let (inputs, targets) = (try reference.int32s("input_ids"), try reference.int32s("labels"))
+        let scored = CrossEntropy.scoredCount(targets)
+        let whole = try ParameterGradients(model: model)
+        let big = try Workspace(config: model.config, batch: 2, time: 16, training: true)
+        let batch = TokenBatch(batch: 2, time: 16, inputs: inputs, targets: targets)
+        try model.forward(batch, workspace: big)
+        try model.backward(batch, workspace: big, gradients: whole)
+        let accumulated = try ParameterGradients(model: model)
+        let small = try Workspace(config: model.config, batch: 1, time: 16, training: true)
+        for row in 0..<2 {
+            let micro = TokenBatch(batch: 1, time: 16, inputs: Array(inputs[(row * 16)..<(row * 16 + 16)]),
+                                   targets: Array(targets[(row * 16)..<(row * 16 + 16)]))
+            try model.forward(micro, workspace: small)
+            // Each micro-batch is scaled by the whole batch's scored tokens, so the sum is the mean.
+            try model.backward(micro, workspace: small, gradients: accumulated, lossScale: 1 / Float(scored))
+        }
+        let a = whole.block.flat.toArray(), b = accumulated.block.flat.toArray()
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-6, "accumulated gradients differ by \(worst)")
+        #expect(a.contains { $0 != 0 })
+    }
+}
