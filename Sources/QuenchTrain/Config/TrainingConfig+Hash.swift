@@ -1,0 +1,28 @@
+import Foundation
+import QuenchSecurity
+
+extension TrainingConfig {
+    /// SHA-256 (lower-case hex) of the settings that change what training computes, so a run refuses
+    /// to resume from a checkpoint written under different settings.
+    ///
+    /// Hashed: every field as canonical JSON with sorted keys (so YAML key order cannot matter), except
+    /// - `output`: where results are written, not what they are;
+    /// - `logEvery`, `checkpointEvery`, `evaluateEvery`: when the trainer reports or saves, provided
+    ///   evaluation consumes no randomness that training uses;
+    /// - `lora` when `method` is `full`: the adapter settings are not used then.
+    /// `model` and the data paths are included as written: set `model` from the command line before
+    /// hashing, and record file digests separately if a moved or edited file must also be caught.
+    public func canonicalHash() -> String {
+        var hashed = self
+        hashed.output = ""
+        hashed.logEvery = 0
+        hashed.checkpointEvery = 0
+        hashed.evaluateEvery = 0
+        if method == .full { hashed.lora = LoRASettings() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings, numbers and arrays cannot fail; an empty payload would still hash.
+        let json = (try? encoder.encode(hashed)) ?? Data()
+        return FileDigest.sha256(of: Data("quench-training-config-v1\n".utf8) + json)
+    }
+}
