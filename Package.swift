@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench", "QuenchModel", "QuenchSecurity",
+                "QuenchBench", "QuenchModel", "QuenchSecurity", "QuenchTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),

@@ -18,6 +18,8 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    init() {}
+
     /// The folder holding the test bundle and the products built with it.
     func productsDirectory() -> URL {
         var url = URL(fileURLWithPath: CommandLine.arguments[0])

@@ -1,0 +1,77 @@
+import Foundation
+import QuenchModel
+import QuenchTensor
+
+/// A training checkpoint: the trained tensors, the AdamW moments, the step, the data cursor and the
+/// hash of the configuration, in `checkpoint-<step>/` directories written whole or not at all, with
+/// a `latest` file naming the newest.
+struct Checkpoint: Codable, Equatable {
+    var step: Int
+    var cursor: DataCursor
+    var configHash: String
+    var method: TrainingConfig.Method
+
+    static let stateFile = "state.json"
+    static let tensorsFile = "tensors.safetensors"
+    static let latestFile = "latest"
+
+    /// Writes the checkpoint of `state` under `directory`, then points `latest` at it and removes
+    /// older ones (the newest two are kept).
+    func write(_ state: TrainableState, under directory: URL) throws {
+        let manager = FileManager.default
+        let name = String(format: "checkpoint-%08d", step)
+        let staging = directory.appendingPathComponent(".\(name).partial")
+        try? manager.removeItem(at: staging)
+        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+        var entries: [SafetensorsWriter.Entry] = []
+        for (prefix, block) in [("weight.", state.weights), ("m.", state.optimizer.firstMoment),
+                                ("v.", state.optimizer.secondMoment)] {
+            for (index, entry) in block.entries.enumerated() {
+                entries.append(.init(name: prefix + entry.name, shape: entry.shape,
+                                     values: .f32(block.tensor(at: index).toArray())))
+            }
+        }
+        try SafetensorsWriter.write(entries, to: staging.appendingPathComponent(Checkpoint.tensorsFile))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: staging.appendingPathComponent(Checkpoint.stateFile))
+        let final = directory.appendingPathComponent(name)
+        try? manager.removeItem(at: final)
+        try manager.moveItem(at: staging, to: final)
+        try Checkpoint.atomicWrite(Data(name.utf8), to: directory.appendingPathComponent(Checkpoint.latestFile))
+        let old = try manager.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("checkpoint-") }.sorted().dropLast(2)
+        for stale in old { try? manager.removeItem(at: directory.appendingPathComponent(stale)) }
+    }
+
+    /// The newest checkpoint under `directory`, or nil when there is none.
+    static func latest(under directory: URL) throws -> (Checkpoint, URL)? {
+        let pointer = directory.appendingPathComponent(latestFile)
+        guard let data = FileManager.default.contents(atPath: pointer.path) else { return nil }
+        let folder = directory.appendingPathComponent(String(decoding: data, as: UTF8.self))
+        let checkpoint = try JSONDecoder().decode(
+            Checkpoint.self, from: Data(contentsOf: folder.appendingPathComponent(stateFile)))
+        return (checkpoint, folder)
+    }
+
+    /// Loads the tensors and moments of the checkpoint in `folder` into `state`.
+    func restore(_ state: TrainableState, from folder: URL) throws {
+        let file = try SafetensorsFile(contentsOf: folder.appendingPathComponent(Checkpoint.tensorsFile))
+        for (prefix, block) in [("weight.", state.weights), ("m.", state.optimizer.firstMoment),
+                                ("v.", state.optimizer.secondMoment)] {
+            for (index, entry) in block.entries.enumerated() {
+                try file.read(prefix + entry.name, into: block.tensor(at: index).storage)
+            }
+        }
+        state.optimizer.restore(step: step)
+    }
+
+    /// Writes `data` to a temporary file beside `url` and renames it into place.
+    static func atomicWrite(_ data: Data, to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        try data.write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            throw TrainingError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import QuenchModel
+import QuenchTensor
+
+/// What a finished run produced.
+public struct TrainingSummary: Codable, Sendable {
+    public let steps: Int
+    public let resumedFromStep: Int?
+    public let finalLoss: Double
+    public let validationLoss: Double?
+    public let tokensPerSecond: Double
+    /// The adapter directory (LoRA) or the full model directory (full fine-tuning).
+    public let output: String
+    public let metrics: String
+}
+
+/// Runs a training configuration: data, the optimizer loop with accumulation, clipping and the
+/// schedule, validation, metrics, checkpoints that resume bit for bit, and the final outputs.
+public final class Trainer {
+    let config: TrainingConfig
+    let bundle: ModelBundle
+    let output: URL
+
+    /// Checks the settings against the model before any work starts.
+    public init(config: TrainingConfig, bundle: ModelBundle) throws {
+        guard bundle.tokenizer != nil else { throw TrainingError.noTokenizer(model: bundle.location.path) }
+        self.config = config
+        self.bundle = bundle
+        output = URL(fileURLWithPath: config.output)
+    }
+
+    /// Trains from the start, or with `resume` from the newest checkpoint in the output directory
+    /// (refused when the configuration changed since, unless `force`).
+    public func run(resume: Bool = false, force: Bool = false) throws -> TrainingSummary {
+        let data = try TrainingData.prepare(dataOptions(), tokenizer: ExampleTokenizer(bundle: bundle))
+        let state = try TrainableState(model: bundle.model, config: config)
+        let checkpoints = output.appendingPathComponent("checkpoints")
+        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        let hash = config.canonicalHash()
+        var iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize, seed: UInt64(config.seed))
+        var startStep = 0
+        let existing = try Checkpoint.latest(under: checkpoints)
+        if resume {
+            guard let (checkpoint, folder) = existing else { throw TrainingError.nothingToResume(directory: checkpoints.path) }
+            guard checkpoint.configHash == hash || force else {
+                throw TrainingError.configChanged(checkpoint: folder.path, expected: checkpoint.configHash, found: hash)
+            }
+            try checkpoint.restore(state, from: folder)
+            iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize,
+                                         seed: UInt64(config.seed), cursor: checkpoint.cursor)
+            startStep = checkpoint.step
+        } else if existing != nil {
+            throw TrainingError.invalidSetting(
+                key: "output", reason: "\(output.path) already holds checkpoints: pass --resume to continue, or choose a new output")
+        }
+        let accumulation = config.gradientAccumulation
+        let totalSteps = config.maxSteps
+            ?? (config.epochs ?? 1) * ((iterator.batchesPerEpoch + accumulation - 1) / accumulation)
+        let schedule = LearningRateSchedule(settings: config.schedule, peak: config.optimizer.learningRate,
+                                            totalSteps: totalSteps)
+        let workspace = try Workspace(config: bundle.model.config, batch: config.batchSize, time: data.training.time,
+                                      training: true, adapters: state.adapters)
+        let metricsURL = output.appendingPathComponent("metrics.jsonl")
+        let log = try MetricsLog(url: metricsURL, keepingThrough: startStep)
+        let started = Date()
+        var tokens = 0, lastLoss = 0.0, lastValidation: Double?
+        for step in startStep..<totalSteps {
+            state.gradients.flat.zero()
+            let batches = (0..<accumulation).map { _ in iterator.next() }
+            let scored = max(batches.reduce(0) { $0 + $1.scoredTokens }, 1)
+            var summed = 0.0
+            for batch in batches {
+                try bundle.model.forward(batch.tokens, workspace: workspace)
+                summed += try bundle.model.backward(batch.tokens, workspace: workspace, gradients: state.modelGradients,
+                                                    lossScale: 1 / Float(scored)).summedLoss
+                tokens += batch.tokens.inputs.count
+            }
+            let norm = config.clipGradientNorm.map { GradientClipping.clip(state.gradients, maximum: $0) }
+                ?? GradientClipping.norm(state.gradients)
+            let rate = schedule.rate(at: step)
+            state.optimizer.update(parameters: state.weights, gradients: state.gradients, learningRate: Float(rate))
+            lastLoss = summed / Double(scored)
+            let done = step + 1
+            if let validation = data.validation, done % config.evaluateEvery == 0 || done == totalSteps {
+                lastValidation = try validationLoss(validation, workspace)
+            } else {
+                lastValidation = nil
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            try log.record(StepMetrics(step: done, loss: lastLoss, learningRate: rate, gradientNorm: norm,
+                                       tokensPerSecond: Double(tokens) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
+                                       epoch: batches.last?.epoch ?? 0, validationLoss: lastValidation),
+                           totalSteps: totalSteps)
+            if done % config.checkpointEvery == 0 || done == totalSteps {
+                try Checkpoint(step: done, cursor: iterator.cursor, configHash: hash, method: config.method)
+                    .write(state, under: checkpoints)
+            }
+        }
+        let result = try writeOutputs(state)
+        let elapsed = Date().timeIntervalSince(started)
+        return TrainingSummary(steps: totalSteps, resumedFromStep: resume ? startStep : nil, finalLoss: lastLoss,
+                               validationLoss: lastValidation, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
+                               output: result.path, metrics: metricsURL.path)
+    }
+
+    private func dataOptions() throws -> DataOptions {
+        let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        return DataOptions(
+            trainingFile: URL(fileURLWithPath: config.data.train, relativeTo: base),
+            validationFile: config.data.validation.map { URL(fileURLWithPath: $0, relativeTo: base) },
+            validationSplit: config.data.validationSplit ?? 0,
+            format: try config.data.format.map { try DatasetFormat(name: $0.rawValue) },
+            maxSeqLen: config.data.maxSequenceLength,
+            policy: try SequencePolicy(name: config.data.sequences.rawValue), seed: UInt64(config.seed))
+    }
+
+    /// Mean loss over the validation rows, forward only.
+    private func validationLoss(_ validation: SequenceSet, _ workspace: Workspace) throws -> Double {
+        var summed = 0.0, scored = 0
+        try validation.forEachBatch(batchSize: config.batchSize) { batch in
+            if let result = try bundle.model.forward(batch.tokens, workspace: workspace) {
+                summed += result.summedLoss
+                scored += result.scoredTokens
+            }
+        }
+        return scored == 0 ? 0 : summed / Double(scored)
+    }
+
+    /// The adapter in PEFT's layout (LoRA), or the whole model as a Hugging Face directory (full).
+    private func writeOutputs(_ state: TrainableState) throws -> URL {
+        if let adapters = state.adapters {
+            let directory = output.appendingPathComponent("adapter")
+            try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: bundle.location.path, to: directory)
+            return directory
+        }
+        let directory = output.appendingPathComponent("model")
+        try? FileManager.default.removeItem(at: directory)
+        try HuggingFaceExporter.write(bundle, to: directory)
+        return directory
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// One line of `metrics.jsonl`: a training step, or a validation pass.
+public struct StepMetrics: Codable, Sendable, Equatable {
+    public let step: Int
+    public let loss: Double
+    public let learningRate: Double
+    public let gradientNorm: Double
+    public let tokensPerSecond: Double
+    public let elapsedSeconds: Double
+    public let epoch: Int
+    /// Mean validation loss when this step ran validation.
+    public let validationLoss: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case step, loss, epoch
+        case learningRate = "lr", gradientNorm = "grad_norm", tokensPerSecond = "tokens_per_second"
+        case elapsedSeconds = "elapsed", validationLoss = "validation_loss"
+    }
+}
+
+/// Appends metrics as JSON lines, flushing each, and shows progress: a live line on a terminal,
+/// plain lines otherwise.
+final class MetricsLog {
+    private let handle: FileHandle
+    private let interactive = isatty(STDERR_FILENO) == 1
+
+    /// Opens `url`, dropping lines past `step` (a resumed run rewrites what followed its checkpoint).
+    init(url: URL, keepingThrough step: Int) throws {
+        var kept = Data()
+        if let existing = FileManager.default.contents(atPath: url.path) {
+            for line in existing.split(separator: UInt8(ascii: "\n")) {
+                if let metrics = try? JSONDecoder().decode(StepMetrics.self, from: Data(line)), metrics.step <= step {
+                    kept += line + [UInt8(ascii: "\n")]
+                }
+            }
+        }
+        try kept.write(to: url)
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    func record(_ metrics: StepMetrics, totalSteps: Int) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try handle.write(contentsOf: encoder.encode(metrics) + Data("\n".utf8))
+        let remaining = Double(totalSteps - metrics.step) * metrics.elapsedSeconds / Double(max(metrics.step, 1))
+        var line = String(format: "step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  ETA %@",
+                          metrics.step, totalSteps, metrics.loss, metrics.learningRate, metrics.gradientNorm,
+                          metrics.tokensPerSecond, MetricsLog.duration(remaining))
+        if let validation = metrics.validationLoss { line += String(format: "  val %.4f", validation) }
+        let text = interactive ? "\r\u{1B}[K" + line + (metrics.step == totalSteps ? "\n" : "") : line + "\n"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+    }
+}

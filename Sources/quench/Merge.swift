@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import QuenchModel
+
+/// `quench merge`: a base model with a LoRA adapter folded in, written as a full model.
+struct Merge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge a LoRA adapter (PEFT layout) into its base model and write the full model.",
+        discussion: """
+            Computes W + (alpha/r)·B·A for every adapted projection and writes the result as a Hugging Face \
+            directory (safetensors + config.json + tokenizer), or with --gguf as a GGUF file (F32 or F16) \
+            that llama.cpp loads. --out must not exist yet.
+
+            Example:
+              quench merge --model base.gguf --adapter runs/train/adapter --out merged-hf
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: ArgumentHelp("The adapter directory (adapter_model.safetensors + adapter_config.json).", valueName: "dir"))
+    var adapter: String
+
+    @Option(help: ArgumentHelp("Where to write the merged model.", valueName: "path"))
+    var out: String
+
+    @Option(help: "Write a GGUF file of this type instead of a Hugging Face directory.")
+    var gguf: Import.GGUFType?
+
+    func run() async throws {
+        let bundle = try model.open()
+        let adapters = try PEFTAdapterFormat.read(from: URL(fileURLWithPath: adapter), model: bundle.model)
+        try adapters.merge(into: bundle.model)
+        let destination = URL(fileURLWithPath: out)
+        switch gguf {
+        case .none: try HuggingFaceExporter.write(bundle, to: destination)
+        case .f32: try GGUFExporter.write(bundle, to: destination, type: .f32)
+        case .f16: try GGUFExporter.write(bundle, to: destination, type: .f16)
+        }
+        print("wrote \(destination.path)")
+    }
+}
