@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "QuenchSecurity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchModel", dependencies: ["QuenchTensor"]),
         .target(name: "QuenchTrain", dependencies: ["QuenchModel", "QuenchTensor", "QuenchSecurity", "Yams"]),
-        .target(name: "QuenchBench", dependencies: ["QuenchModel", "QuenchTensor", "CBLAS"]),
+        .target(name: "QuenchBench", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
             dependencies: [

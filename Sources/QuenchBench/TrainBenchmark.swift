@@ -1,0 +1,81 @@
+import Foundation
+import QuenchModel
+import QuenchTensor
+import QuenchTrain
+
+/// `quench bench train`: tokens per second of training steps (forward, backward, AdamW) on a real
+/// model, full fine-tuning or LoRA, and the process's peak resident memory.
+public struct TrainBenchmark {
+    /// What was measured.
+    public struct Report: Codable, Sendable {
+        public let model: String
+        public let method: String
+        public let batch: Int
+        public let time: Int
+        public let steps: Int
+        /// Median tokens per second over the timed steps.
+        public let tokensPerSecond: Double
+        public let peakResidentMegabytes: Double
+
+        public func rendered() -> String {
+            """
+            model \(model)
+            train \(method): batch \(batch) × \(time) tokens, median of \(steps) steps (after one warm-up step)
+              \(String(format: "%.1f", tokensPerSecond)) tokens/s   peak RSS \(String(format: "%.0f", peakResidentMegabytes)) MB
+            """
+        }
+    }
+
+    let bundle: ModelBundle
+    let method: TrainingConfig.Method
+    let batch: Int
+    let time: Int
+    let steps: Int
+
+    public init(bundle: ModelBundle, method: TrainingConfig.Method, batch: Int = 4, time: Int = 256, steps: Int = 3) {
+        (self.bundle, self.method, self.batch, self.time, self.steps) = (bundle, method, batch, time, steps)
+    }
+
+    /// Times `steps` optimizer steps on windows of `tokens` (after one warm-up step).
+    public func run(tokens: [Int32], progress: (String) -> Void = { _ in }) throws -> Report {
+        let model = bundle.model
+        let needed = batch * (time + 1)
+        guard tokens.count >= needed else {
+            throw TensorError.invalidArgument(operation: "bench train", detail: "\(tokens.count) tokens, need \(needed)")
+        }
+        var inputs: [Int32] = [], targets: [Int32] = []
+        for row in 0..<batch {
+            let start = row * (time + 1)
+            inputs += tokens[start..<(start + time)]
+            targets += tokens[(start + 1)..<(start + time + 1)]
+        }
+        let tokenBatch = TokenBatch(batch: batch, time: time, inputs: inputs, targets: targets)
+        let adapters = method == .lora
+            ? try LoRAAdapters(model: model, rank: 8, alpha: 16, modules: LoRAAdapters.knownModules(model.config.architecture), seed: 0)
+            : nil
+        model.adapters = adapters
+        defer { model.adapters = nil }
+        let gradients = try ParameterGradients(model: model, trainable: adapters == nil ? nil : [])
+        let weights = adapters?.weights ?? model.parameters
+        let weightGradients = adapters?.gradients ?? gradients.block
+        let optimizer = try AdamW(parameters: weights, settings: .init(weightDecay: 0.01))
+        let workspace = try Workspace(config: model.config, batch: batch, time: time, training: true, adapters: adapters)
+        var samples: [Double] = []
+        for step in 0...steps {
+            let seconds = try Stopwatch.time {
+                weightGradients.flat.zero()
+                try model.forward(tokenBatch, workspace: workspace)
+                try model.backward(tokenBatch, workspace: workspace, gradients: gradients)
+                GradientClipping.clip(weightGradients, maximum: 1)
+                optimizer.update(parameters: weights, gradients: weightGradients, learningRate: 1e-5)
+            }
+            if step > 0 {
+                samples.append(Double(batch * time) / seconds)
+                progress("step \(step)/\(steps): \(Int(samples.last!)) tokens/s")
+            }
+        }
+        return Report(model: bundle.location.lastPathComponent, method: method.rawValue, batch: batch, time: time,
+                      steps: steps, tokensPerSecond: Stopwatch.median(of: samples),
+                      peakResidentMegabytes: PeakMemory.residentMegabytes())
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import QuenchBench
+import QuenchModel
+import QuenchTrain
+
+/// `quench bench train`: training-step tokens/s and peak memory, full or LoRA.
+struct BenchTrain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Measure training tokens/s and peak memory (full fine-tuning or LoRA) on a model.",
+        discussion: """
+            Times optimizer steps (forward, backward, clipping, AdamW) on batch × time tokens of Debian's \
+            license texts. Peak memory is the whole process's, so measure full and LoRA in separate runs. \
+            Use a release build.
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "full or lora.")
+    var method: TrainingConfig.Method = .full
+
+    @Option(help: "Sequences per step.")
+    var batch = 4
+
+    @Option(help: "Tokens per sequence.")
+    var time = 256
+
+    @Option(help: "Timed steps (after one warm-up step); the median is reported.")
+    var steps = 3
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let bundle = try model.open()
+        guard let tokenizer = bundle.tokenizer else {
+            throw ValidationError("\(bundle.location.path) carries no tokenizer to turn the text into tokens")
+        }
+        var tokens: [Int32] = []
+        for file in try ForwardBenchmark.defaultTexts() where tokens.count < batch * (time + 1) {
+            tokens += try tokenizer.encode(String(decoding: try Data(contentsOf: file), as: UTF8.self)).map { Int32($0) }
+        }
+        let report = try TrainBenchmark(bundle: bundle, method: method, batch: batch, time: time, steps: steps)
+            .run(tokens: tokens, progress: progress)
+        if json { try printJSON(report) } else { print(report.rendered()) }
+    }
+}
+
+extension TrainingConfig.Method: ExpressibleByArgument {}
