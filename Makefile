@@ -30,11 +30,15 @@ bench: build
 	$(CC) -O2 scripts/sgemm_reference.c -o $(REFERENCE_BENCH) -lblas
 	$(REFERENCE_BENCH)
 
-# Until the job runner lands, the demo shows the real model: what it is, a chat answer, and the
-# kernel benchmark.
+# Until the job runner lands, the demo walks the main path by hand on the real model: inspect it,
+# LoRA-tune it on a small chat set, merge the adapter, ask the merged model, then the kernel benchmark.
+DEMO_RUN := runs/smollm2-135m_lora_quickstart
 demo: build
 	$(RELEASE_BIN) inspect
-	$(RELEASE_BIN) generate --chat --max-tokens 48 --prompt "What is fine-tuning, in one sentence?"
+	rm -rf $(DEMO_RUN) runs/demo-merged
+	$(RELEASE_BIN) train jobs/smollm2-135m_lora_quickstart.yaml
+	$(RELEASE_BIN) merge --adapter $(DEMO_RUN)/adapter --out runs/demo-merged
+	$(RELEASE_BIN) generate --model runs/demo-merged --chat --max-tokens 32 --prompt "Convert 25 degrees Celsius to Fahrenheit."
 	$(RELEASE_BIN) bench kernels
 
 clean:
