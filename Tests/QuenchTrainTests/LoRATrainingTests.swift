@@ -120,3 +120,42 @@ import Testing
         #expect(a.contains { $0 != 0 })
     }
 }
+
+@Suite struct LoRADropoutTests {
+    /// With a fixed dropout stream the loss is a deterministic function of A and B: their gradients
+    /// must match central differences, and a validation (non-dropping) pass must differ from training.
+    @Test func dropoutGradientsMatchFiniteDifferences() throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: TrainFixtures.url("tiny-llama"))
+        let adapters = try LoRAAdapters(model: model, rank: 4, alpha: 8, dropout: 0.3, modules: ["q", "v", "down"], seed: 5)
+        for target in adapters.targets {
+            let b = try adapters.matrices(target).b
+            for i in 0..<b.count { b.storage[i] = Float((i * 37) % 11) * 0.02 - 0.1 }
+        }
+        model.adapters = adapters
+        adapters.dropoutStream = 17
+        let ids: [Int32] = [3, 77, 12, 200, 5, 61, 9, 140]
+        let batch = TokenBatch(batch: 1, time: 8, inputs: ids, targets: Array(ids.dropFirst()) + [-100])
+        let workspace = try Workspace(config: model.config, batch: 1, time: 8, training: true, adapters: adapters)
+        let frozen = try ParameterGradients(model: model, trainable: [])
+        let trainingLoss = try #require(try model.forward(batch, workspace: workspace)).meanLoss
+        try model.backward(batch, workspace: workspace, gradients: frozen)
+        func loss() throws -> Double { try #require(try model.forward(batch, workspace: workspace)).meanLoss }
+        for name in ["layers.0.q.lora_A", "layers.1.down.lora_B", "layers.1.v.lora_A"] {
+            let weight = try adapters.weights.tensor(name), gradient = try adapters.gradients.tensor(name)
+            for index in [0, 5, weight.count - 1] {
+                let saved = weight.storage[index]
+                weight.storage[index] = saved + 1e-2
+                let plus = try loss()
+                weight.storage[index] = saved - 1e-2
+                let minus = try loss()
+                weight.storage[index] = saved
+                let numerical = (plus - minus) / 2e-2
+                #expect(abs(Double(gradient.storage[index]) - numerical) < 1e-3 + 0.02 * abs(numerical),
+                        "\(name)[\(index)]: analytic \(gradient.storage[index]) vs numerical \(numerical)")
+            }
+        }
+        workspace.appliesDropout = false
+        let validationLoss = try loss()
+        #expect(validationLoss != trainingLoss, "validation passes do not drop out")
+    }
+}

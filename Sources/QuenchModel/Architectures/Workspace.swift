@@ -14,6 +14,11 @@ public final class Workspace {
     /// Gradient scratch shared by all layers (nil for inference).
     let gradients: TensorBlock?
     let attention: Attention
+    /// Whether forward passes drop out adapter inputs: on for training workspaces; turn it off for
+    /// a validation pass.
+    public var appliesDropout: Bool
+    /// dropout(x) of an adapted projection's input, when the adapters drop out (N, widest input).
+    let loraDropoutScratch: Tensor?
     /// Rows of logits the loss holds at once.
     public let lossChunkRows: Int
 
@@ -56,6 +61,9 @@ public final class Workspace {
             (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
             ("lora", [n, max(rank, 1)]),
         ]) : nil
+        appliesDropout = training
+        let dropoutWidth = (adapters?.dropout ?? 0) > 0 && training ? adapters?.widestInput ?? 0 : 0
+        loraDropoutScratch = dropoutWidth > 0 ? try Tensor(zeros: [n, dropoutWidth]) : nil
         attention = try Attention(batch: batch, time: time, queryHeads: config.heads,
                                   keyValueHeads: config.keyValueHeads, headSize: config.headSize)
     }

@@ -6,7 +6,7 @@ extension CausalLM {
     func adapt(_ parameter: String, input: Tensor, output: Tensor, columnOffset: Int = 0, _ ws: Workspace) throws {
         guard let adapters, let target = adapters.target(parameter) else { return }
         try adapters.forward(target, input: input, saved: ws.activation("lora.\(parameter)"), output: output,
-                             columnOffset: columnOffset)
+                             columnOffset: columnOffset, training: ws.appliesDropout, scratch: ws.loraDropoutScratch)
     }
 
     /// The adapter's gradients, and its share of inputGrad, for the projection `parameter`.
@@ -14,6 +14,7 @@ extension CausalLM {
                        inputGrad: Tensor, _ ws: Workspace) throws {
         guard let adapters, let target = adapters.target(parameter) else { return }
         try adapters.backward(target, input: input, saved: ws.activation("lora.\(parameter)"), outputGrad: outputGrad,
-                              columnOffset: columnOffset, inputGrad: inputGrad, scratch: ws.gradient("lora", zeroed: false))
+                              columnOffset: columnOffset, inputGrad: inputGrad, scratch: ws.gradient("lora", zeroed: false),
+                              dropoutScratch: ws.loraDropoutScratch)
     }
 }

@@ -26,6 +26,11 @@ public final class LoRAAdapters {
 
     public let rank: Int
     public let alpha: Float
+    /// Dropout probability on the adapters' input while training (0: none).
+    public let dropout: Float
+    /// Which masks the next training pass draws; the trainer sets it per micro-batch.
+    public var dropoutStream: UInt64 = 0
+    let seed: UInt64
     public let targets: [Target]
     /// A and B of every target, one allocation.
     public let weights: TensorBlock
@@ -38,10 +43,11 @@ public final class LoRAAdapters {
 
     /// Adapters of `rank` on `modules` of every layer of `model`: A drawn from U(−1/√in, 1/√in)
     /// (PEFT's Kaiming-uniform default) with `seed`, B zero, so the adapted model starts equal to the base.
-    public init(model: CausalLM, rank: Int, alpha: Float, modules: [String], seed: UInt64) throws {
+    public init(model: CausalLM, rank: Int, alpha: Float, dropout: Float = 0, modules: [String], seed: UInt64) throws {
         let known = LoRAAdapters.knownModules(model.config.architecture)
-        guard rank > 0, alpha > 0 else {
-            throw TensorError.invalidArgument(operation: "LoRA", detail: "rank and alpha must be positive")
+        guard rank > 0, alpha > 0, dropout >= 0, dropout < 1 else {
+            throw TensorError.invalidArgument(
+                operation: "LoRA", detail: "rank and alpha must be positive and dropout in [0, 1)")
         }
         for module in modules where !known.contains(module) {
             throw TensorError.invalidArgument(
@@ -56,6 +62,8 @@ public final class LoRAAdapters {
         }
         self.rank = rank
         self.alpha = alpha
+        self.dropout = dropout
+        self.seed = seed
         self.targets = targets
         var layout: [(name: String, shape: [Int])] = []
         for target in targets {
@@ -82,6 +90,12 @@ public final class LoRAAdapters {
 
     /// The adapter on `parameter` (e.g. `layers.3.q`), if any.
     public func target(_ parameter: String) -> Target? { targetIndex[parameter].map { targets[$0] } }
+
+    /// Position of `target` in `targets` (it keys the target's dropout masks).
+    func index(of target: Target) -> Int { targetIndex[target.parameter] ?? 0 }
+
+    /// The widest adapted input (sizes the dropout scratch).
+    public var widestInput: Int { targets.map(\.inFeatures).max() ?? 0 }
 
     /// A (r, in) and B (out, r) of `target`.
     public func matrices(_ target: Target) throws -> (a: Tensor, b: Tensor) {

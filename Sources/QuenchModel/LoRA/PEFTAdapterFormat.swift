@@ -37,7 +37,7 @@ public enum PEFTAdapterFormat {
         try SafetensorsWriter.write(entries, metadata: ["format": "pt"], to: directory.appendingPathComponent(weightsFile))
         let config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": Double(adapters.alpha),
-            "lora_dropout": 0.0, "bias": "none", "inference_mode": true,
+            "lora_dropout": Double(adapters.dropout), "bias": "none", "inference_mode": true,
             "target_modules": targetModules(adapters, model: model),
             "base_model_name_or_path": baseModel,
             // GPT-2's Conv1D stores weights (in, out); PEFT needs to know to transpose when merging.
@@ -73,7 +73,8 @@ public enum PEFTAdapterFormat {
             }
             quenchModules += matches.sorted()
         }
-        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, modules: quenchModules, seed: 0)
+        let dropout = (json["lora_dropout"] as? NSNumber)?.floatValue ?? 0
+        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, dropout: dropout, modules: quenchModules, seed: 0)
         let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(weightsFile))
         for target in adapters.targets {
             let (a, b) = try adapters.matrices(target)

@@ -30,11 +30,8 @@ final class TrainableState {
                 !(exempt && (name.hasSuffix("norm") || name.hasSuffix("_bias") || name.hasSuffix("norm_bias")))
             }
         case .lora:
-            guard config.lora.dropout == 0 else {
-                throw TrainingError.invalidSetting(key: "lora.dropout", reason: "LoRA dropout is not supported yet; set it to 0")
-            }
             let lora = try LoRAAdapters(
-                model: model, rank: config.lora.rank, alpha: Float(config.lora.alpha),
+                model: model, rank: config.lora.rank, alpha: Float(config.lora.alpha), dropout: Float(config.lora.dropout),
                 modules: config.lora.targets(for: model.config.architecture), seed: UInt64(config.seed))
             model.adapters = lora
             adapters = lora

@@ -69,7 +69,9 @@ public final class Trainer {
             let batches = (0..<accumulation).map { _ in iterator.next() }
             let scored = max(batches.reduce(0) { $0 + $1.scoredTokens }, 1)
             var summed = 0.0
-            for batch in batches {
+            for (micro, batch) in batches.enumerated() {
+                // Dropout masks depend only on the step and micro-batch, so a resumed run draws the same ones.
+                state.adapters?.dropoutStream = UInt64(step * accumulation + micro)
                 try bundle.model.forward(batch.tokens, workspace: workspace)
                 summed += try bundle.model.backward(batch.tokens, workspace: workspace, gradients: state.modelGradients,
                                                     lossScale: 1 / Float(scored)).summedLoss
@@ -117,6 +119,8 @@ public final class Trainer {
     /// Mean loss over the validation rows, forward only.
     private func validationLoss(_ validation: SequenceSet, _ workspace: Workspace) throws -> Double {
         var summed = 0.0, scored = 0
+        workspace.appliesDropout = false
+        defer { workspace.appliesDropout = true }
         try validation.forEachBatch(batchSize: config.batchSize) { batch in
             if let result = try bundle.model.forward(batch.tokens, workspace: workspace) {
                 summed += result.summedLoss
