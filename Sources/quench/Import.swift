@@ -21,6 +21,15 @@ struct Import: AsyncParsableCommand {
     /// The GGUF element types Quench writes.
     enum GGUFType: String, ExpressibleByArgument, CaseIterable {
         case f32, f16
+
+        /// The export a `--gguf` choice (or its absence) asks for.
+        static func export(_ choice: GGUFType?) -> ModelExport {
+            switch choice {
+            case .none: return .huggingFace
+            case .f32: return .gguf(.f32)
+            case .f16: return .gguf(.f16)
+            }
+        }
     }
 
     @Argument(help: ArgumentHelp("The model to convert: a .gguf file or a Hugging Face directory.", valueName: "model"))
@@ -35,11 +44,7 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let bundle = try ModelBundle.open(URL(fileURLWithPath: source))
         let destination = URL(fileURLWithPath: out)
-        switch gguf {
-        case .none: try HuggingFaceExporter.write(bundle, to: destination)
-        case .f32: try GGUFExporter.write(bundle, to: destination, type: .f32)
-        case .f16: try GGUFExporter.write(bundle, to: destination, type: .f16)
-        }
+        try GGUFType.export(gguf).write(bundle, to: destination)
         print("wrote \(destination.path)")
     }
 }

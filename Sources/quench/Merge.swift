@@ -31,11 +31,7 @@ struct Merge: AsyncParsableCommand {
         let adapters = try PEFTAdapterFormat.read(from: URL(fileURLWithPath: adapter), model: bundle.model)
         try adapters.merge(into: bundle.model)
         let destination = URL(fileURLWithPath: out)
-        switch gguf {
-        case .none: try HuggingFaceExporter.write(bundle, to: destination)
-        case .f32: try GGUFExporter.write(bundle, to: destination, type: .f32)
-        case .f16: try GGUFExporter.write(bundle, to: destination, type: .f16)
-        }
+        try Import.GGUFType.export(gguf).write(bundle, to: destination)
         print("wrote \(destination.path)")
     }
 }
