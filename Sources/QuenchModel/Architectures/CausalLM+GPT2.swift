@@ -9,26 +9,22 @@ extension CausalLM {
         let x = try ws.activation("residual", l), n1 = try ws.activation("attn_norm", l)
         try normForward("attn_norm", input: x, output: n1, layer: l, ws)
         let qkv = try ws.activation("qkv")
-        try Linear.forward(input: n1, weight: parameter(p + "qkv"), bias: parameter(p + "qkv_bias"), output: qkv)
-        try adapt(p + "qkv", input: n1, output: qkv, ws)
+        try project(p + "qkv", input: n1, output: qkv, ws)
         let q = try ws.activation("q", l), k = try ws.activation("k", l), v = try ws.activation("v", l)
         try FusedColumns.split(qkv, into: [q, k, v])
         let attended = try ws.activation("attn_out", l)
         try ws.attention.forward(query: q, key: k, value: v, output: attended,
                                  probabilities: ws.activation("probs", l), segments: batch.segments)
         let mid = try ws.activation("mid", l)
-        try Linear.forward(input: attended, weight: parameter(p + "o"), bias: parameter(p + "o_bias"), output: mid)
-        try adapt(p + "o", input: attended, output: mid, ws)
+        try project(p + "o", input: attended, output: mid, ws)
         try Elementwise.accumulate(x, into: mid)
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
         let fc = try ws.activation("fc", l), act = try ws.activation("act", l)
-        try Linear.forward(input: n2, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: fc)
-        try adapt(p + "fc", input: n2, output: fc, ws)
+        try project(p + "fc", input: n2, output: fc, ws)
         try GELU.forward(input: fc, output: act)
         let out = try ws.activation("residual", l + 1)
-        try Linear.forward(input: act, weight: parameter(p + "proj"), bias: parameter(p + "proj_bias"), output: out)
-        try adapt(p + "proj", input: act, output: out, ws)
+        try project(p + "proj", input: act, output: out, ws)
         try Elementwise.accumulate(mid, into: out)
     }
 
@@ -37,32 +33,21 @@ extension CausalLM {
         let p = "layers.\(l)."
         let dStream = try ws.gradient("residual", zeroed: false)
         let dAct = try ws.gradient("act")
-        try Linear.backward(outputGrad: dStream, input: ws.activation("act", l), weight: parameter(p + "proj"),
-                            inputGrad: dAct, weightGrad: grads[p + "proj"], biasGrad: grads[p + "proj_bias"])
-        try adaptBackward(p + "proj", input: ws.activation("act", l), outputGrad: dStream, inputGrad: dAct, ws)
+        try projectBackward(p + "proj", input: ws.activation("act", l), outputGrad: dStream, inputGrad: dAct, ws, grads)
         let dFc = try ws.gradient("fc")
         try GELU.backward(input: ws.activation("fc", l), outputGrad: dAct, inputGrad: dFc)
         let dNorm = try ws.gradient("norm")
-        try Linear.backward(outputGrad: dFc, input: ws.activation("mlp_norm", l), weight: parameter(p + "fc"),
-                            inputGrad: dNorm, weightGrad: grads[p + "fc"], biasGrad: grads[p + "fc_bias"])
-        try adaptBackward(p + "fc", input: ws.activation("mlp_norm", l), outputGrad: dFc, inputGrad: dNorm, ws)
+        try projectBackward(p + "fc", input: ws.activation("mlp_norm", l), outputGrad: dFc, inputGrad: dNorm, ws, grads)
         try normBackward("mlp_norm", outputGrad: dNorm, input: ws.activation("mid", l), inputGrad: dStream,
                          layer: l, ws, grads)
         let dAttended = try ws.gradient("attn_out")
-        try Linear.backward(outputGrad: dStream, input: ws.activation("attn_out", l), weight: parameter(p + "o"),
-                            inputGrad: dAttended, weightGrad: grads[p + "o"], biasGrad: grads[p + "o_bias"])
-        try adaptBackward(p + "o", input: ws.activation("attn_out", l), outputGrad: dStream, inputGrad: dAttended, ws)
-        let dq = try ws.gradient("q"), dk = try ws.gradient("k"), dv = try ws.gradient("v")
-        try ws.attention.backward(
-            outputGrad: dAttended, query: ws.activation("q", l), key: ws.activation("k", l),
-            value: ws.activation("v", l), probabilities: ws.activation("probs", l),
-            queryGrad: dq, keyGrad: dk, valueGrad: dv, scratch: ws.gradient("probs", zeroed: false))
+        try projectBackward(p + "o", input: ws.activation("attn_out", l), outputGrad: dStream, inputGrad: dAttended,
+                            ws, grads)
+        let (dq, dk, dv) = try attentionBackward(l, outputGrad: dAttended, ws)
         let dQKV = try ws.gradient("qkv", zeroed: false)
         try FusedColumns.join([dq, dk, dv], into: dQKV)
         let dNorm1 = try ws.gradient("norm")
-        try Linear.backward(outputGrad: dQKV, input: ws.activation("attn_norm", l), weight: parameter(p + "qkv"),
-                            inputGrad: dNorm1, weightGrad: grads[p + "qkv"], biasGrad: grads[p + "qkv_bias"])
-        try adaptBackward(p + "qkv", input: ws.activation("attn_norm", l), outputGrad: dQKV, inputGrad: dNorm1, ws)
+        try projectBackward(p + "qkv", input: ws.activation("attn_norm", l), outputGrad: dQKV, inputGrad: dNorm1, ws, grads)
         try normBackward("attn_norm", outputGrad: dNorm1, input: ws.activation("residual", l), inputGrad: dStream,
                          layer: l, ws, grads)
     }

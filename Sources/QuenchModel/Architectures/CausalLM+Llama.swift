@@ -24,8 +24,7 @@ extension CausalLM {
         try ws.attention.forward(query: q, key: k, value: v, output: attended,
                                  probabilities: ws.activation("probs", l), segments: batch.segments)
         let mid = try ws.activation("mid", l)
-        try Linear.forward(input: attended, weight: parameter(p + "o"), bias: nil, output: mid)
-        try adapt(p + "o", input: attended, output: mid, ws)
+        try project(p + "o", input: attended, output: mid, ws)
         try Elementwise.accumulate(x, into: mid)
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
@@ -35,8 +34,7 @@ extension CausalLM {
         try adapt(p + "up", input: n2, output: gateUp, columnOffset: act.columns, ws)
         try SwiGLU.forward(gateUp: gateUp, output: act)
         let out = try ws.activation("residual", l + 1)
-        try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: out)
-        try adapt(p + "down", input: act, output: out, ws)
+        try project(p + "down", input: act, output: out, ws)
         try Elementwise.accumulate(mid, into: out)
     }
 
@@ -46,9 +44,7 @@ extension CausalLM {
         let dStream = try ws.gradient("residual", zeroed: false)
         // MLP branch: out = mid + down(act)
         let dAct = try ws.gradient("act")
-        try Linear.backward(outputGrad: dStream, input: ws.activation("act", l), weight: parameter(p + "down"),
-                            inputGrad: dAct, weightGrad: grads[p + "down"], biasGrad: nil)
-        try adaptBackward(p + "down", input: ws.activation("act", l), outputGrad: dStream, inputGrad: dAct, ws)
+        try projectBackward(p + "down", input: ws.activation("act", l), outputGrad: dStream, inputGrad: dAct, ws, grads)
         let dGateUp = try ws.gradient("gate_up")
         try SwiGLU.backward(gateUp: ws.activation("gate_up", l), outputGrad: dAct, gateUpGrad: dGateUp)
         let dNorm = try ws.gradient("norm")
@@ -62,14 +58,9 @@ extension CausalLM {
                          layer: l, ws, grads)
         // Attention branch: mid = x + o(attended)
         let dAttended = try ws.gradient("attn_out")
-        try Linear.backward(outputGrad: dStream, input: ws.activation("attn_out", l), weight: parameter(p + "o"),
-                            inputGrad: dAttended, weightGrad: grads[p + "o"], biasGrad: nil)
-        try adaptBackward(p + "o", input: ws.activation("attn_out", l), outputGrad: dStream, inputGrad: dAttended, ws)
-        let dq = try ws.gradient("q"), dk = try ws.gradient("k"), dv = try ws.gradient("v")
-        try ws.attention.backward(
-            outputGrad: dAttended, query: ws.activation("q", l), key: ws.activation("k", l),
-            value: ws.activation("v", l), probabilities: ws.activation("probs", l),
-            queryGrad: dq, keyGrad: dk, valueGrad: dv, scratch: ws.gradient("probs", zeroed: false))
+        try projectBackward(p + "o", input: ws.activation("attn_out", l), outputGrad: dStream, inputGrad: dAttended,
+                            ws, grads)
+        let (dq, dk, dv) = try attentionBackward(l, outputGrad: dAttended, ws)
         try rotary?.backward(dq, batch: batch.batch, time: batch.time, positions: batch.positions)
         try rotary?.backward(dk, batch: batch.batch, time: batch.time, positions: batch.positions)
         let dQKV = try ws.gradient("qkv", zeroed: false)

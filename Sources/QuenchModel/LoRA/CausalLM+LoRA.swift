@@ -1,7 +1,32 @@
 import QuenchTensor
 
-/// The hooks through which the layers add their adapters' share to each projection.
+/// The hooks through which the layers add their adapters' share to each projection, and the
+/// projections that are a single weight (not a fused block), adapter included.
 extension CausalLM {
+    /// output = input · Wᵀ (+ bias) (+ the adapter's share) for the projection `name`.
+    func project(_ name: String, input: Tensor, output: Tensor, _ ws: Workspace) throws {
+        try Linear.forward(input: input, weight: parameter(name), bias: bias(name + "_bias"), output: output)
+        try adapt(name, input: input, output: output, ws)
+    }
+
+    /// The backward pass of `project`: inputGrad += ∂L/∂input, and the weight, bias and adapter gradients.
+    func projectBackward(_ name: String, input: Tensor, outputGrad: Tensor, inputGrad: Tensor, _ ws: Workspace,
+                         _ grads: ParameterGradients) throws {
+        try Linear.backward(outputGrad: outputGrad, input: input, weight: parameter(name), inputGrad: inputGrad,
+                            weightGrad: grads[name], biasGrad: grads[name + "_bias"])
+        try adaptBackward(name, input: input, outputGrad: outputGrad, inputGrad: inputGrad, ws)
+    }
+
+    /// The attention backward of layer `l`: the gradients of its (rotated) q, k and v.
+    func attentionBackward(_ l: Int, outputGrad: Tensor, _ ws: Workspace) throws -> (Tensor, Tensor, Tensor) {
+        let dq = try ws.gradient("q"), dk = try ws.gradient("k"), dv = try ws.gradient("v")
+        try ws.attention.backward(
+            outputGrad: outputGrad, query: ws.activation("q", l), key: ws.activation("k", l),
+            value: ws.activation("v", l), probabilities: ws.activation("probs", l),
+            queryGrad: dq, keyGrad: dk, valueGrad: dv, scratch: ws.gradient("probs", zeroed: false))
+        return (dq, dk, dv)
+    }
+
     /// output[:, columnOffset...] += the adapter of `parameter` applied to `input`, when it has one.
     func adapt(_ parameter: String, input: Tensor, output: Tensor, columnOffset: Int = 0, _ ws: Workspace) throws {
         guard let adapters, let target = adapters.target(parameter) else { return }
