@@ -1,7 +1,7 @@
 /// Builds the byte-level BPE tokenizer a GGUF file describes in its `tokenizer.ggml.*` metadata.
-enum GGUFTokenizer {
+public enum GGUFTokenizer {
     /// The tokenizer, or nil when the file has no `tokenizer.ggml.tokens`.
-    static func tokenizer(from gguf: GGUFFile, file: String) throws -> BPETokenizer? {
+    public static func tokenizer(from gguf: GGUFFile, file: String) throws -> BPETokenizer? {
         guard let tokenValue = gguf.metadata["tokenizer.ggml.tokens"] else { return nil }
         let kind = gguf.metadata["tokenizer.ggml.model"]?.string ?? "gpt2"
         guard kind == "gpt2" else {
