@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity"]),
         .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
-        .testTarget(name: "QuenchTrainTests", dependencies: ["QuenchTrain", "QuenchModel", "Yams"]),
+        .testTarget(name: "QuenchTrainTests", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "Yams"]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],

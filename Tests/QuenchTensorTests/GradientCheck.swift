@@ -1,22 +1,9 @@
 import QuenchTensor
 import Testing
 
-/// SplitMix64: a small deterministic generator so every test sees the same numbers.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A tensor of uniform values in [-scale, scale].
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {
-    var generator = SeededGenerator(seed: seed)
+    var generator = SplitMix64(seed: seed)
     let count = shape.reduce(1, *)
     return try Tensor(shape: shape, values: (0..<count).map { _ in Float.random(in: -scale...scale, using: &generator) })
 }

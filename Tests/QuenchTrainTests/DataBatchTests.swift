@@ -1,5 +1,6 @@
 import Foundation
 import QuenchModel
+import QuenchTensor
 import Testing
 @testable import QuenchTrain
 

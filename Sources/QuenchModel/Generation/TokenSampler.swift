@@ -1,4 +1,5 @@
 import Foundation
+import QuenchTensor
 
 /// Picks the next token from logits: greedy, or sampled with temperature, top-k and top-p from a
 /// seeded generator, so a seed reproduces a generation exactly.
@@ -15,11 +16,11 @@ public struct TokenSampler: Sendable {
     }
 
     public let settings: Settings
-    private var state: UInt64
+    private var generator: SplitMix64
 
     public init(_ settings: Settings) {
         self.settings = settings
-        state = settings.seed
+        generator = SplitMix64(seed: settings.seed)
     }
 
     /// The next token id.
@@ -41,20 +42,11 @@ public struct TokenSampler: Sendable {
             candidates = Array(candidates.prefix(keep))
             weights = Array(weights.prefix(keep))
         }
-        var draw = uniform() * weights.reduce(0, +)
+        var draw = generator.nextUnitDouble() * weights.reduce(0, +)
         for (candidate, weight) in zip(candidates, weights) {
             draw -= weight
             if draw <= 0 { return candidate }
         }
         return candidates.last ?? greedy
-    }
-
-    /// SplitMix64 → a double in [0, 1).
-    private mutating func uniform() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
     }
 }

@@ -73,18 +73,11 @@ public final class LoRAAdapters {
         weights = try TensorBlock(layout: layout)
         gradients = try TensorBlock(sameLayoutAs: weights)
         targetIndex = Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($1.parameter, $0) })
-        var state = seed
+        var generator = SplitMix64(seed: seed)
         for target in targets {
             let a = try weights.tensor(target.parameter + ".lora_A")
             let bound = 1 / Float(target.inFeatures).squareRoot()
-            for i in 0..<a.count {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                let unit = Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
-                a.storage[i] = (2 * unit - 1) * bound
-            }
+            for i in 0..<a.count { a.storage[i] = (2 * generator.nextUnitFloat() - 1) * bound }
         }
     }
 

@@ -12,7 +12,7 @@ struct LoRADropout {
     func apply(_ x: Tensor, into out: Tensor, target: Int) {
         let keep = 1 - probability, scale = 1 / keep
         let source = x.pointer, destination = out.pointer
-        let base = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(target) &* 0xC2B2_AE3D_27D4_EB4F)
+        let base = seed ^ (stream &* SplitMix64.increment) ^ (UInt64(target) &* 0xC2B2_AE3D_27D4_EB4F)
         Parallelism.cores.forEachRange(x.count, grain: 4096) { range in
             for i in range {
                 destination[i] = LoRADropout.uniform(base, UInt64(i)) < keep ? source[i] * scale : 0
@@ -23,9 +23,6 @@ struct LoRADropout {
     /// A uniform draw in [0, 1) from a counter (SplitMix64's finaliser on key + index).
     @inline(__always)
     static func uniform(_ key: UInt64, _ index: UInt64) -> Float {
-        var z = key &+ index &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
+        Float(SplitMix64.mix(key &+ index &* SplitMix64.increment) >> 40) / Float(1 << 24)
     }
 }

@@ -1,18 +1,6 @@
-/// SplitMix64: a small, fast, seedable generator. Data order must be reproducible from the seed on
-/// every platform and toolchain, so neither the system generator nor the standard library's
-/// `shuffle(using:)` (whose algorithm may change) is used.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import QuenchTensor
 
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return Self.mix(state)
-    }
-
+extension SplitMix64 {
     /// A uniform value in `0..<bound` (bound > 0), by rejection so no value is favoured.
     mutating func next(below bound: UInt64) -> UInt64 {
         let threshold = (0 &- bound) % bound  // 2^64 mod bound: values below it would bias the modulo
@@ -20,14 +8,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
             let value = next()
             if value >= threshold { return value % bound }
         }
-    }
-
-    /// SplitMix64's finaliser: a bijective 64-bit hash.
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
