@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(
@@ -24,11 +26,26 @@ let package = Package(
         .target(name: "QuenchSecurity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchModel", dependencies: ["QuenchTensor"]),
         .target(name: "QuenchTrain", dependencies: ["QuenchModel", "QuenchTensor", "QuenchSecurity", "Yams"]),
+        .target(name: "QuenchEval", dependencies: ["QuenchModel", "QuenchTrain", "QuenchTensor", "QuenchSecurity", "Yams"]),
+        .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchSecurity", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "QuenchRegistry",
+            dependencies: [
+                "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "QuenchGovernance", dependencies: ["QuenchSecurity", "QuenchTrain", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "QuenchDispatch",
+            dependencies: [
+                "QuenchSecurity", "Yams", .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
         .target(name: "QuenchBench", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench", "QuenchModel", "QuenchSecurity", "QuenchTrain",
+                "QuenchBench", "QuenchModel", "QuenchSecurity", "QuenchTrain", "QuenchEval", "QuenchHub",
+                "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
@@ -36,6 +53,11 @@ let package = Package(
         .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
         .testTarget(name: "QuenchTrainTests", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "Yams"]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
+        .testTarget(name: "QuenchEvalTests", dependencies: ["QuenchEval", "QuenchModel", "QuenchTrain", "QuenchTensor"]),
+        .testTarget(name: "QuenchHubTests", dependencies: ["QuenchHub", "QuenchSecurity"]),
+        .testTarget(name: "QuenchRegistryTests", dependencies: ["QuenchRegistry", "QuenchSecurity"]),
+        .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchGovernance", "QuenchSecurity"]),
+        .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,2 @@
+/// Namespace marker for the QuenchDispatch module; replaced as the module grows.
+public enum QuenchDispatchModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the QuenchEval module; replaced as the module grows.
+public enum QuenchEvalModule {}

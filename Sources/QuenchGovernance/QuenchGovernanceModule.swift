@@ -1,0 +1,2 @@
+/// Namespace marker for the QuenchGovernance module; replaced as the module grows.
+public enum QuenchGovernanceModule {}

@@ -1,0 +1,2 @@
+/// Namespace marker for the QuenchRegistry module; replaced as the module grows.
+public enum QuenchRegistryModule {}
