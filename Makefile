@@ -13,6 +13,7 @@ REFERENCE_BENCH := .build/sgemm-reference
 
 setup:
 	@scripts/install-system-packages.sh
+	@scripts/install-python-tools.sh
 	@scripts/fetch-demo-model.sh
 
 build: setup

@@ -7,6 +7,16 @@ packages=(
     libblas-dev            # cblas.h and -lblas for the CBLAS target
     libopenblas0-pthread   # makes libblas.so.3 resolve to OpenBLAS at run time (about 10x the reference BLAS)
     libcurl4-openssl-dev   # curl/curl.h and -lcurl for the CCurl target
+    libsqlite3-dev         # SQLite for GRDB (the registry's embedded store)
+    openssl                # test CA and certificates for the loopback hub
+    nginx-light            # the loopback HTTPS hub and CDN in the download tests
+    curl                   # the command-line peer in the download benchmark
+    openssh-server         # sshd on loopback for the SSH dispatch tests
+    openssh-client         # ssh/scp used by the SSH backend
+    rsync                  # file transfer for the SSH backend
+    slurm-wlm              # slurmctld/slurmd single-node cluster for the Slurm dispatch tests
+    munge                  # Slurm's authentication daemon
+    chromium               # headless screenshot of the HTML run report
 )
 
 missing=()

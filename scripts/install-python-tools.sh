@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the Python reference tools the interop tests check Quench against (idempotent):
+# `model_signing verify key` from the OpenSSF model-signing package accepts Quench's model.sig.
+set -euo pipefail
+
+requirements=(model-signing==1.1.1 pyopenssl)
+if python3 -c "import importlib.metadata as m; assert m.version('model-signing') == '1.1.1'; import OpenSSL" 2>/dev/null; then
+    echo "setup: python tools present (${requirements[*]})"
+    exit 0
+fi
+echo "setup: installing ${requirements[*]}"
+python3 -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
