@@ -40,6 +40,12 @@ let package = Package(
             dependencies: [
                 "QuenchSecurity", "Yams", .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
+        .target(
+            name: "QuenchJobs",
+            dependencies: [
+                "QuenchTrain", "QuenchModel", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance",
+                "QuenchDispatch", "QuenchSecurity", "Yams",
+            ]),
         .target(name: "QuenchBench", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
@@ -57,6 +63,7 @@ let package = Package(
         .testTarget(name: "QuenchHubTests", dependencies: ["QuenchHub", "QuenchSecurity"]),
         .testTarget(name: "QuenchRegistryTests", dependencies: ["QuenchRegistry", "QuenchSecurity"]),
         .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchGovernance", "QuenchSecurity"]),
+        .testTarget(name: "QuenchJobsTests", dependencies: ["QuenchJobs", "QuenchTrain", "QuenchSecurity", "Yams"]),
         .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],
