@@ -31,16 +31,13 @@ bench: build
 	$(CC) -O2 scripts/sgemm_reference.c -o $(REFERENCE_BENCH) -lblas
 	$(REFERENCE_BENCH)
 
-# Until the job runner lands, the demo walks the main path by hand on the real model: inspect it,
-# LoRA-tune it on a small chat set, merge the adapter, ask the merged model, then the kernel benchmark.
-DEMO_RUN := runs/smollm2-135m_lora_quickstart
+# The quickstart end to end on the real model: fetch and verify the pinned demo model, scan the data,
+# LoRA-tune it, evaluate base and tuned, pass the gate, sign, register (pending approval), report.
+# First a job whose gate fails, to show a rejection and its reason (exit code 3 is expected there);
+# the demo ends with the quickstart's summary: the commands to approve and promote the new version.
 demo: build
-	$(RELEASE_BIN) inspect
-	rm -rf $(DEMO_RUN) runs/demo-merged
-	$(RELEASE_BIN) train jobs/smollm2-135m_lora_quickstart.yaml
-	$(RELEASE_BIN) merge --adapter $(DEMO_RUN)/adapter --out runs/demo-merged
-	$(RELEASE_BIN) generate --model runs/demo-merged --chat --max-tokens 32 --prompt "Convert 25 degrees Celsius to Fahrenheit."
-	$(RELEASE_BIN) bench kernels
+	$(RELEASE_BIN) run jobs/smollm2-135m_lora_gate-fail.yaml; test $$? -eq 3
+	$(RELEASE_BIN) run jobs/smollm2-135m_lora_quickstart.yaml
 
 clean:
 	$(SWIFT) package clean

@@ -19,7 +19,7 @@ struct Train: AsyncParsableCommand {
             weights, bit for bit, as an uninterrupted run.
 
             Example:
-              quench train jobs/smollm2-135m_lora_quickstart.yaml
+              quench train jobs/training/smollm2-135m_lora_temperature.yaml
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))

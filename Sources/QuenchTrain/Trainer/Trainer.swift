@@ -29,6 +29,11 @@ public final class Trainer {
         output = URL(fileURLWithPath: config.output)
     }
 
+    /// Whether the training output folder `output` holds a checkpoint that `run(resume: true)` can continue from.
+    public static func hasCheckpoint(output: URL) -> Bool {
+        (try? Checkpoint.latest(under: output.appendingPathComponent("checkpoints"))) != nil
+    }
+
     /// Trains from the start, or with `resume` from the newest checkpoint in the output directory
     /// (refused when the configuration changed since, unless `force`).
     public func run(resume: Bool = false, force: Bool = false) throws -> TrainingSummary {

@@ -1,0 +1,53 @@
+import Foundation
+import QuenchTrain
+
+/// `report.json`: everything about one run in one document — inputs and their hashes, the training
+/// configuration and curve, evaluation before and after, the gate's checks, the signature and the
+/// registry entry. The Markdown and HTML reports are rendered from this.
+struct RunReport: Encodable {
+    let schema = "quench.report/v1"
+    let job: String
+    let spec: String
+    let specSHA256: String
+    let quenchVersion: String
+    let runDirectory: String
+    let status: RunState.Status
+    let failure: String?
+    let createdAt: Date
+    let finishedAt: Date
+    let stages: [RunState.StageRecord]
+    let model: FetchStage.Output?
+    let files: VerifyStage.Output?
+    let data: DataStage.Output?
+    let training: TrainStage.Output?
+    let trainingConfiguration: TrainingConfig?
+    let curve: TrainingCurve?
+    let evaluation: EvaluateStage.Output?
+    let gate: GateStage.Output?
+    let signature: SignStage.Output?
+    let registry: RegisterStage.Output?
+    /// The compliance report files, relative to the run directory.
+    let compliance: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, job, spec, status, failure, stages, model, files, data, training, curve, evaluation, gate,
+             signature, registry, compliance
+        case specSHA256 = "spec_sha256", quenchVersion = "quench_version", runDirectory = "run_directory",
+             createdAt = "created_at", finishedAt = "finished_at", trainingConfiguration = "training_configuration"
+    }
+
+    /// The one line a reader needs first: what happened and, on failure or rejection, why.
+    var headline: String {
+        switch status {
+        case .succeeded:
+            if let registry { return "Passed the gate; registered as \(registry.name)@\(registry.version) (\(registry.status))." }
+            return "Passed the gate."
+        case .rejected:
+            return "Rejected by the gate: \(gate?.reason ?? "see the checks below")."
+        case .failed:
+            return "Failed: \(failure ?? "see the stages below")."
+        case .interrupted, .running, .skipped:
+            return "Not finished (\(status.rawValue))."
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The per-step losses of a training run, read from its metrics.jsonl, for the report's chart.
+public struct TrainingCurve: Codable, Sendable, Equatable {
+    /// One step's numbers.
+    public struct Point: Codable, Sendable, Equatable {
+        public let step: Int
+        public let loss: Double
+        public let learningRate: Double
+        /// Present on the steps where validation ran.
+        public let validationLoss: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case step, loss
+            case learningRate = "lr", validationLoss = "validation_loss"
+        }
+    }
+
+    public let points: [Point]
+
+    /// Reads metrics.jsonl; lines that are not step records are skipped, and a resumed run's repeated
+    /// steps keep the last record, so the curve matches what the final weights went through.
+    public static func read(metrics url: URL) -> TrainingCurve {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return TrainingCurve(points: []) }
+        var byStep: [Int: Point] = [:]
+        for line in text.split(separator: "\n") {
+            guard let point = try? JSONDecoder().decode(Point.self, from: Data(line.utf8)),
+                  point.loss.isFinite else { continue }
+            byStep[point.step] = point
+        }
+        return TrainingCurve(points: byStep.values.sorted { $0.step < $1.step })
+    }
+}

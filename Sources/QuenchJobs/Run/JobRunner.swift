@@ -1,0 +1,139 @@
+import Foundation
+import QuenchSecurity
+
+/// How a run ended, for the CLI's exit code and summary.
+public struct RunOutcome: Sendable {
+    public let directory: RunDirectory
+    public let state: RunState
+    /// Whether the gate passed; nil when the run stopped before the gate.
+    public let gatePassed: Bool?
+    /// The one-line reason the gate gave.
+    public let gateReason: String?
+    /// `name@version` when the model was registered.
+    public let registered: String?
+}
+
+/// Runs a job spec stage by stage in its run directory: fetch, verify, data, train, evaluate, gate,
+/// sign, register, report. Each finished stage is recorded in `state.json` with a hash of its inputs,
+/// so `resume` continues after the last finished stage and skips stages whose inputs are unchanged.
+public struct JobRunner {
+    let spec: JobSpec
+    let directory: RunDirectory
+    let events: RunEvents
+    let quenchVersion: String
+
+    /// Starts a new run of `spec` in a fresh folder under `runsRoot`.
+    public static func start(spec: JobSpec, runsRoot: URL, quenchVersion: String,
+                             events: @escaping RunEvents) throws -> JobRunner {
+        let directory = try RunDirectory.create(job: spec.name, under: runsRoot)
+        let now = Date()
+        let state = RunState(job: spec.name, spec: spec.file, specSHA256: spec.sha256, quenchVersion: quenchVersion,
+                             createdAt: now, updatedAt: now, status: .running, pid: getpid(), stages: [])
+        try state.save(to: directory.url)
+        return JobRunner(spec: spec, directory: directory, events: events, quenchVersion: quenchVersion)
+    }
+
+    /// Continues the run in `directory` with its spec as it is now (re-read from where it was).
+    public static func resume(directory url: URL, quenchVersion: String, events: @escaping RunEvents) throws -> JobRunner {
+        let directory = RunDirectory(url: url)
+        let state = try RunState.load(from: directory.url)
+        let spec = try JobSpec.load(contentsOf: URL(fileURLWithPath: state.spec))
+        return JobRunner(spec: spec, directory: directory, events: events, quenchVersion: quenchVersion)
+    }
+
+    /// Runs every stage that has not finished with the same inputs; the report is written even when
+    /// the gate rejects the model or a stage fails.
+    public func run() throws -> RunOutcome {
+        var state = try RunState.load(from: directory.url)
+        state.status = .running
+        state.pid = getpid()
+        state.specSHA256 = spec.sha256
+        state.quenchVersion = quenchVersion
+        try save(&state)
+        try? FileManager.default.removeItem(at: directory.specCopy)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: spec.file), to: directory.specCopy)
+
+        var context = RunContext(spec: spec, directory: directory)
+        var failure: Error?
+        do {
+            try step(FetchStage(), &context, &state)
+            try step(VerifyStage(), &context, &state)
+            try step(DataStage(), &context, &state)
+            try step(TrainStage(), &context, &state)
+            try step(EvaluateStage(), &context, &state)
+            try step(GateStage(), &context, &state)
+            if context.gate?.passed == true {
+                try step(SignStage(), &context, &state)
+                if spec.registry.register {
+                    try step(RegisterStage(), &context, &state)
+                } else {
+                    notRun(.register, "registry.register is false", &state)
+                }
+            } else {
+                notRun(.sign, "the gate rejected the model", &state)
+                notRun(.register, "the gate rejected the model", &state)
+            }
+        } catch {
+            failure = error
+        }
+        state.status = failure != nil ? .failed : (context.gate?.passed == false ? .rejected : .succeeded)
+        try step(ReportStage(state: state, failure: failure.map { "\($0)" }, quenchVersion: quenchVersion), &context, &state)
+        state.pid = nil
+        try save(&state)
+        if let failure {
+            if let runError = failure as? RunError, case .stageFailed = runError { throw runError }
+            let stage = state.stages.last { $0.status == .failed }?.name ?? .fetch
+            throw RunError.stageFailed(stage: stage, reason: "\(failure)", runDirectory: directory.path)
+        }
+        return RunOutcome(directory: directory, state: state, gatePassed: context.gate?.passed,
+                          gateReason: context.gate?.reason, registered: context.register.map { "\($0.name)@\($0.version)" })
+    }
+
+    /// Runs `stage`, or reuses its stored output when it already succeeded with the same inputs.
+    private func step<S: Stage>(_ stage: S, _ context: inout RunContext, _ state: inout RunState) throws {
+        let inputs = try RunFiles.digest(stage.inputs(context))
+        let resultURL = directory.result(S.name)
+        if let record = state.record(S.name), record.status == .succeeded, record.inputsSHA256 == inputs,
+           let data = FileManager.default.contents(atPath: resultURL.path),
+           let output = try? RunFiles.decoder.decode(S.Output.self, from: data) {
+            S.store(output, in: &context)
+            events(.reused(S.name, summary: record.summary))
+            return
+        }
+        let started = Date()
+        state.upsert(RunState.StageRecord(name: S.name, status: .running, inputsSHA256: inputs, startedAt: started,
+                                          finishedAt: nil, seconds: nil, summary: S.name.summary))
+        try save(&state)
+        events(.started(S.name))
+        do {
+            let output = try stage.run(context, events: events)
+            try AtomicFile.writeJSON(output, to: resultURL)
+            S.store(output, in: &context)
+            let finished = Date()
+            let seconds = finished.timeIntervalSince(started)
+            state.upsert(RunState.StageRecord(name: S.name, status: .succeeded, inputsSHA256: inputs, startedAt: started,
+                                              finishedAt: finished, seconds: seconds, summary: S.summary(output)))
+            try save(&state)
+            events(.finished(S.name, seconds: seconds, summary: S.summary(output)))
+        } catch {
+            let finished = Date()
+            state.upsert(RunState.StageRecord(name: S.name, status: .failed, inputsSHA256: inputs, startedAt: started,
+                                              finishedAt: finished, seconds: finished.timeIntervalSince(started),
+                                              summary: "\(error)"))
+            try save(&state)
+            throw error
+        }
+    }
+
+    private func notRun(_ name: StageName, _ reason: String, _ state: inout RunState) {
+        let now = Date()
+        state.upsert(RunState.StageRecord(name: name, status: .skipped, inputsSHA256: "", startedAt: now,
+                                          finishedAt: now, seconds: 0, summary: reason))
+        events(.notRun(name, reason: reason))
+    }
+
+    private func save(_ state: inout RunState) throws {
+        state.updatedAt = Date()
+        try state.save(to: directory.url)
+    }
+}

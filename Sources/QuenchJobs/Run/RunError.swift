@@ -1,0 +1,33 @@
+/// Errors running a job; each says what failed and what to do next.
+public enum RunError: Error, Equatable, CustomStringConvertible {
+    /// The folder has no `state.json`.
+    case notARun(directory: String)
+    /// `state.json` or a stage result cannot be read back.
+    case corruptState(file: String, reason: String)
+    /// A stage failed; `reason` is its error, already free of secrets.
+    case stageFailed(stage: StageName, reason: String, runDirectory: String)
+    /// A pinned sha256 does not match the file.
+    case hashMismatch(subject: String, path: String, expected: String, actual: String)
+    /// The data stage found what the policy forbids.
+    case dataRejected(reason: String, report: String)
+    /// The job names something this Quench cannot do yet or here.
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .notARun(let directory):
+            return "\(directory) is not a run directory (no state.json); `quench runs list` shows the runs"
+        case .corruptState(let file, let reason):
+            return "cannot read \(file): \(reason); the run cannot be resumed, start it again with `quench run SPEC`"
+        case .stageFailed(let stage, let reason, let runDirectory):
+            return "stage \(stage.rawValue) failed: \(reason)\nfix the cause, then resume with: quench run --resume \(runDirectory)"
+        case .hashMismatch(let subject, let path, let expected, let actual):
+            return "\(subject) \(path) does not match its pin: expected sha256 \(expected), found \(actual); "
+                + "if the file changed on purpose, update the pin in the job spec"
+        case .dataRejected(let reason, let report):
+            return "the training data breaks the policy: \(reason) (details in \(report))"
+        case .unsupported(let what):
+            return what
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import QuenchTrain
+
+/// A job spec (`apiVersion: quench/v1`): everything one run needs, from the model's source to the
+/// registry entry. Paths are absolute once loaded (relative ones are resolved against the spec's folder).
+public struct JobSpec: Sendable, Equatable {
+    /// Where the base model comes from.
+    public enum ModelSource: Sendable, Equatable {
+        /// A file or Hugging Face directory on this machine, pinned to a sha256 (of the file, or of
+        /// each named file of the directory).
+        case local(path: String, pins: [String: String])
+        /// A repository on a Hugging Face-compatible hub, fetched at `revision` with optional pins.
+        case hub(repo: String, revision: String, pins: [String: String], include: [String]?)
+    }
+
+    /// The training and validation files with their format and optional sha256 pins.
+    public struct DataSection: Sendable, Equatable {
+        public var train: String
+        public var validation: String?
+        public var pins: [String: String]
+    }
+
+    /// Where training runs; `local` runs in this process.
+    public enum Compute: Sendable, Equatable {
+        case local
+        /// A named backend of `configs/compute.yaml` (SSH host or Slurm cluster).
+        case remote(backend: String)
+    }
+
+    /// What happens to a model that passes its gate.
+    public struct RegistrySection: Sendable, Equatable {
+        public var name: String
+        public var register: Bool
+    }
+
+    /// The spec file itself and its sha256, so reports and lineage name exactly what ran.
+    public let file: String
+    public let sha256: String
+    /// The job's name: run directories and reports use it.
+    public let name: String
+    public let model: ModelSource
+    public let data: DataSection
+    /// The training settings, with `data`, `model` and `output` filled in by the runner.
+    public let training: TrainingConfig
+    /// The gate file (`evaluations/*.yaml`).
+    public let gate: String
+    public let compute: Compute
+    public let registry: RegistrySection
+    /// The data-governance policy file (`configs/*.yaml`), if the job names one.
+    public let policy: String?
+}

@@ -1,0 +1,173 @@
+import Foundation
+import QuenchTrain
+import Yams
+
+/// Reads the sections of a job spec, collecting every problem (the training section's included)
+/// instead of stopping at the first.
+struct JobSpecReader {
+    var r: ConfigReader
+    private var extra: [ConfigProblem] = []
+    let directory: URL
+
+    init(file: String, directory: URL) {
+        r = ConfigReader(file: file, prefix: "", schema: JobSpec.schema)
+        self.directory = directory
+    }
+
+    var problems: [ConfigProblem] { r.problems + extra }
+
+    /// The spec, or nil when a problem leaves no sensible value (the problems say why).
+    mutating func read(_ node: Node?, sha256: String) -> JobSpec? {
+        typealias R = ConfigReader
+        let root = r.root(node)
+        let version = r.value("apiVersion", in: root, default: "", expected: "'\(JobSpec.apiVersion)'",
+                              requirement: Requirement(text: "must be '\(JobSpec.apiVersion)'",
+                                                       isMet: { $0 == JobSpec.apiVersion }), R.text)
+        if version.isEmpty, !r.isPresent("apiVersion", in: root) {
+            r.report(.missing, key: "apiVersion", at: root.place)
+        }
+        let fallbackName = URL(fileURLWithPath: r.file).deletingPathExtension().lastPathComponent
+        let name = r.value("name", in: root, default: fallbackName, expected: "a name",
+                           requirement: Self.safeName, R.text)
+        let model = readModel(in: root)
+        let (data, dataSettings) = readData(in: root)
+        let training = readTraining(node: root.mapping.flatMap { R.entry("training", in: $0) }, data: dataSettings,
+                                    place: root.place)
+        let evaluation = r.section("evaluation", in: root)
+        let gate = requiredPath("gate", in: evaluation, what: "a gate file (evaluations/*.yaml)")
+        let compute = readCompute(in: root)
+        let registry = r.section("registry", in: root)
+        let registryName = r.value("name", in: registry, default: name, expected: "a model name",
+                                   requirement: Self.safeName, R.text)
+        let register = r.value("register", in: registry, default: true, expected: "true or false", R.boolean)
+        let policy = optionalPath("policy", in: root)
+        guard let model, let training, let gate else { return nil }
+        return JobSpec(file: r.file, sha256: sha256, name: name, model: model, data: data, training: training,
+                       gate: gate, compute: compute,
+                       registry: JobSpec.RegistrySection(name: registryName, register: register), policy: policy)
+    }
+
+    /// Names become folder names and registry keys: letters, digits, `-`, `_`, `.`, no leading dot.
+    static let safeName = Requirement<String>(
+        text: "must be 1-100 letters, digits, '-', '_' or '.', not starting with '.'",
+        isMet: { name in
+            !name.isEmpty && name.count <= 100 && !name.hasPrefix(".")
+                && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
+        })
+
+    // MARK: Sections
+
+    private mutating func readModel(in root: ConfigReader.Section) -> JobSpec.ModelSource? {
+        typealias R = ConfigReader
+        let s = r.section("model", in: root)
+        guard s.mapping != nil else {
+            if !r.isPresent("model", in: root) { r.report(.missing, key: "model", at: root.place) }
+            return nil
+        }
+        let hasPath = r.isGiven("path", in: s), hasHub = r.isGiven("hub", in: s)
+        if hasPath == hasHub {
+            r.report(hasPath ? .conflict(with: "model.path") : .missing, key: hasPath ? "model.hub" : "model.path",
+                     at: s.place)
+            return nil
+        }
+        if hasHub {
+            let repo = r.value("hub", in: s, default: "", expected: "a repository (org/name)",
+                               requirement: Requirement(text: "must look like org/name",
+                                                        isMet: { $0.split(separator: "/").count == 2 }), R.text)
+            let revision = r.value("revision", in: s, default: "main", expected: "a branch, tag or commit",
+                                   requirement: .nonEmpty, R.text)
+            let pins = readPins("files", in: s)
+            let include = readStrings("include", in: s)
+            if r.isGiven("sha256", in: s) {
+                r.report(.conflict(with: "model.hub"), key: "model.sha256", at: r.places["model.sha256"] ?? s.place)
+            }
+            return .hub(repo: repo, revision: revision, pins: pins, include: include)
+        }
+        guard let path = requiredPath("path", in: s, what: "a .gguf file or a Hugging Face directory") else { return nil }
+        for key in ["revision", "files", "include"] where r.isGiven(key, in: s) {
+            r.report(.conflict(with: "model.path"), key: "model.\(key)", at: r.places["model.\(key)"] ?? s.place)
+        }
+        var pins: [String: String] = [:]
+        switch r.lookup("sha256", in: s) {
+        case .present(let entry) where entry.node.scalar != nil:
+            if let digest = r.parse(entry, key: "model.sha256", expected: "a sha256", requirement: Self.hexDigest, R.text) {
+                pins[URL(fileURLWithPath: path).lastPathComponent] = digest
+            }
+        case .present:
+            pins = readPins("sha256", in: s)
+        case .absent, .null:
+            r.report(.missing, key: "model.sha256", at: s.place)
+        }
+        return .local(path: path, pins: pins)
+    }
+
+    private mutating func readData(in root: ConfigReader.Section) -> (JobSpec.DataSection, TrainingConfig.DataSettings) {
+        typealias R = ConfigReader
+        typealias Settings = TrainingConfig.DataSettings
+        let s = r.section("data", in: root)
+        if s.mapping == nil, !r.isPresent("data", in: root) { r.report(.missing, key: "data", at: root.place) }
+        let train = requiredPath("train", in: s, what: "a JSONL or text file") ?? ""
+        let validation = optionalPath("validation", in: s)
+        var settings = Settings(train: train)
+        settings.validation = validation
+        settings.format = r.optional("format", in: s, absent: nil, expected: R.choices(Settings.Format.self),
+                                     Settings.Format.init(rawValue:))
+        settings.maxSequenceLength = r.value("max_sequence_length", in: s, default: settings.maxSequenceLength,
+                                             expected: "an integer", requirement: .atLeast(2), R.integer)
+        settings.sequences = r.value("sequences", in: s, default: settings.sequences,
+                                     expected: R.choices(Settings.SequenceHandling.self),
+                                     Settings.SequenceHandling.init(rawValue:))
+        let pins = readPins("sha256", in: s)
+        for key in pins.keys where key != "train" && key != "validation" {
+            r.report(.invalidValue(requirement: "pins name 'train' or 'validation'", found: "'\(key)'"),
+                     key: "data.sha256.\(key)", at: r.places["data.sha256"] ?? s.place)
+        }
+        return (JobSpec.DataSection(train: train, validation: validation, pins: pins), settings)
+    }
+
+    /// The training section through the trainer's own reader (same keys, same messages, prefixed
+    /// `training.`), with the data the job's `data` section describes.
+    private mutating func readTraining(node: Node?, data: TrainingConfig.DataSettings,
+                                       place: ConfigPlace) -> TrainingConfig? {
+        var entries: [(Node, Node)] = []
+        if case .mapping(let mapping)? = node {
+            for (key, value) in mapping {
+                if let name = key.scalar?.string, ["model", "output", "data"].contains(name) {
+                    let section = name == "output" ? "the run directory" : "the job's `\(name)` section"
+                    extra.append(ConfigProblem(file: r.file, line: key.mark?.line ?? place.line,
+                                               column: key.mark?.column ?? place.column, key: "training.\(name)",
+                                               kind: .invalidValue(requirement: "is set by \(section)",
+                                                                   found: "a value here")))
+                    continue
+                }
+                entries.append((key, value))
+            }
+        } else if let node, node.null == nil {
+            extra.append(ConfigProblem(file: r.file, line: node.mark?.line ?? place.line,
+                                       column: node.mark?.column ?? place.column, key: "training",
+                                       kind: .wrongType(expected: "a mapping of keys", found: ConfigReader.describe(node))))
+            return nil
+        }
+        entries.append((Node("data"), Node.mapping(Node.Mapping([(Node("train"), Node("job-data"))]))))
+        do {
+            var config = try TrainingConfig.load(node: Node.mapping(Node.Mapping(entries)), file: r.file,
+                                                 keyPrefix: "training")
+            config.data = data
+            return config
+        } catch TrainingConfigError.invalid(_, let problems) {
+            extra += problems
+        } catch {
+            extra.append(ConfigProblem(file: r.file, line: place.line, column: place.column, key: "training",
+                                       kind: .invalidValue(requirement: "must be a valid training section",
+                                                           found: "\(error)")))
+        }
+        return nil
+    }
+
+    private mutating func readCompute(in root: ConfigReader.Section) -> JobSpec.Compute {
+        let s = r.section("compute", in: root)
+        let backend = r.value("backend", in: s, default: "local", expected: "'local' or a backend of configs/compute.yaml",
+                              requirement: JobSpecReader.safeName, ConfigReader.text)
+        return backend == "local" ? .local : .remote(backend: backend)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import QuenchSecurity
+
+/// Last stage, run even after a failure or a rejection: report.json, report.md and report.html.
+struct ReportStage: Stage {
+    /// The three report files.
+    struct Output: Codable, Sendable {
+        let json: String
+        let markdown: String
+        let html: String
+        let headline: String
+    }
+
+    static let name = StageName.report
+    let state: RunState
+    let failure: String?
+    let quenchVersion: String
+
+    /// Always different, so the report is rewritten on every (re)run.
+    func inputs(_ context: RunContext) throws -> [String: String] { ["written": UUID().uuidString] }
+
+    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+        let directory = context.directory
+        let report = RunReport(
+            job: context.spec.name, spec: context.spec.file, specSHA256: context.spec.sha256,
+            quenchVersion: quenchVersion, runDirectory: directory.path, status: state.status, failure: failure,
+            createdAt: state.createdAt, finishedAt: Date(), stages: state.stages.filter { $0.name != .report },
+            model: context.fetch, files: context.verify, data: context.data, training: context.train,
+            trainingConfiguration: context.spec.training,
+            curve: context.train.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0.metrics)) },
+            evaluation: context.evaluate, gate: context.gate, signature: context.sign, registry: context.register,
+            compliance: context.data?.compliance ?? [:])
+        try AtomicFile.writeJSON(report, to: directory.reportJSON)
+        try AtomicFile.write(Data(MarkdownReport.render(report).utf8), to: directory.reportMarkdown)
+        try AtomicFile.write(Data(HTMLReport.render(report).utf8), to: directory.reportHTML)
+        return Output(json: directory.reportJSON.path, markdown: directory.reportMarkdown.path,
+                      html: directory.reportHTML.path, headline: report.headline)
+    }
+
+    static func store(_ output: Output, in context: inout RunContext) {}
+
+    static func summary(_ output: Output) -> String { output.headline }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import QuenchModel
+import QuenchSecurity
+import QuenchTrain
+
+/// Stage 4: fine-tunes the base model. An interrupted training with the same inputs resumes from
+/// its newest checkpoint (bit for bit); changed inputs start it over.
+struct TrainStage: Stage {
+    /// What training produced.
+    struct Output: Codable, Sendable {
+        let method: String
+        let summary: TrainingSummary
+        /// The adapter (LoRA, PEFT layout) or model (full, Hugging Face layout) folder.
+        let artifacts: String
+        let files: [HashedFile]
+        /// metrics.jsonl: one line per step, with validation losses where they were measured.
+        let metrics: String
+    }
+
+    static let name = StageName.train
+
+    func inputs(_ context: RunContext) throws -> [String: String] {
+        let verify = try context.required(context.verify, .verify)
+        return ["config": try configuration(context).canonicalHash(),
+                "files": verify.checks.map { "\($0.role):\($0.file.sha256)" }.joined(separator: ";"),
+                "compute": "\(context.spec.compute)"]
+    }
+
+    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+        guard case .local = context.spec.compute else {
+            throw RunError.unsupported("compute backend \(context.spec.compute) is not available to the job runner yet; use `compute: {backend: local}`")
+        }
+        let config = try configuration(context)
+        let output = context.directory.training
+        try startOverIfInputsChanged(context, output: output)
+        let canResume = Trainer.hasCheckpoint(output: output)
+        if canResume { events(.message("resuming training from the newest checkpoint in \(output.path)/checkpoints")) }
+        let bundle = try ModelBundle.open(URL(fileURLWithPath: try context.required(context.fetch, .fetch).location))
+        let summary = try Trainer(config: config, bundle: bundle).run(resume: canResume)
+        let artifacts = URL(fileURLWithPath: summary.output)
+        return Output(method: config.method.rawValue, summary: summary, artifacts: artifacts.path,
+                      files: try HashedFile.all(in: artifacts), metrics: summary.metrics)
+    }
+
+    static func store(_ output: Output, in context: inout RunContext) { context.train = output }
+
+    static func summary(_ output: Output) -> String {
+        let validation = output.summary.validationLoss.map { String(format: ", validation loss %.4f", $0) } ?? ""
+        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s", output.method, output.summary.steps,
+                      output.summary.finalLoss, validation, output.summary.tokensPerSecond)
+    }
+
+    /// Checkpoints are only resumed by the training that wrote them: the stage's inputs are kept beside
+    /// them, and a folder left by different inputs (another config, other data) is cleared first.
+    private func startOverIfInputsChanged(_ context: RunContext, output: URL) throws {
+        let marker = output.appendingPathComponent("inputs.sha256")
+        let current = try RunFiles.digest(inputs(context))
+        let previous = FileManager.default.contents(atPath: marker.path).map { String(decoding: $0, as: UTF8.self) }
+        if previous != current {
+            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
+            try AtomicFile.write(Data(current.utf8), to: marker)
+        }
+    }
+
+    /// The job's training settings with the fetched model and the run's own output folder.
+    private func configuration(_ context: RunContext) throws -> TrainingConfig {
+        var config = context.spec.training
+        config.model = try context.required(context.fetch, .fetch).location
+        config.output = context.directory.training.path
+        return config
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import QuenchJobs
+
+/// Prints run events as stage-by-stage progress lines with timings (standard error).
+enum RunProgressPrinter {
+    static let events: RunEvents = { event in
+        switch event {
+        case .started(let stage):
+            progress("▶ \(stage.rawValue): \(stage.summary)…")
+        case .finished(let stage, let seconds, let summary):
+            progress(String(format: "✓ %@ (%.1fs): %@", stage.rawValue, seconds, Scrub.text(summary)))
+        case .reused(let stage, let summary):
+            progress("✓ \(stage.rawValue) (unchanged, kept): \(Scrub.text(summary))")
+        case .notRun(let stage, let reason):
+            progress("– \(stage.rawValue) not run: \(reason)")
+        case .message(let text):
+            progress("  \(Scrub.text(text))")
+        }
+    }
+
+    /// The one summary at the end of a run.
+    static func summary(_ outcome: RunOutcome) {
+        let total = outcome.state.stages.compactMap(\.seconds).reduce(0, +)
+        print("\(outcome.state.job): \(outcome.state.status.rawValue) in \(String(format: "%.1f", total))s")
+        if let reason = outcome.gateReason { print("gate: \(outcome.gatePassed == true ? "passed" : "failed") — \(reason)") }
+        if let registered = outcome.registered {
+            print("registered \(registered) (pending approval)")
+            print("next: quench registry approve \(registered)    (by someone other than its trainer)")
+            print("      quench registry promote \(registered) --alias production")
+        }
+        print("report: \(outcome.directory.path)/report.html")
+    }
+}
+
+/// The outcome of `quench run --json`.
+struct RunOutcomeView: Encodable {
+    let runDirectory: String
+    let job: String
+    let status: String
+    let gatePassed: Bool?
+    let gateReason: String?
+    let registered: String?
+    let report: String
+    let stages: [RunState.StageRecord]
+
+    init(_ outcome: RunOutcome) {
+        runDirectory = outcome.directory.path
+        job = outcome.state.job
+        status = outcome.state.status.rawValue
+        gatePassed = outcome.gatePassed
+        gateReason = outcome.gateReason
+        registered = outcome.registered
+        report = outcome.directory.path + "/report.json"
+        stages = outcome.state.stages
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case job, status, registered, report, stages
+        case runDirectory = "run_directory", gatePassed = "gate_passed", gateReason = "gate_reason"
+    }
+}
+
+/// Ctrl-C during a run: say where it stopped and how to continue, then exit 130. Every run file is
+/// written atomically and training checkpoints are complete or absent, so stopping here loses at most
+/// the steps since the last checkpoint.
+enum InterruptHandler {
+    /// Starts handling Ctrl-C; keep the returned source alive for as long as the run lasts.
+    static func install(runDirectory: String) -> DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            let stage = (try? RunState.load(from: URL(fileURLWithPath: runDirectory)))?.stages.last?.name.rawValue ?? "start"
+            progress("\ninterrupted during \(stage); resume with: quench run --resume \(runDirectory)")
+            exit(130)
+        }
+        source.resume()
+        return source
+    }
+}

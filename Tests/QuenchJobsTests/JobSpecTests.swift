@@ -1,0 +1,138 @@
+import Foundation
+import QuenchJobs
+import QuenchSecurity
+import QuenchTrain
+import Testing
+
+/// Job specs: a valid one loads with paths resolved; each kind of mistake is reported with file,
+/// line and key, and all mistakes of a file come out together.
+@Suite struct JobSpecTests {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-spec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try Data("{}\n".utf8).write(to: folder.appendingPathComponent("data/train.jsonl"))
+        try Data("sets: []\n".utf8).write(to: folder.appendingPathComponent("gate.yaml"))
+        try Data("weights".utf8).write(to: folder.appendingPathComponent("model.gguf"))
+    }
+
+    func write(_ text: String) throws -> URL {
+        let url = folder.appendingPathComponent("job.yaml")
+        try Data(text.utf8).write(to: url)
+        return url
+    }
+
+    func problems(_ text: String) throws -> [ConfigProblem] {
+        do {
+            _ = try JobSpec.load(contentsOf: try write(text))
+        } catch JobSpecError.invalid(_, let problems) {
+            return problems
+        }
+        Issue.record("the spec was accepted")
+        return []
+    }
+
+    var pin: String { FileDigest.sha256(of: Data("weights".utf8)) }
+
+    var valid: String {
+        """
+        apiVersion: quench/v1
+        name: tiny-job
+        model:
+          path: model.gguf
+          sha256: \(pin)
+        data:
+          train: data/train.jsonl
+          format: prompt_completion
+          max_sequence_length: 32
+        training:
+          method: lora
+          lora: {rank: 4, alpha: 8}
+          batch_size: 2
+          max_steps: 3
+        evaluation:
+          gate: gate.yaml
+        registry:
+          name: tiny
+        """
+    }
+
+    @Test func aValidSpecLoadsWithResolvedPaths() throws {
+        let spec = try JobSpec.load(contentsOf: try write(valid))
+        #expect(spec.name == "tiny-job")
+        #expect(spec.model == .local(path: folder.appendingPathComponent("model.gguf").standardizedFileURL.path,
+                                     pins: ["model.gguf": pin]))
+        #expect(spec.data.train == folder.appendingPathComponent("data/train.jsonl").standardizedFileURL.path)
+        #expect(spec.training.lora.rank == 4 && spec.training.maxSteps == 3)
+        #expect(spec.training.data.maxSequenceLength == 32)
+        #expect(spec.training.data.format == .promptCompletion)
+        #expect(spec.gate.hasSuffix("/gate.yaml"))
+        #expect(spec.compute == .local && spec.registry.register && spec.registry.name == "tiny")
+        #expect(spec.sha256.count == 64)
+    }
+
+    @Test func everyMistakeIsReportedAtOnceWithLineAndKey() throws {
+        let found = try problems("""
+            apiVersion: quench/v2
+            model:
+              path: missing.gguf
+              sha256: not-a-hash
+            data:
+              train: data/train.jsonl
+              fromat: chat
+            training:
+              batch_size: 0
+              learning_rate: 0.1
+              output: elsewhere
+            evaluation:
+              gate: gates/none.yaml
+            registry:
+              register: maybe
+            """)
+        let byKey = Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(byKey["apiVersion"]?.line == 1)
+        #expect(byKey["model.path"]?.line == 3, "a missing model file names its line")
+        #expect(byKey["model.sha256"]?.line == 4)
+        #expect(byKey["data.fromat"].map { "\($0)".contains("did you mean 'format'") } == true)
+        #expect(byKey["training.batch_size"]?.line == 9)
+        #expect(byKey["training.learning_rate"].map { "\($0)".contains("optimizer.learning_rate") } == true)
+        #expect(byKey["training.output"]?.line == 11)
+        #expect(byKey["evaluation.gate"]?.line == 13)
+        #expect(byKey["registry.register"]?.line == 15)
+        #expect(found.allSatisfy { $0.file.hasSuffix("job.yaml") })
+        #expect(found.count >= 9)
+    }
+
+    @Test func missingSectionsAndBothModelSourcesAreRefused() throws {
+        let empty = try problems("apiVersion: quench/v1\n")
+        #expect(Set(empty.map(\.key)).isSuperset(of: ["model", "data", "evaluation.gate"]))
+        let both = try problems(valid.replacingOccurrences(of: "  path: model.gguf", with: "  path: model.gguf\n  hub: org/name"))
+        #expect(both.contains { $0.key == "model.hub" })
+    }
+
+    @Test func malformedYAMLNamesTheFile() throws {
+        #expect(throws: JobSpecError.self) { try JobSpec.load(contentsOf: try write("model: [unclosed\n")) }
+        do {
+            _ = try JobSpec.load(contentsOf: try write("model: [unclosed\n"))
+        } catch {
+            #expect("\(error)".contains("job.yaml"))
+        }
+    }
+
+    @Test func theQuickstartSpecIsValid() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let url = root.appendingPathComponent("jobs/smollm2-135m_lora_quickstart.yaml")
+        guard FileManager.default.fileExists(atPath: DemoModelPath.path) else { return }
+        let spec = try JobSpec.load(contentsOf: url)
+        #expect(spec.training.method == .lora)
+    }
+}
+
+/// Where `make setup` puts the demo model (the quickstart spec names it).
+enum DemoModelPath {
+    static var path: String {
+        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    }
+}
