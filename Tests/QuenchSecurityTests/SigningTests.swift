@@ -155,6 +155,9 @@ struct SigningScratch {
         }
         #expect(SigningError.keyFileTooOpen(path: "k", mode: "644").description.contains("chmod 600 k"))
 
+        let missing = scratch.root.appendingPathComponent("absent.key")
+        #expect(throws: SigningError.keyFileMissing(path: missing.path)) { try SigningKeys.loadPrivateKey(from: missing) }
+
         let garbage = scratch.root.appendingPathComponent("garbage.pub")
         try Data("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".utf8).write(to: garbage)
         #expect {

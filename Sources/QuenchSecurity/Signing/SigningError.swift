@@ -14,6 +14,8 @@ public enum SigningError: Error, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// A private key file that group or others may read.
     case keyFileTooOpen(path: String, mode: String)
+    /// No key file at the given path.
+    case keyFileMissing(path: String)
     /// A key file is already there and overwriting was not asked for.
     case keyFileExists(path: String)
     /// A key file that does not hold a P-256 key in PEM form.
@@ -51,6 +53,8 @@ public enum SigningError: Error, Equatable, CustomStringConvertible {
             return "cannot write \(path): \(reason)"
         case .keyFileTooOpen(let path, let mode):
             return "private key \(path) has mode \(mode), so other users may read it; run `chmod 600 \(path)` (and consider replacing the key if it may have leaked)"
+        case .keyFileMissing(let path):
+            return "no key file at \(path); create a key pair with `quench keygen` (or pass --key with the key's path)"
         case .keyFileExists(let path):
             return "\(path) already exists; refusing to overwrite a key (pass --force to replace it, after making sure nothing still needs it)"
         case .invalidKey(let path, let reason):

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Crypto
 import Foundation
 
@@ -22,7 +27,7 @@ public enum SigningKeys {
 
     /// Reads a PEM private key (PKCS#8 or SEC1), refusing it if group or others could read the file.
     public static func loadPrivateKey(from url: URL) throws -> P256.Signing.PrivateKey {
-        let (data, mode) = try SigningFileIO.readBounded(url, limit: keyFileLimit)
+        let (data, mode) = try readKeyFile(url)
         guard mode & 0o077 == 0 else {
             throw SigningError.keyFileTooOpen(path: url.path, mode: String(mode, radix: 8))
         }
@@ -35,12 +40,18 @@ public enum SigningKeys {
 
     /// Reads a PEM SubjectPublicKeyInfo P-256 public key.
     public static func loadPublicKey(from url: URL) throws -> P256.Signing.PublicKey {
-        let (data, _) = try SigningFileIO.readBounded(url, limit: keyFileLimit)
+        let (data, _) = try readKeyFile(url)
         do {
             return try P256.Signing.PublicKey(pemRepresentation: String(decoding: data, as: UTF8.self))
         } catch {
             throw SigningError.invalidKey(path: url.path, reason: "not a P-256 public key in PEM form (\(error))")
         }
+    }
+
+    /// A key file's bytes and mode, with a missing file reported as such (the usual mistake: no `quench keygen` yet).
+    private static func readKeyFile(_ url: URL) throws -> (data: Data, mode: mode_t) {
+        guard try SigningFileIO.fileType(atPath: url.path) != nil else { throw SigningError.keyFileMissing(path: url.path) }
+        return try SigningFileIO.readBounded(url, limit: keyFileLimit)
     }
 
     /// Writes the private key (PKCS#8 PEM, mode 0600) and its public key (SubjectPublicKeyInfo PEM, mode 0644).
