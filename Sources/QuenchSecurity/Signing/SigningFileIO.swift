@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The few POSIX file operations signing needs: bounded reads that report the file mode, and atomic writes with a mode.
+enum SigningFileIO {
+    /// Reads at most `limit` bytes of the file at `url`, with the permission bits of the file actually opened.
+    ///
+    /// The mode comes from `fstat` on the open descriptor, so the file checked is the file read.
+    static func readBounded(_ url: URL, limit: Int) throws -> (data: Data, mode: mode_t) {
+        let path = url.path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SigningError.unreadable(path: path, reason: errnoText()) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw SigningError.unreadable(path: path, reason: errnoText()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw SigningError.unreadable(path: path, reason: "not a regular file")
+        }
+        guard info.st_size >= 0, info.st_size <= limit else {
+            throw SigningError.unreadable(path: path, reason: "\(info.st_size) bytes, more than the \(limit) expected for this kind of file")
+        }
+        var data = Data(count: Int(info.st_size))
+        var filled = 0
+        while filled < data.count {
+            let count = data.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return read(descriptor, base + filled, buffer.count - filled)
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                throw SigningError.unreadable(path: path, reason: count == 0 ? "file shrank while being read" : errnoText())
+            }
+            filled += count
+        }
+        return (data, info.st_mode & 0o7777)
+    }
+
+    /// Writes `data` to `url` through a temporary file in the same directory, so readers see the old file or the new one.
+    ///
+    /// With `replacing` false the final step is `link`, which fails if `url` exists: no check-then-write race.
+    static func writeAtomically(_ data: Data, to url: URL, mode: mode_t, replacing: Bool) throws {
+        let path = url.path
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
+        var keepTemporary = false
+        defer { if !keepTemporary { unlink(temporary) } }
+        do {
+            defer { close(descriptor) }
+            guard fchmod(descriptor, mode) == 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
+            var written = 0
+            while written < data.count {
+                let count = data.withUnsafeBytes { buffer -> Int in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    return write(descriptor, base + written, buffer.count - written)
+                }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
+                written += count
+            }
+            guard fsync(descriptor) == 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
+        }
+        if replacing {
+            guard rename(temporary, path) == 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
+            keepTemporary = true
+        } else {
+            guard link(temporary, path) == 0 else {
+                if errno == EEXIST { throw SigningError.keyFileExists(path: path) }
+                throw SigningError.writeFailed(path: path, reason: errnoText())
+            }
+        }
+    }
+
+    /// Creates `url` (and its parents) readable by the owner only, if it does not exist yet.
+    static func createPrivateDirectory(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw SigningError.writeFailed(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The file type bits of `path` without following a final symbolic link, or nil if it does not exist.
+    static func fileType(atPath path: String) throws -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw SigningError.unreadable(path: path, reason: errnoText())
+        }
+        return info.st_mode & S_IFMT
+    }
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}
