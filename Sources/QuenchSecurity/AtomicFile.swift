@@ -54,11 +54,14 @@ public enum AtomicFile {
         }
     }
 
-    /// Encodes `value` as pretty, key-sorted JSON and writes it atomically.
+    /// Encodes `value` as pretty, key-sorted JSON (ISO 8601 dates; infinities and NaN as the strings
+    /// "inf", "-inf", "nan", which JSON has no numbers for) and writes it atomically.
     public static func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let data: Data
         do {
             data = try encoder.encode(value)

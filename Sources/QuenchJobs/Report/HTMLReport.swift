@@ -39,7 +39,7 @@ enum HTMLReport {
     private static func gateTable(_ gate: GateStage.Output) -> String {
         var rows = "<tr><th>check</th><th>set</th><th>value</th><th>threshold</th><th>result</th></tr>"
         for check in gate.checks {
-            rows += "<tr class=\"\(check.passed ? "pass" : "fail")\"><td>\(e(check.name))</td><td>\(e(check.set ?? ""))</td>"
+            rows += "<tr class=\"\(check.passed ? "pass" : "fail")\"><td>\(e(check.name))</td><td>\(e(check.set))</td>"
                 + "<td class=\"num\">\(MarkdownReport.n(check.value))</td><td class=\"num\">\(MarkdownReport.n(check.threshold))</td>"
                 + "<td>\(check.passed ? "pass" : "fail")</td></tr>"
         }

@@ -22,7 +22,7 @@ enum MarkdownReport {
             lines += ["", "## Gate: \(gate.passed ? "passed" : "failed")", "", gate.reason, "",
                       "| check | set | value | threshold | result |", "|---|---|---:|---:|---|"]
             for check in gate.checks {
-                lines.append("| \(check.name) | \(check.set ?? "") | \(n(check.value)) | \(n(check.threshold)) | \(check.passed ? "pass" : "**fail**") |")
+                lines.append("| \(check.name) | \(check.set) | \(n(check.value)) | \(n(check.threshold)) | \(check.passed ? "pass" : "**fail**") |")
             }
         }
         lines += ["", "## Lineage", ""]

@@ -53,7 +53,7 @@ public struct JobRunner {
         try? FileManager.default.removeItem(at: directory.specCopy)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: spec.file), to: directory.specCopy)
 
-        var context = RunContext(spec: spec, directory: directory)
+        var context = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion)
         var failure: Error?
         do {
             try step(FetchStage(), &context, &state)

@@ -4,6 +4,7 @@ import Foundation
 struct RunContext {
     let spec: JobSpec
     let directory: RunDirectory
+    let quenchVersion: String
     var fetch: FetchStage.Output?
     var verify: VerifyStage.Output?
     var data: DataStage.Output?

@@ -1,0 +1,48 @@
+import Foundation
+import QuenchSecurity
+
+/// Stage 7: signs the tuned artifacts in the OpenSSF model-signing format (`model.sig` beside them),
+/// with the key in `$QUENCH_HOME/keys`; the first run on a machine creates that key pair.
+struct SignStage: Stage {
+    /// The signature and what it covers.
+    struct Output: Codable, Sendable {
+        let signature: String
+        let sha256: String
+        let files: Int
+        /// The subject digest: one value naming the exact signed content.
+        let rootDigest: String
+        let publicKey: String
+        let keyFingerprint: String
+    }
+
+    static let name = StageName.sign
+
+    func inputs(_ context: RunContext) throws -> [String: String] {
+        let train = try context.required(context.train, .train)
+        return ["artifacts": train.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
+                "name": context.spec.registry.name, "keys": SigningKeys.defaultDirectory().path]
+    }
+
+    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+        let artifacts = URL(fileURLWithPath: try context.required(context.train, .train).artifacts)
+        let keys = SigningKeys.defaultDirectory()
+        let privateKey = keys.appendingPathComponent(SigningKeys.privateKeyFileName)
+        let publicKey = keys.appendingPathComponent(SigningKeys.publicKeyFileName)
+        if !FileManager.default.fileExists(atPath: privateKey.path) {
+            let pair = try SigningKeys.createKeyPair(in: keys)
+            events(.message("created the signing key pair \(pair.privateKeyPath) (first signature on this machine)"))
+        }
+        try ModelSigning.sign(directory: artifacts, privateKeyFile: privateKey, modelName: context.spec.registry.name)
+        let manifest = try ModelSigning.verify(directory: artifacts, publicKeyFile: publicKey)
+        let signature = artifacts.appendingPathComponent(ModelSigning.signatureFileName)
+        return Output(signature: signature.path, sha256: try FileDigest.sha256(of: signature), files: manifest.files.count,
+                      rootDigest: manifest.rootDigest, publicKey: publicKey.path,
+                      keyFingerprint: SigningKeys.fingerprint(of: try SigningKeys.loadPublicKey(from: publicKey)))
+    }
+
+    static func store(_ output: Output, in context: inout RunContext) { context.sign = output }
+
+    static func summary(_ output: Output) -> String {
+        "model.sig over \(output.files) file(s), key \(output.keyFingerprint.prefix(16))"
+    }
+}
