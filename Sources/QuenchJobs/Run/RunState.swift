@@ -101,6 +101,16 @@ enum RunFiles {
         return encoder
     }()
 
+    /// For files people read: indented as well.
+    static let prettyEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+
     /// sha256 of `value` as canonical (key-sorted, compact) JSON.
     static func digest<T: Encodable>(_ value: T) throws -> String {
         FileDigest.sha256(of: try encoder.encode(value))

@@ -53,7 +53,7 @@ struct EvaluateStage: Stage {
     func inputs(_ context: RunContext) throws -> [String: String] {
         let train = try context.required(context.train, .train)
         let verify = try context.required(context.verify, .verify)
-        return ["gate": context.spec.gate + "#" + HashedFile.stamp(context.spec.gate),
+        return ["gate": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
                 "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
                 "tuned": train.files.map(\.sha256).joined(separator: ",")]
     }

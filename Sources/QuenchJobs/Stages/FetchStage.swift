@@ -12,7 +12,7 @@ struct FetchStage: Stage {
         let commit: String?
         /// What `ModelBundle.open` reads: a .gguf file or a Hugging Face directory.
         let location: String
-        let files: [HashedFile]
+        let files: [FileRecord]
     }
 
     static let name = StageName.fetch
@@ -20,7 +20,7 @@ struct FetchStage: Stage {
     func inputs(_ context: RunContext) throws -> [String: String] {
         switch context.spec.model {
         case .local(let path, _):
-            return ["source": "local", "path": path, "stamp": HashedFile.stamp(path)]
+            return ["source": "local", "path": path, "stamp": FileRecord.stamp(path)]
         case .hub(let repo, let revision, _, let include):
             return ["source": "hub", "repo": repo, "revision": revision, "include": (include ?? []).joined(separator: ",")]
         }
@@ -34,7 +34,7 @@ struct FetchStage: Stage {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw RunError.unsupported("the model \(path) does not exist")
             }
-            let files = isDirectory.boolValue ? try HashedFile.all(in: url) : [try HashedFile(url: url)]
+            let files = isDirectory.boolValue ? try FileRecord.all(in: url) : [try FileRecord(url: url)]
             return Output(source: "local", repo: nil, revision: nil, commit: nil, location: path, files: files)
         case .hub(let repo, let revision, let pins, let include):
             return try HubFetch.snapshot(repo: repo, revision: revision, pins: pins, include: include, events: events)

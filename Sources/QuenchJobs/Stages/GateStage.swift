@@ -16,7 +16,7 @@ struct GateStage: Stage {
 
     func inputs(_ context: RunContext) throws -> [String: String] {
         let evaluate = try context.required(context.evaluate, .evaluate)
-        return ["report": evaluate.reportPath + "#" + HashedFile.stamp(evaluate.reportPath)]
+        return ["report": evaluate.reportPath + "#" + FileRecord.stamp(evaluate.reportPath)]
     }
 
     func run(_ context: RunContext, events: RunEvents) throws -> Output {

@@ -1,7 +1,9 @@
 import Foundation
+import QuenchGovernance
 import QuenchSecurity
 
-/// Last stage, run even after a failure or a rejection: report.json, report.md and report.html.
+/// Last stage, run even after a failure or a rejection: report.json, report.md, report.html and the
+/// compliance report, each passed through the secret scrubber before it is written.
 struct ReportStage: Stage {
     /// The three report files.
     struct Output: Codable, Sendable {
@@ -21,6 +23,8 @@ struct ReportStage: Stage {
 
     func run(_ context: RunContext, events: RunEvents) throws -> Output {
         let directory = context.directory
+        let scrubber = SecretScrubber()
+        let compliance = try ComplianceReport(facts: ComplianceFacts(context: context)).write(to: directory.url, scrubber: scrubber)
         let report = RunReport(
             job: context.spec.name, spec: context.spec.file, specSHA256: context.spec.sha256,
             quenchVersion: quenchVersion, runDirectory: directory.path, status: state.status, failure: failure,
@@ -29,10 +33,11 @@ struct ReportStage: Stage {
             trainingConfiguration: context.spec.training,
             curve: context.train.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0.metrics)) },
             evaluation: context.evaluate, gate: context.gate, signature: context.sign, registry: context.register,
-            compliance: context.data?.compliance ?? [:])
-        try AtomicFile.writeJSON(report, to: directory.reportJSON)
-        try AtomicFile.write(Data(MarkdownReport.render(report).utf8), to: directory.reportMarkdown)
-        try AtomicFile.write(Data(HTMLReport.render(report).utf8), to: directory.reportHTML)
+            compliance: ["compliance.json": compliance.json.lastPathComponent, "compliance.md": compliance.markdown.lastPathComponent])
+        let json = try RunFiles.prettyEncoder.encode(report)
+        try AtomicFile.write(Data(scrubber.scrub(String(decoding: json, as: UTF8.self)).utf8), to: directory.reportJSON)
+        try AtomicFile.write(Data(scrubber.scrub(MarkdownReport.render(report)).utf8), to: directory.reportMarkdown)
+        try AtomicFile.write(Data(scrubber.scrub(HTMLReport.render(report)).utf8), to: directory.reportHTML)
         return Output(json: directory.reportJSON.path, markdown: directory.reportMarkdown.path,
                       html: directory.reportHTML.path, headline: report.headline)
     }

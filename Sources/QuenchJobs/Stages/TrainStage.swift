@@ -12,7 +12,7 @@ struct TrainStage: Stage {
         let summary: TrainingSummary
         /// The adapter (LoRA, PEFT layout) or model (full, Hugging Face layout) folder.
         let artifacts: String
-        let files: [HashedFile]
+        let files: [FileRecord]
         /// metrics.jsonl: one line per step, with validation losses where they were measured.
         let metrics: String
     }
@@ -21,8 +21,10 @@ struct TrainStage: Stage {
 
     func inputs(_ context: RunContext) throws -> [String: String] {
         let verify = try context.required(context.verify, .verify)
+        let data = try context.required(context.data, .data)
         return ["config": try configuration(context).canonicalHash(),
                 "files": verify.checks.map { "\($0.role):\($0.file.sha256)" }.joined(separator: ";"),
+                "redactions": data.redactions.map { "\($0.output):\($0.changedRecords)" }.joined(separator: ";"),
                 "compute": "\(context.spec.compute)"]
     }
 
@@ -39,7 +41,7 @@ struct TrainStage: Stage {
         let summary = try Trainer(config: config, bundle: bundle).run(resume: canResume)
         let artifacts = URL(fileURLWithPath: summary.output)
         return Output(method: config.method.rawValue, summary: summary, artifacts: artifacts.path,
-                      files: try HashedFile.all(in: artifacts), metrics: summary.metrics)
+                      files: try FileRecord.all(in: artifacts), metrics: summary.metrics)
     }
 
     static func store(_ output: Output, in context: inout RunContext) { context.train = output }
@@ -67,6 +69,10 @@ struct TrainStage: Stage {
         var config = context.spec.training
         config.model = try context.required(context.fetch, .fetch).location
         config.output = context.directory.training.path
+        if let files = context.data?.trainingFiles {
+            config.data.train = files["train"] ?? config.data.train
+            config.data.validation = files["validation"] ?? config.data.validation
+        }
         return config
     }
 }

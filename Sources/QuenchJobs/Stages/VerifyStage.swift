@@ -7,7 +7,7 @@ struct VerifyStage: Stage {
     struct Check: Codable, Sendable {
         /// `model`, `train` or `validation`.
         let role: String
-        let file: HashedFile
+        let file: FileRecord
         /// The pinned sha256, when the spec pins this file.
         let pinned: String?
     }
@@ -16,8 +16,8 @@ struct VerifyStage: Stage {
     struct Output: Codable, Sendable {
         let checks: [Check]
 
-        func file(_ role: String) -> HashedFile? { checks.first { $0.role == role }?.file }
-        var modelFiles: [HashedFile] { checks.filter { $0.role == "model" }.map(\.file) }
+        func file(_ role: String) -> FileRecord? { checks.first { $0.role == role }?.file }
+        var modelFiles: [FileRecord] { checks.filter { $0.role == "model" }.map(\.file) }
     }
 
     static let name = StageName.verify
@@ -25,9 +25,9 @@ struct VerifyStage: Stage {
     func inputs(_ context: RunContext) throws -> [String: String] {
         let fetch = try context.required(context.fetch, .fetch)
         var inputs = ["model": fetch.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
-                      "train": context.spec.data.train + "#" + HashedFile.stamp(context.spec.data.train)]
+                      "train": context.spec.data.train + "#" + FileRecord.stamp(context.spec.data.train)]
         if let validation = context.spec.data.validation {
-            inputs["validation"] = validation + "#" + HashedFile.stamp(validation)
+            inputs["validation"] = validation + "#" + FileRecord.stamp(validation)
         }
         inputs["pins"] = (modelPins(context.spec).merging(context.spec.data.pins) { $1 })
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
@@ -49,10 +49,10 @@ struct VerifyStage: Stage {
             throw RunError.unsupported("the job pins model file '\(missing)', which the model does not have "
                                        + "(it has \(names.sorted().joined(separator: ", ")))")
         }
-        checks.append(try check(role: "train", file: HashedFile(url: URL(fileURLWithPath: context.spec.data.train)),
+        checks.append(try check(role: "train", file: FileRecord(url: URL(fileURLWithPath: context.spec.data.train)),
                                 pin: context.spec.data.pins["train"]))
         if let validation = context.spec.data.validation {
-            checks.append(try check(role: "validation", file: HashedFile(url: URL(fileURLWithPath: validation)),
+            checks.append(try check(role: "validation", file: FileRecord(url: URL(fileURLWithPath: validation)),
                                     pin: context.spec.data.pins["validation"]))
         }
         return Output(checks: checks)
@@ -65,7 +65,7 @@ struct VerifyStage: Stage {
         return "\(output.checks.count) file(s) hashed, \(pinned) matched their pins"
     }
 
-    private func check(role: String, file: HashedFile, pin: String?) throws -> Check {
+    private func check(role: String, file: FileRecord, pin: String?) throws -> Check {
         if let pin, pin != file.sha256 {
             throw RunError.hashMismatch(subject: role == "model" ? "model file" : "\(role) data", path: file.path,
                                         expected: pin, actual: file.sha256)

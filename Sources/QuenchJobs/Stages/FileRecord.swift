@@ -2,10 +2,10 @@ import Foundation
 import QuenchSecurity
 
 /// A file with its size and sha256, as stages record them for lineage and reports.
-public struct HashedFile: Codable, Sendable, Equatable {
-    public let path: String
-    public let size: Int
-    public let sha256: String
+struct FileRecord: Codable, Sendable, Equatable {
+    let path: String
+    let size: Int
+    let sha256: String
 
     /// Hashes the file at `url` (streamed).
     init(url: URL) throws {
@@ -15,12 +15,12 @@ public struct HashedFile: Codable, Sendable, Equatable {
     }
 
     /// Every regular file under `directory` (recursively, sorted by path), hashed.
-    static func all(in directory: URL) throws -> [HashedFile] {
+    static func all(in directory: URL) throws -> [FileRecord] {
         guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
         else { return [] }
-        var files: [HashedFile] = []
+        var files: [FileRecord] = []
         for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
-            files.append(try HashedFile(url: url))
+            files.append(try FileRecord(url: url))
         }
         return files.sorted { $0.path < $1.path }
     }

@@ -1,0 +1,123 @@
+import Foundation
+import QuenchGovernance
+import QuenchSecurity
+import QuenchTrain
+
+/// Stage 3: scans the training data for personal data and secrets under the job's policy, checks
+/// every record, and fingerprints the datasets. A finding the policy marks `fail`, or a broken
+/// dataset, stops the run here (with data-checks.json saying why); kinds marked `redact` are
+/// replaced in copies inside the run folder, and training reads those copies.
+struct DataStage: Stage {
+    /// A dataset's canonical fingerprint (sha256 of the canonical records plus their count).
+    struct Fingerprint: Codable, Sendable {
+        let role: String
+        let path: String
+        let sha256: String
+        let records: Int
+    }
+
+    /// What the data stage found and decided.
+    struct Output: Codable, Sendable {
+        let policy: String
+        let scan: DataScanReport
+        let checks: [DatasetCheckReport]
+        /// Validation records also in the training set (nil without a validation file).
+        let overlap: Int?
+        let fingerprints: [Fingerprint]
+        let redactions: [RedactionReport]
+        /// The files training reads, by role: the originals, or their redacted copies.
+        let trainingFiles: [String: String]
+    }
+
+    static let name = StageName.data
+
+    func inputs(_ context: RunContext) throws -> [String: String] {
+        let verify = try context.required(context.verify, .verify)
+        var inputs = ["data": verify.checks.filter { $0.role != "model" }.map { "\($0.role):\($0.file.sha256)" }
+                        .joined(separator: ";"),
+                      "format": context.spec.training.data.format?.rawValue ?? "detect"]
+        if let policy = context.spec.policy { inputs["policy"] = policy + "#" + FileRecord.stamp(policy) }
+        return inputs
+    }
+
+    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+        let spec = context.spec
+        let policy = try spec.policy.map { try GovernancePolicy.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .standard
+        var files = ["train": URL(fileURLWithPath: spec.data.train)]
+        if let validation = spec.data.validation { files["validation"] = URL(fileURLWithPath: validation) }
+        let roles = files.keys.sorted(by: >)
+        let scan = try DataScanner(policy: policy).scan(files: roles.compactMap { files[$0] })
+        events(.message("scanned \(scan.files.reduce(0) { $0 + $1.records }) records: \(scan.totalFindings) finding(s)"))
+
+        let format = spec.training.data.format.flatMap { DatasetFormat(rawValue: $0.rawValue) }
+        let checker = DatasetChecker(limits: policy.checks, format: format)
+        var checks: [DatasetCheckReport] = []
+        var overlap: Int?
+        if let train = files["train"], let validation = files["validation"] {
+            let pair = try checker.check(train: train, validation: validation)
+            checks = [pair.train, pair.validation]
+            overlap = pair.overlappingRecords
+        } else if let train = files["train"] {
+            checks = [try checker.check(train)]
+        }
+        let fingerprints = zip(roles, checks).compactMap { role, report in
+            report.fingerprint.map { Fingerprint(role: role, path: report.file, sha256: $0.sha256, records: $0.records) }
+        }
+        let evidence = context.directory.url.appendingPathComponent("data-checks.json")
+        try AtomicFile.writeJSON(DataEvidence(scan: scan, checks: checks, overlap: overlap), to: evidence)
+        if let problem = Self.problem(scan: scan, checks: checks, overlap: overlap) {
+            throw RunError.dataRejected(reason: problem, report: evidence.path)
+        }
+
+        let redactedKinds = Set(scan.counts.compactMap { name, count in
+            count > 0 && scan.actions[name] == .redact ? PIIKind(rawValue: name) : nil
+        })
+        var redactions: [RedactionReport] = []
+        var trainingFiles = files.mapValues(\.path)
+        if !redactedKinds.isEmpty {
+            let redactor = Redactor(kinds: redactedKinds, style: .placeholder)
+            for role in roles {
+                guard let input = files[role] else { continue }
+                let output = context.directory.url.appendingPathComponent("data/\(role).redacted.jsonl")
+                try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
+                redactions.append(try redactor.redact(input: input, output: output))
+                trainingFiles[role] = output.path
+            }
+            events(.message("redacted \(redactedKinds.map(\.rawValue).sorted().joined(separator: ", ")) before training"))
+        }
+        return Output(policy: spec.policy ?? "built-in standard policy", scan: scan, checks: checks, overlap: overlap,
+                      fingerprints: fingerprints, redactions: redactions, trainingFiles: trainingFiles)
+    }
+
+    static func store(_ output: Output, in context: inout RunContext) { context.data = output }
+
+    static func summary(_ output: Output) -> String {
+        let records = output.checks.map { "\($0.records)" }.joined(separator: " + ")
+        let redacted = output.redactions.isEmpty ? "" : ", \(output.redactions.reduce(0) { $0 + $1.changedRecords }) record(s) redacted"
+        return "\(records) records, \(output.scan.totalFindings) PII finding(s)\(redacted), fingerprints recorded"
+    }
+
+    /// The first reason the data cannot be trained on, or nil.
+    static func problem(scan: DataScanReport, checks: [DatasetCheckReport], overlap: Int?) -> String? {
+        if !scan.passed {
+            let kinds = scan.counts.filter { scan.actions[$0.key] == .fail && $0.value > 0 }
+                .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            return "\(scan.blockingCount) finding(s) the policy forbids (\(kinds.joined(separator: ", ")))"
+        }
+        if let broken = checks.first(where: { !$0.passed }) {
+            let issues = broken.issueCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            return "\(broken.file): " + (broken.records == 0 ? "no records" : issues)
+        }
+        if let overlap, overlap > 0 {
+            return "\(overlap) validation record(s) also appear in the training data"
+        }
+        return nil
+    }
+}
+
+/// data-checks.json: the evidence behind the data stage's decision.
+struct DataEvidence: Encodable {
+    let scan: DataScanReport
+    let checks: [DatasetCheckReport]
+    let overlap: Int?
+}
