@@ -1,60 +1,67 @@
 import Yams
 
 /// A 1-based line and column in the configuration file.
-struct ConfigPlace: Equatable {
-    let line: Int
-    let column: Int
+public struct ConfigPlace: Equatable, Sendable {
+    public let line: Int
+    public let column: Int
 
-    static let start = ConfigPlace(line: 1, column: 1)
+    public static let start = ConfigPlace(line: 1, column: 1)
 
-    init(line: Int, column: Int) {
+    public init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
 
-    init(_ node: Node, orElse fallback: ConfigPlace) {
+    public init(_ node: Node, orElse fallback: ConfigPlace) {
         if let mark = node.mark { self.init(line: mark.line, column: mark.column) } else { self = fallback }
     }
 }
 
 /// A condition a value must meet, with the words that explain it to the user.
-struct Requirement<Value> {
-    let text: String
-    let isMet: (Value) -> Bool
+public struct Requirement<Value> {
+    public let text: String
+    public let isMet: (Value) -> Bool
 
-    static var any: Requirement { Requirement(text: "", isMet: { _ in true }) }
+    /// A requirement explained by `text`.
+    public init(text: String, isMet: @escaping (Value) -> Bool) {
+        self.text = text
+        self.isMet = isMet
+    }
+
+    public static var any: Requirement { Requirement(text: "", isMet: { _ in true }) }
 }
 
 extension Requirement where Value == Int {
-    static func atLeast(_ minimum: Int) -> Requirement {
+    public static func atLeast(_ minimum: Int) -> Requirement {
         Requirement(text: "must be at least \(minimum)", isMet: { $0 >= minimum })
     }
 }
 
 extension Requirement where Value == String {
-    static var nonEmpty: Requirement { Requirement(text: "must not be empty", isMet: { !$0.isEmpty }) }
+    public static var nonEmpty: Requirement { Requirement(text: "must not be empty", isMet: { !$0.isEmpty }) }
 }
 
 extension Requirement where Value == Double {
-    static var positive: Requirement { Requirement(text: "must be greater than 0", isMet: { $0 > 0 }) }
-    static var nonNegative: Requirement { Requirement(text: "must be at least 0", isMet: { $0 >= 0 }) }
+    public static var positive: Requirement { Requirement(text: "must be greater than 0", isMet: { $0 > 0 }) }
+    public static var nonNegative: Requirement { Requirement(text: "must be at least 0", isMet: { $0 >= 0 }) }
     /// [0, 1): probabilities and decay rates.
-    static var unitHalfOpen: Requirement {
+    public static var unitHalfOpen: Requirement {
         Requirement(text: "must be at least 0 and less than 1", isMet: { $0 >= 0 && $0 < 1 })
     }
     /// [0, 1].
-    static var unitClosed: Requirement { Requirement(text: "must be between 0 and 1", isMet: { $0 >= 0 && $0 <= 1 }) }
+    public static var unitClosed: Requirement { Requirement(text: "must be between 0 and 1", isMet: { $0 >= 0 && $0 <= 1 }) }
 }
 
 /// Reads typed values out of composed YAML, recording every problem with its place instead of stopping
 /// at the first, so one run reports all of them. A value with a problem reads as its default.
-struct ConfigReader {
+/// Public so other YAML files (quality gates, job specs) report problems the same way.
+public struct ConfigReader {
     /// A mapping being read; `mapping` is nil when it is absent or not a mapping (already reported).
-    struct Section {
+    public struct Section {
         /// Path relative to the configuration root ("" for the root, "optimizer", ...).
-        let relative: String
-        let mapping: Node.Mapping?
-        let place: ConfigPlace
+        public let relative: String
+        public let mapping: Node.Mapping?
+        public let place: ConfigPlace
     }
 
     let file: String
@@ -62,11 +69,12 @@ struct ConfigReader {
     let prefix: String
     /// Known keys of every section, by relative path: for unknown-key checks and suggestions.
     let schema: [String: [String]]
-    private(set) var problems: [ConfigProblem] = []
+    public private(set) var problems: [ConfigProblem] = []
     /// Where each present key's value is, by relative path, for checks that involve two keys.
-    private(set) var places: [String: ConfigPlace] = [:]
+    public private(set) var places: [String: ConfigPlace] = [:]
 
-    init(file: String, prefix: String, schema: [String: [String]]) {
+    /// A reader for `file`; `schema` lists the known keys of each section by relative path.
+    public init(file: String, prefix: String, schema: [String: [String]]) {
         self.file = file
         self.prefix = prefix
         self.schema = schema
@@ -77,17 +85,17 @@ struct ConfigReader {
         [prefix, relative].filter { !$0.isEmpty }.joined(separator: ".")
     }
 
-    static func join(_ section: String, _ key: String) -> String {
+    public static func join(_ section: String, _ key: String) -> String {
         section.isEmpty ? key : section + "." + key
     }
 
-    mutating func report(_ kind: ConfigProblem.Kind, key relative: String, at place: ConfigPlace) {
+    public mutating func report(_ kind: ConfigProblem.Kind, key relative: String, at place: ConfigPlace) {
         problems.append(ConfigProblem(file: file, line: place.line, column: place.column,
                                       key: fullKey(relative), kind: kind))
     }
 
     /// How a node looks to a user: quoted text, null, a list or a mapping.
-    static func describe(_ node: Node) -> String {
+    public static func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar): return node.null != nil ? "null" : "'\(scalar.string)'"
         case .sequence: return "a list"
@@ -104,13 +112,13 @@ struct ConfigReader {
     // MARK: Sections
 
     /// Opens the root mapping; an empty document reads as an empty mapping.
-    mutating func root(_ node: Node?) -> Section {
+    public mutating func root(_ node: Node?) -> Section {
         guard let node else { return Section(relative: "", mapping: Node.Mapping([]), place: .start) }
         return open(node, relative: "", place: ConfigPlace(node, orElse: .start))
     }
 
     /// Opens the mapping under `key`; absent or null reads as an empty mapping.
-    mutating func section(_ key: String, in parent: Section) -> Section {
+    public mutating func section(_ key: String, in parent: Section) -> Section {
         let relative = Self.join(parent.relative, key)
         guard let node = parent.mapping.flatMap({ Self.entry(key, in: $0) }) else {
             return Section(relative: relative, mapping: nil, place: parent.place)
@@ -121,7 +129,8 @@ struct ConfigReader {
         return open(node, relative: relative, place: place)
     }
 
-    private mutating func open(_ node: Node, relative: String, place: ConfigPlace) -> Section {
+    /// Opens `node` as a mapping whose known keys are `schema[relative]` (also for list items).
+    public mutating func open(_ node: Node, relative: String, place: ConfigPlace) -> Section {
         guard case .mapping(let mapping) = node else {
             report(.wrongType(expected: "a mapping of keys", found: Self.describe(node)), key: relative, at: place)
             return Section(relative: relative, mapping: nil, place: place)
@@ -144,20 +153,26 @@ struct ConfigReader {
     // MARK: Values
 
     /// A present key's value and place.
-    struct Entry {
-        let node: Node
-        let place: ConfigPlace
+    public struct Entry {
+        public let node: Node
+        public let place: ConfigPlace
+
+        /// A value node and where it is.
+        public init(node: Node, place: ConfigPlace) {
+            self.node = node
+            self.place = place
+        }
     }
 
     /// How a key appears: absent, null, or with a value.
-    enum Presence {
+    public enum Presence {
         case absent
         case null(ConfigPlace)
         case present(Entry)
     }
 
     /// Looks up `key`, recording its place.
-    mutating func lookup(_ key: String, in section: Section) -> Presence {
+    public mutating func lookup(_ key: String, in section: Section) -> Presence {
         guard let found = section.mapping.flatMap({ Self.entry(key, in: $0) }) else { return .absent }
         let place = ConfigPlace(found, orElse: section.place)
         places[Self.join(section.relative, key)] = place
@@ -165,18 +180,18 @@ struct ConfigReader {
     }
 
     /// Whether `key` appears in `section`, even with a null value.
-    func isPresent(_ key: String, in section: Section) -> Bool {
+    public func isPresent(_ key: String, in section: Section) -> Bool {
         section.mapping.flatMap { Self.entry(key, in: $0) } != nil
     }
 
     /// Whether `key` appears in `section` with a value other than null.
-    func isGiven(_ key: String, in section: Section) -> Bool {
+    public func isGiven(_ key: String, in section: Section) -> Bool {
         guard let found = section.mapping.flatMap({ Self.entry(key, in: $0) }) else { return false }
         return found.null == nil
     }
 
     /// Converts one scalar node, reporting anything else, or text `convert` rejects, as the wrong type.
-    mutating func parse<T>(_ entry: Entry, key relative: String, expected: String,
+    public mutating func parse<T>(_ entry: Entry, key relative: String, expected: String,
                            requirement: Requirement<T>, _ convert: (String) -> T?) -> T? {
         guard case .scalar(let scalar) = entry.node, let value = convert(scalar.string) else {
             report(.wrongType(expected: expected, found: Self.describe(entry.node)), key: relative, at: entry.place)
@@ -191,7 +206,7 @@ struct ConfigReader {
     }
 
     /// The value under `key`: `absent` when the key is missing, nil when null or wrong.
-    mutating func optional<T>(_ key: String, in section: Section, absent: T?, expected: String,
+    public mutating func optional<T>(_ key: String, in section: Section, absent: T?, expected: String,
                               requirement: Requirement<T> = .any, _ convert: (String) -> T?) -> T? {
         switch lookup(key, in: section) {
         case .absent: return absent
@@ -203,7 +218,7 @@ struct ConfigReader {
     }
 
     /// The value under `key`, or `fallback` when it is absent; null or wrong values are reported.
-    mutating func value<T>(_ key: String, in section: Section, default fallback: T, expected: String,
+    public mutating func value<T>(_ key: String, in section: Section, default fallback: T, expected: String,
                            requirement: Requirement<T> = .any, _ convert: (String) -> T?) -> T {
         let relative = Self.join(section.relative, key)
         switch lookup(key, in: section) {
@@ -218,7 +233,7 @@ struct ConfigReader {
     }
 
     /// The items of the list under `key`: nil when absent or null, reporting anything but a list.
-    mutating func list(_ key: String, in section: Section, expected: String) -> (items: [Node], place: ConfigPlace)? {
+    public mutating func list(_ key: String, in section: Section, expected: String) -> (items: [Node], place: ConfigPlace)? {
         guard case .present(let entry) = lookup(key, in: section) else { return nil }
         guard case .sequence(let sequence) = entry.node else {
             report(.wrongType(expected: expected, found: Self.describe(entry.node)),
@@ -230,14 +245,14 @@ struct ConfigReader {
 
     // MARK: Parsers
 
-    static func integer(_ text: String) -> Int? { Int(text) }
+    public static func integer(_ text: String) -> Int? { Int(text) }
 
-    static func number(_ text: String) -> Double? {
+    public static func number(_ text: String) -> Double? {
         guard let value = Double(text), value.isFinite else { return nil }
         return value
     }
 
-    static func boolean(_ text: String) -> Bool? {
+    public static func boolean(_ text: String) -> Bool? {
         switch text.lowercased() {
         case "true": return true
         case "false": return false
@@ -245,10 +260,10 @@ struct ConfigReader {
         }
     }
 
-    static func text(_ text: String) -> String? { text }
+    public static func text(_ text: String) -> String? { text }
 
     /// "one of 'a', 'b'" for the cases of a closed string enum.
-    static func choices<T: CaseIterable & RawRepresentable>(_ type: T.Type) -> String where T.RawValue == String {
+    public static func choices<T: CaseIterable & RawRepresentable>(_ type: T.Type) -> String where T.RawValue == String {
         "one of " + T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 }
