@@ -22,6 +22,7 @@ public struct Requirement<Value> {
     public let text: String
     public let isMet: (Value) -> Bool
 
+    /// A requirement explained by `text`.
     public init(text: String, isMet: @escaping (Value) -> Bool) {
         self.text = text
         self.isMet = isMet
@@ -53,6 +54,7 @@ extension Requirement where Value == Double {
 
 /// Reads typed values out of composed YAML, recording every problem with its place instead of stopping
 /// at the first, so one run reports all of them. A value with a problem reads as its default.
+/// Public so other YAML files (quality gates, job specs) report problems the same way.
 public struct ConfigReader {
     /// A mapping being read; `mapping` is nil when it is absent or not a mapping (already reported).
     public struct Section {
@@ -62,15 +64,16 @@ public struct ConfigReader {
         public let place: ConfigPlace
     }
 
-    public let file: String
+    let file: String
     /// Prefix of every reported key, e.g. "training" inside a job spec; "" for a standalone file.
-    public let prefix: String
+    let prefix: String
     /// Known keys of every section, by relative path: for unknown-key checks and suggestions.
     public let schema: [String: [String]]
     public private(set) var problems: [ConfigProblem] = []
     /// Where each present key's value is, by relative path, for checks that involve two keys.
     public private(set) var places: [String: ConfigPlace] = [:]
 
+    /// A reader for `file`; `schema` lists the known keys of each section by relative path.
     public init(file: String, prefix: String, schema: [String: [String]]) {
         self.file = file
         self.prefix = prefix
@@ -78,7 +81,7 @@ public struct ConfigReader {
     }
 
     /// The dotted path of `key` under `relative` as the user sees it.
-    public func fullKey(_ relative: String) -> String {
+    func fullKey(_ relative: String) -> String {
         [prefix, relative].filter { !$0.isEmpty }.joined(separator: ".")
     }
 
@@ -102,7 +105,7 @@ public struct ConfigReader {
     }
 
     /// The value of the key spelled `key`, matched on its text whatever the YAML resolver made of it.
-    public static func entry(_ key: String, in mapping: Node.Mapping) -> Node? {
+    static func entry(_ key: String, in mapping: Node.Mapping) -> Node? {
         mapping.first { $0.key.scalar?.string == key }?.value
     }
 
@@ -126,7 +129,8 @@ public struct ConfigReader {
         return open(node, relative: relative, place: place)
     }
 
-    private mutating func open(_ node: Node, relative: String, place: ConfigPlace) -> Section {
+    /// Opens `node` as a mapping whose known keys are `schema[relative]` (also for list items).
+    public mutating func open(_ node: Node, relative: String, place: ConfigPlace) -> Section {
         guard case .mapping(let mapping) = node else {
             report(.wrongType(expected: "a mapping of keys", found: Self.describe(node)), key: relative, at: place)
             return Section(relative: relative, mapping: nil, place: place)
@@ -153,6 +157,7 @@ public struct ConfigReader {
         public let node: Node
         public let place: ConfigPlace
 
+        /// A value node and where it is.
         public init(node: Node, place: ConfigPlace) {
             self.node = node
             self.place = place

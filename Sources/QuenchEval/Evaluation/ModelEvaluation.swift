@@ -1,0 +1,163 @@
+import Foundation
+import QuenchModel
+import QuenchTrain
+
+/// One evaluation: a base model on some sets, optionally against a tuned model on the same tokens.
+public struct EvalRequest: Sendable, Equatable {
+    public var base: URL
+    public var tuned: TunedModel?
+    public var sets: [EvalSetSource]
+    public var options: EvalOptions
+
+    /// A request; see the properties.
+    public init(base: URL, tuned: TunedModel? = nil, sets: [EvalSetSource], options: EvalOptions = EvalOptions()) {
+        self.base = base
+        self.tuned = tuned
+        self.sets = sets
+        self.options = options
+    }
+}
+
+/// The results of one set: the base model's, the tuned model's, and how the loss moved.
+public struct SetComparison: Codable, Sendable, Equatable {
+    public let name: String
+    /// The set's file, absolute.
+    public let path: String
+    public let base: EvalResult
+    public let tuned: EvalResult?
+    /// tuned − base mean loss (negative: the tuned model is better).
+    public let lossChange: Double?
+    /// (tuned − base) / base mean loss.
+    public let relativeLossChange: Double?
+    /// tuned − base perplexity.
+    public let perplexityChange: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case name, path, base, tuned
+        case lossChange = "loss_change", relativeLossChange = "relative_loss_change"
+        case perplexityChange = "perplexity_change"
+    }
+
+    /// The comparison of `tuned` against `base`.
+    public init(name: String, path: String, base: EvalResult, tuned: EvalResult?) {
+        self.name = name
+        self.path = path
+        self.base = base
+        self.tuned = tuned
+        lossChange = tuned.map { $0.meanLoss - base.meanLoss }
+        relativeLossChange = tuned.map { ($0.meanLoss - base.meanLoss) / max(base.meanLoss, .leastNormalMagnitude) }
+        perplexityChange = tuned.map { $0.perplexity - base.perplexity }
+    }
+}
+
+/// What `quench eval` prints: the models, the windowing, and each set's results.
+public struct EvalReport: Codable, Sendable, Equatable {
+    public let model: String
+    public let tuned: String?
+    public let tunedKind: String?
+    public let windowing: String
+    public let context: Int
+    public let sets: [SetComparison]
+    /// The files the base model was read from, and the tuned model's (adapter or model files).
+    public let modelFiles: [String]
+    public let tunedFiles: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case model, tuned, windowing, context, sets
+        case tunedKind = "tuned_kind", modelFiles = "model_files", tunedFiles = "tuned_files"
+    }
+
+    /// Lines for people: per set, the base result, the tuned one and the change.
+    public func rendered() -> String {
+        var lines = ["model \(model)" + (tuned.map { ", tuned \(tunedKind ?? "") \($0)" } ?? ""),
+                     "windowing \(windowing), context \(context)"]
+        for set in sets {
+            lines.append("\(set.name):")
+            lines.append("  base   \(set.base.summary)")
+            if let tuned = set.tuned, let change = set.lossChange, let relative = set.relativeLossChange {
+                lines.append("  tuned  \(tuned.summary)")
+                lines.append(String(format: "  change loss %+.4f (%+.2f%%), perplexity %+.4f", change, relative * 100,
+                                    set.perplexityChange ?? 0))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Evaluates models on sets: one model on one set, or a base and its tuned model on many.
+public enum ModelEvaluation {
+    /// Opens the base model, tokenizes the sets once with its tokenizer, evaluates the base, then
+    /// the tuned model (adapters applied in memory, or a second model) on the same tokens.
+    /// - Throws: `EvalError` (missing files, empty sets, bad settings, mismatched vocabularies),
+    ///   `DatasetError` for bad JSONL, or the model loader's errors.
+    public static func run(_ request: EvalRequest, progress: (String) -> Void = { _ in }) throws -> EvalReport {
+        for set in request.sets { try set.check() }
+        try request.tuned?.check()
+        try request.options.windowing.validate(context: request.options.context)
+        let base = try ModelBundle.open(request.base)
+        let sets = try tokenize(request.sets, bundle: base, options: request.options)
+        var baseResults: [EvalResult] = []
+        for set in sets {
+            progress("base model on \(set.name)")
+            baseResults.append(try Evaluator.evaluate(model: base.model, set: set, options: request.options))
+        }
+        var tunedResults: [EvalResult]?, tunedFiles: [URL]?
+        if let tuned = request.tuned {
+            (tunedResults, tunedFiles) = try evaluateTuned(tuned, base: base, sets: sets, options: request.options,
+                                                           progress: progress)
+        }
+        let comparisons = sets.enumerated().map { index, set in
+            SetComparison(name: set.name, path: set.file.standardizedFileURL.path, base: baseResults[index],
+                          tuned: tunedResults?[index])
+        }
+        return EvalReport(model: base.location.standardizedFileURL.path, tuned: request.tuned?.url.standardizedFileURL.path,
+                          tunedKind: request.tuned?.kind, windowing: request.options.windowing.description,
+                          context: request.options.context, sets: comparisons,
+                          modelFiles: base.files.map(\.standardizedFileURL.path),
+                          tunedFiles: tunedFiles?.map(\.standardizedFileURL.path))
+    }
+
+    /// One model (a base plus optional PEFT adapter) on one set.
+    public static func evaluate(model: URL, adapter: URL? = nil, set: EvalSetSource,
+                                options: EvalOptions = EvalOptions()) throws -> EvalResult {
+        let report = try run(EvalRequest(base: model, tuned: adapter.map(TunedModel.adapter), sets: [set], options: options))
+        guard let result = report.sets.first else { throw EvalError.emptySet(file: set.file.path, reason: "no result") }
+        return result.tuned ?? result.base
+    }
+
+    /// Tokenizes every set with the base model's tokenizer, and checks each one leaves scored
+    /// windows before any model runs.
+    static func tokenize(_ sources: [EvalSetSource], bundle: ModelBundle, options: EvalOptions) throws -> [TokenizedEvalSet] {
+        guard let tokenizer = bundle.tokenizer else { throw EvalError.noTokenizer(model: bundle.location.path) }
+        let addBOS = try BOSPolicy.addsBOS(bundle)
+        return try sources.map { source in
+            let set = try source.load(tokenizer: tokenizer, chatTemplate: bundle.chatTemplate, addBOS: addBOS)
+            _ = try Evaluator.plan(set: set, options: options, maxPositions: bundle.model.config.maxPositions)
+            return set
+        }
+    }
+
+    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, sets: [TokenizedEvalSet],
+                                      options: EvalOptions, progress: (String) -> Void) throws -> ([EvalResult], [URL]) {
+        let model: CausalLM, files: [URL]
+        switch tuned {
+        case .adapter(let directory):
+            model = base.model
+            model.adapters = try PEFTAdapterFormat.read(from: directory, model: model)
+            files = TunedModel.adapterFiles(directory)
+        case .model(let location):
+            let bundle = try ModelBundle.open(location)
+            (model, files) = (bundle.model, bundle.files)
+            guard model.config.vocabularySize == base.model.config.vocabularySize else {
+                throw EvalError.vocabularyMismatch(base: base.model.config.vocabularySize,
+                                                   tuned: model.config.vocabularySize, tunedModel: location.path)
+            }
+        }
+        defer { if case .adapter = tuned { model.adapters = nil } }
+        let results = try sets.map { set in
+            progress("tuned \(tuned.kind) on \(set.name)")
+            return try Evaluator.evaluate(model: model, set: set, options: options)
+        }
+        return (results, files)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import QuenchTrain
+import Yams
+
+extension GateConfig {
+    /// A gate is a few kilobytes; anything past this is not one.
+    static let maximumFileSize = 1 << 20
+
+    /// Known keys of every section, by path (list items of `sets` under "sets").
+    static let schema: [String: [String]] = [
+        "": ["description", "windowing", "context", "batch_size", "sets", "thresholds"],
+        "sets": ["name", "path", "format", "role"],
+        "thresholds": ["max_perplexity", "max_loss", "min_improvement", "max_regression", "min_tokens"],
+    ]
+
+    /// Reads and validates the gate at `url`: schema, values, and that every set's file exists,
+    /// so a broken gate fails before any model is loaded.
+    /// - Throws: `EvalError.invalidGate` listing every problem as `file:line:column: key '...': ...`,
+    ///   `.malformedGate` for text that is not YAML, `.unreadable` for a missing file.
+    public static func load(contentsOf url: URL) throws -> GateConfig {
+        let file = url.standardizedFileURL.absoluteURL
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+        guard size <= maximumFileSize else {
+            throw EvalError.unreadable(file: file.path, reason: "\(size) bytes; a gate is at most \(maximumFileSize)")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw EvalError.unreadable(file: file.path, reason: "no such file or not readable")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw EvalError.unreadable(file: file.path, reason: "it is not UTF-8 text")
+        }
+        return try load(yaml: text, file: file)
+    }
+
+    /// Parses and validates `yaml` as the gate at `file` (relative set paths resolve against its directory).
+    public static func load(yaml: String, file: URL) throws -> GateConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw EvalError.malformedGate(file: file.path, reason: "\(error)")
+        }
+        var reader = ConfigReader(file: file.path, prefix: "", schema: schema)
+        let config = read(&reader, root: root, file: file)
+        guard reader.problems.isEmpty else {
+            let problems = reader.problems.enumerated().sorted {
+                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+            }
+            throw EvalError.invalidGate(file: file.path, problems: problems.map(\.element))
+        }
+        return config
+    }
+
+    private static func read(_ r: inout ConfigReader, root node: Node?, file: URL) -> GateConfig {
+        typealias R = ConfigReader
+        let root = r.root(node)
+        let description = r.optional("description", in: root, absent: nil, expected: "text", R.text)
+        let context = r.value("context", in: root, default: 512, expected: "an integer", requirement: .atLeast(2),
+                              R.integer)
+        let windowing = r.value("windowing", in: root, default: Windowing.disjoint,
+                                expected: "'disjoint', 'llama-cpp' or 'stride=K'") { try? Windowing(name: $0) }
+        if case .stride(let k) = windowing, k > context {
+            r.report(.invalidValue(requirement: "the stride must not exceed the context (\(context))", found: "\(k)"),
+                     key: "windowing", at: r.places["windowing"] ?? root.place)
+        }
+        let batchSize = r.optional("batch_size", in: root, absent: nil, expected: "an integer",
+                                   requirement: .atLeast(1), R.integer)
+        let sets = readSets(&r, in: root, directory: file.deletingLastPathComponent())
+        let thresholds = readThresholds(&r, in: root, sets: sets)
+        return GateConfig(file: file, description: description, sets: sets, windowing: windowing, context: context,
+                          batchSize: batchSize, thresholds: thresholds)
+    }
+
+    private static func readSets(_ r: inout ConfigReader, in root: ConfigReader.Section, directory: URL) -> [EvalSet] {
+        typealias R = ConfigReader
+        guard let list = r.list("sets", in: root, expected: "a list of sets ({name, path, format, role})") else {
+            r.report(.missing, key: "sets", at: root.place)
+            return []
+        }
+        if list.items.isEmpty {
+            r.report(.invalidValue(requirement: "must name at least one evaluation set", found: "an empty list"),
+                     key: "sets", at: list.place)
+        }
+        var sets: [EvalSet] = []
+        for item in list.items {
+            let s = r.open(item, relative: "sets", place: ConfigPlace(item, orElse: list.place))
+            guard s.mapping != nil else { continue }
+            let name = r.value("name", in: s, default: "", expected: "a name", requirement: .nonEmpty, R.text)
+            let path = r.value("path", in: s, default: "", expected: "a path", requirement: .nonEmpty, R.text)
+            let format = r.optional("format", in: s, absent: nil, expected: R.choices(DatasetFormat.self),
+                                    DatasetFormat.init(rawValue:))
+            let role = r.value("role", in: s, default: Role.task, expected: R.choices(Role.self), Role.init(rawValue:))
+            if !r.isPresent("name", in: s) { r.report(.missing, key: "sets.name", at: s.place) }
+            if sets.contains(where: { $0.name == name }), !name.isEmpty {
+                r.report(.invalidValue(requirement: "set names must be unique", found: "'\(name)' twice"),
+                         key: "sets.name", at: r.places["sets.name"] ?? s.place)
+            }
+            guard r.isPresent("path", in: s) else {
+                r.report(.missing, key: "sets.path", at: s.place)
+                continue
+            }
+            let url = URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL.absoluteURL
+            let source = EvalSetSource(file: url, format: format, name: name)
+            do {
+                try source.check()
+            } catch {
+                r.report(.invalidValue(requirement: "must be a readable .txt or .jsonl file",
+                                       found: "\(url.path) (\(reason(error)))"),
+                         key: "sets.path", at: r.places["sets.path"] ?? s.place)
+            }
+            sets.append(EvalSet(name: name, file: url, format: format, role: role))
+        }
+        return sets
+    }
+
+    private static func readThresholds(_ r: inout ConfigReader, in root: ConfigReader.Section, sets: [EvalSet]) -> Thresholds {
+        typealias R = ConfigReader
+        let s = r.section("thresholds", in: root)
+        var t = Thresholds()
+        t.maxPerplexity = r.optional("max_perplexity", in: s, absent: nil, expected: "a number",
+                                     requirement: .positive, R.number)
+        t.maxLoss = r.optional("max_loss", in: s, absent: nil, expected: "a number", requirement: .positive, R.number)
+        t.minImprovement = r.optional("min_improvement", in: s, absent: nil, expected: "a number (0.05 = 5%)",
+                                      requirement: Requirement(text: "must be below 1", isMet: { $0 < 1 }), R.number)
+        t.maxRegression = r.optional("max_regression", in: s, absent: nil, expected: "a number (0.05 = 5%)",
+                                     requirement: .nonNegative, R.number)
+        t.minTokens = r.optional("min_tokens", in: s, absent: nil, expected: "an integer", requirement: .atLeast(1),
+                                 R.integer)
+        let roles = Set(sets.map(\.role))
+        if t.maxRegression != nil, !sets.isEmpty, !roles.contains(.general) {
+            r.report(.invalidValue(requirement: "needs a set with role 'general' to compare", found: "none"),
+                     key: "thresholds.max_regression", at: r.places["thresholds.max_regression"] ?? s.place)
+        }
+        let taskKeys = [("max_perplexity", t.maxPerplexity), ("max_loss", t.maxLoss), ("min_improvement", t.minImprovement)]
+        for (key, value) in taskKeys where value != nil && !sets.isEmpty && !roles.contains(.task) {
+            r.report(.invalidValue(requirement: "needs a set with role 'task' to check", found: "none"),
+                     key: "thresholds.\(key)", at: r.places["thresholds.\(key)"] ?? s.place)
+        }
+        return t
+    }
+
+    private static func reason(_ error: Error) -> String {
+        switch error {
+        case EvalError.unreadable(_, let reason): return reason
+        case EvalError.invalidSetting(_, let reason): return reason
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+extension GateReport {
+    /// `gate.md`: the verdict and its one-line reason first, then every check and every set.
+    public func markdown() -> String {
+        var lines = ["# Quality gate: \(passed ? "PASSED" : "FAILED")", "", "**\(reason)**", "",
+                     "- gate: `\(gate)`",
+                     "- base model: `\(baseModel)`",
+                     "- tuned \(tunedKind): `\(tuned)`",
+                     "- windowing: `\(windowing)`, context \(context); Quench \(quenchVersion); \(evaluatedAt)", "",
+                     "| check | set | metric | threshold | value | result |",
+                     "|---|---|---|---|---|---|"]
+        for check in checks {
+            let value = check.value.map(GateCheck.format) ?? "NaN"
+            lines.append("| \(check.name) | \(check.set) | \(check.metric) | \(GateCheck.format(check.threshold)) "
+                         + "| \(value) | \(check.passed ? "pass" : "**FAIL**") |")
+        }
+        lines += ["", "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | Δ loss |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for result in results {
+            let c = result.comparison
+            func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "–" }
+            lines.append("| \(c.name) | \(result.role) | \(c.base.tokensScored) | \(number(c.base.meanLoss)) "
+                         + "| \(number(c.tuned?.meanLoss)) | \(number(c.base.perplexity)) | \(number(c.tuned?.perplexity)) "
+                         + "| \(number(c.relativeLossChange.map { $0 * 100 }))% |")
+        }
+        lines += ["", "Files (sha256):", ""]
+        lines += files.map { "- \($0.role) `\($0.path)` \($0.sha256)" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import QuenchEval
+import QuenchTrain
+
+/// `quench eval`: loss and perplexity of a model, and of its tuned version, on evaluation sets.
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Mean loss, perplexity and bits per byte of a model (and its tuned version) on evaluation sets.",
+        discussion: """
+            --data takes plain text (.txt, tokenized as one stream, every token after the first scored) \
+            or the trainer's JSONL formats (.jsonl: text, prompt_completion, chat; scored on exactly the \
+            tokens the trainer trains on). Reports the summed NLL (nats), tokens scored, mean loss, \
+            perplexity, bits per byte and the standard error of the mean loss.
+
+            Windowing (named in every report):
+              disjoint    consecutive windows of --context tokens, every token after the first scored once \
+            (lm-evaluation-harness rolling windows)
+              llama-cpp   chunks of --context tokens, only the second half of each scored, BOS as llama.cpp \
+            puts it: reproduces `llama-perplexity -c CONTEXT` (which needs at least two chunks)
+              stride=K    sliding windows scoring each token once with at least CONTEXT-K tokens of history
+
+            With --adapter (a PEFT directory, applied in memory) or --tuned-model, the same tokens are \
+            evaluated on the base and the tuned model and the difference is printed.
+
+            Examples:
+              quench eval --data evaluations/general-text.txt
+              quench eval --model base.gguf --adapter runs/x/adapter --data evaluations/temperature-chat-holdout.jsonl
+              quench eval --data book.txt --windowing llama-cpp --context 512 --json
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: ArgumentHelp("An evaluation set, .txt or .jsonl (repeatable).", valueName: "file"))
+    var data: [String] = []
+
+    @Option(help: ArgumentHelp("JSONL record layout: text, prompt_completion or chat (default: detected).",
+                               valueName: "format"))
+    var format: String?
+
+    @Option(help: ArgumentHelp("LoRA adapter directory (PEFT layout) to evaluate against the base.", valueName: "dir"))
+    var adapter: String?
+
+    @Option(help: ArgumentHelp("A fully fine-tuned model to evaluate against the base.", valueName: "path"))
+    var tunedModel: String?
+
+    @Option(help: "disjoint, llama-cpp or stride=K.")
+    var windowing = "disjoint"
+
+    @Option(help: "Tokens per window.")
+    var context = 512
+
+    @Option(help: "Rows per forward pass (default: about 512 tokens per pass).")
+    var batch: Int?
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
+        guard adapter == nil || tunedModel == nil else { throw ValidationError("give --adapter or --tuned-model, not both") }
+    }
+
+    func run() async throws {
+        let windowing = try Windowing(name: windowing)
+        let datasetFormat = try format.map { try DatasetFormat(name: $0) }
+        let tuned = adapter.map { TunedModel.adapter(URL(fileURLWithPath: $0)) }
+            ?? tunedModel.map { TunedModel.model(URL(fileURLWithPath: $0)) }
+        let sets = data.map { path in
+            let url = URL(fileURLWithPath: path)
+            return EvalSetSource(file: url, format: url.pathExtension.lowercased() == "txt" ? nil : datasetFormat)
+        }
+        if model.model == nil, !FileManager.default.fileExists(atPath: model.url.path) {
+            throw ValidationError("no --model given and the demo model is not at \(model.url.path); run `make setup` to fetch it")
+        }
+        let request = EvalRequest(base: model.url, tuned: tuned, sets: sets,
+                                  options: EvalOptions(windowing: windowing, context: context, batchSize: batch))
+        let report = try ModelEvaluation.run(request, progress: progress)
+        if json { try printJSON(report) } else { print(report.rendered()) }
+    }
+}
