@@ -7,8 +7,8 @@ struct Quench: AsyncParsableCommand {
         commandName: "quench",
         abstract: "Fine-tune small language models under governance rules: verified sources, checked data, quality gates, an audit trail.",
         version: QuenchVersion.current,
-        subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Eval.self, Gate.self, Bench.self,
-                      Keygen.self, Sign.self, Verify.self])
+        subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Eval.self, Gate.self,
+                      Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self])
 }
 
 /// Quench's release version, shown by `quench --version`.
