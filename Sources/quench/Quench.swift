@@ -8,7 +8,8 @@ struct Quench: AsyncParsableCommand {
         abstract: "Fine-tune small language models under governance rules: verified sources, checked data, quality gates, an audit trail.",
         version: QuenchVersion.current,
         subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Eval.self, Gate.self,
-                      Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self])
+                      Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self,
+                      RegistryCommand.self, AuditCommand.self])
 }
 
 /// Quench's release version, shown by `quench --version`.

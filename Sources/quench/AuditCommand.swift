@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import QuenchRegistry
+
+/// `quench audit`: the registry's tamper-evident log.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Show and verify the registry's audit log (RFC 6962 Merkle tree, signed checkpoints).",
+        discussion: "Example:\n  quench audit verify && quench audit log --limit 20",
+        subcommands: [AuditVerify.self, AuditLog.self])
+}
+
+/// `quench audit verify`: recompute the tree and check it against every signed checkpoint.
+struct AuditVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Recompute the audit tree; exit non-zero naming the first edited, deleted, reordered or truncated entry.",
+        discussion: "Example:\n  quench audit verify --json")
+
+    @OptionGroup var registry: RegistryOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let result = try registry.open().verifyAudit()
+        if json {
+            try printJSON(result)
+        } else if let problem = result.problem {
+            print("audit log BROKEN at entry \(result.firstBadEntry.map { String($0) } ?? "?"): \(problem)")
+        } else {
+            print("audit log intact: \(result.entries) entries, \(result.checkpoints) signed checkpoints, root \(result.root)")
+        }
+        if !result.ok { throw ExitCode(2) }
+    }
+}
+
+/// `quench audit log`: the entries, oldest first.
+struct AuditLog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Show the audit log, oldest first.",
+        discussion: "Example:\n  quench audit log --limit 20")
+
+    @OptionGroup var registry: RegistryOptions
+    @Option(help: "Show only the last N entries.") var limit: Int?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        var entries = try registry.open().auditLog()
+        if let limit { entries = Array(entries.suffix(max(0, limit))) }
+        if json { return try printJSON(entries) }
+        printTable(["SEQ", "AT", "ACTOR", "ACTION", "SUBJECT", "BODY"], entries.map {
+            [String($0.seq), $0.at, $0.actor, $0.action, $0.subject, $0.body]
+        })
+    }
+}
