@@ -4,5 +4,5 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure BLAS and kernel speed on this machine (use a release build).",
-        subcommands: [BenchKernels.self, BenchForward.self, BenchTrain.self])
+        subcommands: [BenchKernels.self, BenchForward.self, BenchTrain.self, BenchDownload.self])
 }
