@@ -9,7 +9,7 @@ struct Quench: AsyncParsableCommand {
         version: QuenchVersion.current,
         subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Eval.self, Gate.self,
                       Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self,
-                      RegistryCommand.self, AuditCommand.self])
+                      RegistryCommand.self, AuditCommand.self, Pull.self, VerifyCache.self])
 }
 
 /// Quench's release version, shown by `quench --version`.

@@ -1,0 +1,101 @@
+import Foundation
+import Yams
+
+/// Everything the downloader needs to know about the hub: read from `configs/hub.yaml`, then the
+/// huggingface_hub environment variables (`HF_ENDPOINT`, `HF_HOME`, `HF_HUB_CACHE`, `HF_HUB_OFFLINE`,
+/// `HF_TOKEN`, `HF_TOKEN_PATH`) and `QUENCH_CA_BUNDLE`, so Quench and Python tools share one cache.
+public struct HubConfiguration: Sendable, Equatable {
+    public var endpoint: URL
+    public var allowedHosts: HostAllowList
+    public var curl: CurlSettings
+    public var retry: RetryPolicy
+    /// The hub cache root (`models--org--name` folders live here).
+    public var cacheDirectory: URL
+    /// `HF_HUB_OFFLINE=1`: resolve from the cache only, never touch the network.
+    public var offline: Bool
+    public var tokenSource: TokenSource
+
+    public init(endpoint: URL, allowedHosts: HostAllowList, curl: CurlSettings, retry: RetryPolicy,
+                cacheDirectory: URL, offline: Bool, tokenSource: TokenSource) {
+        self.endpoint = endpoint
+        self.allowedHosts = allowedHosts
+        self.curl = curl
+        self.retry = retry
+        self.cacheDirectory = cacheDirectory
+        self.offline = offline
+        self.tokenSource = tokenSource
+    }
+
+    private static let knownKeys: Set<String> = ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries"]
+
+    /// Reads `file` (nil: built-in defaults for the public hub) and applies the environment on top.
+    public static func load(from file: URL?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubConfiguration {
+        var settings = HubConfigFile()
+        if let file {
+            let text: String
+            do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+                throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "cannot be read: \(error.localizedDescription)")
+            }
+            if let keys = (try? Yams.load(yaml: text)) as? [String: Any],
+               let unknown = keys.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+                throw HubError.invalidConfiguration(file: file.path, key: unknown, reason: "is not a setting; known: \(knownKeys.sorted().joined(separator: ", "))")
+            }
+            do { settings = try YAMLDecoder().decode(HubConfigFile.self, from: text) } catch {
+                throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "does not parse: \(error)")
+            }
+        }
+        let source = file?.path ?? "hub configuration"
+        let endpointText = environment["HF_ENDPOINT"] ?? settings.endpoint ?? "https://huggingface.co"
+        guard let endpoint = URL(string: endpointText.hasSuffix("/") ? String(endpointText.dropLast()) : endpointText),
+              endpoint.scheme?.lowercased() == "https", endpoint.host != nil
+        else { throw HubError.invalidConfiguration(file: source, key: "endpoint", reason: "must be an https URL, found \(endpointText)") }
+
+        let home = FileManager.default.homeDirectoryForCurrentUser
+        let cacheHome = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) } ?? home.appendingPathComponent(".cache")
+        let hfHome = environment["HF_HOME"].map { URL(fileURLWithPath: $0) } ?? cacheHome.appendingPathComponent("huggingface")
+        let cache = environment["HF_HUB_CACHE"].map { URL(fileURLWithPath: $0) } ?? hfHome.appendingPathComponent("hub")
+        let tokenFile = environment["HF_TOKEN_PATH"].map { URL(fileURLWithPath: $0) } ?? hfHome.appendingPathComponent("token")
+        let offline = ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "")
+
+        let timeouts = settings.timeouts ?? .init()
+        let retries = settings.retries ?? .init()
+        let curl = CurlSettings(caBundle: environment["QUENCH_CA_BUNDLE"] ?? settings.ca_bundle,
+                                connectTimeoutSeconds: timeouts.connect_seconds ?? 15,
+                                lowSpeedBytesPerSecond: timeouts.low_speed_bytes_per_second ?? 1024,
+                                lowSpeedSeconds: timeouts.low_speed_seconds ?? 60)
+        let retry = RetryPolicy(attempts: retries.attempts ?? 5, baseDelaySeconds: retries.base_delay_seconds ?? 1,
+                                maxDelaySeconds: retries.max_delay_seconds ?? 60)
+        guard retry.attempts >= 1, retry.attempts <= 20 else {
+            throw HubError.invalidConfiguration(file: source, key: "retries.attempts", reason: "must be 1...20, found \(retry.attempts)")
+        }
+        guard curl.connectTimeoutSeconds > 0, curl.lowSpeedSeconds > 0, curl.lowSpeedBytesPerSecond >= 0 else {
+            throw HubError.invalidConfiguration(file: source, key: "timeouts", reason: "must be positive")
+        }
+        return HubConfiguration(
+            endpoint: endpoint,
+            allowedHosts: HostAllowList(settings.allowed_hosts ?? ["huggingface.co", "*.huggingface.co", "*.hf.co"]),
+            curl: curl, retry: retry, cacheDirectory: cache, offline: offline,
+            tokenSource: TokenSource(environmentToken: environment["HF_TOKEN"].flatMap(HubToken.init),
+                                     tokenFile: tokenFile, tokenCommand: settings.token_command ?? []))
+    }
+}
+
+/// The YAML file's shape (snake_case keys as written in configs/hub.yaml).
+private struct HubConfigFile: Decodable {
+    struct Timeouts: Decodable {
+        var connect_seconds: Int?
+        var low_speed_bytes_per_second: Int?
+        var low_speed_seconds: Int?
+    }
+    struct Retries: Decodable {
+        var attempts: Int?
+        var base_delay_seconds: Double?
+        var max_delay_seconds: Double?
+    }
+    var endpoint: String?
+    var allowed_hosts: [String]?
+    var token_command: [String]?
+    var ca_bundle: String?
+    var timeouts: Timeouts?
+    var retries: Retries?
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// An access token. Its description is redacted so that string interpolation, `print` and error
+/// messages can never show it; only the transport's `Authorization` header reads the value.
+public struct HubToken: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    let value: String
+
+    /// Wraps `value` (trimmed); nil when empty.
+    public init?(_ value: String) {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return nil }
+        self.value = trimmed
+    }
+
+    /// The `Authorization` header that carries the token.
+    var authorizationHeader: (name: String, value: String) { ("Authorization", "Bearer \(value)") }
+
+    public var description: String { "HubToken(redacted)" }
+    public var debugDescription: String { description }
+}

@@ -1,0 +1,242 @@
+import Foundation
+@testable import QuenchHub
+
+/// A file of a fixture repository. LFS files are served by the CDN through a redirect; others by the hub.
+struct FixtureFile {
+    let path: String
+    let content: Data
+    let lfs: Bool
+    /// What the server really sends, when a test wants it to differ from the listing (corruption).
+    var served: Data?
+
+    init(_ path: String, _ content: Data, lfs: Bool, served: Data? = nil) {
+        self.path = path
+        self.content = content
+        self.lfs = lfs
+        self.served = served
+    }
+
+    var sha256: String { digest(content).sha256 }
+    var gitSHA1: String { digest(content).gitSHA1 ?? "" }
+
+    private func digest(_ data: Data) -> (sha256: String, gitSHA1: String?) {
+        var digest = StreamingDigest(gitBlobSize: Int64(data.count))
+        data.withUnsafeBytes { digest.update($0) }
+        return digest.finalize()
+    }
+}
+
+/// A fixture repository: its files, the CDN route its large files go through, and its quirks.
+struct FixtureRepo {
+    let id: String
+    let commit: String
+    var files: [FixtureFile]
+    /// `blobs` (plain), `slow` (limit_rate 2m, for cutting a transfer) or `norange` (max_ranges 0: Range ignored).
+    var cdnRoute = "blobs"
+    /// Behind `limit_req` at one request per second, answering 429 with Retry-After: 1.
+    var rateLimited = false
+    /// Extra names in the listing that are never served (unsafe names).
+    var extraNames: [String] = []
+
+    init(_ id: String, files: [FixtureFile]) {
+        self.id = id
+        self.files = files
+        commit = FixtureFile("", Data(id.utf8), lfs: false).gitSHA1
+    }
+}
+
+/// A real HTTPS hub on loopback: nginx serving the API and resolve paths on 127.0.0.1 (bearer-token
+/// check by `map $http_authorization`) and a CDN server name on 127.0.0.2 that the resolve paths of
+/// LFS files redirect to. Both log the Authorization header they receive.
+final class TestHub {
+    let directory: URL
+    let port: Int
+    let token = "hf_quenchtest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+    let certificates: TestCertificates
+    private let process = Process()
+
+    var endpoint: URL { URL(string: "https://127.0.0.1:\(port)")! }
+    var hubLog: String { (try? String(contentsOf: directory.appendingPathComponent("hub-access.log"), encoding: .utf8)) ?? "" }
+    var cdnLog: String { (try? String(contentsOf: directory.appendingPathComponent("cdn-access.log"), encoding: .utf8)) ?? "" }
+
+    init(repos: [FixtureRepo]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-hub-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        certificates = try TestCertificates(in: directory)
+        port = try Self.freePort()
+        var locations = ""
+        for repo in repos { locations += try write(repo) }
+        try config(locations: locations).write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path]
+        process.standardOutput = FileHandle.nullDevice
+        let stderrLog = directory.appendingPathComponent("error.log")
+        _ = FileManager.default.createFile(atPath: stderrLog.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrLog)
+        try process.run()
+        do {
+            try Self.waitForPort(host: "127.0.0.1", port: port)
+            try Self.waitForPort(host: "127.0.0.2", port: port)
+        } catch {
+            let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "no error.log"
+            stop()
+            throw TestServerError.timeout("\(error); nginx said: \(log.suffix(600))")
+        }
+    }
+
+    /// Stops nginx (SIGTERM to the master it started) and removes the fixture.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Kills nginx's worker (the master, which this test started, forks a new one): every open
+    /// connection is cut mid-transfer, as a crashed proxy or a dropped link would.
+    func killWorkers() {
+        let master = process.processIdentifier
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == master { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// A configuration loaded from a hub.yaml written for this server, with a private cache and HF_HOME.
+    func configuration(cache: URL, token: String?, attempts: Int = 4, extra: [String: String] = [:]) throws -> HubConfiguration {
+        let file = directory.appendingPathComponent("hub.yaml")
+        try """
+            endpoint: \(endpoint.absoluteString)
+            allowed_hosts: ["127.0.0.1", "127.0.0.2"]
+            ca_bundle: \(certificates.caBundle.path)
+            timeouts: {connect_seconds: 5, low_speed_bytes_per_second: 1, low_speed_seconds: 10}
+            retries: {attempts: \(attempts), base_delay_seconds: 0.2, max_delay_seconds: 5}
+            """.write(to: file, atomically: true, encoding: .utf8)
+        var environment = ["HF_HUB_CACHE": cache.path, "HF_HOME": cache.appendingPathComponent("home").path]
+        if let token { environment["HF_TOKEN"] = token }
+        environment.merge(extra) { $1 }
+        return try HubConfiguration.load(from: file, environment: environment)
+    }
+
+    /// Writes the repo's listing and blobs; returns its nginx locations.
+    private func write(_ repo: FixtureRepo) throws -> String {
+        let limit = repo.rateLimited ? "limit_req zone=limited; add_header Retry-After $retry_after always;" : ""
+        var siblings: [[String: Any]] = []
+        var locations = "location = /api/models/\(repo.id)/revision/main { default_type application/json; \(limit) }\n"
+        for file in repo.files {
+            var sibling: [String: Any] = ["rfilename": file.path, "size": file.content.count, "blobId": file.gitSHA1]
+            let headers = "add_header X-Repo-Commit \(repo.commit) always; \(limit)"
+            if file.lfs {
+                sibling["lfs"] = ["sha256": file.sha256, "size": file.content.count, "pointerSize": 134]
+                try save(file.served ?? file.content, "cdn/\(file.sha256)")
+                locations += """
+                    location = /\(repo.id)/resolve/\(repo.commit)/\(file.path) { \(headers)
+                        add_header X-Linked-Etag "\\"\(file.sha256)\\"" always; add_header X-Linked-Size \(file.content.count) always;
+                        return 302 https://127.0.0.2:\(port)/\(repo.cdnRoute)/\(file.sha256); }\n
+                    """
+            } else {
+                try save(file.served ?? file.content, "hub/\(repo.id)/resolve/\(repo.commit)/\(file.path)")
+                locations += "location = /\(repo.id)/resolve/\(repo.commit)/\(file.path) { \(headers) add_header ETag \"\\\"\(file.gitSHA1)\\\"\"; }\n"
+            }
+            siblings.append(sibling)
+        }
+        for name in repo.extraNames {
+            siblings.append(["rfilename": name, "size": 2, "blobId": String(repeating: "a", count: 40)])
+        }
+        let listing = try JSONSerialization.data(withJSONObject: ["id": repo.id, "sha": repo.commit, "siblings": siblings])
+        try save(listing, "hub/api/models/\(repo.id)/revision/main")
+        return locations
+    }
+
+    private func save(_ data: Data, _ relative: String) throws {
+        let url = directory.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+    }
+
+    private func config(locations: String) -> String {
+        let dir = directory.path
+        return """
+            worker_processes 1;
+            daemon off;
+            pid \(dir)/nginx.pid;
+            error_log \(dir)/error.log;
+            events { worker_connections 64; }
+            http {
+                client_body_temp_path \(dir)/tmp/body;
+                proxy_temp_path \(dir)/tmp/proxy;
+                fastcgi_temp_path \(dir)/tmp/fastcgi;
+                uwsgi_temp_path \(dir)/tmp/uwsgi;
+                scgi_temp_path \(dir)/tmp/scgi;
+                default_type application/octet-stream;
+                etag off;
+                map_hash_bucket_size 128;
+                ssl_certificate \(certificates.certificate.path);
+                ssl_certificate_key \(certificates.key.path);
+                ssl_protocols TLSv1.2 TLSv1.3;
+                log_format withauth '$server_addr "$request" $status auth="$http_authorization" range="$http_range" sent=$body_bytes_sent';
+                # The bearer-token check: no header -> 401, a wrong token -> 403.
+                map $http_authorization $auth_state { "" missing; "Bearer \(token)" ok; default wrong; }
+                # Retry-After only on 429 answers (an empty add_header value adds nothing).
+                map $status $retry_after { 429 1; default ""; }
+                # A real rate limit: one request per second per server, the excess answered 429.
+                limit_req_zone $server_name zone=limited:1m rate=1r/s;
+                limit_req_status 429;
+                server {
+                    listen 127.0.0.1:\(port) ssl;
+                    server_name hub;
+                    access_log \(dir)/hub-access.log withauth;
+                    root \(dir)/hub;
+                    if ($auth_state = missing) { return 401; }
+                    if ($auth_state = wrong) { return 403; }
+            \(locations)
+                }
+                server {
+                    listen 127.0.0.2:\(port) ssl;
+                    server_name cdn;
+                    access_log \(dir)/cdn-access.log withauth;
+                    location /blobs/ { alias \(dir)/cdn/; }
+                    # Slow enough that a test can cut the connection mid-file.
+                    location /slow/ { alias \(dir)/cdn/; limit_rate 2m; }
+                    # A server that ignores Range and always sends the whole file.
+                    location /norange/ { alias \(dir)/cdn/; max_ranges 0; }
+                }
+            }
+            """
+    }
+
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw TestServerError.command("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func waitForPort(host: String, port: Int) throws {
+        for _ in 0..<200 {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr(host)
+            let connected = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(descriptor)
+            if connected { return }
+            usleep(50_000)
+        }
+        throw TestServerError.timeout("nginx did not listen on \(host):\(port) within 10 s")
+    }
+}
