@@ -6,6 +6,7 @@ set -eu
 SIZE_MB=${1:-200}
 QUENCH=${QUENCH:-.build/release/quench}
 DIR=$(mktemp -d /tmp/quench-bench-download.XXXXXX)
+chmod 755 "$DIR"  # nginx workers may run as another user (nobody when started by root)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cleanup() { [ -f "$DIR/nginx.pid" ] && kill "$(cat "$DIR/nginx.pid")" 2>/dev/null; sleep 0.2; rm -rf "$DIR"; }
 trap cleanup EXIT

@@ -64,7 +64,7 @@ public struct CurlTransport: HTTPTransport {
             quench_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, settings.connectTimeoutSeconds),
             quench_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedBytesPerSecond),
             quench_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedSeconds),
-            quench_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 512 * 1024),
+            quench_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 128 * 1024),
             quench_curl_setopt_long(handle, CURLOPT_NOBODY, request.method == .head ? 1 : 0),
             quench_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList),
             quench_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer),

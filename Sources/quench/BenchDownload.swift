@@ -34,6 +34,7 @@ struct BenchDownload: AsyncParsableCommand {
         if json { return try printJSON(report) }
         print(String(format: "download: %.1f MB in %.3f s = %.1f MB/s (SHA-256 while streaming, written to disk)",
                      Double(report.bytes) / 1e6, report.seconds, report.megabytesPerSecond))
+        print(String(format: "fsync:    %.3f s more before the blob is renamed into the cache (curl does not fsync)", report.fsyncSeconds))
         print(String(format: "sha256:   %.1f MB/s in memory", report.sha256MegabytesPerSecond))
         print("sha256 of the file: \(report.sha256)")
     }
