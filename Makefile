@@ -35,9 +35,10 @@ bench: build
 # LoRA-tune it, evaluate base and tuned, pass the gate, sign, register (pending approval), report.
 # First a job whose gate fails, to show a rejection and its reason (exit code 3 is expected there);
 # the demo ends with the quickstart's summary: the commands to approve and promote the new version.
+# The pipeline registers as the quench-runner service account (configs/registry.yaml).
 demo: build
-	$(RELEASE_BIN) run jobs/smollm2-135m_lora_gate-fail.yaml; test $$? -eq 3
-	$(RELEASE_BIN) run jobs/smollm2-135m_lora_quickstart.yaml
+	QUENCH_ACTOR=quench-runner $(RELEASE_BIN) run jobs/smollm2-135m_lora_gate-fail.yaml; test $$? -eq 3
+	QUENCH_ACTOR=quench-runner $(RELEASE_BIN) run jobs/smollm2-135m_lora_quickstart.yaml
 
 clean:
 	$(SWIFT) package clean

@@ -51,7 +51,7 @@ let package = Package(
             name: "quench",
             dependencies: [
                 "QuenchBench", "QuenchModel", "QuenchSecurity", "QuenchTrain", "QuenchEval", "QuenchHub",
-                "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
+                "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
@@ -61,7 +61,12 @@ let package = Package(
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
         .testTarget(name: "QuenchEvalTests", dependencies: ["QuenchEval", "QuenchModel", "QuenchTrain", "QuenchTensor"]),
         .testTarget(name: "QuenchHubTests", dependencies: ["QuenchHub", "QuenchSecurity"]),
-        .testTarget(name: "QuenchRegistryTests", dependencies: ["QuenchRegistry", "QuenchSecurity"]),
+        .testTarget(
+            name: "QuenchRegistryTests",
+            dependencies: [
+                "QuenchRegistry", "QuenchSecurity", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchGovernance", "QuenchSecurity"]),
         .testTarget(name: "QuenchJobsTests", dependencies: ["QuenchJobs", "QuenchTrain", "QuenchSecurity", "Yams"]),
         .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),

@@ -20,14 +20,22 @@ public struct HubDownloader: Sendable {
     /// Only a snapshot whose every file is verified is returned; anything else throws `HubError`.
     public func snapshot(repo: String, revision: String = "main", pins: [String: String] = [:],
                          allowPatterns: [String]? = nil, ignorePatterns: [String]? = nil) async throws -> Snapshot {
+        try await BlockingWork.run { [self] in
+            try snapshotBlocking(repo: repo, revision: revision, pins: pins, allowPatterns: allowPatterns,
+                                 ignorePatterns: ignorePatterns)
+        }
+    }
+
+    /// `snapshot` on the calling thread, for callers that are already off the cooperative pool (the
+    /// job runner's stages run synchronously).
+    public func snapshotBlocking(repo: String, revision: String = "main", pins: [String: String] = [:],
+                                 allowPatterns: [String]? = nil, ignorePatterns: [String]? = nil) throws -> Snapshot {
         let repository = try RepositoryID(id: repo, revision: revision)
         let policy = FilePolicy(allowPatterns: allowPatterns, ignorePatterns: ignorePatterns)
         let pins = Dictionary(uniqueKeysWithValues: pins.map { ($0.key, $0.value.lowercased()) })
-        return try await BlockingWork.run { [self] in
-            configuration.offline
-                ? try offlineSnapshot(repository, pins: pins, policy: policy)
-                : try onlineSnapshot(repository, pins: pins, policy: policy)
-        }
+        return configuration.offline
+            ? try offlineSnapshot(repository, pins: pins, policy: policy)
+            : try onlineSnapshot(repository, pins: pins, policy: policy)
     }
 
     private func onlineSnapshot(_ repo: RepositoryID, pins: [String: String], policy: FilePolicy) throws -> Snapshot {

@@ -27,7 +27,7 @@ struct ArtifactStore: Sendable {
         do {
             var recorded: [ArtifactFile] = []
             for path in relativePaths.sorted() {
-                guard Self.isSafeRelativePath(path), path != ManifestSigner.signatureFileName else {
+                guard Self.isSafeRelativePath(path), path != OpenSSFSigner.signatureFileName else {
                     throw RegistryError.artifactsUnreadable(path: path, reason: "not a plain relative path inside the artifact directory")
                 }
                 let object = try storeObject(from: source.appendingPathComponent(path))

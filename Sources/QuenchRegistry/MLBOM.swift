@@ -33,7 +33,7 @@ public enum MLBOM {
             "pedigree": .object(["ancestors": .array([baseModel(version.lineage.baseModel)])]),
             "externalReferences": .array([.object([
                 "type": .string("digital-signature"),
-                "url": .string(URL(fileURLWithPath: version.artifactDirectory).appendingPathComponent(ManifestSigner.signatureFileName).absoluteString),
+                "url": .string(URL(fileURLWithPath: version.artifactDirectory).appendingPathComponent(OpenSSFSigner.signatureFileName).absoluteString),
                 "comment": .string("Signature over every artifact file, written at registration"),
                 "hashes": .array([hash(version.signatureSHA256)]),
             ])]),

@@ -50,9 +50,9 @@ extension Registry {
                 throw RegistryError.artifactTampered(subject: version.subject, file: file.path, reason: "has sha256 \(found), registered \(file.sha256)")
             }
         }
-        let signature = directory.appendingPathComponent(ManifestSigner.signatureFileName)
+        let signature = directory.appendingPathComponent(OpenSSFSigner.signatureFileName)
         guard (try? FileDigest.sha256(of: signature)) == version.signatureSHA256 else {
-            throw RegistryError.artifactTampered(subject: version.subject, file: ManifestSigner.signatureFileName, reason: "is missing or not the signature made at registration")
+            throw RegistryError.artifactTampered(subject: version.subject, file: OpenSSFSigner.signatureFileName, reason: "is missing or not the signature made at registration")
         }
         try signer.verify(directory: directory)
     }

@@ -36,7 +36,7 @@ extension Registry {
         do {
             try report.requireEvaluated(files)
             try signer.sign(directory: staged, modelName: request.name)
-            let signatureSHA256 = try FileDigest.sha256(of: staged.appendingPathComponent(ManifestSigner.signatureFileName))
+            let signatureSHA256 = try FileDigest.sha256(of: staged.appendingPathComponent(OpenSSFSigner.signatureFileName))
             return try change { access in
                 let number = try access.nextVersionNumber(name: request.name)
                 let directory = try artifacts.place(staged, name: request.name, version: number)

@@ -20,7 +20,7 @@ public final class Registry: Sendable {
 
     /// Opens the registry in `home` (default `$QUENCH_HOME`) with the roles config at `config`
     /// (default `$QUENCH_REGISTRY_CONFIG`, else `configs/registry.yaml`), signing with `signer`
-    /// (default: the interim manifest signer using the registry key).
+    /// (default: OpenSSF model signing with the registry key).
     public static func open(
         home: URL?, config: URL?, signer: (any ArtifactSigner)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -31,7 +31,7 @@ public final class Registry: Sendable {
         let key = try SigningKey.load(from: keyURL)
         let store = try SQLiteRegistryStore(url: home.appendingPathComponent("registry.sqlite"))
         return Registry(
-            home: home, config: loaded, store: store, signer: signer ?? ManifestSigner(key: key), signingKey: key,
+            home: home, config: loaded, store: store, signer: signer ?? OpenSSFSigner(key: key), signingKey: key,
             environment: environment)
     }
 

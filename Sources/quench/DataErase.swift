@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import QuenchGovernance
+import QuenchJobs
 import QuenchTrain
 
-/// The registry `quench data erase` marks models in; nil until the registry is wired in.
-func erasureRegistry() throws -> (any ErasureRegistry)? { nil }
+/// The registry `quench data erase` marks models in (QUENCH_HOME, QUENCH_REGISTRY_CONFIG).
+func erasureRegistry() throws -> (any ErasureRegistry)? { try RegistryGovernance.openIfPresent() }
 
 /// `quench data erase`: a copy of a dataset without the records that mention a value.
 struct DataErase: AsyncParsableCommand {

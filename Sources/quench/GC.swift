@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
 import QuenchGovernance
+import QuenchJobs
 
-/// What `quench gc` must keep (paths registry entries reference); nil until the registry is wired in.
-func protectedPathSource() throws -> (any ProtectedPathSource)? { nil }
+/// What `quench gc` must keep: registered artifacts and the runs that produced them.
+func protectedPathSource(runs: String) throws -> (any ProtectedPathSource)? {
+    try RegistryGovernance.openIfPresent(runs: URL(fileURLWithPath: runs))
+}
 
 /// `quench gc`: removes runs and logs older than the retention policy.
 struct GC: AsyncParsableCommand {
@@ -29,7 +32,7 @@ struct GC: AsyncParsableCommand {
 
     func run() async throws {
         let retention = try policy.load().retention
-        let protected = try protectedPathSource()?.protectedPaths() ?? []
+        let protected = try protectedPathSource(runs: retention.runsDirectory)?.protectedPaths() ?? []
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let plan = try RetentionCollector(policy: retention, root: root).collect(protectedPaths: protected, dryRun: dryRun)
         if json {

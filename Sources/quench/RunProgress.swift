@@ -25,8 +25,10 @@ enum RunProgressPrinter {
         if let reason = outcome.gateReason { print("gate: \(outcome.gatePassed == true ? "passed" : "failed") — \(reason)") }
         if let registered = outcome.registered {
             print("registered \(registered) (pending approval)")
-            print("next: quench registry approve \(registered)    (by someone other than its trainer)")
-            print("      quench registry promote \(registered) --alias production")
+            print("next, as a user with the approver role in configs/registry.yaml who did not register it:")
+            print("  quench registry approve \(registered) --note \"report reviewed\"")
+            print("  quench registry promote \(registered) --to staging")
+            print("  quench registry promote \(registered) --to production")
         }
         print("report: \(outcome.directory.path)/report.html")
     }

@@ -122,7 +122,7 @@ import Testing
         let resigned = try fixture.version(in: .approved)
         let directory = URL(fileURLWithPath: resigned.artifactDirectory)
         try FileManager.default.removeItem(at: directory.appendingPathComponent("model.sig"))
-        try ManifestSigner(key: SigningKey(.init())).sign(directory: directory, modelName: "support-bot")
+        try OpenSSFSigner(key: SigningKey(.init())).sign(directory: directory, modelName: "support-bot")
         #expect(throws: RegistryError.self, "a signature by another key") { try approver.promote(resigned.reference, to: .production) }
         #expect(try approver.show(resigned.reference).aliases.isEmpty)
 
@@ -135,7 +135,7 @@ import Testing
         defer { fixture.remove() }
         let version = try fixture.version(in: .approved)
         let directory = URL(fileURLWithPath: version.artifactDirectory)
-        let signer = try ManifestSigner(key: SigningKey.load(from: fixture.root.appendingPathComponent("keys/signing.key")))
+        let signer = try OpenSSFSigner(key: SigningKey.load(from: fixture.root.appendingPathComponent("keys/signing.key")))
         try signer.verify(directory: directory)
         let sigURL = directory.appendingPathComponent("model.sig")
         let forged = try String(contentsOf: sigURL, encoding: .utf8).replacingOccurrences(of: "adapter_config.json", with: "adapter_config.jsom")

@@ -18,7 +18,7 @@ public struct RunOutcome: Sendable {
 /// so `resume` continues after the last finished stage and skips stages whose inputs are unchanged.
 public struct JobRunner {
     let spec: JobSpec
-    let directory: RunDirectory
+    public let directory: RunDirectory
     let events: RunEvents
     let quenchVersion: String
 

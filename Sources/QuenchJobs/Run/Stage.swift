@@ -7,7 +7,7 @@ protocol Stage {
     static var name: StageName { get }
     /// Everything the output depends on, as text (paths, hashes, canonical settings).
     func inputs(_ context: RunContext) throws -> [String: String]
-    func run(_ context: RunContext, events: RunEvents) throws -> Output
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output
     /// Makes the output visible to later stages.
     static func store(_ output: Output, in context: inout RunContext)
     /// One line for progress and `state.json`.

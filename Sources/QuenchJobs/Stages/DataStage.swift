@@ -40,7 +40,7 @@ struct DataStage: Stage {
         return inputs
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let spec = context.spec
         let policy = try spec.policy.map { try GovernancePolicy.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .standard
         var files = ["train": URL(fileURLWithPath: spec.data.train)]

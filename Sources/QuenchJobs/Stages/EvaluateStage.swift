@@ -58,7 +58,7 @@ struct EvaluateStage: Stage {
                 "tuned": train.files.map(\.sha256).joined(separator: ",")]
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let train = try context.required(context.train, .train)
         let base = URL(fileURLWithPath: try context.required(context.fetch, .fetch).location)
         let artifacts = URL(fileURLWithPath: train.artifacts)

@@ -26,7 +26,7 @@ struct FetchStage: Stage {
         }
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         switch context.spec.model {
         case .local(let path, _):
             let url = URL(fileURLWithPath: path)

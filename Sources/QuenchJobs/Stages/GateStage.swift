@@ -19,7 +19,7 @@ struct GateStage: Stage {
         return ["report": evaluate.reportPath + "#" + FileRecord.stamp(evaluate.reportPath)]
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let path = try context.required(context.evaluate, .evaluate).reportPath
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RunError.corruptState(file: path, reason: "the gate report is missing")

@@ -23,7 +23,7 @@ struct RegisterStage: Stage {
                 "gate": try context.required(context.evaluate, .evaluate).report.evaluatedAt]
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let train = try context.required(context.train, .train)
         let evaluate = try context.required(context.evaluate, .evaluate)
         let registry = try Registry.open(home: nil, config: nil)
@@ -50,7 +50,7 @@ struct RegisterStage: Stage {
         let datasets = verify.checks.filter { $0.role != "model" }.map { check in
             let fingerprint = data.fingerprints.first { $0.role == check.role }
             return DatasetLineage(path: check.file.path, sha256: check.file.sha256, records: fingerprint?.records ?? 0,
-                                  fingerprint: fingerprint?.sha256)
+                                  fingerprint: fingerprint.map { "sha256:\($0.sha256)" })
         }
         let settings = try JSONDecoder().decode(JSONValue.self, from: RunFiles.encoder.encode(context.spec.training))
         return Lineage(

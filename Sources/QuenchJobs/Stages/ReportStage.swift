@@ -21,7 +21,7 @@ struct ReportStage: Stage {
     /// Always different, so the report is rewritten on every (re)run.
     func inputs(_ context: RunContext) throws -> [String: String] { ["written": UUID().uuidString] }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let directory = context.directory
         let scrubber = SecretScrubber()
         let compliance = try ComplianceReport(facts: ComplianceFacts(context: context)).write(to: directory.url, scrubber: scrubber)

@@ -23,7 +23,7 @@ struct SignStage: Stage {
                 "name": context.spec.registry.name, "keys": SigningKeys.defaultDirectory().path]
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let artifacts = URL(fileURLWithPath: try context.required(context.train, .train).artifacts)
         let keys = SigningKeys.defaultDirectory()
         let privateKey = keys.appendingPathComponent(SigningKeys.privateKeyFileName)

@@ -28,7 +28,7 @@ struct TrainStage: Stage {
                 "compute": "\(context.spec.compute)"]
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         guard case .local = context.spec.compute else {
             throw RunError.unsupported("compute backend \(context.spec.compute) is not available to the job runner yet; use `compute: {backend: local}`")
         }

@@ -34,7 +34,7 @@ struct VerifyStage: Stage {
         return inputs
     }
 
-    func run(_ context: RunContext, events: RunEvents) throws -> Output {
+    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let fetch = try context.required(context.fetch, .fetch)
         let pins = modelPins(context.spec)
         let root = URL(fileURLWithPath: fetch.location)

@@ -18,12 +18,12 @@ public struct ConfigPlace: Equatable, Sendable {
 }
 
 /// A condition a value must meet, with the words that explain it to the user.
-public struct Requirement<Value> {
+public struct Requirement<Value>: Sendable {
     public let text: String
-    public let isMet: (Value) -> Bool
+    public let isMet: @Sendable (Value) -> Bool
 
     /// A requirement explained by `text`.
-    public init(text: String, isMet: @escaping (Value) -> Bool) {
+    public init(text: String, isMet: @escaping @Sendable (Value) -> Bool) {
         self.text = text
         self.isMet = isMet
     }
@@ -64,7 +64,7 @@ public struct ConfigReader {
         public let place: ConfigPlace
     }
 
-    let file: String
+    public let file: String
     /// Prefix of every reported key, e.g. "training" inside a job spec; "" for a standalone file.
     let prefix: String
     /// Known keys of every section, by relative path: for unknown-key checks and suggestions.
@@ -105,7 +105,7 @@ public struct ConfigReader {
     }
 
     /// The value of the key spelled `key`, matched on its text whatever the YAML resolver made of it.
-    static func entry(_ key: String, in mapping: Node.Mapping) -> Node? {
+    public static func entry(_ key: String, in mapping: Node.Mapping) -> Node? {
         mapping.first { $0.key.scalar?.string == key }?.value
     }
 
