@@ -25,14 +25,14 @@ import Testing
               min_improvement: 0.02
               min_tokens: 10
             """.utf8).write(to: folder.appendingPathComponent("gate.yaml"))
-        let user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
-        try Data("roles:\n  \(user): [trainer]\n  \(NSUserName()): [trainer]\n".utf8)
+        let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
+        try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
             .write(to: folder.appendingPathComponent("registry.yaml"))
         _ = model
     }
 
     /// A spec for tiny-llama; `steps` and the data file vary per test.
-    func spec(name: String, steps: Int = 16, train: String = "train.jsonl") throws -> String {
+    func spec(name: String, steps: Int = 300, train: String = "train.jsonl") throws -> String {
         let text = """
             apiVersion: quench/v1
             name: \(name)
@@ -50,8 +50,8 @@ import Testing
               optimizer: {learning_rate: 1.0e-2}
               batch_size: 4
               max_steps: \(steps)
-              checkpoint_every: 2
-              evaluate_every: 8
+              checkpoint_every: 25
+              evaluate_every: 50
             evaluation:
               gate: gate.yaml
             registry:
@@ -152,7 +152,7 @@ import Testing
             let runs = (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)) ?? []
             if let name = runs.first(where: { $0.hasPrefix("killed-") }),
                let latest = try? String(contentsOf: folder.appendingPathComponent("runs/\(name)/train/checkpoints/latest"), encoding: .utf8) {
-                checkpointed = latest >= "checkpoint-00000004"
+                checkpointed = latest >= "checkpoint-00000100"
             }
             Thread.sleep(forTimeInterval: 0.01)
         }

@@ -106,7 +106,7 @@ import Testing
 
     @Test func missingSectionsAndBothModelSourcesAreRefused() throws {
         let empty = try problems("apiVersion: quench/v1\n")
-        #expect(Set(empty.map(\.key)).isSuperset(of: ["model", "data", "evaluation.gate"]))
+        #expect(Set(empty.map(\.key)).isSuperset(of: ["model", "data.train", "evaluation.gate"]))
         let both = try problems(valid.replacingOccurrences(of: "  path: model.gguf", with: "  path: model.gguf\n  hub: org/name"))
         #expect(both.contains { $0.key == "model.hub" })
     }

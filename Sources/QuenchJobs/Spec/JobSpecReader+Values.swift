@@ -11,7 +11,7 @@ extension JobSpecReader {
     mutating func requiredPath(_ key: String, in section: ConfigReader.Section, what: String) -> String? {
         let relative = ConfigReader.join(section.relative, key)
         guard r.isGiven(key, in: section) else {
-            if section.mapping != nil || section.relative.isEmpty { r.report(.missing, key: relative, at: section.place) }
+            r.report(.missing, key: relative, at: section.place)
             return nil
         }
         return optionalPath(key, in: section, what: what)

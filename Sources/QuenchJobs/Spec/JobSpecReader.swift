@@ -105,7 +105,6 @@ struct JobSpecReader {
         typealias R = ConfigReader
         typealias Settings = TrainingConfig.DataSettings
         let s = r.section("data", in: root)
-        if s.mapping == nil, !r.isPresent("data", in: root) { r.report(.missing, key: "data", at: root.place) }
         let train = requiredPath("train", in: s, what: "a JSONL or text file") ?? ""
         let validation = optionalPath("validation", in: s)
         var settings = Settings(train: train)

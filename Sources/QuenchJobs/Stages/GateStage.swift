@@ -36,5 +36,5 @@ struct GateStage: Stage {
 
     static func store(_ output: Output, in context: inout RunContext) { context.gate = output }
 
-    static func summary(_ output: Output) -> String { (output.passed ? "passed: " : "failed: ") + output.reason }
+    static func summary(_ output: Output) -> String { output.reason }
 }

@@ -27,8 +27,11 @@ struct RegisterStage: Stage {
         let train = try context.required(context.train, .train)
         let evaluate = try context.required(context.evaluate, .evaluate)
         let registry = try Registry.open(home: nil, config: nil)
+        let artifacts = URL(fileURLWithPath: train.artifacts)
+        // The files training wrote (and the gate evaluated); the registry signs its own copy.
+        let files = train.files.map { String($0.path.dropFirst(artifacts.path.count + 1)) }
         let version = try registry.register(RegistrationRequest(
-            name: context.spec.registry.name, artifactDirectory: URL(fileURLWithPath: train.artifacts),
+            name: context.spec.registry.name, artifactDirectory: artifacts, artifactFiles: files,
             gateReport: URL(fileURLWithPath: evaluate.reportPath), lineage: try lineage(context)))
         return Output(name: version.name, version: version.version, status: version.status.rawValue,
                       createdBy: version.createdBy, artifactDirectory: version.artifactDirectory,
