@@ -7,7 +7,7 @@ struct Quench: AsyncParsableCommand {
         commandName: "quench",
         abstract: "Fine-tune small language models under governance rules: verified sources, checked data, quality gates, an audit trail.",
         version: QuenchVersion.current,
-        subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Bench.self])
+        subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Bench.self, Jobs.self])
 }
 
 /// Quench's release version, shown by `quench --version`.
