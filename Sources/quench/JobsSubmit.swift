@@ -30,6 +30,11 @@ struct JobsSubmit: AsyncParsableCommand {
                                valueName: "path"))
     var model: String?
 
+    @Option(help: ArgumentHelp(
+        "A file holding a hub token the SSH host needs; it is sent on standard input into a 0600 file removed when the run ends.",
+        valueName: "path"))
+    var hubTokenFile: String?
+
     @Flag(help: "Follow the log until the job ends, then fetch and verify its results.")
     var wait = false
 
@@ -48,7 +53,14 @@ struct JobsSubmit: AsyncParsableCommand {
         let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
                                           at: bundleURL, quenchVersion: QuenchVersion.current)
         progress("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
-        let dispatcher = try Dispatcher(settings: settings, store: store)
+        let token = try hubTokenFile.map { path -> Data in
+            do {
+                return try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw ValidationError("cannot read the hub token file \(path): \(error.localizedDescription)")
+            }
+        }
+        let dispatcher = try Dispatcher(settings: settings, store: store, hubToken: token)
         guard wait else {
             let record = try await dispatcher.submit(bundle)
             return json ? try printJSON(record) : print("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID))")

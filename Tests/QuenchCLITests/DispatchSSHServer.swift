@@ -82,7 +82,7 @@ final class DispatchSSHServer {
     }
 
     /// A compute file with `loopback` (the real host key) and `impostor` (a different pinned key).
-    func computeFile(workDirectory: URL) throws -> URL {
+    func computeFile(workDirectory: URL, quench: URL = DispatchTestSupport.quench) throws -> URL {
         func entry(_ name: String, _ knownHosts: URL) -> String {
             """
               \(name):
@@ -93,7 +93,7 @@ final class DispatchSSHServer {
                 identity_file: \(clientKey.path)
                 known_hosts_file: \(knownHosts.path)
                 work_directory: \(workDirectory.path)
-                quench: \(DispatchTestSupport.quench.path)
+                quench: \(quench.path)
                 poll_seconds: 0.5
 
             """

@@ -86,4 +86,43 @@ import Testing
         #expect(output.contains("host key") && output.contains("known_hosts_wrong"), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: work.path), "nothing was copied to the impostor")
     }
+
+    @Test func hubTokenReachesTheRunAsAnOwnerOnlyFileAndIsRemovedAfterwards() throws {
+        let server = try DispatchSSHServer()
+        defer { server.stop() }
+        let folder = try DispatchTestSupport.temporaryDirectory("ssh-token")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let home = folder.appendingPathComponent("home")
+        let work = folder.appendingPathComponent("remote-work")
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try DispatchTestSupport.tinyLlama(in: folder), steps: 2)
+        // The remote "quench" records what the run saw of the token file, then trains for real.
+        let wrapper = folder.appendingPathComponent("quench-wrapper")
+        try Data("""
+            #!/bin/sh
+            [ "$1" = "--version" ] && exec \(DispatchTestSupport.quench.path) --version
+            stat -c %a "$QUENCH_HUB_TOKEN_FILE" > "$3/control/token-mode"
+            sha256sum < "$QUENCH_HUB_TOKEN_FILE" | cut -c1-64 > "$3/control/token-digest"
+            exec \(DispatchTestSupport.quench.path) "$@"
+
+            """.utf8).write(to: wrapper)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        let compute = try server.computeFile(workDirectory: work, quench: wrapper)
+        let secret = "hf_test_\(UUID().uuidString)"
+        let tokenFile = folder.appendingPathComponent("token")
+        try Data(secret.utf8).write(to: tokenFile)
+
+        let (status, output) = try DispatchTestSupport.run(
+            ["jobs", "submit", config.path, "--backend", "loopback", "--compute", compute.path, "--hub-token-file", tokenFile.path,
+             "--wait", "--json"], home: home)
+        #expect(status == 0, "\(output)")
+        #expect(!output.contains(secret))
+        let control = work.appendingPathComponent("\(try DispatchTestSupport.submittedID(output))/control")
+        let mode = try String(contentsOf: control.appendingPathComponent("token-mode"), encoding: .utf8)
+        #expect(mode.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
+        let digest = try String(contentsOf: control.appendingPathComponent("token-digest"), encoding: .utf8)
+        #expect(digest.trimmingCharacters(in: .whitespacesAndNewlines) == (try DispatchLocalTests.sha256(tokenFile)))
+        #expect(!FileManager.default.fileExists(atPath: control.appendingPathComponent("hub-token").path), "removed after the run")
+        let (_, leaks) = try DispatchTestSupport.system("/usr/bin/grep", ["-rl", secret, work.path, home.path])
+        #expect(leaks.isEmpty, "the token was written to: \(leaks)")
+    }
 }

@@ -12,22 +12,35 @@ public struct ProcessBackend: ComputeBackend {
     public let quench: String
     /// How often `logs(follow:)` looks for new lines and for the end of the job.
     public let pollInterval: Duration
+    /// A hub token the remote side needs to fetch a model itself, or nil. It travels on standard input
+    /// into a 0600 file in the job's `control/` folder, is handed to the run as
+    /// `QUENCH_HUB_TOKEN_FILE`, and is removed when the run ends or is cancelled.
+    let hubToken: Data?
 
     /// A backend starting jobs on `host` under `workDirectory` with the binary `quench`.
     public init(host: any CommandHost, kind: BackendKind, workDirectory: String, quench: String,
-                pollInterval: Duration = .seconds(1)) {
+                pollInterval: Duration = .seconds(1), hubToken: Data? = nil) {
         self.host = host
         self.kind = kind
         self.workDirectory = workDirectory
         self.quench = quench
         self.pollInterval = pollInterval
+        self.hubToken = hubToken
     }
+
+    /// The token file inside the job's folder on the host.
+    static let tokenFile = "hub-token"
 
     public func submit(bundle: JobBundle) async throws -> SubmittedJob {
         try await RemoteJobFiles.checkVersion(on: host, quench: quench, expected: bundle.manifest.quenchVersion)
         let id = SubmittedJob.newID()
         let directory = workDirectory + "/" + id
         try await host.upload(bundle.directory, to: directory)
+        if let hubToken {
+            _ = try await host.check("mkdir -p \(ShellQuote.quote(directory + "/" + JobBundle.controlFolder))",
+                                     action: "creating the job's control folder")
+            try await host.writeSecret(hubToken, to: directory + "/" + JobBundle.controlFolder + "/" + Self.tokenFile)
+        }
         let answer = try await host.check(Self.launchScript(directory: directory, quench: quench),
                                           action: "starting `quench train --bundle`")
         guard let pid = Self.parsePID(answer) else {
@@ -63,7 +76,8 @@ public struct ProcessBackend: ComputeBackend {
             c=\(control)
             [ -f "$c/exit-code" ] && exit 0
             touch "$c/cancelled"
-            kill -TERM -- -\(pid) 2>/dev/null || kill -TERM \(pid) 2>/dev/null
+            kill -TERM -\(pid) 2>/dev/null || kill -TERM \(pid) 2>/dev/null
+            rm -f "$c/\(Self.tokenFile)"
             true
             """
         _ = try await host.check(script, action: "cancelling job \(job.id)")
@@ -83,9 +97,11 @@ public struct ProcessBackend: ComputeBackend {
         d=\(ShellQuote.quote(directory))
         mkdir -p "$d/control"
         cat > "$d/control/run.sh" <<'QUENCH_RUN_SCRIPT'
-        # written by quench: runs one job bundle and records how it ended
+        # written by quench: runs one job bundle, removes the token file, records how the run ended
+        if [ -f "$2/control/\(tokenFile)" ]; then QUENCH_HUB_TOKEN_FILE="$2/control/\(tokenFile)"; export QUENCH_HUB_TOKEN_FILE; fi
         "$1" train --bundle "$2" > "$2/control/train.log" 2>&1
         code=$?
+        rm -f "$2/control/\(tokenFile)"
         echo "$code" > "$2/control/exit-code.partial" && mv "$2/control/exit-code.partial" "$2/control/exit-code"
         QUENCH_RUN_SCRIPT
         nohup setsid sh "$d/control/run.sh" \(ShellQuote.quote(quench)) "$d" < /dev/null > /dev/null 2>&1 &

@@ -29,8 +29,13 @@ public struct BackendSettings: Codable, Sendable, Equatable {
         self.pollSeconds = pollSeconds
     }
 
-    /// The backend these settings describe, with `overrides` (a job spec's Slurm resources) applied.
-    public func makeBackend(overriding overrides: SlurmResources? = nil) throws -> any ComputeBackend {
+    /// The backend these settings describe, with `overrides` (a job spec's Slurm resources) applied;
+    /// `hubToken` goes to an SSH host as a 0600 file for the run's lifetime (other kinds refuse it).
+    public func makeBackend(overriding overrides: SlurmResources? = nil, hubToken: Data? = nil) throws -> any ComputeBackend {
+        if hubToken != nil, kind != .ssh {
+            throw DispatchError.invalidComputeConfig(file: name, key: "kind",
+                                                     reason: "only an ssh backend takes a hub token to pass on")
+        }
         let interval = Duration.milliseconds(Int64(max(0.05, pollSeconds) * 1000))
         switch kind {
         case .local:
@@ -41,7 +46,7 @@ public struct BackendSettings: Codable, Sendable, Equatable {
                 throw DispatchError.invalidComputeConfig(file: name, key: "host", reason: "an ssh backend needs a host")
             }
             return ProcessBackend(host: SSHHost(settings: ssh), kind: .ssh, workDirectory: workDirectory, quench: quench,
-                                  pollInterval: interval)
+                                  pollInterval: interval, hubToken: hubToken)
         case .slurm:
             let host: any CommandHost = ssh.map { SSHHost(settings: $0) } ?? LocalHost()
             let resources = (slurm ?? SlurmResources()).merging(overrides ?? SlurmResources())

@@ -18,10 +18,12 @@ public struct Dispatcher: Sendable {
     public let backend: any ComputeBackend
     public let store: JobStore
 
-    /// A dispatcher for the backend `settings` describe, with `overrides` for Slurm resources.
-    public init(settings: BackendSettings, store: JobStore = .standard(), overriding overrides: SlurmResources? = nil) throws {
+    /// A dispatcher for the backend `settings` describe, with `overrides` for Slurm resources and a hub
+    /// token to pass to an SSH host (never stored in the record).
+    public init(settings: BackendSettings, store: JobStore = .standard(), overriding overrides: SlurmResources? = nil,
+                hubToken: Data? = nil) throws {
         self.settings = settings
-        self.backend = try settings.makeBackend(overriding: overrides)
+        self.backend = try settings.makeBackend(overriding: overrides, hubToken: hubToken)
         self.store = store
     }
 
