@@ -8,9 +8,9 @@ struct JobsSubmit: AsyncParsableCommand {
         commandName: "submit",
         abstract: "Bundle a training configuration with its data and model, and submit it to a compute backend.",
         discussion: """
-            The bundle holds training.yaml (paths rewritten), the data files, the model files and a sha256 \\
-            manifest; the remote runs `quench train --bundle` (same Quench release, checked before \\
-            submission) and verifies the manifest before training. With --wait the log is streamed, Ctrl-C \\
+            The bundle holds training.yaml (paths rewritten), the data files, the model files and a sha256 \
+            manifest; the remote runs `quench train --bundle` (same Quench release, checked before \
+            submission) and verifies the manifest before training. With --wait the log is streamed, Ctrl-C \
             cancels the job, and the results are fetched and verified on success.
 
             Example:
