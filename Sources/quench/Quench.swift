@@ -10,24 +10,8 @@ struct Quench: AsyncParsableCommand {
         version: QuenchVersion.current,
         subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Eval.self, Gate.self,
                       Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self,
-                      RegistryCommand.self, AuditCommand.self, Pull.self, VerifyCache.self, Run.self, Runs.self])
-
-    /// Runs the command; an error's message goes through the secret scrubber before it is printed.
-    static func main() async {
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success || error is ExitCode { exit(withError: error) }
-            FileHandle.standardError.write(Data((Scrub.text(fullMessage(for: error)) + "\n").utf8))
-            Foundation.exit(code.rawValue)
-        }
-    }
+                      RegistryCommand.self, AuditCommand.self, Pull.self, VerifyCache.self, Run.self,
+                      Runs.self, Jobs.self])
 }
 
 /// Quench's release version, shown by `quench --version`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchDispatch
 import QuenchModel
 import QuenchTrain
 
@@ -18,12 +19,21 @@ struct Train: AsyncParsableCommand {
             After a crash or kill, `--resume` continues from the newest checkpoint and ends with the same \
             weights, bit for bit, as an uninterrupted run.
 
-            Example:
+            With `--bundle DIR` (what a remote backend runs), the job bundle's manifest is checked first: \
+            its Quench release must be this one and every file must match its sha256. The run writes into \
+            DIR/output, then DIR/output/summary.json and DIR/output/manifest.json (sha256 of every output \
+            file), which the submitting side verifies before it trusts anything.
+
+            Examples:
               quench train jobs/training/smollm2-135m_lora_temperature.yaml
+              quench train --bundle /scratch/quench/q20250101-120000-1a2b3c4d
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))
-    var configPath: String
+    var configPath: String?
+
+    @Option(help: ArgumentHelp("Train a verified job bundle instead of a configuration.", valueName: "dir"))
+    var bundle: String?
 
     @Option(help: ArgumentHelp("The base model, overriding the configuration's `model`.", valueName: "path"))
     var model: String?
@@ -37,12 +47,26 @@ struct Train: AsyncParsableCommand {
     @Flag(help: "Print the summary as JSON at the end.")
     var json = false
 
+    func validate() throws {
+        guard (configPath == nil) != (bundle == nil) else { throw ValidationError("give either CONFIG or --bundle DIR") }
+        if bundle != nil, model != nil || resume || force {
+            throw ValidationError("--bundle takes its model and settings from the bundle; drop --model, --resume and --force")
+        }
+    }
+
     func run() async throws {
-        var config = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: configPath))
+        if let bundle {
+            let summary = try Self.trainBundle(at: URL(fileURLWithPath: bundle))
+            return try report(summary)
+        }
+        var config = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: configPath ?? ""))
         if let model { config.model = model }
         let modelURL = config.model.map { URL(fileURLWithPath: $0) } ?? DemoModel.url
-        let bundle = try ModelBundle.open(modelURL)
-        let summary = try Trainer(config: config, bundle: bundle).run(resume: resume, force: force)
+        let modelBundle = try ModelBundle.open(modelURL)
+        try report(try Trainer(config: config, bundle: modelBundle).run(resume: resume, force: force))
+    }
+
+    func report(_ summary: TrainingSummary) throws {
         if json {
             try printJSON(summary)
         } else {
@@ -51,5 +75,34 @@ struct Train: AsyncParsableCommand {
                   + String(format: ", %.0f tokens/s", summary.tokensPerSecond))
             print("wrote \(summary.output) and \(summary.metrics)")
         }
+    }
+
+    /// Verifies the bundle, trains it with every path resolved inside it, and writes the summary and the
+    /// output manifest.
+    static func trainBundle(at directory: URL) throws -> TrainingSummary {
+        let job = try JobBundle.open(directory)
+        try job.verify(quenchVersion: QuenchVersion.current)
+        progress("verified bundle \(job.directory.path): \(job.manifest.files.count) files match their sha256")
+        var config = try TrainingConfig.load(contentsOf: job.trainingConfigURL)
+        guard let model = config.model else { throw ValidationError("the bundle's training.yaml names no model") }
+        guard config.output == JobBundle.outputFolder else {
+            throw ValidationError("the bundle's training.yaml must write to '\(JobBundle.outputFolder)', not '\(config.output)'")
+        }
+        config.model = try job.resolve(model).path
+        config.data.train = try job.resolve(config.data.train).path
+        config.data.validation = try config.data.validation.map { try job.resolve($0).path }
+        config.output = job.outputDirectory.path
+        guard !FileManager.default.fileExists(atPath: job.outputDirectory.path) else {
+            throw ValidationError("\(job.outputDirectory.path) already exists: this bundle was trained already")
+        }
+        let summary = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? model)))
+            .run()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(summary).write(to: job.outputDirectory.appendingPathComponent(Dispatcher.summaryFile), options: .atomic)
+        let manifest = try FileManifest.describe(job.outputDirectory, quenchVersion: QuenchVersion.current)
+        try manifest.write(into: job.outputDirectory)
+        progress("wrote \(manifest.files.count) output files with their sha256 to \(job.outputDirectory.path)/\(FileManifest.fileName)")
+        return summary
     }
 }

@@ -1,0 +1,104 @@
+import Foundation
+
+/// One submitted job as remembered on this machine: the backend's answer, the settings to reach it
+/// again, and what is known of it since.
+public struct JobRecord: Codable, Sendable, Equatable {
+    public var job: SubmittedJob
+    public var settings: BackendSettings
+    /// The local bundle that was sent.
+    public var bundle: String
+    /// The last status read, if any.
+    public var lastStatus: JobStatus?
+    /// Where verified results were collected, if they were.
+    public var results: String?
+
+    /// A record of a freshly submitted job.
+    public init(job: SubmittedJob, settings: BackendSettings, bundle: String, lastStatus: JobStatus? = nil, results: String? = nil) {
+        self.job = job
+        self.settings = settings
+        self.bundle = bundle
+        self.lastStatus = lastStatus
+        self.results = results
+    }
+}
+
+/// The jobs record under `$QUENCH_HOME/jobs/` (default `~/.local/share/quench/jobs`): one JSON file per
+/// job, written atomically, so `quench jobs list|status|logs|cancel` work from any later process.
+public struct JobStore: Sendable {
+    /// The folder holding `<job id>.json` files (and each job's local `<job id>/` folder).
+    public let directory: URL
+
+    /// Records are small; a file past this is not one.
+    static let maximumRecordSize = 1 << 20
+
+    /// The record at `directory`.
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// `$QUENCH_HOME`, or `~/.local/share/quench`.
+    public static func defaultHome() -> URL {
+        if let home = ProcessInfo.processInfo.environment["QUENCH_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: (home as NSString).expandingTildeInPath)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/quench")
+    }
+
+    /// The record under `defaultHome()/jobs`.
+    public static func standard() -> JobStore { JobStore(directory: defaultHome().appendingPathComponent("jobs")) }
+
+    /// A local folder for the job's bundle and results: `<directory>/<job id>/`.
+    public func folder(for id: String) -> URL { directory.appendingPathComponent(id) }
+
+    /// Writes (or replaces) the record of `record.job.id`.
+    public func save(_ record: JobRecord) throws {
+        let url = directory.appendingPathComponent("\(record.job.id).json")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try encoder.encode(record).write(to: url, options: .atomic)
+        } catch {
+            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the job record: \(error.localizedDescription)")
+        }
+    }
+
+    /// Every record, oldest first; unreadable files are reported, not skipped silently.
+    public func list() throws -> [JobRecord] {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw DispatchError.fileFailed(path: directory.path, reason: error.localizedDescription)
+        }
+        return try names.filter { $0.hasSuffix(".json") }.sorted()
+            .map { try read(directory.appendingPathComponent($0)) }
+            .sorted { $0.job.submittedAt < $1.job.submittedAt }
+    }
+
+    /// The record whose id is `id` or starts with it (when only one does).
+    public func find(_ id: String) throws -> JobRecord {
+        guard !id.isEmpty, !id.contains("/") else { throw DispatchError.unknownJob(id: id) }
+        let exact = directory.appendingPathComponent("\(id).json")
+        if FileManager.default.fileExists(atPath: exact.path) { return try read(exact) }
+        let matches = try list().filter { $0.job.id.hasPrefix(id) }
+        guard matches.count == 1, let only = matches.first else { throw DispatchError.unknownJob(id: id) }
+        return only
+    }
+
+    private func read(_ url: URL) throws -> JobRecord {
+        let size = try DirectoryWalk.regularFileSize(url, missing: .fileFailed(path: url.path, reason: "it vanished"))
+        guard size <= Int64(Self.maximumRecordSize) else {
+            throw DispatchError.fileFailed(path: url.path, reason: "a job record is at most \(Self.maximumRecordSize) bytes")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(JobRecord.self, from: Data(contentsOf: url))
+        } catch {
+            throw DispatchError.fileFailed(path: url.path, reason: "not a job record: \(error)")
+        }
+    }
+}

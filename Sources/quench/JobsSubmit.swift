@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import QuenchDispatch
+
+/// `quench jobs submit`: bundle a training configuration and send it to a backend.
+struct JobsSubmit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Bundle a training configuration with its data and model, and submit it to a compute backend.",
+        discussion: """
+            The bundle holds training.yaml (paths rewritten), the data files, the model files and a sha256 \
+            manifest; the remote runs `quench train --bundle` (same Quench release, checked before \
+            submission) and verifies the manifest before training. With --wait the log is streamed, Ctrl-C \
+            cancels the job, and the results are fetched and verified on success.
+
+            Example:
+              quench jobs submit jobs/smollm2-135m_lora_quickstart.yaml --backend gpu-box --compute configs/compute.yaml --wait
+            """)
+
+    @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))
+    var configPath: String
+
+    @Option(help: ArgumentHelp("The backend's name in the compute file.", valueName: "name"))
+    var backend: String
+
+    @Option(help: ArgumentHelp("The compute file.", valueName: "path"))
+    var compute = "configs/compute.yaml"
+
+    @Option(help: ArgumentHelp("The model (.gguf or Hugging Face folder), overriding the configuration's `model`.",
+                               valueName: "path"))
+    var model: String?
+
+    @Option(help: ArgumentHelp(
+        "A file holding a hub token the SSH host needs; it is sent on standard input into a 0600 file removed when the run ends.",
+        valueName: "path"))
+    var hubTokenFile: String?
+
+    @Flag(help: "Follow the log until the job ends, then fetch and verify its results.")
+    var wait = false
+
+    @Option(help: ArgumentHelp("With --wait: a new folder for the verified results.", valueName: "dir"))
+    var results: String?
+
+    @Flag(help: "Print the job record (and outcome) as JSON.")
+    var json = false
+
+    func run() async throws {
+        let settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: compute)).backend(named: backend)
+        let store = JobStore.standard()
+        let bundleURL = store.directory.appendingPathComponent("bundles").appendingPathComponent(SubmittedJob.newID())
+        try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let modelFiles = try model.map { try JobBundle.modelFiles(at: URL(fileURLWithPath: $0)) } ?? []
+        let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
+                                          at: bundleURL, quenchVersion: QuenchVersion.current)
+        progress("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
+        let token = try hubTokenFile.map { path -> Data in
+            do {
+                return try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw ValidationError("cannot read the hub token file \(path): \(error.localizedDescription)")
+            }
+        }
+        let dispatcher = try Dispatcher(settings: settings, store: store, hubToken: token)
+        guard wait else {
+            let record = try await dispatcher.submit(bundle)
+            return json ? try printJSON(record) : print("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID))")
+        }
+        let record = try await dispatcher.submit(bundle)
+        progress("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID)); Ctrl-C cancels it")
+        let interrupt = Self.cancelOnInterrupt(record.job, backend: dispatcher.backend)
+        defer {
+            interrupt.cancel()
+            signal(SIGINT, SIG_DFL)
+        }
+        let outcome = try await dispatcher.finish(record, results: results.map { URL(fileURLWithPath: $0) },
+                                                  log: { progress("remote | " + $0) })
+        if json {
+            try printJSON(outcome.record)
+        } else {
+            print("\(outcome.record.job.id): \(describe(outcome.status))")
+            if let results = outcome.results { print("verified results in \(results.path)") }
+            if let summary = outcome.remoteSummary {
+                print("reported by the remote (shown, not trusted; evaluate the verified results locally):\n\(summary)")
+            }
+        }
+        guard outcome.status.state == .succeeded else { throw ExitCode(1) }
+    }
+
+    /// From now until the returned source is cancelled, Ctrl-C cancels `job` on its backend and exits 130.
+    static func cancelOnInterrupt(_ job: SubmittedJob, backend: any ComputeBackend) -> any DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            progress("interrupted: cancelling \(job.id)")
+            Task {
+                do { try await backend.cancel(job) } catch { progress("could not cancel \(job.id): \(error)") }
+                Foundation.exit(130)
+            }
+        }
+        source.resume()
+        return source
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Training dispatched to a real one-node Slurm cluster: one job succeeds and its results are verified,
+/// one is cancelled, one runs past its one-minute limit and is reported as timed out. The three run
+/// at once against one cluster start, so the test takes about as long as Slurm takes to time one out.
+@Suite struct DispatchSlurmTests {
+    @Test func succeededCancelledAndTimedOutJobsAreReportedAsSuch() throws {
+        let cluster = try DispatchSlurmCluster()
+        defer { cluster.stop() }
+        let folder = try DispatchTestSupport.temporaryDirectory("slurm-jobs")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let home = folder.appendingPathComponent("home")
+        let model = try DispatchTestSupport.tinyLlama(in: folder)
+        let compute = folder.appendingPathComponent("compute.yaml")
+        try Data("""
+            backends:
+              cluster:
+                kind: slurm
+                work_directory: \(folder.path)/shared
+                quench: \(DispatchTestSupport.quench.path)
+                poll_seconds: 1
+                slurm: {partition: debug, time_limit: "1", cpus: 1}
+            """.utf8).write(to: compute)
+        let environment = cluster.environment
+        func submit(_ name: String, steps: Int) throws -> String {
+            let config = try DispatchTestSupport.trainingConfig(in: folder, model: model, steps: steps, name: name)
+            let (status, output) = try DispatchTestSupport.run(
+                ["jobs", "submit", config.path, "--backend", "cluster", "--compute", compute.path, "--json"],
+                home: home, environment: environment)
+            try #require(status == 0, "\(output)")
+            return try DispatchTestSupport.submittedID(output)
+        }
+        func status(_ id: String) throws -> [String: Any] {
+            let (code, output) = try DispatchTestSupport.run(["jobs", "status", id, "--json"], home: home, environment: environment)
+            try #require(code == 0, "\(output)")
+            return try DispatchTestSupport.json(output)
+        }
+
+        let started = Date()
+        let succeeding = try submit("short", steps: 3)
+        let cancelled = try submit("cancelled", steps: 1_000_000)
+        let timingOut = try submit("endless", steps: 1_000_000)
+
+        #expect(try DispatchTestSupport.waitUntil(seconds: 60) { try status(cancelled)["state"] as? String == "running" })
+        let (cancelStatus, cancelOutput) = try DispatchTestSupport.run(["jobs", "cancel", cancelled], home: home, environment: environment)
+        #expect(cancelStatus == 0, "\(cancelOutput)")
+
+        let finalStates: Set<String> = ["succeeded", "failed", "cancelled", "timed_out", "preempted", "out_of_memory"]
+        var final: [String: [String: Any]] = [:]
+        _ = try DispatchTestSupport.waitUntil(seconds: 240) {
+            for id in [succeeding, cancelled, timingOut] where final[id] == nil {
+                let answer = try status(id)
+                if let state = answer["state"] as? String, finalStates.contains(state) { final[id] = answer }
+            }
+            if final.count < 3 { Thread.sleep(forTimeInterval: 2) }
+            return final.count == 3
+        }
+        print("Slurm: three jobs settled in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
+        #expect(final[succeeding]?["state"] as? String == "succeeded", "\(String(describing: final[succeeding]))")
+        #expect(final[succeeding]?["rawState"] as? String == "COMPLETED")
+        #expect(final[cancelled]?["state"] as? String == "cancelled", "\(String(describing: final[cancelled]))")
+        #expect(final[timingOut]?["state"] as? String == "timed_out", "\(String(describing: final[timingOut]))")
+        #expect(final[timingOut]?["rawState"] as? String == "TIMEOUT")
+
+        let results = folder.appendingPathComponent("results")
+        let (collectStatus, collectOutput) = try DispatchTestSupport.run(
+            ["jobs", "collect", succeeding, "--into", results.path], home: home, environment: environment)
+        #expect(collectStatus == 0, "\(collectOutput)")
+        #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("adapter/adapter_model.safetensors").path))
+        let (logStatus, logs) = try DispatchTestSupport.run(["jobs", "logs", succeeding], home: home, environment: environment)
+        #expect(logStatus == 0 && logs.contains("verified bundle") && logs.contains("trained 3 steps"), "\(logs)")
+        let (refused, refusal) = try DispatchTestSupport.run(["jobs", "collect", timingOut], home: home, environment: environment)
+        #expect(refused != 0 && refusal.contains("timed_out"), "\(refusal)")
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import QuenchDispatch
+
+/// Job bundles: what goes in, paths rewritten, and every kind of tampering refused.
+@Suite struct BundleTests {
+    /// A folder with a training configuration, a data file and a two-file "model".
+    static func sources() throws -> (folder: URL, config: URL, model: URL) {
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("quench-bundle-\(UUID().uuidString.prefix(8))")
+        let model = folder.appendingPathComponent("model-src")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        try Data("{\"model_type\": \"llama\"}".utf8).write(to: model.appendingPathComponent("config.json"))
+        try Data(repeating: 7, count: 4096).write(to: model.appendingPathComponent("model.safetensors"))
+        try Data("{\"text\": \"hello\"}\n".utf8).write(to: folder.appendingPathComponent("train.jsonl"))
+        try Data("{\"text\": \"held out\"}\n".utf8).write(to: folder.appendingPathComponent("valid.jsonl"))
+        let config = folder.appendingPathComponent("train.yaml")
+        try Data("""
+            # comment
+            model: model-src
+            method: lora
+            output: runs/somewhere
+            data: {train: train.jsonl, validation: \(folder.path)/valid.jsonl, max_sequence_length: 32}
+            clip_gradient_norm: null
+            max_steps: 3
+            """.utf8).write(to: config)
+        return (folder, config, model)
+    }
+
+    static func make() throws -> (folder: URL, bundle: JobBundle) {
+        let (folder, config, _) = try sources()
+        let bundle = try JobBundle.create(trainingConfig: config, at: folder.appendingPathComponent("bundle"),
+                                          quenchVersion: "9.9.9", baseDirectory: folder)
+        return (folder, bundle)
+    }
+
+    @Test func bundleHoldsRewrittenConfigDataModelAndAManifestThatVerifies() throws {
+        let (folder, bundle) = try Self.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(bundle.manifest.files.map(\.path) == [
+            "data/train/train.jsonl", "data/validation/valid.jsonl", "model/config.json", "model/model.safetensors",
+            "training.yaml",
+        ])
+        let yaml = try String(contentsOf: bundle.trainingConfigURL, encoding: .utf8)
+        #expect(yaml.contains("model: model\n") && yaml.contains("output: output\n"))
+        #expect(yaml.contains("train: data/train/train.jsonl") && yaml.contains("validation: data/validation/valid.jsonl"))
+        #expect(yaml.contains("clip_gradient_norm: null") && yaml.contains("max_sequence_length: 32"))
+        let reopened = try JobBundle.open(bundle.directory)
+        #expect(reopened.manifest == bundle.manifest)
+        try reopened.verify(quenchVersion: "9.9.9")
+        #expect(try reopened.resolve("model").path == bundle.directory.appendingPathComponent("model").path)
+        #expect(throws: DispatchError.self) { try reopened.resolve("../train.yaml") }
+        #expect(throws: DispatchError.missingFile(path: "secrets")) { try reopened.resolve("secrets") }
+        // Output and control folders written by the remote side are outside the bundle's manifest.
+        try FileManager.default.createDirectory(at: bundle.outputDirectory, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: bundle.outputDirectory.appendingPathComponent("metrics.jsonl"))
+        try reopened.verify(quenchVersion: "9.9.9")
+    }
+
+    @Test func anotherReleaseIsRefused() throws {
+        let (folder, bundle) = try Self.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(throws: DispatchError.versionMismatch(host: "this machine", local: "9.9.9", remote: "1.0.0")) {
+            try bundle.verify(quenchVersion: "1.0.0")
+        }
+    }
+
+    @Test func changedSameSizeDataIsADigestMismatch() throws {
+        let (folder, bundle) = try Self.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = bundle.directory.appendingPathComponent("data/train/train.jsonl")
+        var bytes = try Data(contentsOf: data)
+        bytes[2] ^= 1
+        try bytes.write(to: data)
+        #expect {
+            try bundle.verify(quenchVersion: "9.9.9")
+        } throws: { error in
+            guard case DispatchError.digestMismatch(let path, _, _) = error else { return false }
+            return path == "data/train/train.jsonl" && "\(error)".contains("do not trust")
+        }
+    }
+
+    @Test func extraMissingGrownAndLinkedFilesAreRefused() throws {
+        let (folder, bundle) = try Self.make()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let extra = bundle.directory.appendingPathComponent("model/extra.bin")
+        try Data("x".utf8).write(to: extra)
+        #expect(throws: DispatchError.unlistedFile(path: "model/extra.bin")) { try bundle.verify(quenchVersion: "9.9.9") }
+        try FileManager.default.removeItem(at: extra)
+
+        let weights = bundle.directory.appendingPathComponent("model/model.safetensors")
+        let original = try Data(contentsOf: weights)
+        try (original + Data([0])).write(to: weights)
+        #expect(throws: DispatchError.sizeMismatch(path: "model/model.safetensors", expected: 4096, found: 4097)) {
+            try bundle.verify(quenchVersion: "9.9.9")
+        }
+        try FileManager.default.removeItem(at: weights)
+        #expect(throws: DispatchError.missingFile(path: "model/model.safetensors")) { try bundle.verify(quenchVersion: "9.9.9") }
+
+        // A link with the right name is still refused: it could point anywhere.
+        let elsewhere = folder.appendingPathComponent("weights-elsewhere")
+        try original.write(to: elsewhere)
+        try FileManager.default.createSymbolicLink(at: weights, withDestinationURL: elsewhere)
+        #expect(throws: DispatchError.notARegularFile(path: "model/model.safetensors")) { try bundle.verify(quenchVersion: "9.9.9") }
+    }
+
+    @Test func manifestsWithEscapingPathsOrDuplicatesAreRefused() throws {
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("quench-manifest-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let digest = String(repeating: "a", count: 64)
+        func write(_ files: String) throws {
+            try Data(#"{"quench_version": "1", "files": [\#(files)]}"#.utf8)
+                .write(to: folder.appendingPathComponent("manifest.json"))
+        }
+        for bad in ["../etc/passwd", "/etc/passwd", "a//b", "a/./b", "", "a\\\\b"] {
+            try write(#"{"path": "\#(bad)", "size": 1, "sha256": "\#(digest)"}"#)
+            #expect(throws: DispatchError.self, "path '\(bad)'") { try FileManifest.read(from: folder) }
+        }
+        try write(#"{"path": "a", "size": 1, "sha256": "\#(digest)"}, {"path": "a", "size": 1, "sha256": "\#(digest)"}"#)
+        #expect { try FileManifest.read(from: folder) } throws: { "\($0)".contains("listed twice") }
+        try write(#"{"path": "a", "size": 1, "sha256": "XYZ"}"#)
+        #expect { try FileManifest.read(from: folder) } throws: { "\($0)".contains("sha256") }
+        try Data("not json".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        #expect { try FileManifest.read(from: folder) } throws: { "\($0)".contains("is not valid") }
+    }
+
+    @Test func resultVerifierChecksTheReturnedSetExactly() throws {
+        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("quench-results-\(UUID().uuidString.prefix(8))")
+        let adapter = folder.appendingPathComponent("adapter")
+        try FileManager.default.createDirectory(at: adapter, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("weights".utf8).write(to: adapter.appendingPathComponent("adapter_model.safetensors"))
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("summary.json"))
+        try FileManifest.describe(folder, quenchVersion: "1").write(into: folder)
+        let manifest = try ResultVerifier.verify(outputDirectory: folder)
+        #expect(manifest.files.map(\.path) == ["adapter/adapter_model.safetensors", "summary.json"])
+
+        try Data("weighTs".utf8).write(to: adapter.appendingPathComponent("adapter_model.safetensors"))
+        #expect { try ResultVerifier.verify(outputDirectory: folder) } throws: { error in
+            if case DispatchError.digestMismatch(let path, _, _) = error { return path == "adapter/adapter_model.safetensors" }
+            return false
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("manifest.json"))
+        #expect { try ResultVerifier.verify(outputDirectory: folder) } throws: { "\($0)".contains("manifest.json") }
+    }
+
+    @Test func missingDataOrModelIsReportedWhenBundling() throws {
+        let (folder, config, _) = try Self.sources()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("train.jsonl"))
+        #expect { try JobBundle.create(trainingConfig: config, at: folder.appendingPathComponent("b"), quenchVersion: "1", baseDirectory: folder) }
+            throws: { "\($0)".contains("train.jsonl") }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("b").path))
+        #expect { try JobBundle.create(trainingYAML: "model: x\n", file: "t.yaml", at: folder.appendingPathComponent("c"), quenchVersion: "1") }
+            throws: { "\($0)".contains("data") }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import QuenchDispatch
+
+/// `configs/compute.yaml`: the shipped file parses, and mistakes name their key.
+@Suite struct ComputeConfigTests {
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    @Test func theShippedComputeFileParses() throws {
+        let config = try ComputeConfig.load(contentsOf: Self.repository.appendingPathComponent("configs/compute.yaml"))
+        #expect(try config.backend(named: "local").kind == .local)
+        let ssh = try config.backend(named: "gpu-box")
+        #expect(ssh.kind == .ssh && ssh.ssh?.port == 22 && ssh.ssh?.knownHostsFile.hasPrefix("/") == true)
+        let slurm = try config.backend(named: "cluster")
+        #expect(slurm.kind == .slurm && slurm.slurm?.gpus == 1 && slurm.ssh?.host != nil)
+        #expect(throws: DispatchError.unknownBackend(name: "nope", known: ["cluster", "gpu-box", "local"])) {
+            try config.backend(named: "nope")
+        }
+    }
+
+    @Test func mistakesNameTheKey() {
+        let cases: [(String, String)] = [
+            ("backends:\n  a: {kind: cloud}", "backends.a.kind"),
+            ("backends:\n  a: {kind: ssh, host: h, user: u, identity_file: /k}", "backends.a.known_hosts_file"),
+            ("backends:\n  a: {kind: ssh, host: h, user: u, known_hosts_file: /k}", "backends.a.identity_file"),
+            ("backends:\n  a: {kind: local, hots: h}", "backends.a.hots"),
+            ("backends:\n  a: {kind: slurm, slurm: {time_limit: soon}}", "backends.a.slurm.time_limit"),
+            ("backends:\n  a: {kind: local, slurm: {cpus: 2}}", "backends.a.slurm"),
+            ("backends:\n  a: {kind: ssh, host: h, user: u, identity_file: /k, known_hosts_file: /n, port: 70000}", "backends.a.port"),
+            ("servers: {}", "servers"),
+        ]
+        for (yaml, key) in cases {
+            #expect("\(yaml)") { try ComputeConfig.load(yaml: yaml, file: "c.yaml") } throws: { error in
+                guard case DispatchError.invalidComputeConfig(_, let found, _) = error else { return false }
+                return found == key
+            }
+        }
+    }
+
+    @Test func sshArgumentsPinTheHostKeyAndNeverPrompt() {
+        let host = SSHHost(settings: SSHSettings(host: "example.org", port: 2222, user: "q", identityFile: "/k/id",
+                                                 knownHostsFile: "/k/known hosts"))
+        let arguments = host.sshArguments("sh -s")
+        let joined = arguments.joined(separator: " ")
+        for option in ["BatchMode=yes", "StrictHostKeyChecking=yes", "UserKnownHostsFile=\"/k/known hosts\"",
+                       "GlobalKnownHostsFile=/dev/null", "IdentitiesOnly=yes"] {
+            #expect(joined.contains(option), "\(option)")
+        }
+        #expect(arguments.starts(with: ["-F", "/dev/null", "-i", "/k/id"]))
+        #expect(arguments.suffix(4) == ["q", "example.org", "--", "sh -s"])
+        #expect(ShellQuote.quote("it's") == "'it'\\''s'")
+    }
+}
