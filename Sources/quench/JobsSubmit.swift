@@ -14,7 +14,7 @@ struct JobsSubmit: AsyncParsableCommand {
             cancels the job, and the results are fetched and verified on success.
 
             Example:
-              quench jobs submit jobs/smollm2-135m_lora_quickstart.yaml --backend gpu-box --compute configs/compute.yaml --wait
+              quench jobs submit jobs/training/smollm2-135m_lora_temperature.yaml --backend gpu-box --compute configs/compute.yaml --wait
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))

@@ -12,6 +12,23 @@ struct Quench: AsyncParsableCommand {
                       Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self,
                       RegistryCommand.self, AuditCommand.self, Pull.self, VerifyCache.self, Run.self,
                       Runs.self, Jobs.self])
+
+    /// Runs the command; an error's message goes through the secret scrubber before it is printed.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode { exit(withError: error) }
+            FileHandle.standardError.write(Data((Scrub.text(fullMessage(for: error)) + "\n").utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// Quench's release version, shown by `quench --version`.
