@@ -72,8 +72,10 @@ public enum Evaluator {
         }
         guard !windows.isEmpty else {
             let tokens = set.documents.reduce(0) { $0 + $1.ids.count }
+            let longest = set.documents.map(\.ids.count).max() ?? 0
             let reason = options.windowing == .llamaCpp
-                ? "\(tokens) tokens hold no full \(options.context)-token chunk (llama-perplexity wants at least two)"
+                ? "no document holds a full \(options.context)-token chunk (\(set.documents.count) document(s), the longest "
+                    + "\(longest) tokens; llama-perplexity wants at least two chunks)"
                 : "\(set.documents.count) document(s) of \(tokens) tokens leave no scored target"
             throw EvalError.emptySet(file: set.file.path, reason: reason)
         }

@@ -65,8 +65,11 @@ struct WindowBatcher {
             // The rest of the row is padding in a segment of its own.
             for position in offset..<((row + 1) * time) { segments[position] = segment }
         }
+        // Rows of one window each (text streams) need neither: positions then run 0..<T, and the
+        // padding after a window is causally invisible to it. This keeps the plain attention path.
+        let packed = rows[range].contains { $0.count > 1 }
         let tokens = TokenBatch(batch: batchSize, time: time, inputs: inputs, targets: targets,
-                                positions: positions, segments: segments)
+                                positions: packed ? positions : nil, segments: packed ? segments : nil)
         return (tokens, byteCounts == nil ? nil : bytes)
     }
 }

@@ -15,7 +15,7 @@ extension GateReport {
             lines.append("| \(check.name) | \(check.set) | \(check.metric) | \(GateCheck.format(check.threshold)) "
                          + "| \(value) | \(check.passed ? "pass" : "**FAIL**") |")
         }
-        lines += ["", "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | Δ loss |",
+        lines += ["", "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | Δ loss (relative) |",
                   "|---|---|---|---|---|---|---|---|"]
         for result in results {
             let c = result.comparison
