@@ -122,7 +122,8 @@ import Testing
         #expect(audit.status == 0 && audit.output.contains(#""entries" : 3"#), "\(audit.output)")
         let log = try run(["audit", "log"] + workspace.common, as: "admin-bot")
         #expect(log.output.contains("register") && log.output.contains("approver-bot") && log.output.contains("promote"), "\(log.output)")
-        let impostor = try run(["registry", "list"] + workspace.common, as: "root-impostor")
+        // Read-only commands do not resolve the actor; a change does, and an unlisted QUENCH_ACTOR is refused.
+        let impostor = try run(["registry", "archive", "support-bot@1"] + workspace.common, as: "root-impostor")
         #expect(impostor.status != 0 && impostor.output.contains("QUENCH_ACTOR=root-impostor refused"), "\(impostor.output)")
     }
 

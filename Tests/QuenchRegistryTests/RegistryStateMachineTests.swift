@@ -138,9 +138,17 @@ import Testing
         let signer = try OpenSSFSigner(key: SigningKey.load(from: fixture.root.appendingPathComponent("keys/signing.key")))
         try signer.verify(directory: directory)
         let sigURL = directory.appendingPathComponent("model.sig")
-        let forged = try String(contentsOf: sigURL, encoding: .utf8).replacingOccurrences(of: "adapter_config.json", with: "adapter_config.jsom")
+        // Rename a file inside the signed statement (base64 in the DSSE envelope), keeping the old signature.
+        var bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sigURL)) as? [String: Any])
+        var envelope = try #require(bundle["dsseEnvelope"] as? [String: Any])
+        let payload = try #require(Data(base64Encoded: try #require(envelope["payload"] as? String)))
+        let statement = String(decoding: payload, as: UTF8.self)
+        #expect(statement.contains("adapter_config.json"))
+        envelope["payload"] = Data(statement.replacingOccurrences(of: "adapter_config.json", with: "adapter_config.jsom").utf8)
+            .base64EncodedString()
+        bundle["dsseEnvelope"] = envelope
         try FileManager.default.removeItem(at: sigURL)
-        try forged.write(to: sigURL, atomically: true, encoding: .utf8)
+        try JSONSerialization.data(withJSONObject: bundle).write(to: sigURL)
         #expect(throws: RegistryError.self) { try signer.verify(directory: directory) }
     }
 

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// The quickstart job on the real SmolLM2 model, as `make demo` runs it: it must pass its gate with
+/// the tuned model far better than the base on held-out people, and land in the registry as pending
+/// approval; the gate-fail job must be rejected (exit 3) with the reason in the report's first line.
+@Suite(.serialized) struct QuickstartTests {
+    let cli = CommandLineTests()
+
+    var repository: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }
+
+    func run(_ spec: String, in folder: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.arguments = ["run", repository.appendingPathComponent(spec).path, "--runs",
+                             folder.appendingPathComponent("runs").path, "--json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["QUENCH_HOME"] = folder.appendingPathComponent("home").path
+        environment["QUENCH_REGISTRY_CONFIG"] = folder.appendingPathComponent("registry.yaml").path
+        environment.removeValue(forKey: "QUENCH_ACTOR")
+        process.environment = environment
+        process.currentDirectoryURL = repository
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func theQuickstartPassesItsGateAndTheGateFailJobIsRejected() throws {
+        guard cli.demoModel != nil else { return }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-quickstart-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
+        try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
+            .write(to: folder.appendingPathComponent("registry.yaml"))
+
+        let (status, output) = try run("jobs/smollm2-135m_lora_quickstart.yaml", in: folder)
+        #expect(status == 0, "\(output)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(outcome["gate_passed"] as? Bool == true)
+        #expect(outcome["registered"] as? String == "smollm2-135m-person-records@1")
+        let reportURL = URL(fileURLWithPath: try #require(outcome["report"] as? String))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: reportURL)) as? [String: Any])
+        let sets = try #require((report["evaluation"] as? [String: Any])?["sets"] as? [[String: Any]])
+        let task = try #require(sets.first { $0["role"] as? String == "task" })
+        let base = try #require((task["base"] as? [String: Any])?["perplexity"] as? Double)
+        let tuned = try #require((task["tuned"] as? [String: Any])?["perplexity"] as? Double)
+        #expect(base > 1.5 * tuned, "base perplexity \(base) must be well above the tuned \(tuned)")
+        #expect((report["registry"] as? [String: Any])?["status"] as? String == "pending_approval")
+
+        let (failed, failedOutput) = try run("jobs/smollm2-135m_lora_gate-fail.yaml", in: folder)
+        #expect(failed == 3, "\(failedOutput)")
+        let rejection = try #require(try JSONSerialization.jsonObject(with: Data(failedOutput.utf8)) as? [String: Any])
+        let directory = URL(fileURLWithPath: try #require(rejection["run_directory"] as? String))
+        let markdown = try String(contentsOf: directory.appendingPathComponent("report.md"), encoding: .utf8)
+        let headline = markdown.split(separator: "\n").dropFirst(2).first.map(String.init) ?? ""
+        #expect(headline.contains("Rejected by the gate") && headline.contains("min_improvement"), "\(headline)")
+        #expect(rejection["registered"] == nil || rejection["registered"] is NSNull)
+    }
+}
