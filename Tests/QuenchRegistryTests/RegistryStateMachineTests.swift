@@ -141,7 +141,8 @@ import Testing
         // Rename a file inside the signed statement (base64 in the DSSE envelope), keeping the old signature.
         var bundle = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sigURL)) as? [String: Any])
         var envelope = try #require(bundle["dsseEnvelope"] as? [String: Any])
-        let payload = try #require(Data(base64Encoded: try #require(envelope["payload"] as? String)))
+        let encoded = try #require(envelope["payload"] as? String)
+        let payload = try #require(Data(base64Encoded: encoded))
         let statement = String(decoding: payload, as: UTF8.self)
         #expect(statement.contains("adapter_config.json"))
         envelope["payload"] = Data(statement.replacingOccurrences(of: "adapter_config.json", with: "adapter_config.jsom").utf8)
