@@ -61,7 +61,7 @@ import Testing
         let rejection = try #require(try JSONSerialization.jsonObject(with: Data(failedOutput.utf8)) as? [String: Any])
         let directory = URL(fileURLWithPath: try #require(rejection["run_directory"] as? String))
         let markdown = try String(contentsOf: directory.appendingPathComponent("report.md"), encoding: .utf8)
-        let headline = markdown.split(separator: "\n").dropFirst(2).first.map(String.init) ?? ""
+        let headline = markdown.split(separator: "\n").first { $0.hasPrefix("**") }.map(String.init) ?? ""
         #expect(headline.contains("Rejected by the gate") && headline.contains("min_improvement"), "\(headline)")
         #expect(rejection["registered"] == nil || rejection["registered"] is NSNull)
     }
