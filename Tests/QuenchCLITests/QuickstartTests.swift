@@ -62,7 +62,8 @@ import Testing
         let directory = URL(fileURLWithPath: try #require(rejection["run_directory"] as? String))
         let markdown = try String(contentsOf: directory.appendingPathComponent("report.md"), encoding: .utf8)
         let headline = markdown.split(separator: "\n").first { $0.hasPrefix("**") }.map(String.init) ?? ""
-        #expect(headline.contains("Rejected by the gate") && headline.contains("min_improvement"), "\(headline)")
+        #expect(headline.contains("Rejected by the gate: failed") && headline.contains("on person-records-holdout"),
+                "\(headline)")
         #expect(rejection["registered"] == nil || rejection["registered"] is NSNull)
     }
 }
