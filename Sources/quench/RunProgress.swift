@@ -22,7 +22,7 @@ enum RunProgressPrinter {
     static func summary(_ outcome: RunOutcome) {
         let total = outcome.state.stages.compactMap(\.seconds).reduce(0, +)
         print("\(outcome.state.job): \(outcome.state.status.rawValue) in \(String(format: "%.1f", total))s")
-        if let reason = outcome.gateReason { print("gate: \(outcome.gatePassed == true ? "passed" : "failed") — \(reason)") }
+        if let reason = outcome.gateReason { print("gate \(reason)") }
         if let registered = outcome.registered {
             print("registered \(registered) (pending approval)")
             print("next, as a user with the approver role in configs/registry.yaml who did not register it:")
