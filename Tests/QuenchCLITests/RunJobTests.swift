@@ -11,7 +11,7 @@ import Testing
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let model = try TinyModel.make(in: folder)
+        _ = try TinyModel.make(in: folder)
         try TinyModel.writeData(folder.appendingPathComponent("train.jsonl"), count: 60)
         try TinyModel.writeData(folder.appendingPathComponent("valid.jsonl"), count: 12, offset: 500)
         try Data("""
@@ -28,7 +28,6 @@ import Testing
         let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
         try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
             .write(to: folder.appendingPathComponent("registry.yaml"))
-        _ = model
     }
 
     /// A spec for tiny-llama; `steps` and the data file vary per test.

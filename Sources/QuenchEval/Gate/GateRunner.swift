@@ -65,25 +65,11 @@ public enum GateRunner {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf",
                                                                       nan: "nan")
-        try AtomicFile.write(try encoder.encode(report), to: directory.appendingPathComponent(reportFile))
-        try AtomicFile.write(Data(report.markdown().utf8), to: directory.appendingPathComponent(summaryFile))
-    }
-}
-
-/// Writes a file through a temporary file in the same directory and `rename`, so readers never
-/// see half a report.
-enum AtomicFile {
-    static func write(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         do {
-            try data.write(to: temporary)
-        } catch {
-            throw EvalError.writeFailed(path: temporary.path, reason: error.localizedDescription)
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw EvalError.writeFailed(path: url.path, reason: reason)
+            try AtomicFile.write(try encoder.encode(report), to: directory.appendingPathComponent(reportFile))
+            try AtomicFile.write(Data(report.markdown().utf8), to: directory.appendingPathComponent(summaryFile))
+        } catch AtomicFile.Failure.unwritable(let path, let reason) {
+            throw EvalError.writeFailed(path: path, reason: reason)
         }
     }
 }
