@@ -107,6 +107,21 @@ struct ConfigLoadingTests {
         #expect(json.contains("\"learning_rate\"") && json.contains("\"min_lr_ratio\""))
     }
 
+    @Test func yamlDocumentReadsBackToTheSameConfiguration() throws {
+        var clipless = TrainingConfig(data: .init(train: "/data/with: colon.jsonl", validationSplit: 0.25))
+        clipless.clipGradientNorm = nil
+        clipless.epochs = 3
+        clipless.optimizer.learningRate = 1.0e-8 / 3
+        var full = try TrainingConfig.load(yaml: Self.full, file: "full.yaml")
+        full.method = .full
+        for config in [try TrainingConfig.load(yaml: Self.full, file: "full.yaml"), clipless, full,
+                       TrainingConfig(data: .init(train: "null"))] {
+            let text = try config.yamlDocument()
+            #expect(try TrainingConfig.load(yaml: text, file: "round-trip.yaml") == config, "\(text)")
+        }
+        #expect(try clipless.yamlDocument().contains("clip_gradient_norm: null"))
+    }
+
     @Test func loadsFromFileAndReportsUnreadableFiles() throws {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("quench-config-\(UUID().uuidString)")
