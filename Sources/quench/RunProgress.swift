@@ -62,7 +62,8 @@ struct RunOutcomeView: Encodable {
     }
 }
 
-/// Ctrl-C during a run: say where it stopped and how to continue, then exit 130. Every run file is
+/// Ctrl-C during a run: cancel a remote training job the run waits for, say where it stopped and how
+/// to continue, then exit 130. Every run file is
 /// written atomically and training checkpoints are complete or absent, so stopping here loses at most
 /// the steps since the last checkpoint.
 enum InterruptHandler {
@@ -72,7 +73,15 @@ enum InterruptHandler {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
             let stage = (try? RunState.load(from: URL(fileURLWithPath: runDirectory)))?.stages.last?.name.rawValue ?? "start"
-            progress("\ninterrupted during \(stage); resume with: quench run --resume \(runDirectory)")
+            progress("\ninterrupted during \(stage)")
+            do {
+                if let job = try JobRunner.cancelRemoteTraining(runDirectory: URL(fileURLWithPath: runDirectory)) {
+                    progress("cancelled training job \(job) on its backend")
+                }
+            } catch {
+                progress("could not cancel the remote training job: \(Scrub.text("\(error)")); see `quench jobs list`")
+            }
+            progress("resume with: quench run --resume \(runDirectory)")
             exit(130)
         }
         source.resume()

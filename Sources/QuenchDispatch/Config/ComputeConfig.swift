@@ -26,7 +26,8 @@ public struct ComputeConfig: Sendable, Equatable {
 
     static let entryKeys = ["kind", "host", "port", "user", "identity_file", "known_hosts_file", "work_directory",
                             "quench", "slurm", "poll_seconds"]
-    static let slurmKeys = ["partition", "time_limit", "cpus", "memory", "gpus", "gpu_type", "account", "qos"]
+    /// The keys of a `slurm` resources section (here, and in a job spec's `compute.slurm`).
+    public static let slurmKeys = ["partition", "time_limit", "cpus", "memory", "gpus", "gpu_type", "account", "qos"]
 
     /// The backend named `name`, or an error listing the known names.
     public func backend(named name: String) throws -> BackendSettings {

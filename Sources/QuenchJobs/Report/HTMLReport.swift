@@ -61,6 +61,7 @@ enum HTMLReport {
             let origin = model.repo.map { "\($0) at commit \(model.commit ?? model.revision ?? "")" } ?? model.location
             items.append("Base model: \(e(origin))")
         }
+        if let remote = report.training?.remote { items.append(e(remote.lineage)) }
         for check in report.files?.checks ?? [] {
             items.append("\(e(check.role)): <code>\(e(check.file.path))</code> sha256 <code>\(e(check.file.sha256))</code>\(check.pinned != nil ? " (matches its pin)" : "")")
         }

@@ -29,6 +29,7 @@ enum MarkdownReport {
         if let model = report.model {
             lines.append("- Base model: \(model.repo.map { "\($0)@\(model.commit ?? model.revision ?? "")" } ?? model.location)")
         }
+        if let remote = report.training?.remote { lines.append("- \(remote.lineage)") }
         for check in report.files?.checks ?? [] {
             lines.append("- \(check.role): `\(check.file.path)` sha256 `\(check.file.sha256)`\(check.pinned != nil ? " (pinned)" : "")")
         }

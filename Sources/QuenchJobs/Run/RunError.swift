@@ -10,6 +10,8 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     case hashMismatch(subject: String, path: String, expected: String, actual: String)
     /// The data stage found what the policy forbids.
     case dataRejected(reason: String, report: String)
+    /// Training sent to a compute backend did not succeed; the job's own log says why.
+    case remoteTrainingFailed(backend: String, job: String, state: String, rawState: String, exitCode: Int32?)
     /// The job names something this Quench cannot do yet or here.
     case unsupported(String)
 
@@ -26,6 +28,10 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
                 + "if the file changed on purpose, update the pin in the job spec"
         case .dataRejected(let reason, let report):
             return "the training data breaks the policy: \(reason) (details in \(report))"
+        case .remoteTrainingFailed(let backend, let job, let state, let rawState, let exitCode):
+            let code = exitCode.map { ", exit code \($0)" } ?? ""
+            return "training job \(job) on backend \(backend) ended \(state) (\(rawState)\(code)); "
+                + "its log: quench jobs logs \(job)"
         case .unsupported(let what):
             return what
         }

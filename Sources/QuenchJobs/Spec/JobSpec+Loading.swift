@@ -1,4 +1,5 @@
 import Foundation
+import QuenchDispatch
 import QuenchSecurity
 import QuenchTrain
 import Yams
@@ -15,7 +16,8 @@ extension JobSpec {
         "model": ["path", "sha256", "hub", "revision", "files", "include"],
         "data": ["train", "validation", "format", "max_sequence_length", "sequences", "sha256"],
         "evaluation": ["gate"],
-        "compute": ["backend"],
+        "compute": ["backend", "config", "slurm"],
+        "compute.slurm": ComputeConfig.slurmKeys,
         "registry": ["name", "register"],
     ]
 

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchDispatch
 import QuenchTrain
 
 /// A job spec (`apiVersion: quench/v1`): everything one run needs, from the model's source to the
@@ -23,8 +24,18 @@ public struct JobSpec: Sendable, Equatable {
     /// Where training runs; `local` runs in this process.
     public enum Compute: Sendable, Equatable {
         case local
-        /// A named backend of `configs/compute.yaml` (SSH host or Slurm cluster).
-        case remote(backend: String)
+        /// A named backend of a compute file (SSH host, Slurm cluster, or a detached local process).
+        case remote(RemoteCompute)
+    }
+
+    /// A backend of a compute file as the spec chose it, read when the spec was loaded.
+    public struct RemoteCompute: Sendable, Equatable {
+        /// The backend's entry (its name is the spec's `compute.backend`).
+        public let settings: BackendSettings
+        /// The compute file the entry was read from.
+        public let file: String
+        /// The spec's `compute.slurm` resources, over the compute file's.
+        public let slurm: SlurmResources?
     }
 
     /// What happens to a model that passes its gate.

@@ -162,11 +162,4 @@ struct JobSpecReader {
         }
         return nil
     }
-
-    private mutating func readCompute(in root: ConfigReader.Section) -> JobSpec.Compute {
-        let s = r.section("compute", in: root)
-        let backend = r.value("backend", in: s, default: "local", expected: "'local' or a backend of configs/compute.yaml",
-                              requirement: JobSpecReader.safeName, ConfigReader.text)
-        return backend == "local" ? .local : .remote(backend: backend)
-    }
 }

@@ -3,8 +3,9 @@ import QuenchModel
 import QuenchSecurity
 import QuenchTrain
 
-/// Stage 4: fine-tunes the base model. An interrupted training with the same inputs resumes from
-/// its newest checkpoint (bit for bit); changed inputs start it over.
+/// Stage 4: fine-tunes the base model, here or on the spec's compute backend. An interrupted local
+/// training with the same inputs resumes from its newest checkpoint (bit for bit); an interrupted
+/// remote one follows its job again; changed inputs start it over.
 struct TrainStage: Stage {
     /// What training produced.
     struct Output: Codable, Sendable {
@@ -15,6 +16,8 @@ struct TrainStage: Stage {
         let files: [FileRecord]
         /// metrics.jsonl: one line per step, with validation losses where they were measured.
         let metrics: String
+        /// The backend job that trained, when training was sent away; `summary` is then its report.
+        var remote: RemoteTrainingJob? = nil
     }
 
     static let name = StageName.train
@@ -29,12 +32,17 @@ struct TrainStage: Stage {
     }
 
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        guard case .local = context.spec.compute else {
-            throw RunError.unsupported("compute backend \(context.spec.compute) is not available to the job runner yet; use `compute: {backend: local}`")
-        }
         let config = try configuration(context)
         let output = context.directory.training
         try startOverIfInputsChanged(context, output: output)
+        if case .remote(let remote) = context.spec.compute {
+            let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)
+                .run(config: config, model: URL(fileURLWithPath: try context.required(context.fetch, .fetch).location),
+                     spec: URL(fileURLWithPath: context.spec.file), training: output, events: events)
+            let artifacts = URL(fileURLWithPath: result.summary.output)
+            return Output(method: config.method.rawValue, summary: result.summary, artifacts: artifacts.path,
+                          files: try FileRecord.all(in: artifacts), metrics: result.summary.metrics, remote: result.job)
+        }
         let canResume = Trainer.hasCheckpoint(output: output)
         if canResume { events(.message("resuming training from the newest checkpoint in \(output.path)/checkpoints")) }
         let bundle = try ModelBundle.open(URL(fileURLWithPath: try context.required(context.fetch, .fetch).location))
@@ -48,8 +56,9 @@ struct TrainStage: Stage {
 
     static func summary(_ output: Output) -> String {
         let validation = output.summary.validationLoss.map { String(format: ", validation loss %.4f", $0) } ?? ""
-        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s", output.method, output.summary.steps,
-                      output.summary.finalLoss, validation, output.summary.tokensPerSecond)
+        let place = output.remote.map { " on \($0.backend) (job \($0.job), figures as the remote reported them)" } ?? ""
+        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s%@", output.method, output.summary.steps,
+                      output.summary.finalLoss, validation, output.summary.tokensPerSecond, place)
     }
 
     /// Checkpoints are only resumed by the training that wrote them: the stage's inputs are kept beside

@@ -12,6 +12,15 @@ public struct TrainingSummary: Codable, Sendable {
     /// The adapter directory (LoRA) or the full model directory (full fine-tuning).
     public let output: String
     public let metrics: String
+
+    /// The same summary for outputs copied into `directory` (a remote run's, once fetched and verified):
+    /// `output` and `metrics` keep their names and move there.
+    public func relocated(into directory: URL) -> TrainingSummary {
+        TrainingSummary(steps: steps, resumedFromStep: resumedFromStep, finalLoss: finalLoss, validationLoss: validationLoss,
+                        tokensPerSecond: tokensPerSecond,
+                        output: directory.appendingPathComponent(URL(fileURLWithPath: output).lastPathComponent).path,
+                        metrics: directory.appendingPathComponent(URL(fileURLWithPath: metrics).lastPathComponent).path)
+    }
 }
 
 /// Runs a training configuration: data, the optimizer loop with accumulation, clipping and the

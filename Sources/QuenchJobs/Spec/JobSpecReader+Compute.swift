@@ -1,0 +1,76 @@
+import Foundation
+import QuenchDispatch
+import QuenchTrain
+
+extension JobSpecReader {
+    /// Where the compute file is when the spec does not say: `$QUENCH_COMPUTE_CONFIG`, else
+    /// `configs/compute.yaml` in the current directory (as `quench jobs submit` reads it).
+    static func defaultComputeFile() -> String {
+        if let path = ProcessInfo.processInfo.environment["QUENCH_COMPUTE_CONFIG"], !path.isEmpty {
+            return URL(fileURLWithPath: (path as NSString).expandingTildeInPath).standardizedFileURL.path
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            .appendingPathComponent("configs/compute.yaml").standardizedFileURL.path
+    }
+
+    /// `compute`: `backend: local` trains in this process; any other name is an entry of the compute
+    /// file (`compute.config`), read now so a wrong name or a broken file stops the spec before any work.
+    mutating func readCompute(in root: ConfigReader.Section) -> JobSpec.Compute {
+        let s = r.section("compute", in: root)
+        let backend = r.value("backend", in: s, default: "local", expected: "'local' or a backend of the compute file",
+                              requirement: JobSpecReader.safeName, ConfigReader.text)
+        let slurm = readSlurmResources(in: s)
+        if backend == "local" {
+            for key in ["config", "slurm"] where r.isGiven(key, in: s) {
+                r.report(.invalidValue(requirement: "is for a remote backend; `backend: local` trains in this process",
+                                       found: "compute.\(key)"),
+                         key: "compute.\(key)", at: r.places["compute.\(key)"] ?? s.place)
+            }
+            return .local
+        }
+        let file = optionalPath("config", in: s, what: "a compute file (configs/compute.yaml)") ?? Self.defaultComputeFile()
+        let place = r.places["compute.backend"] ?? s.place
+        let settings: BackendSettings
+        do {
+            settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: file)).backend(named: backend)
+        } catch {
+            let hint = r.isGiven("config", in: s) ? "" : " (set compute.config or QUENCH_COMPUTE_CONFIG to choose the file)"
+            r.report(.invalidValue(requirement: "must be a backend of the compute file \(file)", found: "'\(backend)': \(error)\(hint)"),
+                     key: "compute.backend", at: place)
+            return .local
+        }
+        if slurm != nil, settings.kind != .slurm {
+            r.report(.invalidValue(requirement: "only a slurm backend takes Slurm resources",
+                                   found: "backend '\(backend)' of kind \(settings.kind.rawValue)"),
+                     key: "compute.slurm", at: r.places["compute.slurm"] ?? s.place)
+        }
+        return .remote(JobSpec.RemoteCompute(settings: settings, file: file, slurm: slurm))
+    }
+
+    /// `compute.slurm`: the resources this job asks for, over the compute file's; each value is checked
+    /// the way the batch script will use it.
+    private mutating func readSlurmResources(in compute: ConfigReader.Section) -> SlurmResources? {
+        guard r.isGiven("slurm", in: compute) else { return nil }
+        let s = r.section("slurm", in: compute)
+        func text(_ key: String) -> String? {
+            r.optional(key, in: s, absent: nil, expected: "text", requirement: .nonEmpty, ConfigReader.text)
+        }
+        func count(_ key: String) -> Int? {
+            r.optional(key, in: s, absent: nil, expected: "an integer", requirement: .atLeast(1), ConfigReader.integer)
+        }
+        let resources = SlurmResources(partition: text("partition"), timeLimit: text("time_limit"), cpus: count("cpus"),
+                                       memory: text("memory"), gpus: count("gpus"), gpuType: text("gpu_type"),
+                                       account: text("account"), qos: text("qos"))
+        do {
+            _ = try SlurmScript.render(id: "check", directory: "/check", quench: "quench", resources: resources)
+        } catch DispatchError.invalidComputeConfig(_, let key, let reason) {
+            let relative = "compute.slurm.\(key)"
+            r.report(.invalidValue(requirement: "must be a value sbatch accepts", found: reason), key: relative,
+                     at: r.places[relative] ?? s.place)
+        } catch {
+            r.report(.invalidValue(requirement: "must be values sbatch accepts", found: "\(error)"), key: "compute.slurm",
+                     at: s.place)
+        }
+        return resources
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+
+/// `quench run` with `compute: {backend: …}`: training goes to a real sshd on loopback, comes back
+/// verified, and is evaluated and gated here; a result altered on the remote stops the run; a killed
+/// run follows its remote job again on resume; Ctrl-C cancels the remote job.
+@Suite struct RunDispatchTests {
+    /// A tiny-llama job folder: model, data, gate, registry roles, and specs that differ in compute.
+    struct JobFolder {
+        let url: URL
+        var home: URL { url.appendingPathComponent("home") }
+        var runs: URL { url.appendingPathComponent("runs") }
+
+        init(_ label: String) throws {
+            url = try DispatchTestSupport.temporaryDirectory(label)
+            _ = try TinyModel.make(in: url)
+            try TinyModel.writeData(url.appendingPathComponent("train.jsonl"), count: 60)
+            try TinyModel.writeData(url.appendingPathComponent("valid.jsonl"), count: 12, offset: 500)
+            try Data("""
+                windowing: disjoint
+                context: 64
+                sets:
+                  - {name: held-out, path: valid.jsonl, format: prompt_completion, role: task}
+                thresholds: {max_perplexity: 250, max_loss: 5.5, min_improvement: 0.02, min_tokens: 10}
+                """.utf8).write(to: url.appendingPathComponent("gate.yaml"))
+        }
+
+        /// A spec training `steps` LoRA steps where `compute` (YAML lines under `compute:`) says.
+        func spec(_ name: String, steps: Int, compute: String) throws -> URL {
+            let digest = try DispatchLocalTests.sha256(url.appendingPathComponent("tiny-llama/model.safetensors"))
+            let text = """
+                apiVersion: quench/v1
+                name: \(name)
+                model: {path: tiny-llama, sha256: {model.safetensors: \(digest)}}
+                data: {train: train.jsonl, validation: valid.jsonl, format: prompt_completion, max_sequence_length: 32}
+                training:
+                  method: lora
+                  lora: {rank: 4, alpha: 8}
+                  optimizer: {learning_rate: 1.0e-2}
+                  batch_size: 4
+                  max_steps: \(steps)
+                  checkpoint_every: 50
+                  evaluate_every: 50
+                evaluation: {gate: gate.yaml}
+                compute:
+                \(compute)
+                registry: {name: tiny-arithmetic, register: false}
+                """
+            let file = url.appendingPathComponent("\(name).yaml")
+            try Data(text.utf8).write(to: file)
+            return file
+        }
+
+        func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try DispatchTestSupport.run(arguments + ["--runs", runs.path], home: home)
+        }
+
+        /// The one run folder of job `name`.
+        func runFolder(_ name: String) throws -> URL {
+            try #require(existingRunFolder(name), "no single run folder for \(name) in \(runs.path)")
+        }
+
+        /// The run folder of job `name`, once there is exactly one.
+        func existingRunFolder(_ name: String) -> URL? {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: runs.path)) ?? []).filter { $0.hasPrefix(name + "-") }
+            return names.count == 1 ? runs.appendingPathComponent(names[0]) : nil
+        }
+
+        func report(_ run: URL) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("report.json"))) as? [String: Any])
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: url) }
+    }
+
+    @Test func aJobSpecTrainsOverSSHAndIsGatedHereOnTheVerifiedAdapter() throws {
+        let server = try DispatchSSHServer()
+        defer { server.stop() }
+        let job = try JobFolder("run-ssh")
+        defer { job.remove() }
+        let compute = try server.computeFile(workDirectory: job.url.appendingPathComponent("remote-work"))
+        let remote = try job.spec("remote", steps: 120, compute: "  backend: loopback\n  config: \(compute.path)")
+        let local = try job.spec("local", steps: 120, compute: "  backend: local")
+
+        let (status, output) = try job.run(["run", remote.path])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("remote | verified bundle"), "the remote checks the bundle before training: \(output)")
+        #expect(output.contains("results verified"), "\(output)")
+        let run = try job.runFolder("remote")
+        let report = try job.report(run)
+        let training = try #require(report["training"] as? [String: Any])
+        let dispatched = try #require(training["remote"] as? [String: Any])
+        #expect(dispatched["backend"] as? String == "loopback" && dispatched["kind"] as? String == "ssh")
+        #expect((report["gate"] as? [String: Any])?["passed"] as? Bool == true)
+        let markdown = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("Trained on backend loopback"), "\(markdown)")
+
+        // The same spec trained in this process gives the same adapter, bit for bit, and the same verdict.
+        let (localStatus, localOutput) = try job.run(["run", local.path])
+        #expect(localStatus == 0, "\(localOutput)")
+        let weights = "adapter/adapter_model.safetensors"
+        #expect(try Data(contentsOf: run.appendingPathComponent("train/results/\(weights)"))
+                == Data(contentsOf: try job.runFolder("local").appendingPathComponent("train/\(weights)")))
+        let remoteLoss = try #require(((report["evaluation"] as? [String: Any])?["sets"] as? [[String: Any]])?.first?["tuned"] as? [String: Any])
+        let localLoss = try #require(((try job.report(try job.runFolder("local"))["evaluation"] as? [String: Any])?["sets"] as? [[String: Any]])?.first?["tuned"] as? [String: Any])
+        #expect(remoteLoss["loss"] as? Double == localLoss["loss"] as? Double)
+    }
+
+    @Test func aResultAlteredOnTheRemoteStopsTheRunBeforeEvaluation() throws {
+        let server = try DispatchSSHServer()
+        defer { server.stop() }
+        let job = try JobFolder("run-ssh-tamper")
+        defer { job.remove() }
+        // The remote "quench" trains for real, then appends a byte to the adapter it just wrote.
+        let wrapper = job.url.appendingPathComponent("quench-tampering")
+        try Data("""
+            #!/bin/sh
+            [ "$1" = "--version" ] && exec \(DispatchTestSupport.quench.path) --version
+            \(DispatchTestSupport.quench.path) "$@" || exit $?
+            printf 'x' >> "$3/output/adapter/adapter_model.safetensors"
+
+            """.utf8).write(to: wrapper)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        let compute = try server.computeFile(workDirectory: job.url.appendingPathComponent("remote-work"), quench: wrapper)
+        let spec = try job.spec("tampered", steps: 20, compute: "  backend: loopback\n  config: \(compute.path)")
+
+        let (status, output) = try job.run(["run", spec.path])
+        #expect(status == 2, "\(output)")
+        #expect(output.contains("adapter/adapter_model.safetensors") && output.contains("sha256"), "\(output)")
+        let run = try job.runFolder("tampered")
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("train/results").path), "nothing unverified is kept")
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("evaluation/gate.json").path))
+    }
+
+    @Test func aKilledRunFollowsItsRemoteJobOnResumeAndCtrlCCancelsIt() throws {
+        let server = try DispatchSSHServer()
+        defer { server.stop() }
+        let job = try JobFolder("run-ssh-resume")
+        defer { job.remove() }
+        let compute = try server.computeFile(workDirectory: job.url.appendingPathComponent("remote-work"))
+        let section = "  backend: loopback\n  config: \(compute.path)"
+
+        // Killed (SIGKILL) while the remote trains: the remote job carries on, and the resumed run
+        // follows it to the end instead of submitting another.
+        let killed = try start(job, ["run", try job.spec("killed", steps: 1500, compute: section).path])
+        let killedJob = try waitForSubmission(job, "killed", process: killed)
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        let (resumed, resumedOutput) = try job.run(["run", "--resume", try job.runFolder("killed").path])
+        #expect(resumed == 0, "\(resumedOutput)")
+        #expect(resumedOutput.contains("following \(killedJob)"), "\(resumedOutput)")
+        let (_, list) = try DispatchTestSupport.run(["jobs", "list", "--json"], home: job.home)
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(list.utf8)) as? [Any], "\(list)")
+        #expect(records.count == 1, "one job, not two: \(list)")
+
+        // Ctrl-C: the remote job is cancelled and the run exits 130 with the resume command.
+        let interrupted = try start(job, ["run", try job.spec("interrupted", steps: 1_000_000, compute: section).path])
+        let interruptedJob = try waitForSubmission(job, "interrupted", process: interrupted)
+        kill(interrupted.processIdentifier, SIGINT)
+        interrupted.waitUntilExit()
+        #expect(interrupted.terminationStatus == 130)
+        let log = try String(contentsOf: job.url.appendingPathComponent("interrupted.log"), encoding: .utf8)
+        #expect(log.contains("cancelled training job \(interruptedJob)") && log.contains("quench run --resume"), "\(log)")
+        let settled = try DispatchTestSupport.waitForFinalState(interruptedJob, home: job.home, seconds: 30)
+        #expect(settled["state"] as? String == "cancelled", "\(settled)")
+    }
+
+    /// Starts `quench` in the background, its output in `<job>.log`.
+    private func start(_ job: JobFolder, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = DispatchTestSupport.quench
+        process.arguments = arguments + ["--runs", job.runs.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["QUENCH_HOME": job.home.path]) { $1 }
+        let name = URL(fileURLWithPath: arguments.last ?? "run").deletingPathExtension().lastPathComponent
+        let log = job.url.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// Waits until the run of `name` has submitted its training job and the job is running; its id.
+    private func waitForSubmission(_ job: JobFolder, _ name: String, process: Process) throws -> String {
+        var id: String?
+        let submitted = DispatchTestSupport.waitUntil(seconds: 120) {
+            guard process.isRunning, let run = job.existingRunFolder(name),
+                  let data = try? Data(contentsOf: run.appendingPathComponent("train/remote-job.json")),
+                  let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let submittedJob = record["job"] as? [String: Any] else { return false }
+            id = submittedJob["id"] as? String
+            return true
+        }
+        let log = (try? String(contentsOf: job.url.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+        try #require(submitted, "the run never submitted its job: \(log)")
+        return try #require(id)
+    }
+}
