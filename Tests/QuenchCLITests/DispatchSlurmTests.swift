@@ -4,6 +4,7 @@ import Testing
 /// Training dispatched to a real one-node Slurm cluster: one job succeeds and its results are verified,
 /// one is cancelled, one runs past its one-minute limit and is reported as timed out. The three run
 /// at once against one cluster start, so the test takes about as long as Slurm takes to time one out.
+/// Then `quench run` sends a job spec's training through the same cluster.
 @Suite struct DispatchSlurmTests {
     @Test func succeededCancelledAndTimedOutJobsAreReportedAsSuch() throws {
         let cluster = try DispatchSlurmCluster()
@@ -72,5 +73,19 @@ import Testing
         #expect(logStatus == 0 && logs.contains("verified bundle") && logs.contains("trained 3 steps"), "\(logs)")
         let (refused, refusal) = try DispatchTestSupport.run(["jobs", "collect", timingOut], home: home, environment: environment)
         #expect(refused != 0 && refusal.contains("timed_out"), "\(refusal)")
+
+        // A job spec naming the cluster trains through it, with the spec's time limit over the file's,
+        // and is evaluated and gated here.
+        let job = try RunDispatchTests.JobFolder("slurm-run")
+        defer { job.remove() }
+        let spec = try job.spec("on-slurm", steps: 60,
+                                compute: "  backend: cluster\n  config: \(compute.path)\n  slurm: {time_limit: \"7\"}")
+        let (runStatus, runOutput) = try DispatchTestSupport.run(["run", spec.path, "--runs", job.runs.path], home: job.home,
+                                                                 environment: environment)
+        #expect(runStatus == 0, "\(runOutput)")
+        let remote = try #require((try job.report(try job.runFolder("on-slurm"))["training"] as? [String: Any])?["remote"] as? [String: Any])
+        #expect(remote["kind"] as? String == "slurm" && remote["raw_state"] as? String == "COMPLETED", "\(remote)")
+        let script = folder.appendingPathComponent("shared/\(try #require(remote["job"] as? String))/control/job.sbatch")
+        #expect(try String(contentsOf: script, encoding: .utf8).contains("#SBATCH --time=7\n"))
     }
 }
