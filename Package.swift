@@ -68,7 +68,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchGovernance", "QuenchSecurity"]),
-        .testTarget(name: "QuenchJobsTests", dependencies: ["QuenchJobs", "QuenchTrain", "QuenchSecurity", "Yams"]),
+        .testTarget(name: "QuenchJobsTests", dependencies: ["QuenchJobs", "QuenchDispatch", "QuenchTrain", "QuenchSecurity", "Yams"]),
         .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
     ],

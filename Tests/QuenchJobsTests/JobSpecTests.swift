@@ -1,4 +1,5 @@
 import Foundation
+import QuenchDispatch
 import QuenchJobs
 import QuenchSecurity
 import QuenchTrain
@@ -109,6 +110,43 @@ import Testing
         #expect(Set(empty.map(\.key)).isSuperset(of: ["model", "data.train", "evaluation.gate"]))
         let both = try problems(valid.replacingOccurrences(of: "  path: model.gguf", with: "  path: model.gguf\n  hub: org/name"))
         #expect(both.contains { $0.key == "model.hub" })
+    }
+
+    @Test func computeNamesABackendOfTheComputeFileAndItsSlurmResources() throws {
+        try Data("""
+            backends:
+              box: {kind: ssh, host: box.example.org, user: q, identity_file: /k, known_hosts_file: /h}
+              cluster: {kind: slurm, work_directory: /shared/jobs, slurm: {partition: cpu, time_limit: "60"}}
+            """.utf8).write(to: folder.appendingPathComponent("compute.yaml"))
+        let spec = try JobSpec.load(contentsOf: try write(valid + """
+
+            compute:
+              backend: cluster
+              config: compute.yaml
+              slurm: {time_limit: "30", cpus: 2}
+            """))
+        guard case .remote(let remote) = spec.compute else { Issue.record("expected a remote backend"); return }
+        #expect(remote.settings.name == "cluster" && remote.settings.kind == .slurm)
+        #expect(remote.settings.slurm?.partition == "cpu")
+        #expect(remote.slurm == SlurmResources(timeLimit: "30", cpus: 2))
+        #expect(remote.file == folder.appendingPathComponent("compute.yaml").standardizedFileURL.path)
+
+        func problems(_ compute: String) throws -> [String: ConfigProblem] {
+            let found = try self.problems(valid + "\ncompute:\n" + compute)
+            return Dictionary(found.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        let unknown = try problems("  backend: nowhere\n  config: compute.yaml\n")
+        #expect(unknown["compute.backend"]?.line == 20)
+        #expect(unknown["compute.backend"].map { "\($0)".contains("nowhere") && "\($0)".contains("box, cluster") } == true)
+        let noFile = try problems("  backend: box\n  config: missing.yaml\n")
+        #expect(noFile["compute.config"]?.line == 21)
+        let slurmOnSSH = try problems("  backend: box\n  config: compute.yaml\n  slurm: {cpus: 2}\n")
+        #expect(slurmOnSSH["compute.slurm"].map { "\($0)".contains("only a slurm backend") } == true)
+        let badResources = try problems("  backend: cluster\n  config: compute.yaml\n  slurm: {time_limit: soon, gpus: 0}\n")
+        #expect(badResources["compute.slurm.gpus"] != nil && badResources["compute.slurm.time_limit"] != nil,
+                "\(badResources.keys.sorted())")
+        let localWithFile = try problems("  backend: local\n  config: compute.yaml\n")
+        #expect(localWithFile["compute.config"] != nil)
     }
 
     @Test func malformedYAMLNamesTheFile() throws {
