@@ -16,6 +16,11 @@ struct Run: ParsableCommand {
             crash, kill or Ctrl-C, `--resume RUN_DIR` continues from the last finished stage (training from its \
             newest checkpoint); stages whose inputs did not change are not run again.
 
+            With `compute: {backend: NAME}` the training goes to that backend of configs/compute.yaml (an SSH \
+            host or a Slurm cluster) as a bundle with a sha256 manifest; the remote log is streamed, the \
+            results are kept only when every file matches the returned manifest, and evaluation and the gate \
+            run here on them. Ctrl-C cancels the remote job; --resume follows a job that is still running.
+
             Exit codes: 0 the model passed its gate (and was registered when the spec asks), 3 the gate rejected \
             it (the report says why), 2 the spec is invalid or a stage failed, 130 interrupted.
 

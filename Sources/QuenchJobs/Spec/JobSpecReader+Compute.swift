@@ -30,12 +30,17 @@ extension JobSpecReader {
         }
         let file = optionalPath("config", in: s, what: "a compute file (configs/compute.yaml)") ?? Self.defaultComputeFile()
         let place = r.places["compute.backend"] ?? s.place
+        guard FileManager.default.fileExists(atPath: file) else {
+            r.report(.invalidValue(requirement: "must be a backend of a compute file",
+                                   found: "'\(backend)', but there is no compute file at \(file); set compute.config or QUENCH_COMPUTE_CONFIG"),
+                     key: "compute.backend", at: place)
+            return .local
+        }
         let settings: BackendSettings
         do {
             settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: file)).backend(named: backend)
         } catch {
-            let hint = r.isGiven("config", in: s) ? "" : " (set compute.config or QUENCH_COMPUTE_CONFIG to choose the file)"
-            r.report(.invalidValue(requirement: "must be a backend of the compute file \(file)", found: "'\(backend)': \(error)\(hint)"),
+            r.report(.invalidValue(requirement: "must be a backend of the compute file \(file)", found: "'\(backend)': \(error)"),
                      key: "compute.backend", at: place)
             return .local
         }
