@@ -23,6 +23,8 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
     case fileFailed(path: String, reason: String)
     /// `configs/compute.yaml` (or another compute file) is wrong.
     case invalidComputeConfig(file: String, key: String, reason: String)
+    /// A bundle's `model-reference.json` that is not a well-formed reference.
+    case invalidModelReference(file: String, reason: String)
     /// A backend name the compute file does not define.
     case unknownBackend(name: String, known: [String])
     /// A program that could not be started at all.
@@ -62,6 +64,8 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
             return "cannot bundle training configuration \(file): \(reason)"
         case .fileFailed(let path, let reason):
             return "\(path): \(reason)"
+        case .invalidModelReference(let file, let reason):
+            return "\(file): \(reason); the bundle cannot say which model to fetch, so it is refused"
         case .invalidComputeConfig(let file, let key, let reason):
             return "\(file): key '\(key)': \(reason)"
         case .unknownBackend(let name, let known):

@@ -28,6 +28,16 @@ public struct HubConfiguration: Sendable, Equatable {
 
     private static let knownKeys: Set<String> = ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries"]
 
+    /// The hub settings file to read: `explicit` (a `--config` option), else `$QUENCH_HUB_CONFIG`, else
+    /// `configs/hub.yaml` when the current folder has one; nil means the built-in defaults.
+    public static func settingsFile(explicit: String? = nil,
+                                    environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+        if let explicit { return URL(fileURLWithPath: explicit) }
+        if let path = environment["QUENCH_HUB_CONFIG"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        let local = URL(fileURLWithPath: "configs/hub.yaml")
+        return FileManager.default.fileExists(atPath: local.path) ? local : nil
+    }
+
     /// Reads `file` (nil: built-in defaults for the public hub) and applies the environment on top.
     public static func load(from file: URL?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubConfiguration {
         var settings = HubConfigFile()

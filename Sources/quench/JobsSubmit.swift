@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchDispatch
+import QuenchJobs
 
 /// `quench jobs submit`: bundle a training configuration and send it to a backend.
 struct JobsSubmit: AsyncParsableCommand {
@@ -13,8 +14,13 @@ struct JobsSubmit: AsyncParsableCommand {
             submission) and verifies the manifest before training. With --wait the log is streamed, Ctrl-C \
             cancels the job, and the results are fetched and verified on success.
 
-            Example:
+            With --model-hub the model does not travel: the bundle holds a reference (repository, commit and \
+            the sha256 of every file, verified here) and the training machine fetches it from its own hub with \
+            its own token, or with the one --hub-token-file sends (SSH only).
+
+            Examples:
               quench jobs submit jobs/training/smollm2-135m_lora_temperature.yaml --backend gpu-box --compute configs/compute.yaml --wait
+              quench jobs submit jobs/training/smollm2-135m_lora_temperature.yaml --backend gpu-box --model-hub HuggingFaceTB/SmolLM2-135M-Instruct
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))
@@ -31,6 +37,11 @@ struct JobsSubmit: AsyncParsableCommand {
     var model: String?
 
     @Option(help: ArgumentHelp(
+        "Send the model as a reference instead of its files: a hub repository (org/name, optionally @revision) verified here, which the training machine fetches at the same commit and checks against the same sha256.",
+        valueName: "repo[@revision]"))
+    var modelHub: String?
+
+    @Option(help: ArgumentHelp(
         "A file holding a hub token the SSH host needs; it is sent on standard input into a 0600 file removed when the run ends.",
         valueName: "path"))
     var hubTokenFile: String?
@@ -44,14 +55,26 @@ struct JobsSubmit: AsyncParsableCommand {
     @Flag(help: "Print the job record (and outcome) as JSON.")
     var json = false
 
+    func validate() throws {
+        if model != nil, modelHub != nil { throw ValidationError("give --model or --model-hub, not both") }
+        if hubTokenFile != nil, modelHub == nil {
+            throw ValidationError("--hub-token-file is for the training machine's fetch of a --model-hub reference")
+        }
+    }
+
     func run() async throws {
         let settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: compute)).backend(named: backend)
         let store = JobStore.standard()
         let bundleURL = store.directory.appendingPathComponent("bundles").appendingPathComponent(SubmittedJob.newID())
         try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         let modelFiles = try model.map { try JobBundle.modelFiles(at: URL(fileURLWithPath: $0)) } ?? []
+        let reference = try modelHub.map { text -> ModelReference in
+            let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+            progress("verifying \(parts[0]) here to pin the reference")
+            return try ReferencedModel.make(repo: parts[0], revision: parts.count > 1 ? parts[1] : "main", progress: { progress($0) })
+        }
         let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
-                                          at: bundleURL, quenchVersion: QuenchVersion.current)
+                                          modelReference: reference, at: bundleURL, quenchVersion: QuenchVersion.current)
         progress("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
         let token = try hubTokenFile.map { path -> Data in
             do {

@@ -25,7 +25,7 @@ struct Pull: AsyncParsableCommand {
     @Option(name: .customLong("exclude"), help: ArgumentHelp("Skip paths matching this pattern (repeatable).", valueName: "pattern"))
     var exclude: [String] = []
 
-    @Option(help: ArgumentHelp("The hub configuration. Default: configs/hub.yaml when present, else the public hub.", valueName: "file"))
+    @Option(help: ArgumentHelp("The hub configuration. Default: $QUENCH_HUB_CONFIG, else configs/hub.yaml when present, else the public hub.", valueName: "file"))
     var config: String?
 
     @Flag(help: "Print the snapshot as JSON on standard output (progress goes to standard error).")
@@ -33,7 +33,7 @@ struct Pull: AsyncParsableCommand {
 
     func run() async throws {
         let repo = try RepositoryID(parsing: repository)
-        let configuration = try HubConfiguration.load(from: HubConfigOption.file(config))
+        let configuration = try HubConfiguration.load(from: HubConfiguration.settingsFile(explicit: config))
         let downloader = HubDownloader(configuration: configuration) { update in
             FileHandle.standardError.write(Data(ProgressLine.render(update).utf8))
         }
@@ -52,15 +52,6 @@ struct Pull: AsyncParsableCommand {
         for warning in snapshot.warnings { print("warning: \(warning)") }
         print("snapshot: \(snapshot.directory.path)")
         print("manifest: \(snapshot.manifest.path)")
-    }
-}
-
-/// `--config`, shared by the hub commands: an explicit file, else configs/hub.yaml when it exists.
-enum HubConfigOption {
-    static func file(_ option: String?) -> URL? {
-        if let option { return URL(fileURLWithPath: option) }
-        let local = URL(fileURLWithPath: "configs/hub.yaml")
-        return FileManager.default.fileExists(atPath: local.path) ? local : nil
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchDispatch
+import QuenchJobs
 import QuenchModel
 import QuenchTrain
 
@@ -22,7 +23,10 @@ struct Train: AsyncParsableCommand {
             With `--bundle DIR` (what a remote backend runs), the job bundle's manifest is checked first: \
             its Quench release must be this one and every file must match its sha256. The run writes into \
             DIR/output, then DIR/output/summary.json and DIR/output/manifest.json (sha256 of every output \
-            file), which the submitting side verifies before it trusts anything.
+            file), which the submitting side verifies before it trusts anything. A bundle whose model is \
+            model-reference.json fetches that commit from this machine's hub ($QUENCH_HUB_CONFIG or \
+            configs/hub.yaml, the HF_* environment; a token sent with the job in $QUENCH_HUB_TOKEN_FILE comes \
+            first) and checks every file against the reference's sha256 before training.
 
             Examples:
               quench train jobs/training/smollm2-135m_lora_temperature.yaml
@@ -88,7 +92,12 @@ struct Train: AsyncParsableCommand {
         guard config.output == JobBundle.outputFolder else {
             throw ValidationError("the bundle's training.yaml must write to '\(JobBundle.outputFolder)', not '\(config.output)'")
         }
-        config.model = try job.resolve(model).path
+        if let reference = try job.modelReference(named: model) {
+            progress("fetching \(reference.repo) at \(reference.commit) from this machine's hub: \(reference.files.count) files, each checked against the bundle's sha256")
+            config.model = try ReferencedModel.fetch(reference, progress: { progress($0) }).path
+        } else {
+            config.model = try job.resolve(model).path
+        }
         config.data.train = try job.resolve(config.data.train).path
         config.data.validation = try config.data.validation.map { try job.resolve($0).path }
         config.output = job.outputDirectory.path

@@ -12,14 +12,14 @@ struct VerifyCache: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Only this repository (org/name). Default: every repository in the cache.", valueName: "repo"))
     var repository: String?
 
-    @Option(help: ArgumentHelp("The hub configuration (for the cache location). Default: configs/hub.yaml when present.", valueName: "file"))
+    @Option(help: ArgumentHelp("The hub configuration (for the cache location). Default: $QUENCH_HUB_CONFIG, else configs/hub.yaml when present.", valueName: "file"))
     var config: String?
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() async throws {
-        let configuration = try HubConfiguration.load(from: HubConfigOption.file(config))
+        let configuration = try HubConfiguration.load(from: HubConfiguration.settingsFile(explicit: config))
         let report = try CacheVerifier.verify(cacheDirectory: configuration.cacheDirectory, repo: repository)
         if json {
             try printJSON(report)

@@ -87,42 +87,57 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: work.path), "nothing was copied to the impostor")
     }
 
-    @Test func hubTokenReachesTheRunAsAnOwnerOnlyFileAndIsRemovedAfterwards() throws {
-        let server = try DispatchSSHServer()
-        defer { server.stop() }
+    @Test func aModelReferenceIsFetchedByTheRemoteWithTheSentTokenWhichIsRemovedAfterwards() throws {
         let folder = try DispatchTestSupport.temporaryDirectory("ssh-token")
         defer { try? FileManager.default.removeItem(at: folder) }
+        let secret = "hf_test_\(UUID().uuidString)"
+        let model = try DispatchTestSupport.tinyLlama(in: folder)
+        let files = try ["config.json", "model.safetensors", "tokenizer.json"].map { ($0, try Data(contentsOf: model.appendingPathComponent($0))) }
+        let hub = try CLITestHub(token: secret, files: files)
+        defer { hub.stop() }
+        let server = try DispatchSSHServer()
+        defer { server.stop() }
         let home = folder.appendingPathComponent("home")
         let work = folder.appendingPathComponent("remote-work")
-        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try DispatchTestSupport.tinyLlama(in: folder), steps: 2)
-        // The remote "quench" records what the run saw of the token file, then trains for real.
+        let remoteHF = folder.appendingPathComponent("remote-hf")
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: model, steps: 2)
+        // The remote "quench" records what the run saw of the token file, then trains for real with its
+        // own hub settings and cache, and no token of its own.
         let wrapper = folder.appendingPathComponent("quench-wrapper")
         try Data("""
             #!/bin/sh
             [ "$1" = "--version" ] && exec \(DispatchTestSupport.quench.path) --version
             stat -c %a "$QUENCH_HUB_TOKEN_FILE" > "$3/control/token-mode"
             sha256sum < "$QUENCH_HUB_TOKEN_FILE" | cut -c1-64 > "$3/control/token-digest"
-            exec \(DispatchTestSupport.quench.path) "$@"
+            unset HF_TOKEN HF_TOKEN_PATH
+            QUENCH_HUB_CONFIG=\(hub.config.path) HF_HOME=\(remoteHF.path) exec \(DispatchTestSupport.quench.path) "$@"
 
             """.utf8).write(to: wrapper)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
         let compute = try server.computeFile(workDirectory: work, quench: wrapper)
-        let secret = "hf_test_\(UUID().uuidString)"
         let tokenFile = folder.appendingPathComponent("token")
         try Data(secret.utf8).write(to: tokenFile)
+        let local = ["QUENCH_HUB_CONFIG": hub.config.path, "HF_HOME": folder.appendingPathComponent("local-hf").path,
+                     "HF_TOKEN": secret]
 
         let (status, output) = try DispatchTestSupport.run(
-            ["jobs", "submit", config.path, "--backend", "loopback", "--compute", compute.path, "--hub-token-file", tokenFile.path,
-             "--wait", "--json"], home: home)
+            ["jobs", "submit", config.path, "--backend", "loopback", "--compute", compute.path, "--model-hub", "quench/cli",
+             "--hub-token-file", tokenFile.path, "--wait", "--json"], home: home, environment: local)
         #expect(status == 0, "\(output)")
         #expect(!output.contains(secret))
-        let control = work.appendingPathComponent("\(try DispatchTestSupport.submittedID(output))/control")
+        let id = try DispatchTestSupport.submittedID(output)
+        let manifest = try String(contentsOf: work.appendingPathComponent("\(id)/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("model-reference.json") && !manifest.contains("model/"), "no model file travels: \(manifest)")
+        let fetched = remoteHF.appendingPathComponent("hub/models--quench--cli/snapshots/\(hub.commit)/model.safetensors")
+        #expect(FileManager.default.fileExists(atPath: fetched.path), "the remote fetched the model itself")
+        #expect(output.contains("remote | fetching quench/cli"), "\(output)")
+        let control = work.appendingPathComponent("\(id)/control")
         let mode = try String(contentsOf: control.appendingPathComponent("token-mode"), encoding: .utf8)
         #expect(mode.trimmingCharacters(in: .whitespacesAndNewlines) == "600")
         let digest = try String(contentsOf: control.appendingPathComponent("token-digest"), encoding: .utf8)
         #expect(digest.trimmingCharacters(in: .whitespacesAndNewlines) == (try DispatchLocalTests.sha256(tokenFile)))
         #expect(!FileManager.default.fileExists(atPath: control.appendingPathComponent("hub-token").path), "removed after the run")
-        let (_, leaks) = try DispatchTestSupport.system("/usr/bin/grep", ["-rl", secret, work.path, home.path])
+        let (_, leaks) = try DispatchTestSupport.system("/usr/bin/grep", ["-rl", secret, work.path, home.path, remoteHF.path])
         #expect(leaks.isEmpty, "the token was written to: \(leaks)")
     }
 }

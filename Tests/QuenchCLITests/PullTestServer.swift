@@ -12,7 +12,8 @@ final class CLITestHub {
     var hubLog: String { (try? String(contentsOf: directory.appendingPathComponent("hub.log"), encoding: .utf8)) ?? "" }
     var cdnLog: String { (try? String(contentsOf: directory.appendingPathComponent("cdn.log"), encoding: .utf8)) ?? "" }
 
-    init(token: String) throws {
+    /// Serves `files` (default: a small config and 2 MB of weights) as repository quench/cli.
+    init(token: String, files given: [(String, Data)]? = nil) throws {
         let dir = directory.path
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("cdn"), withIntermediateDirectories: true)
         try "[req]\ndistinguished_name=dn\nx509_extensions=ext\nprompt=no\n[dn]\nCN=Quench CLI Test CA\n[ext]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n"
@@ -26,7 +27,7 @@ final class CLITestHub {
                                                   "-set_serial", "7", "-out", "\(dir)/server.pem", "-days", "2", "-extfile", "\(dir)/leaf.cnf"])
         var weights = Data(count: 2_000_000)
         for index in stride(from: 0, to: weights.count, by: 4096) { weights[index] = UInt8(truncatingIfNeeded: index / 4096) }
-        let files = [("config.json", Data(#"{"model_type": "llama"}"#.utf8)), ("model.safetensors", weights)]
+        let files = given ?? [("config.json", Data(#"{"model_type": "llama"}"#.utf8)), ("model.safetensors", weights)]
         var siblings: [[String: Any]] = []
         var locations = ""
         for (name, data) in files {
@@ -38,9 +39,12 @@ final class CLITestHub {
             locations += "location = /quench/cli/resolve/\(commit)/\(name) { add_header X-Repo-Commit \(commit) always; "
                 + "add_header X-Linked-Etag \"\\\"\(sha)\\\"\" always; return 302 https://127.0.0.2:PORT/blobs/\(sha); }\n"
         }
-        let listing = directory.appendingPathComponent("hub/api/models/quench/cli/revision/main")
-        try FileManager.default.createDirectory(at: listing.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try JSONSerialization.data(withJSONObject: ["sha": commit, "siblings": siblings]).write(to: listing)
+        // The listing answers for the branch and for the commit it points at, as a hub does.
+        for revision in ["main", commit] {
+            let listing = directory.appendingPathComponent("hub/api/models/quench/cli/revision/\(revision)")
+            try FileManager.default.createDirectory(at: listing.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: ["sha": commit, "siblings": siblings]).write(to: listing)
+        }
 
         port = try Self.freePort()
         try """

@@ -25,13 +25,14 @@ import Testing
                 """.utf8).write(to: url.appendingPathComponent("gate.yaml"))
         }
 
-        /// A spec training `steps` LoRA steps where `compute` (YAML lines under `compute:`) says.
-        func spec(_ name: String, steps: Int, compute: String) throws -> URL {
+        /// A spec training `steps` LoRA steps where `compute` (YAML lines under `compute:`) says, on the
+        /// local tiny-llama unless `model` (a flow mapping) says otherwise.
+        func spec(_ name: String, steps: Int, compute: String, model: String? = nil) throws -> URL {
             let digest = try DispatchLocalTests.sha256(url.appendingPathComponent("tiny-llama/model.safetensors"))
             let text = """
                 apiVersion: quench/v1
                 name: \(name)
-                model: {path: tiny-llama, sha256: {model.safetensors: \(digest)}}
+                model: \(model ?? "{path: tiny-llama, sha256: {model.safetensors: \(digest)}}")
                 data: {train: train.jsonl, validation: valid.jsonl, format: prompt_completion, max_sequence_length: 32}
                 training:
                   method: lora
@@ -51,8 +52,8 @@ import Testing
             return file
         }
 
-        func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-            try DispatchTestSupport.run(arguments + ["--runs", runs.path], home: home)
+        func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+            try DispatchTestSupport.run(arguments + ["--runs", runs.path], home: home, environment: environment)
         }
 
         /// The one run folder of job `name`.
@@ -104,6 +105,46 @@ import Testing
         let remoteLoss = try #require(((report["evaluation"] as? [String: Any])?["sets"] as? [[String: Any]])?.first?["tuned"] as? [String: Any])
         let localLoss = try #require(((try job.report(try job.runFolder("local"))["evaluation"] as? [String: Any])?["sets"] as? [[String: Any]])?.first?["tuned"] as? [String: Any])
         #expect(remoteLoss["loss"] as? Double == localLoss["loss"] as? Double)
+    }
+
+    @Test func aHubModelCanTravelAsAReferenceTheRemoteFetchesWithItsOwnToken() throws {
+        let job = try JobFolder("run-ssh-reference")
+        defer { job.remove() }
+        let token = "hf_test_\(UUID().uuidString)"
+        let files = try ["config.json", "model.safetensors", "tokenizer.json"]
+            .map { ($0, try Data(contentsOf: job.url.appendingPathComponent("tiny-llama/\($0)"))) }
+        let hub = try CLITestHub(token: token, files: files)
+        defer { hub.stop() }
+        let server = try DispatchSSHServer()
+        defer { server.stop() }
+        // The remote has its own hub settings, cache and 0600 token file.
+        let remoteHF = job.url.appendingPathComponent("remote-hf")
+        try FileManager.default.createDirectory(at: remoteHF, withIntermediateDirectories: true)
+        let remoteToken = remoteHF.appendingPathComponent("token")
+        try Data(token.utf8).write(to: remoteToken)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: remoteToken.path)
+        let wrapper = job.url.appendingPathComponent("quench-remote")
+        try Data("""
+            #!/bin/sh
+            QUENCH_HUB_CONFIG=\(hub.config.path) HF_HOME=\(remoteHF.path) HF_TOKEN_PATH=\(remoteToken.path) exec \(DispatchTestSupport.quench.path) "$@"
+
+            """.utf8).write(to: wrapper)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        let compute = try server.computeFile(workDirectory: job.url.appendingPathComponent("remote-work"), quench: wrapper)
+        let spec = try job.spec("referenced", steps: 60,
+                                compute: "  backend: loopback\n  config: \(compute.path)\n  send_model: reference",
+                                model: "{hub: quench/cli, revision: main}")
+
+        let (status, output) = try job.run(["run", spec.path], environment: [
+            "QUENCH_HUB_CONFIG": hub.config.path, "HF_HOME": job.url.appendingPathComponent("local-hf").path, "HF_TOKEN": token])
+        #expect(status == 0, "\(output)")
+        let run = try job.runFolder("referenced")
+        let manifest = try String(contentsOf: run.appendingPathComponent("train/bundle/manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("model-reference.json") && !manifest.contains("model/"), "no model file travels: \(manifest)")
+        let fetched = remoteHF.appendingPathComponent("hub/models--quench--cli/snapshots/\(hub.commit)/model.safetensors")
+        #expect(FileManager.default.fileExists(atPath: fetched.path), "the remote fetched the model itself")
+        #expect((try job.report(run)["gate"] as? [String: Any])?["passed"] as? Bool == true)
+        #expect(!output.contains(token))
     }
 
     @Test func aResultAlteredOnTheRemoteStopsTheRunBeforeEvaluation() throws {

@@ -4,7 +4,8 @@ import Foundation
 /// bundle, its data files, the model files and a manifest of their SHA-256.
 ///
 /// Layout: `manifest.json`, `training.yaml`, `job.yaml` (the job spec, when given), `data/train/…`,
-/// `data/validation/…`, `model/…`. The remote side writes `output/` (with its own manifest) and the
+/// `data/validation/…`, and `model/…` or `model-reference.json` (a model the training machine fetches
+/// from its hub, pinned to a commit and the sha256 of every file). The remote side writes `output/` (with its own manifest) and the
 /// backend keeps its bookkeeping in `control/`; neither is part of the bundle's manifest.
 public struct JobBundle: Sendable {
     /// The bundle's root folder.
@@ -35,6 +36,12 @@ public struct JobBundle: Sendable {
         try ManifestVerifier.verify(directory, against: manifest, excluding: Self.reserved)
     }
 
+    /// The model reference the training configuration names as its `model`, if it names one.
+    public func modelReference(named model: String) throws -> ModelReference? {
+        guard model == ModelReference.fileName else { return nil }
+        return try ModelReference.read(from: try resolve(model))
+    }
+
     /// The file or folder at `relative` inside the bundle, refusing paths that escape it or that the
     /// manifest does not cover.
     public func resolve(_ relative: String) throws -> URL {
@@ -51,26 +58,33 @@ public struct JobBundle: Sendable {
     ///
     /// `modelFiles` are the model's files (one `.gguf`, or a Hugging Face directory's files); empty
     /// means the configuration's `model` key (a `.gguf` file or a directory whose files are all taken).
-    public static func create(trainingConfig: URL, modelFiles: [URL] = [], jobSpec: URL? = nil, at destination: URL,
-                              quenchVersion: String, baseDirectory: URL? = nil) throws -> JobBundle {
+    /// With `modelReference`, no model file travels: the training machine fetches the referenced one.
+    public static func create(trainingConfig: URL, modelFiles: [URL] = [], modelReference: ModelReference? = nil,
+                              jobSpec: URL? = nil, at destination: URL, quenchVersion: String,
+                              baseDirectory: URL? = nil) throws -> JobBundle {
         let text: String
         do {
             text = try String(contentsOf: trainingConfig, encoding: .utf8)
         } catch {
             throw DispatchError.invalidTrainingConfig(file: trainingConfig.path, reason: error.localizedDescription)
         }
-        return try create(trainingYAML: text, file: trainingConfig.path, modelFiles: modelFiles, jobSpec: jobSpec,
-                          at: destination, quenchVersion: quenchVersion, baseDirectory: baseDirectory)
+        return try create(trainingYAML: text, file: trainingConfig.path, modelFiles: modelFiles,
+                          modelReference: modelReference, jobSpec: jobSpec, at: destination,
+                          quenchVersion: quenchVersion, baseDirectory: baseDirectory)
     }
 
     /// Builds a bundle from training configuration text (for example a job spec's `training` section
     /// re-serialised); `file` names it in messages. See `create(trainingConfig:...)`.
-    public static func create(trainingYAML: String, file: String, modelFiles: [URL] = [], jobSpec: URL? = nil,
-                              at destination: URL, quenchVersion: String, baseDirectory: URL? = nil) throws -> JobBundle {
+    public static func create(trainingYAML: String, file: String, modelFiles: [URL] = [],
+                              modelReference: ModelReference? = nil, jobSpec: URL? = nil, at destination: URL,
+                              quenchVersion: String, baseDirectory: URL? = nil) throws -> JobBundle {
         let base = baseDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var plan = try TrainingYAMLRewrite(yaml: trainingYAML, file: file, baseDirectory: base)
-        let models = try modelFiles.isEmpty ? plan.configuredModelFiles() : modelFiles
-        plan.setModel(models)
+        if modelReference != nil {
+            plan.setModelReference()
+        } else {
+            plan.setModel(try modelFiles.isEmpty ? plan.configuredModelFiles() : modelFiles)
+        }
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: destination.path) else {
             throw DispatchError.fileFailed(path: destination.path, reason: "it already exists; choose a new bundle folder")
@@ -78,10 +92,16 @@ public struct JobBundle: Sendable {
         let staging = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
         defer { try? fileManager.removeItem(at: staging) }
+        do {
+            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw DispatchError.fileFailed(path: staging.path, reason: error.localizedDescription)
+        }
         for (relative, source) in plan.copies {
             try copy(source, to: staging.appendingPathComponent(relative))
         }
         if let jobSpec { try copy(jobSpec, to: staging.appendingPathComponent("job.yaml")) }
+        try modelReference?.write(to: staging.appendingPathComponent(ModelReference.fileName))
         let training = staging.appendingPathComponent(trainingFile)
         do {
             try Data(try plan.rewritten().utf8).write(to: training, options: .atomic)

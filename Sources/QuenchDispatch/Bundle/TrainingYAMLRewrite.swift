@@ -66,6 +66,11 @@ struct TrainingYAMLRewrite {
         }
     }
 
+    /// Names `ModelReference.fileName` as the model: the training machine fetches it from the hub.
+    mutating func setModelReference() {
+        modelPath = ModelReference.fileName
+    }
+
     /// The configuration with bundle-relative paths; refuses two model files with the same name.
     func rewritten() throws -> String {
         var seen = Set<String>()

@@ -16,7 +16,7 @@ extension JobSpec {
         "model": ["path", "sha256", "hub", "revision", "files", "include"],
         "data": ["train", "validation", "format", "max_sequence_length", "sequences", "sha256"],
         "evaluation": ["gate"],
-        "compute": ["backend", "config", "slurm"],
+        "compute": ["backend", "config", "slurm", "send_model"],
         "compute.slurm": ComputeConfig.slurmKeys,
         "registry": ["name", "register"],
     ]

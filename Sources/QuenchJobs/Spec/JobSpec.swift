@@ -36,6 +36,16 @@ public struct JobSpec: Sendable, Equatable {
         public let file: String
         /// The spec's `compute.slurm` resources, over the compute file's.
         public let slurm: SlurmResources?
+        /// How the base model reaches the training machine (`compute.send_model`).
+        public let sendModel: ModelTransfer
+    }
+
+    /// How a remote backend gets the base model.
+    public enum ModelTransfer: String, Sendable, Equatable, CaseIterable {
+        /// Its files travel in the job bundle.
+        case files
+        /// The training machine fetches the same commit from its hub, checked against this side's sha256.
+        case reference
     }
 
     /// What happens to a model that passes its gate.

@@ -15,13 +15,20 @@ extension JobSpecReader {
 
     /// `compute`: `backend: local` trains in this process; any other name is an entry of the compute
     /// file (`compute.config`), read now so a wrong name or a broken file stops the spec before any work.
-    mutating func readCompute(in root: ConfigReader.Section) -> JobSpec.Compute {
+    /// `send_model: reference` lets the training machine fetch a hub model itself instead of receiving it.
+    mutating func readCompute(in root: ConfigReader.Section, model: JobSpec.ModelSource?) -> JobSpec.Compute {
         let s = r.section("compute", in: root)
         let backend = r.value("backend", in: s, default: "local", expected: "'local' or a backend of the compute file",
                               requirement: JobSpecReader.safeName, ConfigReader.text)
         let slurm = readSlurmResources(in: s)
+        let sendModel = r.value("send_model", in: s, default: JobSpec.ModelTransfer.files,
+                                expected: ConfigReader.choices(JobSpec.ModelTransfer.self), JobSpec.ModelTransfer.init(rawValue:))
+        if sendModel == .reference, case .local? = model {
+            r.report(.invalidValue(requirement: "'reference' needs a model from a hub (model.hub)", found: "model.path"),
+                     key: "compute.send_model", at: r.places["compute.send_model"] ?? s.place)
+        }
         if backend == "local" {
-            for key in ["config", "slurm"] where r.isGiven(key, in: s) {
+            for key in ["config", "slurm", "send_model"] where r.isGiven(key, in: s) {
                 r.report(.invalidValue(requirement: "is for a remote backend; `backend: local` trains in this process",
                                        found: "compute.\(key)"),
                          key: "compute.\(key)", at: r.places["compute.\(key)"] ?? s.place)
@@ -49,7 +56,7 @@ extension JobSpecReader {
                                    found: "backend '\(backend)' of kind \(settings.kind.rawValue)"),
                      key: "compute.slurm", at: r.places["compute.slurm"] ?? s.place)
         }
-        return .remote(JobSpec.RemoteCompute(settings: settings, file: file, slurm: slurm))
+        return .remote(JobSpec.RemoteCompute(settings: settings, file: file, slurm: slurm, sendModel: sendModel))
     }
 
     /// `compute.slurm`: the resources this job asks for, over the compute file's; each value is checked

@@ -35,7 +35,7 @@ struct JobSpecReader {
                                     place: root.place)
         let evaluation = r.section("evaluation", in: root)
         let gate = requiredPath("gate", in: evaluation, what: "a gate file (evaluations/*.yaml)")
-        let compute = readCompute(in: root)
+        let compute = readCompute(in: root, model: model)
         let registry = r.section("registry", in: root)
         let registryName = r.value("name", in: registry, default: name, expected: "a model name",
                                    requirement: Self.safeName, R.text)

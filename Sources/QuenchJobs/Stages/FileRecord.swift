@@ -7,10 +7,11 @@ struct FileRecord: Codable, Sendable, Equatable {
     let size: Int
     let sha256: String
 
-    /// Hashes the file at `url` (streamed).
+    /// Hashes the file at `url` (streamed), following a symbolic link.
     init(url: URL) throws {
         path = url.standardizedFileURL.path
-        size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        // The size of what the path names: a hub snapshot's files are links into its blob store.
+        size = (try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)[.size] as? Int) ?? 0
         sha256 = try FileDigest.sha256(of: url)
     }
 

@@ -26,7 +26,7 @@ struct RemoteTraining {
 
     /// Follows the job this run already started, when it can still succeed or has; otherwise bundles
     /// `config` and submits it. `config`'s paths are absolute (the runner resolved them).
-    func run(config: TrainingConfig, model: URL, spec: URL, training: URL, events: @escaping RunEvents) throws -> Result {
+    func run(config: TrainingConfig, model: FetchStage.Output, spec: URL, training: URL, events: @escaping RunEvents) throws -> Result {
         let dispatcher = try Dispatcher(settings: remote.settings, store: store, overriding: remote.slurm)
         let results = training.appendingPathComponent("results")
         let record: JobRecord
@@ -36,7 +36,8 @@ struct RemoteTraining {
         } else {
             try? FileManager.default.removeItem(at: results)
             let bundle = try makeBundle(config: config, model: model, spec: spec, training: training)
-            events(.message("bundled \(bundle.manifest.files.count) files with their sha256; submitting to \(remote.settings.name)"))
+            let model = remote.sendModel == .reference ? " (the model as a reference the remote fetches from its hub)" : ""
+            events(.message("bundled \(bundle.manifest.files.count) files with their sha256\(model); submitting to \(remote.settings.name)"))
             record = try AsyncBridge.wait { try await dispatcher.submit(bundle) }
             try AtomicFile.writeJSON(record, to: Self.jobFile(in: training))
             events(.message("submitted \(record.job.id) to \(remote.settings.name) (\(record.job.backend.rawValue) \(record.job.remoteID)); Ctrl-C cancels it"))
@@ -64,12 +65,16 @@ struct RemoteTraining {
         return record
     }
 
-    private func makeBundle(config: TrainingConfig, model: URL, spec: URL, training: URL) throws -> JobBundle {
+    /// The bundle in `train/bundle`: the model's files, or with `send_model: reference` a reference to
+    /// the commit and files the fetch stage verified.
+    private func makeBundle(config: TrainingConfig, model: FetchStage.Output, spec: URL, training: URL) throws -> JobBundle {
         let destination = training.appendingPathComponent("bundle")
         try? FileManager.default.removeItem(at: destination)
         try FileManager.default.createDirectory(at: training, withIntermediateDirectories: true)
+        let reference = remote.sendModel == .reference ? try ReferencedModel.make(from: model) : nil
+        let files = reference == nil ? try JobBundle.modelFiles(at: URL(fileURLWithPath: model.location)) : []
         return try JobBundle.create(trainingYAML: try config.yamlDocument(), file: "training section of \(spec.path)",
-                                    modelFiles: try JobBundle.modelFiles(at: model), jobSpec: spec, at: destination,
+                                    modelFiles: files, modelReference: reference, jobSpec: spec, at: destination,
                                     quenchVersion: quenchVersion)
     }
 

@@ -37,7 +37,7 @@ struct TrainStage: Stage {
         try startOverIfInputsChanged(context, output: output)
         if case .remote(let remote) = context.spec.compute {
             let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)
-                .run(config: config, model: URL(fileURLWithPath: try context.required(context.fetch, .fetch).location),
+                .run(config: config, model: try context.required(context.fetch, .fetch),
                      spec: URL(fileURLWithPath: context.spec.file), training: output, events: events)
             let artifacts = URL(fileURLWithPath: result.summary.output)
             return Output(method: config.method.rawValue, summary: result.summary, artifacts: artifacts.path,
