@@ -56,6 +56,32 @@ import Testing
         try reopened.verify(quenchVersion: "9.9.9")
     }
 
+    @Test func aModelReferenceTravelsInsteadOfTheModelAndIsCheckedOnReading() throws {
+        let (folder, config, _) = try Self.sources()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let digest = String(repeating: "ab", count: 32)
+        let reference = try ModelReference(repo: "org/model", commit: String(repeating: "0123456789", count: 4),
+                                           files: ["config.json": digest, "model.safetensors": digest])
+        let bundle = try JobBundle.create(trainingConfig: config, modelReference: reference,
+                                          at: folder.appendingPathComponent("bundle"), quenchVersion: "9.9.9", baseDirectory: folder)
+        #expect(bundle.manifest.files.map(\.path) == ["data/train/train.jsonl", "data/validation/valid.jsonl",
+                                                      "model-reference.json", "training.yaml"])
+        let training = try String(contentsOf: bundle.trainingConfigURL, encoding: .utf8)
+        #expect(training.contains("model: model-reference.json"), "\(training)")
+        #expect(try bundle.modelReference(named: "model-reference.json") == reference)
+        #expect(try bundle.modelReference(named: "model/model.gguf") == nil)
+
+        let url = folder.appendingPathComponent("reference.json")
+        for (bad, why) in [(#"{"repo": "org/model", "commit": "main", "files": {"a": "\#(digest)"}}"#, "40-hex commit"),
+                           (#"{"repo": "../x", "commit": "\#(reference.commit)", "files": {"a": "\#(digest)"}}"#, "org/name"),
+                           (#"{"repo": "org/m", "commit": "\#(reference.commit)", "files": {"../a": "\#(digest)"}}"#, "../a"),
+                           (#"{"repo": "org/m", "commit": "\#(reference.commit)", "files": {"a": "xyz"}}"#, "sha256 of a"),
+                           (#"{"repo": "org/m", "commit": "\#(reference.commit)", "files": {}}"#, "between 1 and")] {
+            try Data(bad.utf8).write(to: url)
+            #expect { try ModelReference.read(from: url) } throws: { "\($0)".contains(why) }
+        }
+    }
+
     @Test func anotherReleaseIsRefused() throws {
         let (folder, bundle) = try Self.make()
         defer { try? FileManager.default.removeItem(at: folder) }

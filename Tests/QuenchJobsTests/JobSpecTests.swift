@@ -147,6 +147,10 @@ import Testing
                 "\(badResources.keys.sorted())")
         let localWithFile = try problems("  backend: local\n  config: compute.yaml\n")
         #expect(localWithFile["compute.config"] != nil)
+        let referenceToAFile = try problems("  backend: box\n  config: compute.yaml\n  send_model: reference\n")
+        #expect(referenceToAFile["compute.send_model"].map { "\($0)".contains("model.hub") } == true)
+        let unknownTransfer = try problems("  backend: box\n  config: compute.yaml\n  send_model: carrier-pigeon\n")
+        #expect(unknownTransfer["compute.send_model"].map { "\($0)".contains("'files'") } == true)
     }
 
     @Test func malformedYAMLNamesTheFile() throws {

@@ -78,7 +78,9 @@ public struct ModelReference: Codable, Sendable, Equatable {
             throw DispatchError.invalidModelReference(file: file, reason: "it must list between 1 and 10000 files")
         }
         for (path, digest) in files {
-            guard FileManifest.isSafe(path) else { throw DispatchError.unsafePath(file: file, path: path) }
+            guard FileManifest.isSafe(path) else {
+                throw DispatchError.invalidModelReference(file: file, reason: "file '\(path)' could escape the model folder")
+            }
             guard Self.isHex(digest, length: 64) else {
                 throw DispatchError.invalidModelReference(file: file, reason: "the sha256 of \(path) is not 64 lower-case hex digits")
             }
