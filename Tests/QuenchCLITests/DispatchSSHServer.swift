@@ -14,7 +14,8 @@ final class DispatchSSHServer {
     let user: String
     private var pid: pid_t = 0
 
-    init() throws {
+    /// `extraConfig`: more sshd_config lines (such as `SetEnv` for the sessions).
+    init(extraConfig: String = "") throws {
         folder = try DispatchTestSupport.temporaryDirectory("sshd")
         let keygen = "/usr/bin/ssh-keygen"
         for name in ["host_key", "client_key", "other_host_key"] {
@@ -41,6 +42,7 @@ final class DispatchSSHServer {
             PermitRootLogin prohibit-password
             Subsystem sftp internal-sftp
             LogLevel ERROR
+            \(extraConfig)
             """
         let configURL = folder.appendingPathComponent("sshd_config")
         try Data((config + "\n").utf8).write(to: configURL)

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Training dispatched to a real one-node Slurm cluster: one job succeeds and its results are verified,
-/// one is cancelled, one runs past its one-minute limit and is reported as timed out. The three run
+/// Training dispatched to a real one-node Slurm cluster: one job, submitted through an SSH login node,
+/// succeeds and its results are verified; one is cancelled; one runs past its one-minute limit and is
+/// reported as timed out. The three run
 /// at once against one cluster start, so the test takes about as long as Slurm takes to time one out.
 /// Then `quench run` sends a job spec's training through the same cluster.
 @Suite struct DispatchSlurmTests {
@@ -13,6 +14,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = folder.appendingPathComponent("home")
         let model = try DispatchTestSupport.tinyLlama(in: folder)
+        // A login node: sshd whose sessions find this cluster, as a real login node's do.
+        let login = try DispatchSSHServer(extraConfig: "SetEnv SLURM_CONF=\(cluster.configuration.path)")
+        defer { login.stop() }
         let compute = folder.appendingPathComponent("compute.yaml")
         try Data("""
             backends:
@@ -22,12 +26,23 @@ import Testing
                 quench: \(DispatchTestSupport.quench.path)
                 poll_seconds: 1
                 slurm: {partition: debug, time_limit: "1", cpus: 1}
+              through-login:
+                kind: slurm
+                host: 127.0.0.1
+                port: \(login.port)
+                user: \(login.user)
+                identity_file: \(login.clientKey.path)
+                known_hosts_file: \(login.knownHosts.path)
+                work_directory: \(folder.path)/shared
+                quench: \(DispatchTestSupport.quench.path)
+                poll_seconds: 1
+                slurm: {partition: debug, time_limit: "1", cpus: 1}
             """.utf8).write(to: compute)
         let environment = cluster.environment
-        func submit(_ name: String, steps: Int) throws -> String {
+        func submit(_ name: String, steps: Int, backend: String = "cluster") throws -> String {
             let config = try DispatchTestSupport.trainingConfig(in: folder, model: model, steps: steps, name: name)
             let (status, output) = try DispatchTestSupport.run(
-                ["jobs", "submit", config.path, "--backend", "cluster", "--compute", compute.path, "--json"],
+                ["jobs", "submit", config.path, "--backend", backend, "--compute", compute.path, "--json"],
                 home: home, environment: environment)
             try #require(status == 0, "\(output)")
             return try DispatchTestSupport.submittedID(output)
@@ -39,7 +54,7 @@ import Testing
         }
 
         let started = Date()
-        let succeeding = try submit("short", steps: 3)
+        let succeeding = try submit("short", steps: 3, backend: "through-login")
         let cancelled = try submit("cancelled", steps: 1_000_000)
         let timingOut = try submit("endless", steps: 1_000_000)
 
