@@ -5,7 +5,7 @@ import Testing
 /// verified, and is evaluated and gated here; a result altered on the remote stops the run; a killed
 /// run follows its remote job again on resume; Ctrl-C cancels the remote job.
 @Suite struct RunDispatchTests {
-    /// A tiny-llama job folder: model, data, gate, registry roles, and specs that differ in compute.
+    /// A tiny-llama job folder: model, data and gate, and specs that differ in compute.
     struct JobFolder {
         let url: URL
         var home: URL { url.appendingPathComponent("home") }
@@ -13,16 +13,7 @@ import Testing
 
         init(_ label: String) throws {
             url = try DispatchTestSupport.temporaryDirectory(label)
-            _ = try TinyModel.make(in: url)
-            try TinyModel.writeData(url.appendingPathComponent("train.jsonl"), count: 60)
-            try TinyModel.writeData(url.appendingPathComponent("valid.jsonl"), count: 12, offset: 500)
-            try Data("""
-                windowing: disjoint
-                context: 64
-                sets:
-                  - {name: held-out, path: valid.jsonl, format: prompt_completion, role: task}
-                thresholds: {max_perplexity: 250, max_loss: 5.5, min_improvement: 0.02, min_tokens: 10}
-                """.utf8).write(to: url.appendingPathComponent("gate.yaml"))
+            try TinyModel.writeJob(in: url)
         }
 
         /// A spec training `steps` LoRA steps where `compute` (YAML lines under `compute:`) says, on the

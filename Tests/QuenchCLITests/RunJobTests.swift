@@ -11,20 +11,7 @@ import Testing
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        _ = try TinyModel.make(in: folder)
-        try TinyModel.writeData(folder.appendingPathComponent("train.jsonl"), count: 60)
-        try TinyModel.writeData(folder.appendingPathComponent("valid.jsonl"), count: 12, offset: 500)
-        try Data("""
-            windowing: disjoint
-            context: 64
-            sets:
-              - {name: held-out, path: valid.jsonl, format: prompt_completion, role: task}
-            thresholds:
-              max_perplexity: 250
-              max_loss: 5.5
-              min_improvement: 0.02
-              min_tokens: 10
-            """.utf8).write(to: folder.appendingPathComponent("gate.yaml"))
+        try TinyModel.writeJob(in: folder)
         let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
         try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
             .write(to: folder.appendingPathComponent("registry.yaml"))

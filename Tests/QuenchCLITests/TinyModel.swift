@@ -53,4 +53,19 @@ enum TinyModel {
         }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
     }
+
+    /// What a tiny-llama job spec needs in `folder`: the model, train.jsonl (60 records), valid.jsonl
+    /// (12 others) and gate.yaml, a gate the trained adapter passes and the base model does not.
+    static func writeJob(in folder: URL) throws {
+        _ = try make(in: folder)
+        try writeData(folder.appendingPathComponent("train.jsonl"), count: 60)
+        try writeData(folder.appendingPathComponent("valid.jsonl"), count: 12, offset: 500)
+        try Data("""
+            windowing: disjoint
+            context: 64
+            sets:
+              - {name: held-out, path: valid.jsonl, format: prompt_completion, role: task}
+            thresholds: {max_perplexity: 250, max_loss: 5.5, min_improvement: 0.02, min_tokens: 10}
+            """.utf8).write(to: folder.appendingPathComponent("gate.yaml"))
+    }
 }
