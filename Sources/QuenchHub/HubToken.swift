@@ -15,6 +15,9 @@ public struct HubToken: Sendable, Equatable, CustomStringConvertible, CustomDebu
     /// The `Authorization` header that carries the token.
     var authorizationHeader: (name: String, value: String) { ("Authorization", "Bearer \(value)") }
 
+    /// The token's bytes, to hand to a training machine's owner-only token file; never log them.
+    public var bytesToHandOff: Data { Data(value.utf8) }
+
     public var description: String { "HubToken(redacted)" }
     public var debugDescription: String { description }
 }

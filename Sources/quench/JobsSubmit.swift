@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchDispatch
+import QuenchHub
 import QuenchJobs
 
 /// `quench jobs submit`: bundle a training configuration and send it to a backend.
@@ -42,7 +43,7 @@ struct JobsSubmit: AsyncParsableCommand {
     var modelHub: String?
 
     @Option(help: ArgumentHelp(
-        "A file holding a hub token the SSH host needs; it is sent on standard input into a 0600 file removed when the run ends.",
+        "A file (mode 600) holding a hub token the SSH host needs; it is sent on standard input into a 0600 file removed when the run ends.",
         valueName: "path"))
     var hubTokenFile: String?
 
@@ -64,6 +65,11 @@ struct JobsSubmit: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: compute)).backend(named: backend)
+        let token = try hubTokenFile.map { path -> Data in
+            let source = TokenSource(environmentToken: nil, tokenFile: URL(fileURLWithPath: path), tokenCommand: [])
+            guard let found = try source.resolve() else { throw ValidationError("there is no hub token file at \(path)") }
+            return found.token.bytesToHandOff
+        }
         let store = JobStore.standard()
         let bundleURL = store.directory.appendingPathComponent("bundles").appendingPathComponent(SubmittedJob.newID())
         try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -76,13 +82,6 @@ struct JobsSubmit: AsyncParsableCommand {
         let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
                                           modelReference: reference, at: bundleURL, quenchVersion: QuenchVersion.current)
         progress("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
-        let token = try hubTokenFile.map { path -> Data in
-            do {
-                return try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw ValidationError("cannot read the hub token file \(path): \(error.localizedDescription)")
-            }
-        }
         let dispatcher = try Dispatcher(settings: settings, store: store, hubToken: token)
         guard wait else {
             let record = try await dispatcher.submit(bundle)

@@ -119,10 +119,16 @@ import Testing
         try Data(secret.utf8).write(to: tokenFile)
         let local = ["QUENCH_HUB_CONFIG": hub.config.path, "HF_HOME": folder.appendingPathComponent("local-hf").path,
                      "HF_TOKEN": secret]
+        let arguments = ["jobs", "submit", config.path, "--backend", "loopback", "--compute", compute.path,
+                         "--model-hub", "quench/cli", "--hub-token-file", tokenFile.path]
 
-        let (status, output) = try DispatchTestSupport.run(
-            ["jobs", "submit", config.path, "--backend", "loopback", "--compute", compute.path, "--model-hub", "quench/cli",
-             "--hub-token-file", tokenFile.path, "--wait", "--json"], home: home, environment: local)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: tokenFile.path)
+        let (refused, refusal) = try DispatchTestSupport.run(arguments, home: home, environment: local)
+        #expect(refused != 0 && refusal.contains("chmod 600"), "a token file others can read is refused: \(refusal)")
+        #expect(!FileManager.default.fileExists(atPath: work.path), "nothing was sent")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile.path)
+
+        let (status, output) = try DispatchTestSupport.run(arguments + ["--wait", "--json"], home: home, environment: local)
         #expect(status == 0, "\(output)")
         #expect(!output.contains(secret))
         let id = try DispatchTestSupport.submittedID(output)

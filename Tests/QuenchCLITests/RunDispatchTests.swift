@@ -3,7 +3,8 @@ import Testing
 
 /// `quench run` with `compute: {backend: …}`: training goes to a real sshd on loopback, comes back
 /// verified, and is evaluated and gated here; a result altered on the remote stops the run; a killed
-/// run follows its remote job again on resume; Ctrl-C cancels the remote job.
+/// run follows its remote job again on resume; Ctrl-C, or resuming with a changed spec, cancels it; a
+/// hub model can travel as a reference the remote fetches itself.
 @Suite struct RunDispatchTests {
     /// A tiny-llama job folder: model, data and gate, and specs that differ in compute.
     struct JobFolder {
@@ -164,7 +165,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("evaluation/gate.json").path))
     }
 
-    @Test func aKilledRunFollowsItsRemoteJobOnResumeAndCtrlCCancelsIt() throws {
+    @Test func killedRunsFollowTheirRemoteJobWhileCtrlCOrAChangedSpecCancelsIt() throws {
         let server = try DispatchSSHServer()
         defer { server.stop() }
         let job = try JobFolder("run-ssh-resume")
@@ -195,6 +196,22 @@ import Testing
         #expect(log.contains("cancelled training job \(interruptedJob)") && log.contains("quench run --resume"), "\(log)")
         let settled = try DispatchTestSupport.waitForFinalState(interruptedJob, home: job.home, seconds: 30)
         #expect(settled["state"] as? String == "cancelled", "\(settled)")
+
+        // Resumed after the cancel, the run starts a new job rather than follow the cancelled one; a
+        // changed spec then cancels that one, as its results would be of no use.
+        let interruptedRun = try job.runFolder("interrupted")
+        let again = try start(job, ["run", "--resume", interruptedRun.path])
+        let secondJob = try waitForSubmission(job, "interrupted", process: again, after: interruptedJob)
+        kill(again.processIdentifier, SIGKILL)
+        again.waitUntilExit()
+        let specFile = job.url.appendingPathComponent("interrupted.yaml")
+        let changedSpec = try String(contentsOf: specFile, encoding: .utf8)
+            .replacingOccurrences(of: "max_steps: 1000000", with: "max_steps: 20")
+        try Data(changedSpec.utf8).write(to: specFile)
+        let (changed, changedOutput) = try job.run(["run", "--resume", interruptedRun.path])
+        #expect(changed == 0, "\(changedOutput)")
+        #expect(changedOutput.contains("cancelled \(secondJob), started for other inputs"), "\(changedOutput)")
+        #expect(try DispatchTestSupport.waitForFinalState(secondJob, home: job.home, seconds: 30)["state"] as? String == "cancelled")
     }
 
     /// Starts `quench` in the background, its output in `<job>.log`.
@@ -213,8 +230,8 @@ import Testing
         return process
     }
 
-    /// Waits until the run of `name` has submitted its training job and the job is running; its id.
-    private func waitForSubmission(_ job: JobFolder, _ name: String, process: Process) throws -> String {
+    /// Waits until the run of `name` has submitted a training job (other than `earlier`); its id.
+    private func waitForSubmission(_ job: JobFolder, _ name: String, process: Process, after earlier: String? = nil) throws -> String {
         var id: String?
         let submitted = DispatchTestSupport.waitUntil(seconds: 120) {
             guard process.isRunning, let run = job.existingRunFolder(name),
@@ -222,7 +239,7 @@ import Testing
                   let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let submittedJob = record["job"] as? [String: Any] else { return false }
             id = submittedJob["id"] as? String
-            return true
+            return id != earlier
         }
         let log = (try? String(contentsOf: job.url.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
         try #require(submitted, "the run never submitted its job: \(log)")

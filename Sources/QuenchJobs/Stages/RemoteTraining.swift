@@ -30,11 +30,10 @@ struct RemoteTraining {
         let dispatcher = try Dispatcher(settings: remote.settings, store: store, overriding: remote.slurm)
         let results = training.appendingPathComponent("results")
         let record: JobRecord
-        if let earlier = try resumable(in: training) {
+        if let earlier = try resumable(in: training, dispatcher: dispatcher, events: events) {
             events(.message("following \(earlier.job.id) on \(remote.settings.name), started by the interrupted run"))
             record = earlier
         } else {
-            try? FileManager.default.removeItem(at: results)
             let bundle = try makeBundle(config: config, model: model, spec: spec, training: training)
             let model = remote.sendModel == .reference ? " (the model as a reference the remote fetches from its hub)" : ""
             events(.message("bundled \(bundle.manifest.files.count) files with their sha256\(model); submitting to \(remote.settings.name)"))
@@ -42,6 +41,7 @@ struct RemoteTraining {
             try AtomicFile.writeJSON(record, to: Self.jobFile(in: training))
             events(.message("submitted \(record.job.id) to \(remote.settings.name) (\(record.job.backend.rawValue) \(record.job.remoteID)); Ctrl-C cancels it"))
         }
+        try? FileManager.default.removeItem(at: results)  // fetched again and verified, never reused unchecked
         let outcome = try AsyncBridge.wait {
             try await dispatcher.finish(record, results: results, log: { events(.message("remote | \($0)")) })
         }
@@ -56,12 +56,15 @@ struct RemoteTraining {
         return Result(summary: summary, job: RemoteTrainingJob(outcome.record, status: outcome.status))
     }
 
-    /// The job recorded by an earlier attempt of this run, when it is still running or succeeded;
-    /// nil when there is none or it failed, was cancelled or cannot be reached (a new job is due then).
-    private func resumable(in training: URL) throws -> JobRecord? {
-        guard let record = Self.recordedJob(in: training) else { return nil }
-        guard record.settings == remote.settings else { return nil }
-        if let state = record.lastStatus?.state, state.isFinal, state != .succeeded { return nil }
+    /// The job recorded by an earlier attempt of this run, when the backend says it is still queued or
+    /// running, or succeeded; nil when there is none, or it failed or was cancelled (a new job is due).
+    private func resumable(in training: URL, dispatcher: Dispatcher, events: RunEvents) throws -> JobRecord? {
+        guard let record = Self.recordedJob(in: training), record.settings == remote.settings else { return nil }
+        let status = try AsyncBridge.wait { try await dispatcher.status(record) }
+        guard !status.state.isFinal || status.state == .succeeded else {
+            events(.message("\(record.job.id), started by the interrupted run, ended \(status.state.rawValue); starting a new job"))
+            return nil
+        }
         return record
     }
 
@@ -91,6 +94,15 @@ struct RemoteTraining {
         }
     }
 
+    /// Cancels the job recorded in `training` when it has not ended (its run's inputs changed, so its
+    /// results are of no use); returns its id.
+    static func cancelRecordedJob(in training: URL) throws -> String? {
+        guard let record = recordedJob(in: training), record.lastStatus?.state.isFinal != true else { return nil }
+        let backend = try record.settings.makeBackend()
+        try AsyncBridge.wait { try await backend.cancel(record.job) }
+        return record.job.id
+    }
+
     static func recordedJob(in training: URL) -> JobRecord? {
         guard let data = try? Data(contentsOf: jobFile(in: training)) else { return nil }
         let decoder = JSONDecoder()
@@ -104,11 +116,7 @@ extension JobRunner {
     /// Cancels the backend job the run in `runDirectory` is waiting for (on Ctrl-C); returns its id, or
     /// nil when the run has no unfinished remote job. Call it from a thread outside Swift's cooperative pool.
     public static func cancelRemoteTraining(runDirectory: URL) throws -> String? {
-        guard let record = RemoteTraining.recordedJob(in: RunDirectory(url: runDirectory).training),
-              record.lastStatus?.state.isFinal != true else { return nil }
-        let backend = try record.settings.makeBackend()
-        try AsyncBridge.wait { try await backend.cancel(record.job) }
-        return record.job.id
+        try RemoteTraining.cancelRecordedJob(in: RunDirectory(url: runDirectory).training)
     }
 }
 

@@ -34,7 +34,7 @@ struct TrainStage: Stage {
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let config = try configuration(context)
         let output = context.directory.training
-        try startOverIfInputsChanged(context, output: output)
+        try startOverIfInputsChanged(context, output: output, events: events)
         if case .remote(let remote) = context.spec.compute {
             let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)
                 .run(config: config, model: try context.required(context.fetch, .fetch),
@@ -61,13 +61,17 @@ struct TrainStage: Stage {
                       output.summary.finalLoss, validation, output.summary.tokensPerSecond, place)
     }
 
-    /// Checkpoints are only resumed by the training that wrote them: the stage's inputs are kept beside
-    /// them, and a folder left by different inputs (another config, other data) is cleared first.
-    private func startOverIfInputsChanged(_ context: RunContext, output: URL) throws {
+    /// Checkpoints (and a remote job) are only resumed by the training that started them: the stage's
+    /// inputs are kept beside them, and a folder left by different inputs (another config, other data)
+    /// is cleared first, its unfinished remote job cancelled.
+    private func startOverIfInputsChanged(_ context: RunContext, output: URL, events: RunEvents) throws {
         let marker = output.appendingPathComponent("inputs.sha256")
         let current = try RunFiles.digest(inputs(context))
         let previous = FileManager.default.contents(atPath: marker.path).map { String(decoding: $0, as: UTF8.self) }
         if previous != current {
+            if let job = try RemoteTraining.cancelRecordedJob(in: output) {
+                events(.message("cancelled \(job), started for other inputs"))
+            }
             if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
             try AtomicFile.write(Data(current.utf8), to: marker)
         }
