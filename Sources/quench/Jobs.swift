@@ -108,8 +108,14 @@ struct JobsLogs: AsyncParsableCommand {
 struct JobsCancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Cancel a job (scancel on Slurm, a signal to the process group elsewhere).",
-        discussion: "Example:\n  quench jobs cancel q20250101-120000-1a2b3c4d")
+        abstract: "Cancel a submitted job (scancel on Slurm, a signal to the process group elsewhere).",
+        discussion: """
+            Also available as `quench cancel ID`. A `quench run` waiting for the job then reports it cancelled.
+
+            Examples:
+              quench jobs cancel q20250101-120000-1a2b3c4d
+              quench cancel q20250101
+            """)
 
     @OptionGroup var job: JobIDArgument
 

@@ -11,7 +11,7 @@ struct Quench: AsyncParsableCommand {
         subcommands: [Inspect.self, Generate.self, Train.self, Merge.self, Import.self, Eval.self, Gate.self,
                       Bench.self, Keygen.self, Sign.self, Verify.self, DataCommand.self, GC.self,
                       RegistryCommand.self, AuditCommand.self, Pull.self, VerifyCache.self, Run.self,
-                      Runs.self, Jobs.self])
+                      Runs.self, Jobs.self, JobsCancel.self])
 
     /// Runs the command; an error's message goes through the secret scrubber before it is printed.
     static func main() async {

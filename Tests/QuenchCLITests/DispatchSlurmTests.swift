@@ -59,7 +59,7 @@ import Testing
         let timingOut = try submit("endless", steps: 1_000_000)
 
         #expect(try DispatchTestSupport.waitUntil(seconds: 60) { try status(cancelled)["state"] as? String == "running" })
-        let (cancelStatus, cancelOutput) = try DispatchTestSupport.run(["jobs", "cancel", cancelled], home: home, environment: environment)
+        let (cancelStatus, cancelOutput) = try DispatchTestSupport.run(["cancel", cancelled], home: home, environment: environment)
         #expect(cancelStatus == 0, "\(cancelOutput)")
 
         let finalStates: Set<String> = ["succeeded", "failed", "cancelled", "timed_out", "preempted", "out_of_memory"]
