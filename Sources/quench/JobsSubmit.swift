@@ -3,6 +3,8 @@ import Foundation
 import QuenchDispatch
 import QuenchHub
 import QuenchJobs
+import QuenchModel
+import QuenchTrain
 
 /// `quench jobs submit`: bundle a training configuration and send it to a backend.
 struct JobsSubmit: AsyncParsableCommand {
@@ -33,7 +35,7 @@ struct JobsSubmit: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The compute file.", valueName: "path"))
     var compute = "configs/compute.yaml"
 
-    @Option(help: ArgumentHelp("The model (.gguf or Hugging Face folder), overriding the configuration's `model`.",
+    @Option(help: ArgumentHelp("The model (.gguf or Hugging Face folder), overriding the configuration's `model`. Default: the configuration's, else the demo model.",
                                valueName: "path"))
     var model: String?
 
@@ -73,7 +75,7 @@ struct JobsSubmit: AsyncParsableCommand {
         let store = JobStore.standard()
         let bundleURL = store.directory.appendingPathComponent("bundles").appendingPathComponent(SubmittedJob.newID())
         try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let modelFiles = try model.map { try JobBundle.modelFiles(at: URL(fileURLWithPath: $0)) } ?? []
+        let modelFiles = try modelToSend().map { try JobBundle.modelFiles(at: $0) } ?? []
         let reference = try modelHub.map { text -> ModelReference in
             let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
             progress("verifying \(parts[0]) here to pin the reference")
@@ -106,6 +108,18 @@ struct JobsSubmit: AsyncParsableCommand {
             }
         }
         guard outcome.status.state == .succeeded else { throw ExitCode(1) }
+    }
+
+    /// The model files to bundle: --model, else the configuration's `model`, else (as `quench train`)
+    /// the demo model; nil when a reference or the configuration names it.
+    private func modelToSend() throws -> URL? {
+        if let model { return URL(fileURLWithPath: model) }
+        if modelHub != nil { return nil }
+        if try TrainingConfig.load(contentsOf: URL(fileURLWithPath: configPath)).model != nil { return nil }
+        guard FileManager.default.fileExists(atPath: DemoModel.url.path) else {
+            throw ValidationError("the configuration names no model, --model is not given, and the demo model is not at \(DemoModel.url.path); run `make setup`")
+        }
+        return DemoModel.url
     }
 
     /// From now until the returned source is cancelled, Ctrl-C cancels `job` on its backend and exits 130.
