@@ -65,7 +65,7 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
         case .fileFailed(let path, let reason):
             return "\(path): \(reason)"
         case .invalidModelReference(let file, let reason):
-            return "\(file): \(reason); the bundle cannot say which model to fetch, so it is refused"
+            return "\(file): \(reason); no model can be fetched from it"
         case .invalidComputeConfig(let file, let key, let reason):
             return "\(file): key '\(key)': \(reason)"
         case .unknownBackend(let name, let known):

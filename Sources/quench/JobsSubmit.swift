@@ -63,6 +63,19 @@ struct JobsSubmit: AsyncParsableCommand {
         if hubTokenFile != nil, modelHub == nil {
             throw ValidationError("--hub-token-file is for the training machine's fetch of a --model-hub reference")
         }
+        if let modelHub {
+            let (repo, revision) = Self.split(modelHub)
+            let parts = repo.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty }), revision.map({ !$0.isEmpty }) ?? true else {
+                throw ValidationError("--model-hub takes org/name or org/name@revision, not '\(modelHub)'")
+            }
+        }
+    }
+
+    /// `org/name@revision` → (`org/name`, `revision`); no `@` gives no revision.
+    static func split(_ text: String) -> (repo: String, revision: String?) {
+        guard let at = text.firstIndex(of: "@") else { return (text, nil) }
+        return (String(text[..<at]), String(text[text.index(after: at)...]))
     }
 
     func run() async throws {
@@ -73,18 +86,18 @@ struct JobsSubmit: AsyncParsableCommand {
             return found.token.bytesToHandOff
         }
         let store = JobStore.standard()
+        let dispatcher = try Dispatcher(settings: settings, store: store, hubToken: token)
         let bundleURL = store.directory.appendingPathComponent("bundles").appendingPathComponent(SubmittedJob.newID())
         try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         let modelFiles = try modelToSend().map { try JobBundle.modelFiles(at: $0) } ?? []
         let reference = try modelHub.map { text -> ModelReference in
-            let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
-            progress("verifying \(parts[0]) here to pin the reference")
-            return try ReferencedModel.make(repo: parts[0], revision: parts.count > 1 ? parts[1] : "main", progress: { progress($0) })
+            let (repo, revision) = Self.split(text)
+            progress("verifying \(repo) here to pin the reference")
+            return try ReferencedModel.make(repo: repo, revision: revision ?? "main", progress: { progress($0) })
         }
         let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
                                           modelReference: reference, at: bundleURL, quenchVersion: QuenchVersion.current)
         progress("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
-        let dispatcher = try Dispatcher(settings: settings, store: store, hubToken: token)
         guard wait else {
             let record = try await dispatcher.submit(bundle)
             return json ? try printJSON(record) : print("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID))")

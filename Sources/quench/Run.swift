@@ -14,12 +14,14 @@ struct Run: ParsableCommand {
             Each run gets its own folder, runs/<job>-<UTC time>/, with state.json after every stage, the stage \
             outputs, the training checkpoints, gate.json, and report.json, report.md and report.html. After a \
             crash, kill or Ctrl-C, `--resume RUN_DIR` continues from the last finished stage (training from its \
-            newest checkpoint); stages whose inputs did not change are not run again.
+            newest checkpoint, remote training by following its job while it runs); stages whose inputs did not \
+            change are not run again.
 
             With `compute: {backend: NAME}` the training goes to that backend of configs/compute.yaml (an SSH \
             host or a Slurm cluster) as a bundle with a sha256 manifest; the remote log is streamed, the \
             results are kept only when every file matches the returned manifest, and evaluation and the gate \
-            run here on them. Ctrl-C cancels the remote job; --resume follows a job that is still running.
+            run here on them. Ctrl-C cancels the remote job (a resumed run then trains anew); --resume follows a \
+            job that is still running.
 
             Exit codes: 0 the model passed its gate (and was registered when the spec asks), 3 the gate rejected \
             it (the report says why), 2 the spec is invalid or a stage failed, 130 interrupted.
@@ -67,11 +69,13 @@ struct Run: ParsableCommand {
         progress("run directory: \(runner.directory.path)")
         do {
             let outcome = try runner.run()
+            InterruptHandler.waitIfInterrupted()
             if json { try printJSON(RunOutcomeView(outcome)) } else { RunProgressPrinter.summary(outcome) }
             if outcome.gatePassed == false { throw ExitCode(3) }
         } catch let exit as ExitCode {
             throw exit
         } catch {
+            InterruptHandler.waitIfInterrupted()
             progress("error: \(Scrub.text("\(error)"))")
             throw ExitCode(2)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import QuenchJobs
 
 /// Prints run events as stage-by-stage progress lines with timings (standard error).
@@ -63,28 +64,44 @@ struct RunOutcomeView: Encodable {
 }
 
 /// Ctrl-C during a run: cancel a remote training job the run waits for, say where it stopped and how
-/// to continue, then exit 130. Every run file is
-/// written atomically and training checkpoints are complete or absent, so stopping here loses at most
-/// the steps since the last checkpoint.
+/// to continue, then exit 130. Every run file is written atomically and training checkpoints are
+/// complete or absent, so stopping here loses at most the steps since the last checkpoint. A second
+/// Ctrl-C ends the process at once.
 enum InterruptHandler {
+    /// How long the cancel of a remote job may take before Quench gives up and says so.
+    static let cancelSeconds = 30.0
+    private static let interrupted = Atomic<Bool>(false)
+    private static let queue = DispatchQueue(label: "quench.interrupt")
+
     /// Starts handling Ctrl-C; keep the returned source alive for as long as the run lasts.
     static func install(runDirectory: String) -> DispatchSourceSignal {
         signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: queue)
         source.setEventHandler {
+            interrupted.store(true, ordering: .sequentiallyConsistent)
+            signal(SIGINT, SIG_DFL)
             let stage = (try? RunState.load(from: URL(fileURLWithPath: runDirectory)))?.stages.last?.name.rawValue ?? "start"
             progress("\ninterrupted during \(stage)")
             do {
-                if let job = try JobRunner.cancelRemoteTraining(runDirectory: URL(fileURLWithPath: runDirectory)) {
+                if let job = try JobRunner.cancelRemoteTraining(runDirectory: URL(fileURLWithPath: runDirectory),
+                                                               timeout: cancelSeconds) {
                     progress("cancelled training job \(job) on its backend")
                 }
             } catch {
-                progress("could not cancel the remote training job: \(Scrub.text("\(error)")); see `quench jobs list`")
+                progress("could not cancel the remote training job: \(Scrub.text("\(error)")); see `quench jobs list` and `quench cancel ID`")
             }
             progress("resume with: quench run --resume \(runDirectory)")
             exit(130)
         }
         source.resume()
         return source
+    }
+
+    /// After Ctrl-C, the run's own thread stops here and leaves the exit to the handler: the children
+    /// the terminal interrupted too make the run fail, and that failure must not end the process
+    /// before the remote job is cancelled.
+    static func waitIfInterrupted() {
+        guard interrupted.load(ordering: .sequentiallyConsistent) else { return }
+        while true { sleep(60) }
     }
 }

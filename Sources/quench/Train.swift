@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import QuenchDispatch
 import QuenchJobs
 import QuenchModel
 import QuenchTrain
@@ -60,7 +59,8 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         if let bundle {
-            let summary = try Self.trainBundle(at: URL(fileURLWithPath: bundle))
+            let summary = try BundleTraining.run(at: URL(fileURLWithPath: bundle), quenchVersion: QuenchVersion.current,
+                                                 progress: { progress($0) })
             return try report(summary)
         }
         var config = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: configPath ?? ""))
@@ -79,39 +79,5 @@ struct Train: AsyncParsableCommand {
                   + String(format: ", %.0f tokens/s", summary.tokensPerSecond))
             print("wrote \(summary.output) and \(summary.metrics)")
         }
-    }
-
-    /// Verifies the bundle, trains it with every path resolved inside it, and writes the summary and the
-    /// output manifest.
-    static func trainBundle(at directory: URL) throws -> TrainingSummary {
-        let job = try JobBundle.open(directory)
-        try job.verify(quenchVersion: QuenchVersion.current)
-        progress("verified bundle \(job.directory.path): \(job.manifest.files.count) files match their sha256")
-        var config = try TrainingConfig.load(contentsOf: job.trainingConfigURL)
-        guard let model = config.model else { throw ValidationError("the bundle's training.yaml names no model") }
-        guard config.output == JobBundle.outputFolder else {
-            throw ValidationError("the bundle's training.yaml must write to '\(JobBundle.outputFolder)', not '\(config.output)'")
-        }
-        if let reference = try job.modelReference(named: model) {
-            progress("fetching \(reference.repo) at \(reference.commit) from this machine's hub: \(reference.files.count) files, each checked against the bundle's sha256")
-            config.model = try ReferencedModel.fetch(reference, progress: { progress($0) }).path
-        } else {
-            config.model = try job.resolve(model).path
-        }
-        config.data.train = try job.resolve(config.data.train).path
-        config.data.validation = try config.data.validation.map { try job.resolve($0).path }
-        config.output = job.outputDirectory.path
-        guard !FileManager.default.fileExists(atPath: job.outputDirectory.path) else {
-            throw ValidationError("\(job.outputDirectory.path) already exists: this bundle was trained already")
-        }
-        let summary = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? model)))
-            .run()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(summary).write(to: job.outputDirectory.appendingPathComponent(Dispatcher.summaryFile), options: .atomic)
-        let manifest = try FileManifest.describe(job.outputDirectory, quenchVersion: QuenchVersion.current)
-        try manifest.write(into: job.outputDirectory)
-        progress("wrote \(manifest.files.count) output files with their sha256 to \(job.outputDirectory.path)/\(FileManifest.fileName)")
-        return summary
     }
 }

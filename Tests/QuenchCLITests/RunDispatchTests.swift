@@ -127,16 +127,37 @@ import Testing
                                 compute: "  backend: loopback\n  config: \(compute.path)\n  send_model: reference",
                                 model: "{hub: quench/cli, revision: main}")
 
-        let (status, output) = try job.run(["run", spec.path], environment: [
-            "QUENCH_HUB_CONFIG": hub.config.path, "HF_HOME": job.url.appendingPathComponent("local-hf").path, "HF_TOKEN": token])
+        let environment = ["QUENCH_HUB_CONFIG": hub.config.path, "HF_HOME": job.url.appendingPathComponent("local-hf").path,
+                           "HF_TOKEN": token]
+        let (status, output) = try job.run(["run", spec.path], environment: environment)
         #expect(status == 0, "\(output)")
+        #expect(output.contains("remote | fetching quench/cli"), "\(output)")
         let run = try job.runFolder("referenced")
-        let manifest = try String(contentsOf: run.appendingPathComponent("train/bundle/manifest.json"), encoding: .utf8)
+        let trainFolder = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("train").path)
+        #expect(!trainFolder.contains { $0.hasPrefix("bundle-") }, "the bundle is removed once the results are verified: \(trainFolder)")
+        let sent = job.url.appendingPathComponent("remote-work/\(try #require(try remoteJob(run)))/manifest.json")
+        let manifest = try String(contentsOf: sent, encoding: .utf8)
         #expect(manifest.contains("model-reference.json") && !manifest.contains("model/"), "no model file travels: \(manifest)")
         let fetched = remoteHF.appendingPathComponent("hub/models--quench--cli/snapshots/\(hub.commit)/model.safetensors")
         #expect(FileManager.default.fileExists(atPath: fetched.path), "the remote fetched the model itself")
         #expect((try job.report(run)["gate"] as? [String: Any])?["passed"] as? Bool == true)
         #expect(!output.contains(token))
+
+        // By default the files of the snapshot (links into the hub cache) travel themselves.
+        let asFiles = try job.spec("as-files", steps: 60, compute: "  backend: loopback\n  config: \(compute.path)",
+                                   model: "{hub: quench/cli, revision: main}")
+        let (filesStatus, filesOutput) = try job.run(["run", asFiles.path], environment: environment)
+        #expect(filesStatus == 0, "\(filesOutput)")
+        let filesRun = try job.runFolder("as-files")
+        let filesManifest = try String(contentsOf: job.url.appendingPathComponent(
+            "remote-work/\(try #require(try remoteJob(filesRun)))/manifest.json"), encoding: .utf8)
+        #expect(filesManifest.contains("model/model.safetensors") && !filesManifest.contains("model-reference.json"))
+    }
+
+    /// The id of the job the run in `run` submitted.
+    private func remoteJob(_ run: URL) throws -> String? {
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("train/remote-job.json")))
+        return ((record as? [String: Any])?["job"] as? [String: Any])?["id"] as? String
     }
 
     @Test func aResultAlteredOnTheRemoteStopsTheRunBeforeEvaluation() throws {
@@ -186,10 +207,16 @@ import Testing
         let records = try #require(try JSONSerialization.jsonObject(with: Data(list.utf8)) as? [Any], "\(list)")
         #expect(records.count == 1, "one job, not two: \(list)")
 
-        // Ctrl-C: the remote job is cancelled and the run exits 130 with the resume command.
-        let interrupted = try start(job, ["run", try job.spec("interrupted", steps: 1_000_000, compute: section).path])
+        // Ctrl-C at a terminal reaches the whole foreground process group (quench and its ssh children):
+        // the remote job is cancelled and the run exits 130 with the resume command.
+        let interrupted = try start(job, ["run", try job.spec("interrupted", steps: 1_000_000, compute: section).path],
+                                    ownSession: true)
         let interruptedJob = try waitForSubmission(job, "interrupted", process: interrupted)
-        kill(interrupted.processIdentifier, SIGINT)
+        let state = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: try job.runFolder("interrupted").appendingPathComponent("state.json"))) as? [String: Any])
+        let group = getpgid(pid_t(try #require(state["pid"] as? Int)))
+        try #require(group > 0 && group != getpgrp(), "quench runs in a process group of its own")
+        kill(-group, SIGINT)
         interrupted.waitUntilExit()
         #expect(interrupted.terminationStatus == 130)
         let log = try String(contentsOf: job.url.appendingPathComponent("interrupted.log"), encoding: .utf8)
@@ -214,11 +241,13 @@ import Testing
         #expect(try DispatchTestSupport.waitForFinalState(secondJob, home: job.home, seconds: 30)["state"] as? String == "cancelled")
     }
 
-    /// Starts `quench` in the background, its output in `<job>.log`.
-    private func start(_ job: JobFolder, _ arguments: [String]) throws -> Process {
+    /// Starts `quench` in the background, its output in `<job>.log`; with `ownSession`, in a session
+    /// and process group of its own (through `setsid --wait`, whose exit status is quench's).
+    private func start(_ job: JobFolder, _ arguments: [String], ownSession: Bool = false) throws -> Process {
         let process = Process()
-        process.executableURL = DispatchTestSupport.quench
-        process.arguments = arguments + ["--runs", job.runs.path]
+        let quench = arguments + ["--runs", job.runs.path]
+        process.executableURL = ownSession ? URL(fileURLWithPath: "/usr/bin/setsid") : DispatchTestSupport.quench
+        process.arguments = ownSession ? ["--wait", DispatchTestSupport.quench.path] + quench : quench
         process.environment = ProcessInfo.processInfo.environment.merging(["QUENCH_HOME": job.home.path]) { $1 }
         let name = URL(fileURLWithPath: arguments.last ?? "run").deletingPathExtension().lastPathComponent
         let log = job.url.appendingPathComponent("\(name).log")

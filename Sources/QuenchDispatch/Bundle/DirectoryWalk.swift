@@ -45,6 +45,19 @@ enum DirectoryWalk {
         }
     }
 
+    /// The regular file `url` names: itself, or for a symbolic link (a hub snapshot's files link into
+    /// its blob store) the file the link resolves to; nil for anything else. Only for sources on this
+    /// machine that the user chose: returned results are never read through links.
+    static func regularFileFollowingLink(_ url: URL) throws -> URL? {
+        switch try kind(of: url) {
+        case .regular: return url
+        case .directory: return nil
+        case .other:
+            let target = url.resolvingSymlinksInPath()
+            return target.path != url.path && (try? kind(of: target)) == .regular ? target : nil
+        }
+    }
+
     /// The size of a regular file (lstat).
     static func size(of url: URL) throws -> Int64 {
         try regularFileSize(url, missing: .fileFailed(path: url.path, reason: "it does not exist"))

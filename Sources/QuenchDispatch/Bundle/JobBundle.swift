@@ -120,8 +120,8 @@ public struct JobBundle: Sendable {
         return JobBundle(directory: destination.standardizedFileURL, manifest: manifest)
     }
 
-    /// The files of a model at `url`: the file itself (a `.gguf`), or every regular file at the top of
-    /// a Hugging Face folder.
+    /// The files of a model at `url`: the file itself (a `.gguf`), or every regular file (or link to
+    /// one, as in a hub snapshot) at the top of a Hugging Face folder.
     public static func modelFiles(at url: URL) throws -> [URL] {
         guard try DirectoryWalk.kind(of: url) == .directory else { return [url] }
         let names: [String]
@@ -130,17 +130,22 @@ public struct JobBundle: Sendable {
         } catch {
             throw DispatchError.fileFailed(path: url.path, reason: "cannot list the model folder: \(error.localizedDescription)")
         }
-        let files = try names.sorted().map { url.appendingPathComponent($0) }.filter { try DirectoryWalk.kind(of: $0) == .regular }
+        let files = try names.sorted().map { url.appendingPathComponent($0) }
+            .filter { try DirectoryWalk.regularFileFollowingLink($0) != nil }
         guard !files.isEmpty else { throw DispatchError.fileFailed(path: url.path, reason: "the model folder holds no files") }
         return files
     }
 
-    /// Copies one regular file (never a link or special file), creating parent folders.
+    /// Copies one regular file, or the regular file a link resolves to (never the link itself, nor a
+    /// special file), creating parent folders.
     static func copy(_ source: URL, to target: URL) throws {
-        _ = try DirectoryWalk.regularFileSize(source, missing: .fileFailed(path: source.path, reason: "it does not exist"))
+        guard FileManager.default.fileExists(atPath: source.path) else {
+            throw DispatchError.fileFailed(path: source.path, reason: "it does not exist")
+        }
+        guard let file = try DirectoryWalk.regularFileFollowingLink(source) else { throw DispatchError.notARegularFile(path: source.path) }
         do {
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: source, to: target)
+            try FileManager.default.copyItem(at: file, to: target)
         } catch {
             throw DispatchError.fileFailed(path: source.path, reason: "cannot copy it into the bundle: \(error.localizedDescription)")
         }

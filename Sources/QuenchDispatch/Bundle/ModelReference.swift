@@ -30,6 +30,17 @@ public struct ModelReference: Codable, Sendable, Equatable {
         try check(file: Self.fileName)
     }
 
+    /// Decodes and checks a reference: a decoded value is always a well-formed one.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        repo = try container.decode(String.self, forKey: .repo)
+        commit = try container.decode(String.self, forKey: .commit)
+        files = try container.decode([String: String].self, forKey: .files)
+        try check(file: Self.fileName)
+    }
+
+    enum CodingKeys: String, CodingKey { case repo, commit, files }
+
     /// Reads and checks the reference at `url`: a repository name, a full commit, safe relative paths
     /// and well-formed digests; anything else is refused with the reason.
     public static func read(from url: URL) throws -> ModelReference {
@@ -45,14 +56,13 @@ public struct ModelReference: Codable, Sendable, Equatable {
         guard data.count <= maximumSize else {
             throw DispatchError.invalidModelReference(file: url.path, reason: "it is larger than \(maximumSize) bytes")
         }
-        let reference: ModelReference
         do {
-            reference = try JSONDecoder().decode(ModelReference.self, from: data)
+            return try JSONDecoder().decode(ModelReference.self, from: data)
+        } catch DispatchError.invalidModelReference(_, let reason) {
+            throw DispatchError.invalidModelReference(file: url.path, reason: reason)
         } catch {
             throw DispatchError.invalidModelReference(file: url.path, reason: "not a model reference: \(error)")
         }
-        try reference.check(file: url.path)
-        return reference
     }
 
     /// Writes the reference as JSON (sorted keys) to `url`.
@@ -78,8 +88,9 @@ public struct ModelReference: Codable, Sendable, Equatable {
             throw DispatchError.invalidModelReference(file: file, reason: "it must list between 1 and 10000 files")
         }
         for (path, digest) in files {
-            guard FileManifest.isSafe(path) else {
-                throw DispatchError.invalidModelReference(file: file, reason: "file '\(path)' could escape the model folder")
+            // The names are passed to the downloader as patterns: a wildcard could fetch other files.
+            guard FileManifest.isSafe(path), !path.contains(where: { "*?[]".contains($0) }) else {
+                throw DispatchError.invalidModelReference(file: file, reason: "file '\(path)' could escape the model folder or match other files")
             }
             guard Self.isHex(digest, length: 64) else {
                 throw DispatchError.invalidModelReference(file: file, reason: "the sha256 of \(path) is not 64 lower-case hex digits")

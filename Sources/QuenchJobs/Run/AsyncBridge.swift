@@ -1,23 +1,32 @@
 import Foundation
+import Synchronization
 
 /// Runs async work (the dispatch backends) from the runner's synchronous stages.
 enum AsyncBridge {
-    /// Waits for `work` on a detached task. Call it only from a thread outside Swift's cooperative pool
-    /// (the runner's own thread), which the wait blocks.
-    static func wait<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
-        let box = ResultBox<T>()
+    /// Waits for `work` on a detached task, at most `timeout` seconds when given. Call it only from a
+    /// thread outside Swift's cooperative pool (the runner's own thread, a signal handler's queue),
+    /// which the wait blocks: from a task it could starve the pool the work needs.
+    static func wait<T: Sendable>(timeout: Double? = nil, _ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let outcome = Outcome<T>()
         let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+        let task = Task.detached {
+            let result: Result<T, Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            outcome.result.withLock { $0 = result }
             done.signal()
         }
-        done.wait()
-        guard let result = box.result else { throw CancellationError() }
+        if let timeout, done.wait(timeout: .now() + timeout) == .timedOut {
+            task.cancel()
+            throw RunError.gaveUp(seconds: timeout)
+        } else if timeout == nil {
+            done.wait()
+        }
+        guard let result = outcome.result.withLock({ $0 }) else { preconditionFailure("the task signalled without a result") }
         return try result.get()
     }
 
-    /// Carries the result from the task to the waiting thread; the semaphore orders the two accesses.
-    private final class ResultBox<T>: @unchecked Sendable {
-        var result: Result<T, Error>?
+    /// The task's result, handed to the waiting thread.
+    private final class Outcome<T: Sendable>: Sendable {
+        let result = Mutex<Result<T, Error>?>(nil)
     }
 }

@@ -12,6 +12,12 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     case dataRejected(reason: String, report: String)
     /// Training sent to a compute backend did not succeed; the job's own log says why.
     case remoteTrainingFailed(backend: String, job: String, state: String, rawState: String, exitCode: Int32?)
+    /// A file the remote returned (verified against its manifest) is not what training writes.
+    case remoteResultInvalid(file: String, reason: String)
+    /// The run's record of its remote job cannot be read.
+    case remoteJobUnreadable(file: String, reason: String)
+    /// Waiting for a backend took longer than allowed.
+    case gaveUp(seconds: Double)
     /// The job names something this Quench cannot do yet or here.
     case unsupported(String)
 
@@ -32,6 +38,13 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
             let code = exitCode.map { ", exit code \($0)" } ?? ""
             return "training job \(job) on backend \(backend) ended \(state) (\(rawState)\(code)); "
                 + "its log: quench jobs logs \(job)"
+        case .remoteResultInvalid(let file, let reason):
+            return "the remote's result \(file) cannot be used: \(reason); no remote figure was taken, retrain with a matching Quench"
+        case .remoteJobUnreadable(let file, let reason):
+            return "cannot read the run's remote job record \(file): \(reason); see `quench jobs list`, cancel the job there, "
+                + "then remove the file to start a new one"
+        case .gaveUp(let seconds):
+            return String(format: "gave up waiting for the backend after %.0f s", seconds)
         case .unsupported(let what):
             return what
         }

@@ -70,3 +70,21 @@ public struct JobSpec: Sendable, Equatable {
     /// The data-governance policy file (`configs/*.yaml`), if the job names one.
     public let policy: String?
 }
+
+extension JobSpec.Compute {
+    /// What about where training runs decides the train stage's result, as stable text for its inputs:
+    /// the backend, its host, the resources asked for and how the model travels; not how often the
+    /// backend is polled nor where the compute file or the remote's folders are.
+    var trainingIdentity: String {
+        guard case .remote(let remote) = self else { return "local" }
+        let settings = remote.settings
+        let host = settings.ssh.map { "\($0.user)@\($0.host):\($0.port)" } ?? "here"
+        let resources = (settings.slurm ?? SlurmResources()).merging(remote.slurm ?? SlurmResources())
+        let slurm = settings.kind == .slurm
+            ? [resources.partition, resources.timeLimit, resources.cpus.map(String.init), resources.memory,
+               resources.gpus.map(String.init), resources.gpuType, resources.account, resources.qos]
+                .map { $0 ?? "-" }.joined(separator: ",")
+            : ""
+        return "\(settings.kind.rawValue):\(settings.name):\(host):\(slurm):\(remote.sendModel.rawValue)"
+    }
+}

@@ -28,7 +28,7 @@ struct TrainStage: Stage {
         return ["config": try configuration(context).canonicalHash(),
                 "files": verify.checks.map { "\($0.role):\($0.file.sha256)" }.joined(separator: ";"),
                 "redactions": data.redactions.map { "\($0.output):\($0.changedRecords)" }.joined(separator: ";"),
-                "compute": "\(context.spec.compute)"]
+                "compute": context.spec.compute.trainingIdentity]
     }
 
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
@@ -38,7 +38,7 @@ struct TrainStage: Stage {
         if case .remote(let remote) = context.spec.compute {
             let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)
                 .run(config: config, model: try context.required(context.fetch, .fetch),
-                     spec: URL(fileURLWithPath: context.spec.file), training: output, events: events)
+                     spec: context.directory.specCopy, training: output, events: events)
             let artifacts = URL(fileURLWithPath: result.summary.output)
             return Output(method: config.method.rawValue, summary: result.summary, artifacts: artifacts.path,
                           files: try FileRecord.all(in: artifacts), metrics: result.summary.metrics, remote: result.job)
@@ -69,11 +69,21 @@ struct TrainStage: Stage {
         let current = try RunFiles.digest(inputs(context))
         let previous = FileManager.default.contents(atPath: marker.path).map { String(decoding: $0, as: UTF8.self) }
         if previous != current {
-            if let job = try RemoteTraining.cancelRecordedJob(in: output) {
-                events(.message("cancelled \(job), started for other inputs"))
-            }
+            cancelRemoteJob(in: output, events: events)
             if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
             try AtomicFile.write(Data(current.utf8), to: marker)
+        }
+    }
+
+    /// Cancels the remote job a training folder left by other inputs is waiting for: its results
+    /// would be of no use. A failure is reported, not fatal: the new training does not depend on it.
+    private func cancelRemoteJob(in output: URL, events: RunEvents) {
+        do {
+            if let job = try RemoteJobRecord(training: output, store: .standard()).cancelUnfinished(timeout: 60) {
+                events(.message("cancelled \(job), started for other inputs"))
+            }
+        } catch {
+            events(.message("could not cancel the remote job started for other inputs: \(error); see `quench jobs list`"))
         }
     }
 

@@ -13,13 +13,13 @@ public struct TrainingSummary: Codable, Sendable {
     public let output: String
     public let metrics: String
 
-    /// The same summary for outputs copied into `directory` (a remote run's, once fetched and verified):
-    /// `output` and `metrics` keep their names and move there.
-    public func relocated(into directory: URL) -> TrainingSummary {
+    /// The same figures for outputs copied into `directory` (a remote run's, once fetched and verified),
+    /// at the places a trainer with `method` writes them: the paths the remote reported are not used.
+    public func relocated(into directory: URL, method: TrainingConfig.Method) -> TrainingSummary {
         TrainingSummary(steps: steps, resumedFromStep: resumedFromStep, finalLoss: finalLoss, validationLoss: validationLoss,
                         tokensPerSecond: tokensPerSecond,
-                        output: directory.appendingPathComponent(URL(fileURLWithPath: output).lastPathComponent).path,
-                        metrics: directory.appendingPathComponent(URL(fileURLWithPath: metrics).lastPathComponent).path)
+                        output: directory.appendingPathComponent(Trainer.artifactsFolder(for: method)).path,
+                        metrics: directory.appendingPathComponent(Trainer.metricsFile).path)
     }
 }
 
@@ -36,6 +36,15 @@ public final class Trainer {
         self.config = config
         self.bundle = bundle
         output = URL(fileURLWithPath: config.output)
+    }
+
+    /// The metrics file inside the output folder.
+    public static let metricsFile = "metrics.jsonl"
+
+    /// The folder inside the output folder holding what training produced: `adapter` (LoRA, PEFT
+    /// layout) or `model` (full fine-tuning, Hugging Face layout).
+    public static func artifactsFolder(for method: TrainingConfig.Method) -> String {
+        method == .lora ? "adapter" : "model"
     }
 
     /// Whether the training output folder `output` holds a checkpoint that `run(resume: true)` can continue from.
@@ -74,7 +83,7 @@ public final class Trainer {
                                             totalSteps: totalSteps)
         let workspace = try Workspace(config: bundle.model.config, batch: config.batchSize, time: data.training.time,
                                       training: true, adapters: state.adapters)
-        let metricsURL = output.appendingPathComponent("metrics.jsonl")
+        let metricsURL = output.appendingPathComponent(Self.metricsFile)
         let log = try MetricsLog(url: metricsURL, keepingThrough: startStep)
         let started = Date()
         var tokens = 0, lastLoss = 0.0, lastValidation: Double?
@@ -147,11 +156,11 @@ public final class Trainer {
     /// The adapter in PEFT's layout (LoRA), or the whole model as a Hugging Face directory (full).
     private func writeOutputs(_ state: TrainableState) throws -> URL {
         if let adapters = state.adapters {
-            let directory = output.appendingPathComponent("adapter")
+            let directory = output.appendingPathComponent(Self.artifactsFolder(for: .lora))
             try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: bundle.location.path, to: directory)
             return directory
         }
-        let directory = output.appendingPathComponent("model")
+        let directory = output.appendingPathComponent(Self.artifactsFolder(for: .full))
         try? FileManager.default.removeItem(at: directory)
         try HuggingFaceExporter.write(bundle, to: directory)
         return directory

@@ -5,12 +5,13 @@ import QuenchHub
 /// Models that travel as a `ModelReference` instead of files: made here from a verified snapshot, and
 /// fetched on the training machine with that machine's own hub settings.
 public enum ReferencedModel {
-    /// Fetches `reference` into this machine's hub cache and returns the snapshot folder, once every
-    /// file matches the reference's sha256 and no other file came with them.
+    /// Fetches `reference` into this machine's hub cache, checks every file against the reference's
+    /// sha256, and lays the referenced files, and only those, out in `folder` (links into the cache),
+    /// which it returns: the snapshot folder may hold other files pulled earlier at that commit.
     ///
     /// Hub settings: `$QUENCH_HUB_CONFIG`, else configs/hub.yaml here, and the HF_* environment. A token
     /// sent with the job (`ModelReference.sentTokenVariable`) is used before this machine's own.
-    public static func fetch(_ reference: ModelReference,
+    public static func fetch(_ reference: ModelReference, into folder: URL,
                              environment: [String: String] = ProcessInfo.processInfo.environment,
                              progress: @escaping @Sendable (String) -> Void) throws -> URL {
         var environment = environment
@@ -20,18 +21,26 @@ public enum ReferencedModel {
         }
         let configuration = try HubConfiguration.load(from: HubConfiguration.settingsFile(environment: environment),
                                                       environment: environment)
-        let snapshot = try downloader(configuration, progress: progress)
+        let snapshot = try HubFetch.downloader(configuration, progress: progress)
             .snapshotBlocking(repo: reference.repo, revision: reference.commit, pins: reference.files,
                               allowPatterns: reference.files.keys.sorted())
         let fetched = Dictionary(snapshot.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
+        try? FileManager.default.removeItem(at: folder)
         for (path, expected) in reference.files.sorted(by: { $0.key < $1.key }) {
             guard let found = fetched[path] else { throw DispatchError.missingFile(path: "\(reference.repo)/\(path)") }
-            guard found == expected else { throw DispatchError.digestMismatch(path: "\(reference.repo)/\(path)", expected: expected, found: found) }
+            guard found == expected else {
+                throw DispatchError.digestMismatch(path: "\(reference.repo)/\(path)", expected: expected, found: found)
+            }
+            let link = folder.appendingPathComponent(path)
+            do {
+                try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try FileManager.default.createSymbolicLink(
+                    at: link, withDestinationURL: snapshot.directory.appendingPathComponent(path).resolvingSymlinksInPath())
+            } catch {
+                throw DispatchError.fileFailed(path: link.path, reason: "cannot lay out the fetched model: \(error.localizedDescription)")
+            }
         }
-        if let extra = fetched.keys.sorted().first(where: { reference.files[$0] == nil }) {
-            throw DispatchError.unlistedFile(path: "\(reference.repo)/\(extra)")
-        }
-        return snapshot.directory
+        return folder
     }
 
     /// A reference to `repo` at `revision` from a snapshot verified on this machine (fetched unless it
@@ -39,10 +48,10 @@ public enum ReferencedModel {
     public static func make(repo: String, revision: String, include: [String]? = nil,
                             progress: @escaping @Sendable (String) -> Void) throws -> ModelReference {
         let configuration = try HubConfiguration.load(from: HubConfiguration.settingsFile())
-        let snapshot = try downloader(configuration, progress: progress)
+        let snapshot = try HubFetch.downloader(configuration, progress: progress)
             .snapshotBlocking(repo: repo, revision: revision, allowPatterns: include)
         return try ModelReference(repo: snapshot.repo, commit: snapshot.commit,
-                                  files: Dictionary(uniqueKeysWithValues: snapshot.files.map { ($0.path, $0.sha256) }))
+                                  files: Dictionary(snapshot.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first }))
     }
 
     /// The fetch stage's hub snapshot as a reference: the commit and the sha256 of each file it verified.
@@ -52,22 +61,12 @@ public enum ReferencedModel {
         }
         let prefix = URL(fileURLWithPath: fetch.location).standardizedFileURL.path + "/"
         var files: [String: String] = [:]
-        for file in fetch.files {
-            guard file.path.hasPrefix(prefix) else {
-                throw RunError.unsupported("internal: \(file.path) is outside the snapshot \(fetch.location)")
-            }
+        for file in fetch.files where file.path.hasPrefix(prefix) {
             files[String(file.path.dropFirst(prefix.count))] = file.sha256
         }
-        return try ModelReference(repo: repo, commit: commit, files: files)
-    }
-
-    /// The verified downloader, reporting each finished file.
-    static func downloader(_ configuration: HubConfiguration,
-                                   progress: @escaping @Sendable (String) -> Void) -> HubDownloader {
-        HubDownloader(configuration: configuration) { update in
-            if update.fileBytes == update.fileSize {
-                progress("fetched \(update.file) (\(ByteCountFormatter.string(fromByteCount: update.fileSize, countStyle: .file)))")
-            }
+        guard files.count == fetch.files.count else {
+            throw RunError.unsupported("the fetched files are not all inside the snapshot \(fetch.location); run the fetch stage again")
         }
+        return try ModelReference(repo: repo, commit: commit, files: files)
     }
 }

@@ -1,0 +1,73 @@
+import Foundation
+import QuenchDispatch
+import QuenchSecurity
+
+/// Where a run's remote training job is remembered: `train/remote-job.json`, written once the backend
+/// accepted the job. Before submitting, `train/pending-bundle` names the attempt's own bundle folder;
+/// the dispatcher records the job under that bundle in the jobs record (`$QUENCH_HOME/jobs`) as soon
+/// as the backend accepts it, so a run killed in between still finds its job there.
+struct RemoteJobRecord {
+    let training: URL
+    let store: JobStore
+
+    var file: URL { training.appendingPathComponent("remote-job.json") }
+    private var pendingFile: URL { training.appendingPathComponent("pending-bundle") }
+    /// The verified results.
+    var results: URL { training.appendingPathComponent("results") }
+
+    /// A fresh bundle folder for a new attempt, remembered before the job is submitted; the previous
+    /// attempt's bundle is removed.
+    func newBundle() throws -> URL {
+        if let previous = bundle { try? FileManager.default.removeItem(at: previous) }
+        let bundle = training.appendingPathComponent("bundle-\(UUID().uuidString.prefix(8).lowercased())")
+        try AtomicFile.write(Data(bundle.path.utf8), to: pendingFile)
+        return bundle
+    }
+
+    /// The bundle of the latest attempt, if one was made.
+    var bundle: URL? {
+        guard let data = try? Data(contentsOf: pendingFile), data.count < 4096 else { return nil }
+        return URL(fileURLWithPath: String(decoding: data, as: UTF8.self))
+    }
+
+    func save(_ record: JobRecord) throws {
+        try AtomicFile.writeJSON(record, to: file)
+    }
+
+    /// The job this run submitted, or nil when it submitted none; a record that cannot be read is an
+    /// error naming the file, never a reason to submit a second job.
+    func load() throws -> JobRecord? {
+        if FileManager.default.fileExists(atPath: file.path) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+            guard size <= 1 << 20 else { throw RunError.remoteJobUnreadable(file: file.path, reason: "it is \(size) bytes") }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            do {
+                return try decoder.decode(JobRecord.self, from: try Data(contentsOf: file))
+            } catch {
+                throw RunError.remoteJobUnreadable(file: file.path, reason: "\(error)")
+            }
+        }
+        guard let sent = bundle?.standardizedFileURL.path else { return nil }
+        // Best effort: an unreadable record elsewhere in the jobs folder must not stop this run.
+        return ((try? store.list()) ?? []).last { URL(fileURLWithPath: $0.bundle).standardizedFileURL.path == sent }
+    }
+
+    /// Cancels the job when the backend says it has not ended, and remembers that it was cancelled;
+    /// returns its id, or nil when there was nothing to cancel. Gives up after `timeout` seconds.
+    func cancelUnfinished(timeout: Double) throws -> String? {
+        guard let record = try load() else { return nil }
+        let dispatcher = try Dispatcher(record: record, store: store)
+        let cancelled = try AsyncBridge.wait(timeout: timeout) { () async throws -> JobRecord? in
+            guard try await !dispatcher.status(record).state.isFinal else { return nil }
+            try await dispatcher.backend.cancel(record.job)
+            var updated = try dispatcher.store.find(record.job.id)
+            updated.lastStatus = JobStatus(state: .cancelled, rawState: "cancelled by quench run", exitCode: nil)
+            try dispatcher.store.save(updated)
+            return updated
+        }
+        guard let cancelled else { return nil }
+        try save(cancelled)
+        return cancelled.job.id
+    }
+}
