@@ -42,7 +42,8 @@ public struct JobRunner {
     }
 
     /// Runs every stage that has not finished with the same inputs; the report is written even when
-    /// the gate rejects the model or a stage fails.
+    /// the gate rejects the model or a stage fails. It blocks while training, here or remotely: call it
+    /// from a thread outside Swift's cooperative pool (`quench run` calls it from the main thread).
     public func run() throws -> RunOutcome {
         var state = try RunState.load(from: directory.url)
         state.status = .running
