@@ -19,15 +19,21 @@ struct RemoteJobRecord {
     /// attempt's bundle is removed.
     func newBundle() throws -> URL {
         if let previous = bundle { try? FileManager.default.removeItem(at: previous) }
-        let bundle = training.appendingPathComponent("bundle-\(UUID().uuidString.prefix(8).lowercased())")
-        try AtomicFile.write(Data(bundle.path.utf8), to: pendingFile)
-        return bundle
+        // The previous attempt's job ended (or there was none): only the new one may be found from now on.
+        try? FileManager.default.removeItem(at: file)
+        let name = "bundle-\(UUID().uuidString.prefix(8).lowercased())"
+        try AtomicFile.write(Data(name.utf8), to: pendingFile)
+        return training.appendingPathComponent(name)
     }
 
-    /// The bundle of the latest attempt, if one was made.
+    /// The bundle folder of the latest attempt, if one was made: always `bundle-<8 hex>` inside the
+    /// training folder, whatever the marker file says, since it is removed when done with.
     var bundle: URL? {
-        guard let data = try? Data(contentsOf: pendingFile), data.count < 4096 else { return nil }
-        return URL(fileURLWithPath: String(decoding: data, as: UTF8.self))
+        guard let data = try? Data(contentsOf: pendingFile), data.count == 15 else { return nil }
+        let name = String(decoding: data, as: UTF8.self)
+        let suffix = name.dropFirst("bundle-".count)
+        guard name.hasPrefix("bundle-"), suffix.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return training.appendingPathComponent(name)
     }
 
     func save(_ record: JobRecord) throws {
