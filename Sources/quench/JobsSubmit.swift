@@ -64,18 +64,12 @@ struct JobsSubmit: AsyncParsableCommand {
             throw ValidationError("--hub-token-file is for the training machine's fetch of a --model-hub reference")
         }
         if let modelHub {
-            let (repo, revision) = Self.split(modelHub)
-            let parts = repo.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty }), revision.map({ !$0.isEmpty }) ?? true else {
-                throw ValidationError("--model-hub takes org/name or org/name@revision, not '\(modelHub)'")
+            do {
+                _ = try RepositoryID(parsing: modelHub)
+            } catch {
+                throw ValidationError("--model-hub takes org/name or org/name@revision: \(error)")
             }
         }
-    }
-
-    /// `org/name@revision` → (`org/name`, `revision`); no `@` gives no revision.
-    static func split(_ text: String) -> (repo: String, revision: String?) {
-        guard let at = text.firstIndex(of: "@") else { return (text, nil) }
-        return (String(text[..<at]), String(text[text.index(after: at)...]))
     }
 
     func run() async throws {
@@ -91,9 +85,9 @@ struct JobsSubmit: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
         let modelFiles = try modelToSend().map { try JobBundle.modelFiles(at: $0) } ?? []
         let reference = try modelHub.map { text -> ModelReference in
-            let (repo, revision) = Self.split(text)
-            progress("verifying \(repo) here to pin the reference")
-            return try ReferencedModel.make(repo: repo, revision: revision ?? "main", progress: { progress($0) })
+            let repository = try RepositoryID(parsing: text)
+            progress("verifying \(repository.id) here to pin the reference")
+            return try ReferencedModel.make(repo: repository.id, revision: repository.revision, progress: { progress($0) })
         }
         let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
                                           modelReference: reference, at: bundleURL, quenchVersion: QuenchVersion.current)

@@ -27,6 +27,12 @@ public struct SlurmResources: Codable, Sendable, Equatable {
         self.qos = qos
     }
 
+    /// Refuses a value `sbatch` would not take, as the batch script would: `invalidComputeConfig` names
+    /// the key (`time_limit`, `memory`, ...).
+    public func check() throws {
+        _ = try SlurmScript.render(id: "check", directory: "/check", quench: "quench", resources: self)
+    }
+
     /// These resources with every field `overrides` sets taken from it (a job spec over compute.yaml).
     public func merging(_ overrides: SlurmResources) -> SlurmResources {
         SlurmResources(partition: overrides.partition ?? partition, timeLimit: overrides.timeLimit ?? timeLimit,

@@ -175,7 +175,7 @@ extension ComputeConfig {
                 gpus: try integer("gpus", in: m, at: at), gpuType: try string("gpu_type", in: m, at: at),
                 account: try string("account", in: m, at: at), qos: try string("qos", in: m, at: at))
             do {
-                _ = try SlurmScript.render(id: "check", directory: "/check", quench: "quench", resources: resources)
+                try resources.check()
             } catch DispatchError.invalidComputeConfig(_, let key, let reason) {
                 throw fail("\(at).\(key)", reason)
             }

@@ -22,6 +22,23 @@ public struct JobRecord: Codable, Sendable, Equatable {
     }
 }
 
+extension JobRecord {
+    /// Reads one record file, refusing anything too large to be one or not a record.
+    public static func read(from url: URL) throws -> JobRecord {
+        let size = try DirectoryWalk.regularFileSize(url, missing: .fileFailed(path: url.path, reason: "it vanished"))
+        guard size <= Int64(JobStore.maximumRecordSize) else {
+            throw DispatchError.fileFailed(path: url.path, reason: "a job record is at most \(JobStore.maximumRecordSize) bytes")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(JobRecord.self, from: Data(contentsOf: url))
+        } catch {
+            throw DispatchError.fileFailed(path: url.path, reason: "not a job record: \(error)")
+        }
+    }
+}
+
 /// The jobs record under `$QUENCH_HOME/jobs/` (default `~/.local/share/quench/jobs`): one JSON file per
 /// job, written atomically, so `quench jobs list|status|logs|cancel` work from any later process.
 public struct JobStore: Sendable {
@@ -74,7 +91,7 @@ public struct JobStore: Sendable {
             throw DispatchError.fileFailed(path: directory.path, reason: error.localizedDescription)
         }
         return try names.filter { $0.hasSuffix(".json") }.sorted()
-            .map { try read(directory.appendingPathComponent($0)) }
+            .map { try JobRecord.read(from: directory.appendingPathComponent($0)) }
             .sorted { $0.job.submittedAt < $1.job.submittedAt }
     }
 
@@ -82,23 +99,9 @@ public struct JobStore: Sendable {
     public func find(_ id: String) throws -> JobRecord {
         guard !id.isEmpty, !id.contains("/") else { throw DispatchError.unknownJob(id: id) }
         let exact = directory.appendingPathComponent("\(id).json")
-        if FileManager.default.fileExists(atPath: exact.path) { return try read(exact) }
+        if FileManager.default.fileExists(atPath: exact.path) { return try JobRecord.read(from: exact) }
         let matches = try list().filter { $0.job.id.hasPrefix(id) }
         guard matches.count == 1, let only = matches.first else { throw DispatchError.unknownJob(id: id) }
         return only
-    }
-
-    private func read(_ url: URL) throws -> JobRecord {
-        let size = try DirectoryWalk.regularFileSize(url, missing: .fileFailed(path: url.path, reason: "it vanished"))
-        guard size <= Int64(Self.maximumRecordSize) else {
-            throw DispatchError.fileFailed(path: url.path, reason: "a job record is at most \(Self.maximumRecordSize) bytes")
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        do {
-            return try decoder.decode(JobRecord.self, from: Data(contentsOf: url))
-        } catch {
-            throw DispatchError.fileFailed(path: url.path, reason: "not a job record: \(error)")
-        }
     }
 }

@@ -44,12 +44,8 @@ struct RemoteJobRecord {
     /// error naming the file, never a reason to submit a second job.
     func load() throws -> JobRecord? {
         if FileManager.default.fileExists(atPath: file.path) {
-            let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-            guard size <= 1 << 20 else { throw RunError.remoteJobUnreadable(file: file.path, reason: "it is \(size) bytes") }
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
             do {
-                return try decoder.decode(JobRecord.self, from: try Data(contentsOf: file))
+                return try JobRecord.read(from: file)
             } catch {
                 throw RunError.remoteJobUnreadable(file: file.path, reason: "\(error)")
             }

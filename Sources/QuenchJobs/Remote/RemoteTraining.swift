@@ -33,7 +33,7 @@ struct RemoteTraining {
         } else {
             let bundle = try makeBundle(config: config, model: model, spec: spec, at: try records.newBundle())
             let how = remote.sendModel == .reference ? " (the model as a reference the remote fetches from its hub)" : ""
-            events(.message("bundled \(bundle.manifest.files.count) files with their sha256\(how); submitting to \(remote.settings.name)"))
+            events(.message("bundled \(bundle.manifest.files.count) files with their sha256\(how); submitting to \(remote.settings.name) of \(remote.file)"))
             record = try AsyncBridge.wait { try await dispatcher.submit(bundle) }
             try records.save(record)
             events(.message("submitted \(record.job.id) to \(remote.settings.name) (\(record.job.backend.rawValue) \(record.job.remoteID)); Ctrl-C cancels it"))

@@ -74,7 +74,7 @@ extension JobSpecReader {
                                        memory: text("memory"), gpus: count("gpus"), gpuType: text("gpu_type"),
                                        account: text("account"), qos: text("qos"))
         do {
-            _ = try SlurmScript.render(id: "check", directory: "/check", quench: "quench", resources: resources)
+            try resources.check()
         } catch DispatchError.invalidComputeConfig(_, let key, let reason) {
             let relative = "compute.slurm.\(key)"
             r.report(.invalidValue(requirement: "must be a value sbatch accepts", found: reason), key: relative,

@@ -8,7 +8,8 @@ enum HubFetch {
     static func snapshot(repo: String, revision: String, pins: [String: String], include: [String]?,
                          events: @escaping RunEvents) throws -> FetchStage.Output {
         let configuration = try HubConfiguration.load(from: HubConfiguration.settingsFile())
-        let snapshot = try downloader(configuration) { events(.message($0)) }.snapshotBlocking(repo: repo, revision: revision, pins: pins, allowPatterns: include)
+        let snapshot = try downloader(configuration) { events(.message($0)) }
+            .snapshotBlocking(repo: repo, revision: revision, pins: pins, allowPatterns: include)
         for warning in snapshot.warnings { events(.message("warning: \(warning)")) }
         let files = try snapshot.files.map { try FileRecord(url: snapshot.directory.appendingPathComponent($0.path)) }
         return FetchStage.Output(source: "hub", repo: snapshot.repo, revision: snapshot.revision, commit: snapshot.commit,
