@@ -14,7 +14,10 @@ struct Quench: AsyncParsableCommand {
                       Runs.self, Jobs.self, JobsCancel.self])
 
     /// Runs the command; an error's message goes through the secret scrubber before it is printed.
+    /// SIGPIPE is ignored: a child that died (an ssh interrupted with Ctrl-C, say) must turn a write to
+    /// its pipe into an error to handle, not end Quench before it cancels remote work.
     static func main() async {
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -64,8 +64,7 @@ struct Run: ParsableCommand {
             progress("error: \(Scrub.text("\(error)"))")
             throw ExitCode(2)
         }
-        let interrupt = InterruptHandler.install(runDirectory: runner.directory.path)
-        defer { interrupt.cancel() }
+        InterruptHandler.install(runDirectory: runner.directory.path)
         progress("run directory: \(runner.directory.path)")
         do {
             let outcome = try runner.run()

@@ -63,6 +63,10 @@ struct RunOutcomeView: Encodable {
     }
 }
 
+/// Set by the SIGINT handler itself, so the run's thread sees an interrupt before it can see the
+/// children the same Ctrl-C ended.
+private let interruptReceived = Atomic<Bool>(false)
+
 /// Ctrl-C during a run: cancel a remote training job the run waits for, say where it stopped and how
 /// to continue, then exit 130. Every run file is written atomically and training checkpoints are
 /// complete or absent, so stopping here loses at most the steps since the last checkpoint. A second
@@ -70,38 +74,39 @@ struct RunOutcomeView: Encodable {
 enum InterruptHandler {
     /// How long the cancel of a remote job may take before Quench gives up and says so.
     static let cancelSeconds = 30.0
-    private static let interrupted = Atomic<Bool>(false)
-    private static let queue = DispatchQueue(label: "quench.interrupt")
 
-    /// Starts handling Ctrl-C; keep the returned source alive for as long as the run lasts.
-    static func install(runDirectory: String) -> DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: queue)
-        source.setEventHandler {
-            interrupted.store(true, ordering: .sequentiallyConsistent)
+    /// Starts handling Ctrl-C for the run in `runDirectory`, for as long as the process lives.
+    static func install(runDirectory: String) {
+        // A plain handler that only sets a flag (async-signal-safe); the work happens on a thread.
+        signal(SIGINT) { _ in interruptReceived.store(true, ordering: .sequentiallyConsistent) }
+        let worker = Thread {
+            while !interruptReceived.load(ordering: .sequentiallyConsistent) { usleep(20_000) }
             signal(SIGINT, SIG_DFL)
-            let stage = (try? RunState.load(from: URL(fileURLWithPath: runDirectory)))?.stages.last?.name.rawValue ?? "start"
-            progress("\ninterrupted during \(stage)")
-            do {
-                if let job = try JobRunner.cancelRemoteTraining(runDirectory: URL(fileURLWithPath: runDirectory),
-                                                               timeout: cancelSeconds) {
-                    progress("cancelled training job \(job) on its backend")
-                }
-            } catch {
-                progress("could not cancel the remote training job: \(Scrub.text("\(error)")); see `quench jobs list` and `quench cancel ID`")
-            }
-            progress("resume with: quench run --resume \(runDirectory)")
-            exit(130)
+            cancelAndExit(runDirectory: runDirectory)
         }
-        source.resume()
-        return source
+        worker.start()
+    }
+
+    private static func cancelAndExit(runDirectory: String) -> Never {
+        let stage = (try? RunState.load(from: URL(fileURLWithPath: runDirectory)))?.stages.last?.name.rawValue ?? "start"
+        progress("\ninterrupted during \(stage)")
+        do {
+            if let job = try JobRunner.cancelRemoteTraining(runDirectory: URL(fileURLWithPath: runDirectory),
+                                                           timeout: cancelSeconds) {
+                progress("cancelled training job \(job) on its backend")
+            }
+        } catch {
+            progress("could not cancel the remote training job: \(Scrub.text("\(error)")); see `quench jobs list` and `quench cancel ID`")
+        }
+        progress("resume with: quench run --resume \(runDirectory)")
+        exit(130)
     }
 
     /// After Ctrl-C, the run's own thread stops here and leaves the exit to the handler: the children
     /// the terminal interrupted too make the run fail, and that failure must not end the process
     /// before the remote job is cancelled.
     static func waitIfInterrupted() {
-        guard interrupted.load(ordering: .sequentiallyConsistent) else { return }
+        guard interruptReceived.load(ordering: .sequentiallyConsistent) else { return }
         while true { sleep(60) }
     }
 }

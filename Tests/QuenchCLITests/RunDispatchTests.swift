@@ -63,7 +63,12 @@ import Testing
             try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: run.appendingPathComponent("report.json"))) as? [String: Any])
         }
 
-        func remove() { try? FileManager.default.removeItem(at: url) }
+        /// Stops whatever still runs from this folder (a remote job a failed expectation left behind would
+        /// train on for the rest of the suite), then removes it.
+        func remove() {
+            _ = try? DispatchTestSupport.system("/usr/bin/pkill", ["-KILL", "-f", url.path])
+            try? FileManager.default.removeItem(at: url)
+        }
     }
 
     @Test func aJobSpecTrainsOverSSHAndIsGatedHereOnTheVerifiedAdapter() throws {
