@@ -8,8 +8,11 @@ SWIFT ?= swift
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 RELEASE_BIN := .build/release/quench
 REFERENCE_BENCH := .build/sgemm-reference
+# Seconds each fuzz target runs: `make fuzz FUZZ_SECONDS=600`; the CI smoke runs each a few seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: setup build test bench demo clean
+.PHONY: setup build test bench demo fuzz fuzz-smoke clean
 
 setup:
 	@scripts/install-system-packages.sh
@@ -39,6 +42,16 @@ bench: build
 demo: build
 	QUENCH_ACTOR=quench-runner $(RELEASE_BIN) run jobs/smollm2-135m_lora_gate-fail.yaml; test $$? -eq 3
 	QUENCH_ACTOR=quench-runner $(RELEASE_BIN) run jobs/smollm2-135m_lora_quickstart.yaml
+
+# libFuzzer (with AddressSanitizer) on every parser a user's file reaches, FUZZ_SECONDS per target, in
+# its own build folder (.build-fuzz); prints executions and findings per target, fails on any finding.
+fuzz: setup
+	scripts/fuzz.sh build
+	scripts/fuzz.sh run $(FUZZ_SECONDS)
+
+fuzz-smoke: setup
+	scripts/fuzz.sh build
+	scripts/fuzz.sh run $(FUZZ_SMOKE_SECONDS)
 
 clean:
 	$(SWIFT) package clean

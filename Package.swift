@@ -74,3 +74,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (Fuzz/), only when QUENCH_FUZZ=1: `make fuzz` builds them with
+// -sanitize=fuzzer,address in .build-fuzz, so the normal build and `make test` never see them.
+if Context.environment["QUENCH_FUZZ"] == "1" {
+    package.products.append(.executable(name: "quench-fuzz", targets: ["quench-fuzz"]))
+    package.targets += [
+        .target(name: "CFuzzerEntry", path: "Fuzz/CFuzzerEntry"),
+        .executableTarget(
+            name: "quench-fuzz",
+            dependencies: [
+                "CFuzzerEntry", "QuenchModel", "QuenchTrain", "QuenchEval", "QuenchGovernance", "QuenchJobs",
+                "QuenchDispatch",
+            ],
+            path: "Fuzz/quench-fuzz"),
+    ]
+}
