@@ -77,7 +77,7 @@ public struct DatasetEraser: Sendable {
     /// contains `needle` (lower-cased).
     private static func mentions(_ line: UnsafeRawBufferPointer, _ needle: [UInt8], scratch: inout [UInt8]) -> Bool {
         var found = false
-        let isJSON = JSONStringWalker.walk(line) { span, _ in
+        let outcome = JSONStringWalker.walk(line) { span, _ in
             guard !found else { return }
             let content = UnsafeRawBufferPointer(rebasing: line[span.start..<span.end])
             if span.escaped {
@@ -87,7 +87,7 @@ public struct DatasetEraser: Sendable {
                 found = contains(content, needle)
             }
         }
-        return isJSON ? found : contains(line, needle)
+        return outcome == .complete ? found : contains(line, needle)
     }
 
     private static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {

@@ -15,27 +15,42 @@ struct JSONStringSpan {
     let escaped: Bool
 }
 
+/// How a walk over a JSON document ended.
+enum JSONWalkOutcome: Equatable {
+    /// The bytes are one well-formed JSON value; every string value was visited.
+    case complete
+    /// The bytes are not JSON from `offset` on.
+    case malformed(offset: Int)
+    /// Containers nest deeper than `JSONStringWalker.maximumDepth` at `offset`.
+    case tooDeep(offset: Int)
+}
+
 /// Walks one JSON document (a JSONL line) and reports every string value with its path, in one pass
 /// over the bytes and without building any objects: what scanning and redaction need from a record.
 struct JSONStringWalker {
-    /// Deepest nesting accepted; deeper documents are treated as not JSON (hostile input).
-    static let maximumDepth = 64
+    /// Most containers nested in one another that are walked: as deep as Foundation's `JSONSerialization` (which reads records for
+    /// training) accepts, so every record the trainer can read is walked field by field.
+    static let maximumDepth = 512
 
     private let view: ByteView
     private var index = 0
     private var path: [JSONPathComponent] = []
+    private var tooDeep = false
 
     private init(_ bytes: UnsafeRawBufferPointer) { view = ByteView(bytes) }
 
     /// Calls `visit` with each string value and its path, in document order.
-    /// - Returns: false when the bytes are not one well-formed JSON value (strings already visited
-    ///   stay visited; callers then treat the line as plain text).
+    /// - Returns: `.complete`, or where the bytes stop being one well-formed JSON value (strings
+    ///   already visited stay visited; callers then read the rest of the line as plain text).
     static func walk(_ bytes: UnsafeRawBufferPointer,
-                     _ visit: (JSONStringSpan, [JSONPathComponent]) -> Void) -> Bool {
+                     _ visit: (JSONStringSpan, [JSONPathComponent]) -> Void) -> JSONWalkOutcome {
         var walker = JSONStringWalker(bytes)
-        guard walker.value(depth: 0, visit) else { return false }
+        guard walker.value(depth: 0, visit) else {
+            let offset = min(walker.index, bytes.count)
+            return walker.tooDeep ? .tooDeep(offset: offset) : .malformed(offset: offset)
+        }
         walker.skipWhitespace()
-        return walker.index == walker.view.count
+        return walker.index == walker.view.count ? .complete : .malformed(offset: walker.index)
     }
 
     /// The dotted field name of `path` in `bytes`, e.g. `messages[1].content`; "" for the root.
@@ -62,10 +77,10 @@ struct JSONStringWalker {
     }
 
     private mutating func value(depth: Int, _ visit: (JSONStringSpan, [JSONPathComponent]) -> Void) -> Bool {
-        guard depth < Self.maximumDepth else { return false }
         skipWhitespace()
         switch view[index] {
         case UInt8(ascii: "{"):
+            guard opens(depth) else { return false }
             index += 1
             skipWhitespace()
             if view[index] == UInt8(ascii: "}") {
@@ -91,6 +106,7 @@ struct JSONStringWalker {
                 return true
             }
         case UInt8(ascii: "["):
+            guard opens(depth) else { return false }
             index += 1
             skipWhitespace()
             if view[index] == UInt8(ascii: "]") {
@@ -125,6 +141,12 @@ struct JSONStringWalker {
         default:
             return number()
         }
+    }
+
+    /// True when a container may open at `depth`; otherwise marks the document as too deep.
+    private mutating func opens(_ depth: Int) -> Bool {
+        tooDeep = depth >= Self.maximumDepth
+        return !tooDeep
     }
 
     private mutating func literal(_ word: StaticString) -> Bool {

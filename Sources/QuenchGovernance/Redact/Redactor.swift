@@ -50,7 +50,7 @@ public struct Redactor: Sendable {
         var rewritten: [UInt8] = []
         try LineReader.forEachLine(in: input) { _, line in
             if !isBlank(line) { records += 1 }
-            let fields = scanner.scan(line)
+            let fields = scanner.scan(line).fields
             if fields.isEmpty {
                 try writer.write(line)
             } else {
@@ -86,19 +86,17 @@ public struct Redactor: Sendable {
     private func rewrite(_ line: UnsafeRawBufferPointer, fields: [FieldScan], into output: inout [UInt8]) {
         var cursor = 0
         for field in fields {
-            guard let span = field.span else {
-                replace(field.matches, in: line, into: &output)
-                return
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[cursor..<field.span.start]))
+            field.withValue(in: line) { value in
+                if field.isJSONString, field.decoded != nil {
+                    var plain: [UInt8] = []
+                    replace(field.matches, in: value, into: &plain)
+                    JSONString.encode(plain, into: &output)
+                } else {
+                    replace(field.matches, in: value, into: &output)
+                }
             }
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[cursor..<span.start]))
-            if let decoded = field.decoded {
-                var plain: [UInt8] = []
-                decoded.withUnsafeBytes { replace(field.matches, in: $0, into: &plain) }
-                JSONString.encode(plain, into: &output)
-            } else {
-                replace(field.matches, in: UnsafeRawBufferPointer(rebasing: line[span.start..<span.end]), into: &output)
-            }
-            cursor = span.end
+            cursor = field.span.end
         }
         output.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[cursor...]))
     }

@@ -14,7 +14,7 @@ public struct DataScanner: Sendable {
         self.findingLimit = findingLimit
     }
 
-    /// Scans every file in order.
+    /// Scans every file in order; a line that is not UTF-8 JSON is scanned as text and listed as unreadable.
     /// - Throws: `GovernanceError` when a file cannot be read or holds an over-long line.
     public func scan(files: [URL]) throws -> DataScanReport {
         var report = DataScanReport()
@@ -23,16 +23,28 @@ public struct DataScanner: Sendable {
         for url in files {
             var records = 0
             var findings = 0
+            var unreadable = 0
             let name = url.lastPathComponent
             let bytes = try LineReader.forEachLine(in: url) { line, bytes in
                 guard !isBlank(bytes) else { return }
-                records += 1
-                for field in scanner.scan(bytes) {
+                let scan = scanner.scan(bytes)
+                if let problem = scan.unreadable {
+                    unreadable += 1
+                    report.unreadableCount += 1
+                    if report.unreadable.count < findingLimit {
+                        report.unreadable.append(UnreadableLine(file: name, line: line, offset: problem.offset,
+                                                                reason: problem.reason))
+                    }
+                } else {
+                    records += 1
+                }
+                for field in scan.fields {
                     findings += field.matches.count
                     record(field, in: bytes, file: name, lineNumber: line, into: &report)
                 }
             }
-            report.files.append(.init(file: url.path, records: records, bytes: bytes, findings: findings))
+            report.files.append(.init(file: url.path, records: records, bytes: bytes, findings: findings,
+                                      unreadable: unreadable))
         }
         return report
     }
