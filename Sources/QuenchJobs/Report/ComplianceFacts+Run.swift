@@ -17,11 +17,11 @@ extension ComplianceFacts {
         }
         if let data = context.data {
             dataScan = data.scan
-            datasetChecks = data.checks
+            datasetChecks = data.orderedChecks
             validationOverlap = data.overlap
-            let roles = ["train", "validation"]
-            fingerprints = Dictionary(zip(roles, data.checks).compactMap { role, check in check.fingerprint.map { (role, $0) } },
-                                      uniquingKeysWith: { first, _ in first })
+            fingerprints = Dictionary(uniqueKeysWithValues: data.checks.compactMap { role, check in
+                check.fingerprint.map { (role.rawValue, $0) }
+            })
         }
         if context.train != nil {
             let config = context.spec.training

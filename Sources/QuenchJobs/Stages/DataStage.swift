@@ -8,25 +8,60 @@ import QuenchTrain
 /// dataset, stops the run here (with data-checks.json saying why); kinds marked `redact` are
 /// replaced in copies inside the run folder, and training reads those copies.
 struct DataStage: Stage {
+    /// Which of the job's datasets a file is. Reports and fingerprints are kept under this key, never
+    /// paired with a role by position.
+    enum Role: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
+        case train, validation
+    }
+
     /// A dataset's canonical fingerprint (sha256 of the canonical records plus their count).
     struct Fingerprint: Codable, Sendable {
+        /// The dataset's role's name (`train`, `validation`), as reports print it.
         let role: String
         let path: String
         let sha256: String
         let records: Int
+
+        /// The fingerprint in `report`, the check of the dataset with `role`.
+        init?(role: Role, report: DatasetCheckReport) {
+            guard let fingerprint = report.fingerprint else { return nil }
+            self.role = role.rawValue
+            path = report.file
+            sha256 = fingerprint.sha256
+            records = fingerprint.records
+        }
     }
 
     /// What the data stage found and decided.
     struct Output: Codable, Sendable {
         let policy: String
         let scan: DataScanReport
-        let checks: [DatasetCheckReport]
+        /// Each dataset's check report, under its role.
+        let checks: [Role: DatasetCheckReport]
         /// Validation records also in the training set (nil without a validation file).
         let overlap: Int?
+        /// The fingerprint of each dataset with valid records, taken from its own report.
         let fingerprints: [Fingerprint]
         let redactions: [RedactionReport]
-        /// The files training reads, by role: the originals, or their redacted copies.
+        /// The files training reads, by role (`train`, `validation`): the originals, or their redacted copies.
         let trainingFiles: [String: String]
+
+        init(policy: String, scan: DataScanReport, checks: [Role: DatasetCheckReport], overlap: Int?,
+             redactions: [RedactionReport], trainingFiles: [String: String]) {
+            self.policy = policy
+            self.scan = scan
+            self.checks = checks
+            self.overlap = overlap
+            fingerprints = Role.allCases.compactMap { role in checks[role].flatMap { Fingerprint(role: role, report: $0) } }
+            self.redactions = redactions
+            self.trainingFiles = trainingFiles
+        }
+
+        /// The check reports in role order (train, then validation).
+        var orderedChecks: [DatasetCheckReport] { Role.allCases.compactMap { checks[$0] } }
+
+        /// The fingerprint of the dataset with `role`, if it had valid records.
+        func fingerprint(of role: Role) -> Fingerprint? { fingerprints.first { $0.role == role.rawValue } }
     }
 
     static let name = StageName.data
@@ -43,29 +78,27 @@ struct DataStage: Stage {
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let spec = context.spec
         let policy = try spec.policy.map { try GovernancePolicy.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .standard
-        var files = ["train": URL(fileURLWithPath: spec.data.train)]
-        if let validation = spec.data.validation { files["validation"] = URL(fileURLWithPath: validation) }
-        let roles = files.keys.sorted(by: >)
+        var files: [Role: URL] = [.train: URL(fileURLWithPath: spec.data.train)]
+        if let validation = spec.data.validation { files[.validation] = URL(fileURLWithPath: validation) }
+        let roles = Role.allCases.filter { files[$0] != nil }
         let scan = try DataScanner(policy: policy).scan(files: roles.compactMap { files[$0] })
         events(.message("scanned \(scan.files.reduce(0) { $0 + $1.records }) records: \(scan.totalFindings) finding(s)"))
 
         let format = spec.training.data.format.flatMap { DatasetFormat(rawValue: $0.rawValue) }
         let checker = DatasetChecker(limits: policy.checks, format: format)
-        var checks: [DatasetCheckReport] = []
+        var checks: [Role: DatasetCheckReport] = [:]
         var overlap: Int?
-        if let train = files["train"], let validation = files["validation"] {
+        if let train = files[.train], let validation = files[.validation] {
             let pair = try checker.check(train: train, validation: validation)
-            checks = [pair.train, pair.validation]
+            checks = [.train: pair.train, .validation: pair.validation]
             overlap = pair.overlappingRecords
-        } else if let train = files["train"] {
-            checks = [try checker.check(train)]
+        } else if let train = files[.train] {
+            checks = [.train: try checker.check(train)]
         }
-        let fingerprints = zip(roles, checks).compactMap { role, report in
-            report.fingerprint.map { Fingerprint(role: role, path: report.file, sha256: $0.sha256, records: $0.records) }
-        }
+        let ordered = Role.allCases.compactMap { checks[$0] }
         let evidence = context.directory.url.appendingPathComponent("data-checks.json")
-        try AtomicFile.writeJSON(DataEvidence(scan: scan, checks: checks, overlap: overlap), to: evidence)
-        if let problem = Self.problem(scan: scan, checks: checks, overlap: overlap) {
+        try AtomicFile.writeJSON(DataEvidence(scan: scan, checks: ordered, overlap: overlap), to: evidence)
+        if let problem = Self.problem(scan: scan, checks: ordered, overlap: overlap) {
             throw RunError.dataRejected(reason: problem, report: evidence.path)
         }
 
@@ -73,33 +106,36 @@ struct DataStage: Stage {
             count > 0 && scan.actions[name] == .redact ? PIIKind(rawValue: name) : nil
         })
         var redactions: [RedactionReport] = []
-        var trainingFiles = files.mapValues(\.path)
+        var trainingFiles = Dictionary(uniqueKeysWithValues: files.map { ($0.key.rawValue, $0.value.path) })
         if !redactedKinds.isEmpty {
             let redactor = Redactor(kinds: redactedKinds, style: .placeholder)
             for role in roles {
                 guard let input = files[role] else { continue }
-                let output = context.directory.url.appendingPathComponent("data/\(role).redacted.jsonl")
+                let output = context.directory.url.appendingPathComponent("data/\(role.rawValue).redacted.jsonl")
                 try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
                 redactions.append(try redactor.redact(input: input, output: output))
-                trainingFiles[role] = output.path
+                trainingFiles[role.rawValue] = output.path
             }
             events(.message("redacted \(redactedKinds.map(\.rawValue).sorted().joined(separator: ", ")) before training"))
         }
         return Output(policy: spec.policy ?? "built-in standard policy", scan: scan, checks: checks, overlap: overlap,
-                      fingerprints: fingerprints, redactions: redactions, trainingFiles: trainingFiles)
+                      redactions: redactions, trainingFiles: trainingFiles)
     }
 
     static func store(_ output: Output, in context: inout RunContext) { context.data = output }
 
     static func summary(_ output: Output) -> String {
-        let records = output.checks.map { "\($0.records)" }.joined(separator: " + ")
+        let records = output.orderedChecks.map { "\($0.records)" }.joined(separator: " + ")
         let redacted = output.redactions.isEmpty ? "" : ", \(output.redactions.reduce(0) { $0 + $1.changedRecords }) record(s) redacted"
         return "\(records) records, \(output.scan.totalFindings) PII finding(s)\(redacted), fingerprints recorded"
     }
 
     /// The first reason the data cannot be trained on, or nil.
     static func problem(scan: DataScanReport, checks: [DatasetCheckReport], overlap: Int?) -> String? {
-        if !scan.passed {
+        if let first = scan.unreadable.first {
+            return "\(scan.unreadableCount) line(s) cannot be read as JSON records, the first \(first.summary)"
+        }
+        if scan.blockingCount > 0 {
             let kinds = scan.counts.filter { scan.actions[$0.key] == .fail && $0.value > 0 }
                 .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
             return "\(scan.blockingCount) finding(s) the policy forbids (\(kinds.joined(separator: ", ")))"

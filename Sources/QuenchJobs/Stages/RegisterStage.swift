@@ -46,12 +46,13 @@ struct RegisterStage: Stage {
 
     /// Base model, datasets (with record counts and fingerprints), the spec's hash, the training
     /// settings and the Quench version, as the registry keeps them.
-    private func lineage(_ context: RunContext) throws -> Lineage {
+    func lineage(_ context: RunContext) throws -> Lineage {
         let fetch = try context.required(context.fetch, .fetch)
         let verify = try context.required(context.verify, .verify)
         let data = try context.required(context.data, .data)
-        let datasets = verify.checks.filter { $0.role != "model" }.map { check in
-            let fingerprint = data.fingerprints.first { $0.role == check.role }
+        let datasets = verify.checks.compactMap { check -> DatasetLineage? in
+            guard let role = DataStage.Role(rawValue: check.role) else { return nil }
+            let fingerprint = data.fingerprint(of: role)
             return DatasetLineage(path: check.file.path, sha256: check.file.sha256, records: fingerprint?.records ?? 0,
                                   fingerprint: fingerprint.map { "sha256:\($0.sha256)" })
         }

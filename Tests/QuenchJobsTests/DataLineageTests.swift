@@ -1,0 +1,85 @@
+import Foundation
+@testable import QuenchJobs
+import QuenchRegistry
+import QuenchSecurity
+import Testing
+
+/// The data stage's per-dataset facts reach the registered lineage under the dataset's own role:
+/// the training file carries the training set's fingerprint and record count, never the validation set's.
+@Suite struct DataLineageTests {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-lineage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("run"), withIntermediateDirectories: true)
+        try Data("weights".utf8).write(to: folder.appendingPathComponent("model.gguf"))
+        try Data("sets: []\n".utf8).write(to: folder.appendingPathComponent("gate.yaml"))
+        let train = (1...3).map { #"{"prompt": "train question \#($0)", "completion": "train answer \#($0)"}"# }
+        let validation = (1...2).map { #"{"prompt": "held-out question \#($0)", "completion": "held-out answer \#($0)"}"# }
+        try Data((train.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("train.jsonl"))
+        try Data((validation.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("validation.jsonl"))
+        try Data("""
+            apiVersion: quench/v1
+            name: lineage-job
+            model:
+              path: model.gguf
+              sha256: \(FileDigest.sha256(of: Data("weights".utf8)))
+            data:
+              train: train.jsonl
+              validation: validation.jsonl
+              format: prompt_completion
+              max_sequence_length: 32
+            training:
+              method: lora
+              lora: {rank: 4, alpha: 8}
+              batch_size: 2
+              max_steps: 3
+            evaluation:
+              gate: gate.yaml
+            registry:
+              name: lineage
+            """.utf8).write(to: folder.appendingPathComponent("job.yaml"))
+    }
+
+    /// Runs fetch, verify and data for the job, as the runner would.
+    func contextAfterDataStage() throws -> RunContext {
+        let spec = try JobSpec.load(contentsOf: folder.appendingPathComponent("job.yaml"))
+        var context = RunContext(spec: spec, directory: RunDirectory(url: folder.appendingPathComponent("run")),
+                                 quenchVersion: "test")
+        FetchStage.store(try FetchStage().run(context) { _ in }, in: &context)
+        VerifyStage.store(try VerifyStage().run(context) { _ in }, in: &context)
+        DataStage.store(try DataStage().run(context) { _ in }, in: &context)
+        return context
+    }
+
+    @Test func eachDatasetKeepsItsOwnFingerprintInTheLineage() throws {
+        let context = try contextAfterDataStage()
+        let data = try #require(context.data)
+        let trainCheck = try #require(data.checks[.train])
+        let validationCheck = try #require(data.checks[.validation])
+        #expect(trainCheck.records == 3)
+        #expect(validationCheck.records == 2)
+
+        let lineage = try RegisterStage().lineage(context)
+        #expect(lineage.datasets.count == 2)
+        let train = try #require(lineage.datasets.first { $0.path.hasSuffix("/train.jsonl") })
+        let validation = try #require(lineage.datasets.first { $0.path.hasSuffix("/validation.jsonl") })
+        #expect(train.records == 3)
+        #expect(validation.records == 2)
+        #expect(train.fingerprint == trainCheck.fingerprint.map { "sha256:\($0.sha256)" })
+        #expect(validation.fingerprint == validationCheck.fingerprint.map { "sha256:\($0.sha256)" })
+        #expect(train.fingerprint != validation.fingerprint)
+        #expect(train.sha256 == (try FileDigest.sha256(of: folder.appendingPathComponent("train.jsonl"))))
+    }
+
+    @Test func reportFingerprintsNameTheFileTheyWereTakenFrom() throws {
+        let data = try #require(try contextAfterDataStage().data)
+        for fingerprint in data.fingerprints {
+            let report = try #require(DataStage.Role(rawValue: fingerprint.role).flatMap { data.checks[$0] })
+            #expect(fingerprint.path == report.file)
+            #expect(fingerprint.records == report.records)
+            #expect(URL(fileURLWithPath: fingerprint.path).lastPathComponent == "\(fingerprint.role).jsonl")
+        }
+        #expect(data.fingerprints.map(\.role) == ["train", "validation"])
+    }
+}
