@@ -131,4 +131,25 @@ struct DataBatchTests {
         #expect(separate.training.rowCount == 10 && separate.validation?.rowCount == 2)
         #expect(separate.validationFingerprint?.records == 2)
     }
+
+    @Test func refusesDataWithoutATokenToLearnFrom() throws {
+        let directory = try S.directory()
+        let train = directory.appendingPathComponent("cut.jsonl")
+        let valid = directory.appendingPathComponent("valid.jsonl")
+        // Every completion starts after position 4, so truncation at 4 leaves nothing scored.
+        try Data((0..<4).map { #"{"prompt": "a long prompt \#($0)", "completion": " a"}"# }.joined(separator: "\n").utf8)
+            .write(to: train)
+        try Data(#"{"prompt": "q", "completion": " a"}"#.utf8).write(to: valid)
+        let tokenizer = try ExampleTokenizer(tokenizer: S.tokenizer())
+        #expect(throws: DatasetError.noScoredTokens(set: "cut.jsonl", maxSeqLen: 4)) {
+            try TrainingData.prepare(DataOptions(trainingFile: train, maxSeqLen: 4, policy: .truncate), tokenizer: tokenizer)
+        }
+        #expect(throws: DatasetError.noScoredTokens(set: "cut.jsonl", maxSeqLen: 4)) {
+            try TrainingData.prepare(DataOptions(trainingFile: valid, validationFile: train, maxSeqLen: 4, policy: .truncate),
+                                     tokenizer: tokenizer)
+        }
+        #expect(throws: Never.self) {
+            try TrainingData.prepare(DataOptions(trainingFile: valid, maxSeqLen: 4, policy: .truncate), tokenizer: tokenizer)
+        }
+    }
 }

@@ -87,6 +87,17 @@ struct DataReadingTests {
         }
     }
 
+    @Test func refusesUTF16LinesTheDataScanCannotRead() throws {
+        let url = try DataTestSupport.directory().appendingPathComponent("u16.jsonl")
+        try #require(#"{"prompt": "p", "completion": "c"}"#.data(using: .utf16LittleEndian)).write(to: url)
+        let error = try #require(throws: DatasetError.self) { try JSONLDataset.records(in: url, format: nil) }
+        guard case .notJSON(let file, let line, let reason) = error else {
+            Issue.record("expected notJSON, got \(error)")
+            return
+        }
+        #expect(file == "u16.jsonl" && line == 1 && reason.contains("UTF-8"))
+    }
+
     @Test func rejectsBadChatMessages() throws {
         func error(_ messages: String) throws -> DatasetError {
             let url = try DataTestSupport.file("chat.jsonl", "{\"messages\": \(messages)}\n")

@@ -94,6 +94,18 @@ struct DataSequenceTests {
         #expect(batch.scoredTokens == 5)
     }
 
+    @Test func rowsWithoutAScoredTargetAreLeftOut() throws {
+        let promptOnly = TokenizedExample(ids: [10, 11, 12, 13, 14, 15], scored: [false, false, false, false, true, true])
+        let scored = TokenizedExample(ids: [20, 21, 22], scored: [false, true, true])
+        for policy in SequencePolicy.allCases {
+            let set = try SequenceSet(examples: [promptOnly, scored], maxSeqLen: 3, policy: policy, padID: 0)
+            #expect((0..<set.rowCount).allSatisfy { (set.row($0)?.scored ?? 0) > 0 }, "\(policy)")
+            #expect(set.statistics.unscoredRows == 1, "\(policy)")
+            var iterator = try BatchIterator(sequences: set, batchSize: 1, seed: 1, shuffles: false)
+            for _ in 0..<set.rowCount { #expect(iterator.next().scoredTokens > 0, "\(policy)") }
+        }
+    }
+
     @Test func rejectsAnUnusableRowLength() {
         #expect(throws: DatasetError.invalidSetting(key: "max_seq_len", reason: "0 is not in 1...16777216")) {
             try SequenceSet(examples: Self.examples, maxSeqLen: 0, policy: .pack, padID: 0)

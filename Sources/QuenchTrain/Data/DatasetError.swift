@@ -25,6 +25,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case unknownRole(file: String, line: Int, key: String, role: String, known: [String])
     /// The file holds no records.
     case empty(file: String)
+    /// No record of the set has a token the loss is computed on, so its loss would read 0.
+    case noScoredTokens(set: String, maxSeqLen: Int)
     /// The chat format needs a chat template and the model has none.
     case noChatTemplate
     /// The tokenizer failed on a record.
@@ -61,6 +63,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(file):\(line): key '\(key)' has unknown role '\(role)'; known roles: \(known.joined(separator: ", "))"
         case .empty(let file):
             return "\(file): holds no records"
+        case .noScoredTokens(let set, let maxSeqLen):
+            return "\(set): no record has a token to learn from (every completion or assistant reply is empty, "
+                + "or cut off at max_seq_len \(maxSeqLen)); its loss would read 0 while nothing is learned"
         case .noChatTemplate:
             return "the chat format needs the model's chat template, and the model has none; "
                 + "use the prompt_completion or text format"

@@ -42,6 +42,11 @@ public enum JSONLDataset {
     }
 
     private static func parseObject(_ bytes: ArraySlice<UInt8>, file: String, line: Int) throws -> [String: Any] {
+        // JSONSerialization would guess UTF-16 or UTF-32 from zero bytes and read text the data scan
+        // (which reads UTF-8) never saw; only UTF-8 without NUL bytes is a record.
+        guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else {
+            throw DatasetError.notJSON(file: file, line: line, reason: "not UTF-8 text (UTF-16 or binary?); re-encode the file as UTF-8")
+        }
         let value: Any
         do {
             value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])

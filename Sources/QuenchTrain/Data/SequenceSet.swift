@@ -17,6 +17,9 @@ public struct SequenceSet: Sendable, Equatable {
         public var truncatedTokens = 0
         /// Scored targets over all rows: what the loss is averaged over.
         public var scoredTokens = 0
+        /// Rows left out because none of their targets is scored (a prompt cut off before its
+        /// completion): a batch of them would train on nothing and log a loss of 0.
+        public var unscoredRows = 0
     }
 
     /// Positions per row (the model's T, `max_seq_len`).
@@ -159,5 +162,16 @@ public struct SequenceSet: Sendable, Equatable {
             positions.append(contentsOf: Int32(used)..<Int32(time))
             segments.append(contentsOf: repeatElement(0, count: padding))
         }
+        if scoredPerRow.last == 0 { dropLastRow() }
+    }
+
+    private mutating func dropLastRow() {
+        let start = (scoredPerRow.count - 1) * time
+        inputs.removeSubrange(start...)
+        targets.removeSubrange(start...)
+        positions.removeSubrange(start...)
+        segments.removeSubrange(start...)
+        scoredPerRow.removeLast()
+        statistics.unscoredRows += 1
     }
 }

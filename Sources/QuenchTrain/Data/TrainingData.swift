@@ -42,13 +42,19 @@ public struct TrainingData: Sendable {
     public let validationFingerprint: DatasetFingerprint?
 
     /// Reads, tokenizes, splits and builds rows as `options` say.
-    /// - Throws: `DatasetError` naming the file, line, key or setting at fault.
+    /// - Throws: `DatasetError` naming the file, line, key or setting at fault; `.noScoredTokens` for
+    ///   a set without a single token to learn from.
     public static func prepare(_ options: DataOptions, tokenizer: ExampleTokenizer) throws -> TrainingData {
         let dataset = try TokenizedDataset.load(options.trainingFile, format: options.format, tokenizer: tokenizer)
-        func rows(_ examples: [TokenizedExample]) throws -> SequenceSet {
-            try SequenceSet(examples: examples, maxSeqLen: options.maxSeqLen, policy: options.policy,
-                            padID: tokenizer.padID)
+        func rows(_ examples: [TokenizedExample], of set: String) throws -> SequenceSet {
+            let rows = try SequenceSet(examples: examples, maxSeqLen: options.maxSeqLen, policy: options.policy,
+                                       padID: tokenizer.padID)
+            guard rows.statistics.scoredTokens > 0 else {
+                throw DatasetError.noScoredTokens(set: set, maxSeqLen: options.maxSeqLen)
+            }
+            return rows
         }
+        let trainingName = options.trainingFile.lastPathComponent
         if let validationFile = options.validationFile {
             guard options.validationSplit == 0 else {
                 throw DatasetError.invalidSetting(key: "validation_split",
@@ -56,13 +62,15 @@ public struct TrainingData: Sendable {
             }
             let validation = try TokenizedDataset.load(validationFile, format: dataset.fingerprint.format,
                                                        tokenizer: tokenizer)
-            return TrainingData(training: try rows(dataset.examples), validation: try rows(validation.examples),
+            return TrainingData(training: try rows(dataset.examples, of: trainingName),
+                                validation: try rows(validation.examples, of: validationFile.lastPathComponent),
                                 trainingFingerprint: dataset.fingerprint,
                                 validationFingerprint: validation.fingerprint)
         }
         let split = try dataset.split(validationFraction: options.validationSplit, seed: options.seed)
-        return TrainingData(training: try rows(split.training),
-                            validation: split.validation.isEmpty ? nil : try rows(split.validation),
+        return TrainingData(training: try rows(split.training, of: trainingName),
+                            validation: split.validation.isEmpty ? nil
+                                : try rows(split.validation, of: "the validation split of \(trainingName)"),
                             trainingFingerprint: dataset.fingerprint, validationFingerprint: nil)
     }
 }
