@@ -5,6 +5,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case nothingToResume(directory: String)
     case writeFailed(path: String, reason: String)
     case noTokenizer(model: String)
+    /// A checkpoint file (the `latest` pointer or a checkpoint's state) that cannot be used.
+    case invalidCheckpoint(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "cannot write \(path): \(reason)"
         case .noTokenizer(let model):
             return "\(model) carries no tokenizer; training data cannot be tokenized"
+        case .invalidCheckpoint(let path, let reason):
+            return "\(path): not a usable checkpoint: \(reason)"
         }
     }
 }

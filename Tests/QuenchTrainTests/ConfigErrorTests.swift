@@ -91,8 +91,9 @@ struct ConfigErrorTests {
         #expect(problems(yaml) == [
             problem(3, 21, "data.validation_split",
                     .invalidValue(requirement: "must be at least 0 and less than 1", found: "1.0")),
-            problem(4, 24, "data.max_sequence_length", .invalidValue(requirement: "must be at least 2", found: "1")),
-            problem(6, 9, "lora.rank", .invalidValue(requirement: "must be at least 1", found: "0")),
+            problem(4, 24, "data.max_sequence_length",
+                    .invalidValue(requirement: "must be between 2 and 16777216", found: "1")),
+            problem(6, 9, "lora.rank", .invalidValue(requirement: "must be between 1 and 65536", found: "0")),
             problem(7, 12, "lora.dropout", .invalidValue(requirement: "must be at least 0 and less than 1", found: "1")),
             problem(8, 16, "lora.targets", .invalidValue(requirement: known, found: "'qq'")),
             problem(8, 20, "lora.targets", .invalidValue(requirement: "must not repeat a layer", found: "'q' twice")),
@@ -103,7 +104,7 @@ struct ConfigErrorTests {
             problem(13, 17, "schedule.warmup_steps",
                     .invalidValue(requirement: "must not exceed max_steps (100)", found: "500")),
             problem(14, 17, "schedule.min_lr_ratio", .invalidValue(requirement: "must be between 0 and 1", found: "2")),
-            problem(15, 13, "batch_size", .invalidValue(requirement: "must be at least 1", found: "0")),
+            problem(15, 13, "batch_size", .invalidValue(requirement: "must be between 1 and 65536", found: "0")),
         ])
     }
 
@@ -168,4 +169,27 @@ struct ConfigErrorTests {
             #expect(file == "cfg.yaml")
         }
     }
+
+    @Test func absurdCountsAreRefusedWithTheirKeyAndLine() {
+        let found = problems("""
+            data:
+              train: t.jsonl
+              max_sequence_length: 4096
+            batch_size: 4611686018427387904
+            gradient_accumulation: 9223372036854775807
+            max_steps: 9223372036854775807
+            lora:
+              rank: 1000000000
+            """)
+        #expect(found.map(\.key) == ["batch_size", "gradient_accumulation", "max_steps", "lora.rank"])
+        #expect(found.map(\.line) == [4, 5, 6, 8])
+        #expect(found.first?.description.contains("must be between 1 and 65536") == true)
+    }
+
+    @Test func aBatchOfTooManyTokensNamesBothSettings() {
+        let found = problems("data:\n  train: t.jsonl\n  max_sequence_length: 16777216\nbatch_size: 65536\n")
+        #expect(found.map(\.key) == ["batch_size"])
+        #expect(found.first?.description.contains("batch_size × data.max_sequence_length") == true)
+    }
 }
+

@@ -35,6 +35,12 @@ extension Requirement where Value == Int {
     public static func atLeast(_ minimum: Int) -> Requirement {
         Requirement(text: "must be at least \(minimum)", isMet: { $0 >= minimum })
     }
+
+    /// A count bounded on both sides: large enough to work, small enough that the arithmetic and the
+    /// memory it sizes stay possible.
+    public static func within(_ range: ClosedRange<Int>) -> Requirement {
+        Requirement(text: "must be between \(range.lowerBound) and \(range.upperBound)", isMet: { range.contains($0) })
+    }
 }
 
 extension Requirement where Value == String {

@@ -5,6 +5,19 @@ extension TrainingConfig {
     /// A training configuration is a few hundred bytes; anything past this is not one.
     static let maximumFileSize = 1 << 20
 
+    /// Upper bounds of the counts, far above any CPU training yet low enough that no product of
+    /// them overflows and nothing is sized from a typo.
+    enum Limits {
+        static let batchSize = 1 << 16
+        static let gradientAccumulation = 1 << 16
+        static let sequenceLength = 1 << 24
+        /// Tokens in one batch (batch_size × max_sequence_length).
+        static let batchTokens = 1 << 31
+        static let steps = 1 << 40
+        static let epochs = 1 << 20
+        static let loraRank = 1 << 16
+    }
+
     /// Known keys of every section, by path, taken from the Codable keys so the two cannot drift apart.
     static let schema: [String: [String]] = [
         "": CodingKeys.allCases.map(\.rawValue),
@@ -75,11 +88,18 @@ extension TrainingConfig {
         config.lora = readLoRA(&r, in: root)
         config.optimizer = readOptimizer(&r, in: root)
         config.schedule = readSchedule(&r, in: root)
-        func count(_ key: String, _ fallback: Int, atLeast minimum: Int = 1) -> Int {
-            r.value(key, in: root, default: fallback, expected: "an integer", requirement: .atLeast(minimum), R.integer)
+        func count(_ key: String, _ fallback: Int, atLeast minimum: Int = 1, atMost maximum: Int = .max) -> Int {
+            r.value(key, in: root, default: fallback, expected: "an integer",
+                    requirement: maximum == .max ? .atLeast(minimum) : .within(minimum...maximum), R.integer)
         }
-        config.batchSize = count("batch_size", defaults.batchSize)
-        config.gradientAccumulation = count("gradient_accumulation", defaults.gradientAccumulation)
+        config.batchSize = count("batch_size", defaults.batchSize, atMost: Limits.batchSize)
+        config.gradientAccumulation = count("gradient_accumulation", defaults.gradientAccumulation,
+                                            atMost: Limits.gradientAccumulation)
+        if config.batchSize * config.data.maxSequenceLength > Limits.batchTokens {
+            r.report(.invalidValue(requirement: "batch_size × data.max_sequence_length must not exceed \(Limits.batchTokens) tokens",
+                                   found: "\(config.batchSize) × \(config.data.maxSequenceLength)"),
+                     key: "batch_size", at: r.places["batch_size"] ?? root.place)
+        }
         config.seed = count("seed", defaults.seed, atLeast: 0)
         config.checkpointEvery = count("checkpoint_every", defaults.checkpointEvery)
         config.evaluateEvery = count("evaluate_every", defaults.evaluateEvery)
@@ -88,9 +108,9 @@ extension TrainingConfig {
                                              expected: "a number or null", requirement: .positive, R.number)
 
         let maxSteps = r.optional("max_steps", in: root, absent: nil, expected: "an integer",
-                                  requirement: .atLeast(1), R.integer)
+                                  requirement: .within(1...Limits.steps), R.integer)
         let epochs = r.optional("epochs", in: root, absent: nil, expected: "an integer",
-                                requirement: .atLeast(1), R.integer)
+                                requirement: .within(1...Limits.epochs), R.integer)
         if r.isGiven("max_steps", in: root), r.isGiven("epochs", in: root) {
             r.report(.conflict(with: "max_steps"), key: "epochs", at: r.places["epochs"] ?? root.place)
         }
@@ -125,7 +145,8 @@ extension TrainingConfig {
         data.format = r.optional("format", in: s, absent: nil, expected: R.choices(DataSettings.Format.self),
                                  DataSettings.Format.init(rawValue:))
         data.maxSequenceLength = r.value("max_sequence_length", in: s, default: defaults.maxSequenceLength,
-                                         expected: "an integer", requirement: .atLeast(2), R.integer)
+                                         expected: "an integer", requirement: .within(2...Limits.sequenceLength),
+                                         R.integer)
         data.sequences = r.value("sequences", in: s, default: defaults.sequences,
                                  expected: R.choices(DataSettings.SequenceHandling.self),
                                  DataSettings.SequenceHandling.init(rawValue:))
@@ -138,7 +159,7 @@ extension TrainingConfig {
         let defaults = LoRASettings()
         var lora = LoRASettings()
         lora.rank = r.value("rank", in: s, default: defaults.rank, expected: "an integer",
-                            requirement: .atLeast(1), R.integer)
+                            requirement: .within(1...Limits.loraRank), R.integer)
         lora.alpha = r.value("alpha", in: s, default: defaults.alpha, expected: "a number",
                              requirement: .positive, R.number)
         lora.dropout = r.value("dropout", in: s, default: defaults.dropout, expected: "a number",
@@ -208,7 +229,7 @@ extension TrainingConfig {
         schedule.kind = r.value("kind", in: s, default: defaults.kind, expected: R.choices(ScheduleSettings.Kind.self),
                                 ScheduleSettings.Kind.init(rawValue:))
         schedule.warmupSteps = r.value("warmup_steps", in: s, default: defaults.warmupSteps, expected: "an integer",
-                                       requirement: .atLeast(0), R.integer)
+                                       requirement: .within(0...Limits.steps), R.integer)
         schedule.minimumLearningRateRatio = r.value("min_lr_ratio", in: s,
                                                     default: defaults.minimumLearningRateRatio,
                                                     expected: "a number", requirement: .unitClosed, R.number)

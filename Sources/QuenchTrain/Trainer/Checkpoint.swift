@@ -1,5 +1,6 @@
 import Foundation
 import QuenchModel
+import QuenchSecurity
 import QuenchTensor
 
 /// A training checkpoint: the trained tensors, the AdamW moments, the step, the data cursor and the
@@ -45,13 +46,34 @@ struct Checkpoint: Codable, Equatable {
     }
 
     /// The newest checkpoint under `directory`, or nil when there is none.
+    /// - Throws: `TrainingError.invalidCheckpoint` naming the `latest` file when it names no checkpoint
+    ///   folder (surrounding whitespace, as an editor leaves it, is ignored), or `state.json` when it
+    ///   cannot be read or decoded.
     static func latest(under directory: URL) throws -> (Checkpoint, URL)? {
         let pointer = directory.appendingPathComponent(latestFile)
         guard let data = FileManager.default.contents(atPath: pointer.path) else { return nil }
-        let folder = directory.appendingPathComponent(String(decoding: data, as: UTF8.self))
-        let checkpoint = try JSONDecoder().decode(
-            Checkpoint.self, from: Data(contentsOf: folder.appendingPathComponent(stateFile)))
+        let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard isFolderName(name) else {
+            throw TrainingError.invalidCheckpoint(
+                path: pointer.path, reason: "it names \(String(reflecting: String(name.prefix(64)))), expected a folder "
+                    + "checkpoint-<step> beside it; write the newest folder's name into it or remove it to start over")
+        }
+        let folder = directory.appendingPathComponent(name)
+        let state = folder.appendingPathComponent(stateFile)
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: state))
+        } catch {
+            throw TrainingError.invalidCheckpoint(path: state.path, reason: DecodingErrorText.describe(error))
+        }
         return (checkpoint, folder)
+    }
+
+    /// True for `checkpoint-` followed by the digits of a step, the only names `write` gives folders.
+    static func isFolderName(_ name: String) -> Bool {
+        let prefix = "checkpoint-"
+        let digits = name.utf8.dropFirst(prefix.utf8.count)
+        return name.hasPrefix(prefix) && (1...19).contains(digits.count) && digits.allSatisfy { $0 &- 0x30 < 10 }
     }
 
     /// Loads the tensors and moments of the checkpoint in `folder` into `state`.
