@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors raised while reading model configurations and weights, naming the file, key or tensor.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
@@ -8,6 +10,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case missingTensor(file: String, tensor: String)
     case tensorShape(file: String, tensor: String, expected: [Int], found: [Int])
     case nonFinite(file: String, tensor: String, index: Int)
+    /// Buffers sized by a setting or a file need more memory than the machine has (`bytes` nil:
+    /// the size overflows); `lower` names the settings that shrink them.
+    case exceedsMemory(what: String, bytes: Int?, available: Int, lower: String)
 
     public var description: String {
         switch self {
@@ -27,6 +32,13 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "\(file): tensor '\(tensor)' has shape \(found), expected \(expected)"
         case .nonFinite(let file, let tensor, let index):
             return "\(file): tensor '\(tensor)' holds NaN or infinity at element \(index)"
+        case .exceedsMemory(let what, let bytes, let available, let lower):
+            let needed = bytes.map(Self.gigabytes) ?? "more than \(Self.gigabytes(Int.max)) (its size overflows)"
+            return "\(what) needs \(needed) of memory but this machine has \(Self.gigabytes(available)); lower \(lower)"
         }
+    }
+
+    private static func gigabytes(_ bytes: Int) -> String {
+        String(format: "%.1f GB", Double(bytes) / 1e9)
     }
 }

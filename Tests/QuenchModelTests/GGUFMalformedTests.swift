@@ -262,4 +262,32 @@ struct GGUFMalformedTests {
             #expect(throws: GGUFError.self) { try GGUFFile(contentsOf: cutURL) }
         }
     }
+
+    @Test("two tensors sharing bytes are refused, naming both")
+    func overlappingTensors() throws {
+        var file = GGUFBytes()
+        file.header(tensors: 2, entries: 0)
+        file.tensorInfo("b", dimensions: [8], type: 0, offset: 0)
+        file.tensorInfo("a", dimensions: [8], type: 0, offset: 0)
+        file.pad()  // 24 + 2 × 33 bytes of infos: the data starts at 96
+        file.raw([UInt8](repeating: 0, count: 32))
+        try expectOpen(file) { .overlappingTensors(path: $0, tensor: "b", start: 96, previous: "a", previousEnd: 128) }
+    }
+
+    @Test("a metadata array longer than 2^24 elements is refused even when the file could hold it")
+    func arrayLengthCap() throws {
+        let count = GGUFParser.maximumArrayLength + 1
+        let file = oneEntry { file in
+            file.string("tokenizer.ggml.token_type")
+            file.u32(9)
+            file.u32(0)
+            file.u64(UInt64(count))
+            file.raw([UInt8](repeating: 1, count: count))
+        }
+        // 24-byte header, key (8 + 25), value type, element type: the count is at offset 65.
+        try expectOpen(file) {
+            .countTooLarge(path: $0, what: "element count of 'tokenizer.ggml.token_type'", count: UInt64(count),
+                           limit: GGUFParser.maximumArrayLength, offset: 65)
+        }
+    }
 }

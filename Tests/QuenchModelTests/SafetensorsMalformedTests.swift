@@ -173,7 +173,7 @@ struct SafetensorsMalformedTests {
     }
 
     @Test func notAFileOrMissing() throws {
-        expectOpenFails(scratch.directory) { .notARegularFile(file: $0) }
+        expectOpenFails(scratch.directory) { .notARegularFile(file: $0, type: "a directory") }
         expectOpenFails(scratch.url("absent.safetensors")) { .cannotOpen(file: $0, errno: ENOENT) }
     }
 

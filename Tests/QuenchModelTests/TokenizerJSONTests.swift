@@ -123,4 +123,41 @@ import QuenchModel
             try BPETokenizer(tokenizerJSON: badBOS, bosToken: "<s>")
         }
     }
+
+    @Test("ids of Int.max, negative or past the vocabulary are refused before any arithmetic on them")
+    func hostileIDs() throws {
+        var huge = Self.sample(merges: [String]())
+        huge["added_tokens"] = [["id": Int.max, "content": "<far>", "special": true]]
+        let hugeURL = try Self.write(huge)
+        defer { Self.remove(hugeURL) }
+        #expect(throws: TokenizerError.malformedTokenizerJSON(
+            path: hugeURL.path, key: "added_tokens[0].id",
+            expected: "an id in 0..<259 (one per vocabulary entry and added token), found \(Int.max)")) {
+            try BPETokenizer(tokenizerJSON: hugeURL)
+        }
+        var negative = Self.sample(merges: [String]())
+        var model = try #require(negative["model"] as? [String: Any])
+        var vocab = try #require(model["vocab"] as? [String: Int])
+        vocab["Ġhi"] = -1
+        model["vocab"] = vocab
+        negative["model"] = model
+        let negativeURL = try Self.write(negative)
+        defer { Self.remove(negativeURL) }
+        #expect(throws: TokenizerError.malformedTokenizerJSON(
+            path: negativeURL.path, key: "model.vocab[\"Ġhi\"]",
+            expected: "an id in 0..<260 (one per vocabulary entry and added token), found -1")) {
+            try BPETokenizer(tokenizerJSON: negativeURL)
+        }
+    }
+
+    @Test("invalid JSON is reported with the path and the byte, line and column")
+    func invalidJSONNamesTheOffset() throws {
+        let url = try Self.write([:])
+        defer { Self.remove(url) }
+        try Data("{\"model\": {\"vocab\": {\"a\": 0,\n  , }}}".utf8).write(to: url)
+        #expect(throws: TokenizerError.unreadableTokenizerJSON(
+            path: url.path, reason: "not valid JSON: expected a string key at byte 31 (line 2, column 3)")) {
+            try BPETokenizer(tokenizerJSON: url)
+        }
+    }
 }

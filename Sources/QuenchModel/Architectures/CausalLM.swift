@@ -14,7 +14,14 @@ public final class CausalLM {
     public var adapters: LoRAAdapters?
 
     /// A model with zeroed parameters, ready for a loader to fill.
+    /// - Throws: `ModelError.exceedsMemory` when the parameters and rotary tables would not fit in
+    ///   this machine's memory (checked before anything is allocated).
     public init(config: ModelConfig) throws {
+        let rotaryTables = config.architecture == .llama ? [[config.maxPositions, config.headSize]] : []
+        try MemoryBudget.require(
+            floats: ParameterTable.elementCount(for: config).flatMap { MemoryBudget.elements([[$0]] + rotaryTables) },
+            for: "the parameters of this \(config.modelType) model",
+            lower: "the model's sizes (choose a smaller model) or its context length")
         self.config = config
         specs = ParameterTable.specs(for: config)
         // Packed back to back so adjacent projections (q|k|v, gate|up) form one matrix for one GEMM.

@@ -12,20 +12,18 @@ extension ModelConfig {
     /// Reads a Hugging Face `config.json`.
     public init(huggingFaceConfig url: URL) throws {
         let file = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ModelError.unreadable(file: file, reason: error.localizedDescription)
-        }
+        let data = try MappedFile.json(at: file)
         let raw: HuggingFaceConfigFile
         do {
             raw = try JSONDecoder().decode(HuggingFaceConfigFile.self, from: data)
         } catch let DecodingError.typeMismatch(type, context) {
             throw ModelError.wrongType(file: file, key: context.codingPath.map(\.stringValue).joined(separator: "."),
                                        expected: "\(type)")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw ModelError.invalidValue(file: file, key: context.codingPath.map(\.stringValue).joined(separator: "."),
+                                          reason: context.debugDescription)
         } catch {
-            throw ModelError.unreadable(file: file, reason: "not a JSON object: \(error)")
+            throw ModelError.unreadable(file: file, reason: JSONSyntax.problem(in: data) ?? "not a JSON object")
         }
         try self.init(raw, file: file)
     }
@@ -60,6 +58,10 @@ extension ModelConfig {
         case .gpt2:
             let hidden = try required(raw.n_embd, "n_embd")
             let heads = try required(raw.n_head, "n_head")
+            let (fourWide, overflow) = hidden.multipliedReportingOverflow(by: 4)
+            guard !overflow else {
+                throw ModelError.invalidValue(file: file, key: "n_embd", reason: "\(hidden) is not a plausible size")
+            }
             let activation = raw.activation_function ?? "gelu_new"
             guard ["gelu_new", "gelu_pytorch_tanh"].contains(activation) else {
                 throw ModelError.invalidValue(
@@ -69,15 +71,22 @@ extension ModelConfig {
             self.init(
                 architecture: .gpt2, modelType: modelType,
                 vocabularySize: try required(raw.vocab_size, "vocab_size"), hiddenSize: hidden,
-                intermediateSize: raw.n_inner ?? 4 * hidden, layers: try required(raw.n_layer, "n_layer"),
+                intermediateSize: raw.n_inner ?? fourWide, layers: try required(raw.n_layer, "n_layer"),
                 heads: heads, keyValueHeads: heads, headSize: hidden / max(heads, 1),
                 maxPositions: try required(raw.n_positions, "n_positions"),
                 normEpsilon: Float(raw.layer_norm_epsilon ?? 1e-5), ropeTheta: 0,
                 tiedEmbeddings: raw.tie_word_embeddings ?? true, attentionBias: true,
                 bosTokenID: raw.bos_token_id, eosTokenID: raw.eos_token_id)
         }
-        try validate(file: file)
+        try validate(file: file, keys: architecture == .gpt2 ? Self.gpt2Keys : [:])
     }
+
+    /// GPT-2's config.json names for the keys `validate` checks.
+    static let gpt2Keys = [
+        "hidden_size": "n_embd", "intermediate_size": "n_inner", "num_hidden_layers": "n_layer",
+        "num_attention_heads": "n_head", "num_key_value_heads": "n_head", "head_dim": "n_embd",
+        "max_position_embeddings": "n_positions",
+    ]
 }
 
 /// The keys of a Hugging Face `config.json` that Quench reads (snake_case as written there); JSONDecoder

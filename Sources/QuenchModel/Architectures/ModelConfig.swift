@@ -31,26 +31,36 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var bosTokenID: Int?
     public var eosTokenID: Int?
 
-    /// Throws unless every size is positive and the heads divide evenly.
-    public func validate(file: String) throws {
+    /// Throws unless every size is positive and plausible, the heads divide evenly, and the norm
+    /// epsilon and rotary base are finite and positive (else training silently gives `loss nan`).
+    /// - Parameter keys: the file's name for a key where it differs from config.json's Llama names
+    ///   (GGUF's `llama.embedding_length` for `hidden_size`, GPT-2's `n_embd`).
+    public func validate(file: String, keys: [String: String] = [:]) throws {
+        func key(_ name: String) -> String { keys[name] ?? name }
         let sizes: [(String, Int)] = [
             ("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
             ("num_hidden_layers", layers), ("num_attention_heads", heads), ("num_key_value_heads", keyValueHeads),
             ("head_dim", headSize), ("max_position_embeddings", maxPositions),
         ]
-        for (key, value) in sizes where value <= 0 || value > 1 << 24 {
-            throw ModelError.invalidValue(file: file, key: key, reason: "\(value) is not a plausible size")
+        for (name, value) in sizes where value <= 0 || value > 1 << 24 {
+            throw ModelError.invalidValue(file: file, key: key(name), reason: "\(value) is not a plausible size (1...\(1 << 24))")
+        }
+        var positive = [(architecture == .llama ? "rms_norm_eps" : "layer_norm_epsilon", Double(normEpsilon))]
+        if architecture == .llama { positive.append(("rope_theta", ropeTheta)) }
+        for (name, value) in positive where !(value.isFinite && value > 0) {
+            throw ModelError.invalidValue(file: file, key: key(name), reason: "\(value) must be a finite number greater than 0")
         }
         guard heads % keyValueHeads == 0 else {
             throw ModelError.invalidValue(
-                file: file, key: "num_key_value_heads",
+                file: file, key: key("num_key_value_heads"),
                 reason: "\(heads) attention heads are not a multiple of \(keyValueHeads) key/value heads")
         }
         if architecture == .llama, headSize % 2 != 0 {
-            throw ModelError.invalidValue(file: file, key: "head_dim", reason: "rotary embeddings need an even head size")
+            throw ModelError.invalidValue(file: file, key: key("head_dim"), reason: "rotary embeddings need an even head size")
         }
         if architecture == .gpt2, heads * headSize != hiddenSize {
-            throw ModelError.invalidValue(file: file, key: "n_head", reason: "n_embd \(hiddenSize) is not divisible by \(heads) heads")
+            throw ModelError.invalidValue(file: file, key: key("num_attention_heads"),
+                                          reason: "the width \(hiddenSize) is not divisible by \(heads) heads")
         }
     }
 }

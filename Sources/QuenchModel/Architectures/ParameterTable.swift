@@ -23,6 +23,18 @@ public enum ParameterTable {
         }
     }
 
+    /// How many floats the parameters of `config` take, computed from one layer's table so that a
+    /// hostile layer count cannot make the table itself huge; nil when the count overflows.
+    public static func elementCount(for config: ModelConfig) -> Int? {
+        var outside = config, oneLayer = config
+        (outside.layers, oneLayer.layers) = (0, 1)
+        guard let fixed = MemoryBudget.elements(specs(for: outside).map(\.shape)),
+              let withLayer = MemoryBudget.elements(specs(for: oneLayer).map(\.shape)) else { return nil }
+        let (layers, overflow) = (withLayer - fixed).multipliedReportingOverflow(by: config.layers)
+        let (total, sumOverflow) = fixed.addingReportingOverflow(layers)
+        return overflow || sumOverflow ? nil : total
+    }
+
     /// The Quench name of the weight the vocabulary head multiplies with: `head`, or `embed` when tied.
     public static func headName(for config: ModelConfig) -> String {
         config.tiedEmbeddings ? "embed" : "head"

@@ -24,6 +24,8 @@ public final class Workspace {
 
     /// Plans and allocates the buffers for `config` at (batch, time).
     /// `adapters` adds room for the LoRA activations (x·Aᵀ of every adapted projection).
+    /// - Throws: `ModelError.exceedsMemory` naming the batch size and sequence length when the
+    ///   buffers would not fit in this machine's memory.
     public init(config: ModelConfig, batch: Int, time: Int, training: Bool, lossChunkRows: Int = 128,
                 adapters: LoRAAdapters? = nil) throws {
         guard batch > 0, time > 0, time <= config.maxPositions else {
@@ -31,41 +33,70 @@ public final class Workspace {
                 operation: "Workspace",
                 detail: "batch \(batch) × time \(time) does not fit a model of \(config.maxPositions) positions")
         }
+        let what = "a \(training ? "training" : "inference") workspace of \(batch) sequences × \(time) tokens"
+        let lower = "the batch size (batch_size) or the sequence length (max_sequence_length, --context)"
+        let (n, overflow) = batch.multipliedReportingOverflow(by: time)
+        guard !overflow else {
+            throw ModelError.exceedsMemory(what: what, bytes: nil, available: MemoryBudget.physicalBytes, lower: lower)
+        }
+        let plan = Plan(config: config, batch: batch, time: time, tokens: n, training: training,
+                        lossChunkRows: min(lossChunkRows, n), adapters: adapters)
+        try MemoryBudget.require(floats: MemoryBudget.elements(plan.shapes), for: what, lower: lower)
         self.batch = batch
         self.time = time
-        self.lossChunkRows = min(lossChunkRows, batch * time)
-        let n = batch * time
-        let (c, h) = (config.hiddenSize, config.intermediateSize)
-        let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
-        let probabilities = [batch, config.heads, time, time]
-        var layout: [(name: String, shape: [Int])] = (0...config.layers).map { ("residual.\($0)", [n, c]) }
-        for l in 0..<config.layers {
-            layout += [("attn_norm.\(l)", [n, c]), ("attn_norm_mean.\(l)", [n]), ("attn_norm_rstd.\(l)", [n]),
-                       ("q.\(l)", [n, q]), ("k.\(l)", [n, k]), ("v.\(l)", [n, k]), ("probs.\(l)", probabilities),
-                       ("attn_out.\(l)", [n, q]), ("mid.\(l)", [n, c]),
-                       ("mlp_norm.\(l)", [n, c]), ("mlp_norm_mean.\(l)", [n]), ("mlp_norm_rstd.\(l)", [n]),
-                       ("act.\(l)", [n, h])]
-            switch config.architecture {
-            case .llama: layout.append(("gate_up.\(l)", [n, 2 * h]))
-            case .gpt2: layout.append(("fc.\(l)", [n, h]))
-            }
-        }
-        layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]), ("qkv", [n, q + 2 * k]),
-                   ("logits_chunk", [self.lossChunkRows, config.vocabularySize]), ("token_loss", [n])]
-        let rank = adapters?.rank ?? 0
-        layout += (adapters?.targets ?? []).map { ("lora.\($0.parameter)", [n, rank]) }
-        activations = try TensorBlock(layout: layout)
-        gradients = training ? try TensorBlock(layout: [
-            ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]),
-            ("qkv", [n, q + 2 * k]), ("attn_out", [n, q]), ("probs", probabilities), ("act", [n, h]),
-            (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
-            ("lora", [n, max(rank, 1)]),
-        ]) : nil
+        self.lossChunkRows = min(lossChunkRows, n)
+        activations = try TensorBlock(layout: plan.activations)
+        gradients = try plan.gradients.map { try TensorBlock(layout: $0) }
         appliesDropout = training
-        let dropoutWidth = (adapters?.dropout ?? 0) > 0 && training ? adapters?.widestInput ?? 0 : 0
-        loraDropoutScratch = dropoutWidth > 0 ? try Tensor(zeros: [n, dropoutWidth]) : nil
+        loraDropoutScratch = plan.dropoutWidth > 0 ? try Tensor(zeros: [n, plan.dropoutWidth]) : nil
         attention = try Attention(batch: batch, time: time, queryHeads: config.heads,
                                   keyValueHeads: config.keyValueHeads, headSize: config.headSize)
+    }
+
+    /// The buffers of a workspace, as (name, shape) layouts, planned before any is allocated.
+    private struct Plan {
+        let activations: [(name: String, shape: [Int])]
+        let gradients: [(name: String, shape: [Int])]?
+        /// The widest adapted input when adapter inputs drop out, else 0.
+        let dropoutWidth: Int
+        let tokens: Int
+
+        /// Every shape above, for the memory check.
+        var shapes: [[Int]] {
+            activations.map(\.shape) + (gradients ?? []).map(\.shape) + [[tokens, dropoutWidth]]
+        }
+
+        init(config: ModelConfig, batch: Int, time: Int, tokens n: Int, training: Bool, lossChunkRows: Int,
+             adapters: LoRAAdapters?) {
+            let (c, h) = (config.hiddenSize, config.intermediateSize)
+            let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
+            let probabilities = [batch, config.heads, time, time]
+            var layout: [(name: String, shape: [Int])] = (0...config.layers).map { ("residual.\($0)", [n, c]) }
+            for l in 0..<config.layers {
+                layout += [("attn_norm.\(l)", [n, c]), ("attn_norm_mean.\(l)", [n]), ("attn_norm_rstd.\(l)", [n]),
+                           ("q.\(l)", [n, q]), ("k.\(l)", [n, k]), ("v.\(l)", [n, k]), ("probs.\(l)", probabilities),
+                           ("attn_out.\(l)", [n, q]), ("mid.\(l)", [n, c]),
+                           ("mlp_norm.\(l)", [n, c]), ("mlp_norm_mean.\(l)", [n]), ("mlp_norm_rstd.\(l)", [n]),
+                           ("act.\(l)", [n, h])]
+                switch config.architecture {
+                case .llama: layout.append(("gate_up.\(l)", [n, 2 * h]))
+                case .gpt2: layout.append(("fc.\(l)", [n, h]))
+                }
+            }
+            layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]), ("qkv", [n, q + 2 * k]),
+                       ("logits_chunk", [lossChunkRows, config.vocabularySize]), ("token_loss", [n])]
+            let rank = adapters?.rank ?? 0
+            layout += (adapters?.targets ?? []).map { ("lora.\($0.parameter)", [n, rank]) }
+            activations = layout
+            gradients = training ? [
+                ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]),
+                ("qkv", [n, q + 2 * k]), ("attn_out", [n, q]), ("probs", probabilities), ("act", [n, h]),
+                (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
+                ("lora", [n, max(rank, 1)]),
+            ] : nil
+            dropoutWidth = (adapters?.dropout ?? 0) > 0 && training ? adapters?.widestInput ?? 0 : 0
+            tokens = n
+        }
     }
 
     /// The saved activation `name` of layer `layer` (or the model-level one when layer is nil).

@@ -35,6 +35,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
     case misalignedTensor(path: String, tensor: String, offset: UInt64, alignment: Int)
     /// A tensor's data runs past the end of the file.
     case tensorOutOfBounds(path: String, tensor: String, start: UInt64, byteCount: Int, fileSize: Int)
+    /// A tensor's data starts inside the data of another (sorted by file offset).
+    case overlappingTensors(path: String, tensor: String, start: Int, previous: String, previousEnd: Int)
     /// No tensor of that name in the file.
     case tensorNotFound(path: String, name: String)
     /// The tensor's type has no dequantizer in Quench.
@@ -100,6 +102,9 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable, Sendable {
         case .tensorOutOfBounds(let path, let tensor, let start, let byteCount, let fileSize):
             return "\(path): tensor '\(tensor)' needs \(byteCount) bytes from file offset \(start), "
                 + "past the end of the \(fileSize)-byte file"
+        case .overlappingTensors(let path, let tensor, let start, let previous, let previousEnd):
+            return "\(path): tensor '\(tensor)' starts at file offset \(start), inside tensor '\(previous)' "
+                + "which ends at \(previousEnd); tensors must not share bytes"
         case .tensorNotFound(let path, let name):
             return "\(path): no tensor named '\(name)'"
         case .cannotDequantize(let path, let tensor, let type):

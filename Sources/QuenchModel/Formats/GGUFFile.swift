@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A GGUF model file, memory-mapped read-only and fully validated on open.
 ///
 /// Opening reads and checks the header, every metadata entry and every tensor info, and checks
@@ -29,7 +23,7 @@ public final class GGUFFile {
     /// Size of the file in bytes.
     public let fileSize: Int
 
-    private let mapping: UnsafeRawBufferPointer
+    private let mapped: MappedFile
     private let tensorIndex: [String: Int]
 
     /// Maps and validates the GGUF file at `url`.
@@ -37,34 +31,18 @@ public final class GGUFFile {
     /// - Throws: `GGUFError` naming the file, the key or tensor and the offset of any problem.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        let mapped: MappedFile
+        do {
+            mapped = try MappedFile(path: path)
+        } catch {
+            throw GGUFError.cannotOpen(path: path, reason: error.reason)
         }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        let size = Int(status.st_size)
+        let size = mapped.bytes.count
         guard size >= GGUFParser.headerSize else {
             throw GGUFError.truncated(
-                path: path, reading: "header", offset: 0, needed: UInt64(GGUFParser.headerSize),
-                available: max(size, 0))
+                path: path, reading: "header", offset: 0, needed: UInt64(GGUFParser.headerSize), available: size)
         }
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0),
-            address != UnsafeMutableRawPointer(bitPattern: -1)
-        else {
-            throw GGUFError.cannotOpen(path: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
-        }
-        let mapping = UnsafeRawBufferPointer(start: address, count: size)
-        let layout: GGUFLayout
-        do {
-            layout = try GGUFParser.parse(mapping, path: path)
-        } catch {
-            munmap(address, size)
-            throw error
-        }
+        let layout = try GGUFParser.parse(mapped.bytes, path: path)
         self.url = url
         self.version = layout.version
         self.metadata = layout.metadata
@@ -73,15 +51,9 @@ public final class GGUFFile {
         self.alignment = layout.alignment
         self.dataOffset = layout.dataOffset
         self.fileSize = size
-        self.mapping = mapping
+        self.mapped = mapped
         self.tensorIndex = Dictionary(
             layout.tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    deinit {
-        if let address = mapping.baseAddress {
-            munmap(UnsafeMutableRawPointer(mutating: address), mapping.count)
-        }
     }
 
     /// The info of the tensor called `name`, or nil if the file has none.
@@ -94,7 +66,7 @@ public final class GGUFFile {
     /// The buffer points into the mapping and must not escape `body`.
     public func withRawBytes<R>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let info = try requireTensor(name)
-        return try body(UnsafeRawBufferPointer(rebasing: mapping[info.fileOffset..<(info.fileOffset + info.byteCount)]))
+        return try body(UnsafeRawBufferPointer(rebasing: mapped.bytes[info.fileOffset..<(info.fileOffset + info.byteCount)]))
     }
 
     /// The info of tensor `name`, or `GGUFError.tensorNotFound`.

@@ -45,8 +45,6 @@ enum GGUFParser {
 
         var metadata: [String: GGUFValue] = [:]
         var keys: [String] = []
-        metadata.reserveCapacity(entryCount)
-        keys.reserveCapacity(entryCount)
         for index in 0..<entryCount {
             let entryOffset = cursor.offset
             let key = try cursor.string(reading: "key of metadata entry \(index)")
@@ -61,7 +59,6 @@ enum GGUFParser {
 
         var pending: [PendingTensor] = []
         var tensorIndex: Set<String> = []
-        pending.reserveCapacity(tensorCount)
         for index in 0..<tensorCount {
             let infoOffset = cursor.offset
             let tensor = try readTensorInfo(&cursor, index: index)
@@ -77,16 +74,24 @@ enum GGUFParser {
         let tensors = try pending.map {
             try place($0, dataOffset: dataOffset, alignment: alignment, fileSize: bytes.count, path: path)
         }
+        try checkDisjoint(tensors, path: path)
         return GGUFLayout(
             version: version, metadata: metadata, metadataKeys: keys, tensors: tensors,
             alignment: alignment, dataOffset: dataOffset)
     }
 
-    /// Reads a u64 count and caps it by how many items of `minimumSize` bytes the rest can hold.
-    private static func readCount(_ cursor: inout GGUFCursor, _ what: String, minimumSize: Int) throws -> Int {
+    /// Most elements of one metadata array: the largest vocabularies and merge lists hold a few
+    /// hundred thousand; each element parsed costs far more memory than its bytes in the file.
+    static let maximumArrayLength = 1 << 24
+
+    /// Reads a u64 count and caps it by how many items of `minimumSize` bytes the rest can hold
+    /// (and by `cap`).
+    private static func readCount(
+        _ cursor: inout GGUFCursor, _ what: String, minimumSize: Int, cap: Int = .max
+    ) throws -> Int {
         let offset = cursor.offset
         let count = try cursor.integer(UInt64.self, reading: what)
-        let limit = cursor.remaining / minimumSize
+        let limit = min(cursor.remaining / minimumSize, cap)
         guard count <= UInt64(limit) else {
             throw GGUFError.countTooLarge(path: cursor.path, what: what, count: count, limit: limit, offset: offset)
         }
@@ -123,9 +128,9 @@ enum GGUFParser {
                 throw GGUFError.unknownValueType(
                     path: cursor.path, key: key, type: elementRawType, offset: cursor.offset - 4)
             }
-            let count = try readCount(&cursor, "element count of '\(key)'", minimumSize: elementType.minimumSize)
+            let count = try readCount(
+                &cursor, "element count of '\(key)'", minimumSize: elementType.minimumSize, cap: maximumArrayLength)
             var elements: [GGUFValue] = []
-            elements.reserveCapacity(count)
             for _ in 0..<count {
                 elements.append(try readValue(&cursor, type: elementRawType, key: key, depth: depth + 1))
             }
@@ -198,6 +203,17 @@ enum GGUFParser {
         return PendingTensor(
             name: name, dimensions: dimensions, type: type, offset: offset,
             elementCount: elementCount, byteCount: byteCount)
+    }
+
+    /// Throws unless no two tensors share a byte of the data section, so the parameters read from
+    /// a file can never be more than the file holds.
+    private static func checkDisjoint(_ tensors: [GGUFTensorInfo], path: String) throws {
+        let ordered = tensors.filter { $0.byteCount > 0 }.sorted { ($0.fileOffset, $0.name) < ($1.fileOffset, $1.name) }
+        for (previous, next) in zip(ordered, ordered.dropFirst()) where next.fileOffset < previous.fileOffset + previous.byteCount {
+            throw GGUFError.overlappingTensors(
+                path: path, tensor: next.name, start: next.fileOffset, previous: previous.name,
+                previousEnd: previous.fileOffset + previous.byteCount)
+        }
     }
 
     /// Checks a tensor's offset is aligned and its bytes lie inside the file.

@@ -11,8 +11,10 @@ import Glibc
 public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     /// The file could not be opened, inspected or mapped (`errno` from the failing call).
     case cannotOpen(file: String, errno: Int32)
-    /// The path names a directory, device or pipe rather than a regular file.
-    case notARegularFile(file: String)
+    /// The path names a directory, device or pipe rather than a regular file (`type` says which).
+    case notARegularFile(file: String, type: String)
+    /// The file is larger than this kind of file may be (an index, read whole).
+    case fileTooLarge(file: String, size: Int, limit: Int)
     /// The file is too short to hold the 8-byte header length.
     case fileTooShort(file: String, size: Int)
     /// The declared header length exceeds the 100 MB limit.
@@ -86,8 +88,10 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let file, let code):
             return "\(file): cannot open: \(Self.systemMessage(code))"
-        case .notARegularFile(let file):
-            return "\(file): not a regular file"
+        case .notARegularFile(let file, let type):
+            return "\(file): is \(type), not a regular file"
+        case .fileTooLarge(let file, let size, let limit):
+            return "\(file): holds \(size) bytes, more than the \(limit) allowed"
         case .fileTooShort(let file, let size):
             return "\(file): \(size) bytes is too short for a safetensors file (needs an 8-byte header length)"
         case .headerTooLarge(let file, let length, let limit):
@@ -162,6 +166,15 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
             return "tensor '\(tensor)' of shape \(shape) needs \(elements) values but was given \(values)"
         case .writeFailed(let file, let code):
             return "\(file): cannot write: \(Self.systemMessage(code))"
+        }
+    }
+
+    /// The error for a file that could not be mapped.
+    init(_ failure: MappedFile.Failure, file: String) {
+        switch failure {
+        case .system(let code): self = .cannotOpen(file: file, errno: code)
+        case .notRegular(let type): self = .notARegularFile(file: file, type: type)
+        case .tooLarge(let size, let limit): self = .fileTooLarge(file: file, size: size, limit: limit)
         }
     }
 

@@ -17,14 +17,19 @@ public final class SafetensorsFile {
     /// Tensor names in data order (by begin offset).
     public let tensorNames: [String]
 
-    private let mapping: SafetensorsMapping
+    private let mapping: MappedFile
     private let dataStart: Int
     private let tensors: [String: SafetensorsTensorInfo]
 
     /// Maps and validates the file at `url`; throws `SafetensorsError` naming the first problem.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        let mapping = try SafetensorsMapping(path: path)
+        let mapping: MappedFile
+        do {
+            mapping = try MappedFile(path: path)
+        } catch {
+            throw SafetensorsError(error, file: path)
+        }
         let bytes = mapping.bytes
         guard bytes.count >= 8 else { throw SafetensorsError.fileTooShort(file: path, size: bytes.count) }
         let headerLength = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))

@@ -7,11 +7,14 @@ struct SafetensorsIndex {
 
     /// Reads and validates the index at `path`, with the same strict JSON rules as headers.
     init(path: String) throws {
-        let mapping = try SafetensorsMapping(path: path)
-        guard mapping.bytes.count <= SafetensorsHeader.maximumLength else {
-            throw SafetensorsError.invalidIndex(file: path, expected: "at most \(SafetensorsHeader.maximumLength) bytes")
+        let mapping: MappedFile
+        do {
+            mapping = try MappedFile(path: path, limit: SafetensorsHeader.maximumLength)
+        } catch {
+            throw SafetensorsError(error, file: path)
         }
-        guard case .object(let members) = try SafetensorsJSONParser.parse(mapping.bytes, file: path) else {
+        let json = try withExtendedLifetime(mapping) { try SafetensorsJSONParser.parse(mapping.bytes, file: path) }
+        guard case .object(let members) = json else {
             throw SafetensorsError.invalidIndex(file: path, expected: "a JSON object with weight_map")
         }
         var metadata: [String: String] = [:]

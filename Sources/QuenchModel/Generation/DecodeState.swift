@@ -16,7 +16,6 @@ public final class DecodeState {
                 operation: "DecodeState",
                 detail: "a cache of \(capacity) positions does not fit a model of \(config.maxPositions) positions")
         }
-        self.capacity = capacity
         let (c, h) = (config.hiddenSize, config.intermediateSize)
         let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
         var layout: [(name: String, shape: [Int])] = []
@@ -25,6 +24,9 @@ public final class DecodeState {
                    ("v", [1, k]), ("qkv", [1, q + 2 * k]), ("attended", [1, q]), ("branch", [1, c]),
                    ("gate_up", [1, 2 * h]), ("fc", [1, h]), ("act", [1, h]), ("scores", [capacity]),
                    ("logits", [1, config.vocabularySize])]
+        try MemoryBudget.require(floats: MemoryBudget.elements(layout.map(\.shape)),
+                                 for: "a generation cache of \(capacity) positions", lower: "--max-tokens or the prompt")
+        self.capacity = capacity
         buffers = try TensorBlock(layout: layout)
     }
 

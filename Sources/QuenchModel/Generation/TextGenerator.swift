@@ -63,11 +63,11 @@ public struct TextGenerator {
         }
         let prompt = try tokenizer.encode(text).map { Int32($0) }
         guard !prompt.isEmpty else { throw Failure.emptyPrompt }
-        let capacity = prompt.count + request.maxTokens
-        guard capacity <= model.config.maxPositions else {
+        // Compared without adding, so no --max-tokens can overflow.
+        guard request.maxTokens <= model.config.maxPositions - prompt.count else {
             throw Failure.tooLong(promptTokens: prompt.count, maxTokens: request.maxTokens, context: model.config.maxPositions)
         }
-        let state = try DecodeState(config: model.config, capacity: capacity)
+        let state = try DecodeState(config: model.config, capacity: prompt.count + request.maxTokens)
         var sampler = TokenSampler(request.sampling)
         var pending: [UInt8] = [], output = "", generated = 0, stopReason = "length"
         let start = DispatchTime.now().uptimeNanoseconds

@@ -55,7 +55,8 @@ public enum PEFTAdapterFormat {
     /// Reads adapters written by `write` (or by PEFT for the same base) onto `model`.
     public static func read(from directory: URL, model: CausalLM) throws -> LoRAAdapters {
         let configURL = directory.appendingPathComponent(configFile)
-        guard let json = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any],
+        let data = try MappedFile.json(at: configURL.path)
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let rank = json["r"] as? Int, let alpha = (json["lora_alpha"] as? NSNumber)?.floatValue,
               let modules = json["target_modules"] as? [String] else {
             throw ModelError.invalidValue(file: configURL.path, key: "r, lora_alpha, target_modules",

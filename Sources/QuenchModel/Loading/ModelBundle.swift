@@ -81,8 +81,9 @@ struct HuggingFaceTokenizerConfig {
     /// nil when the file does not exist.
     init?(contentsOf url: URL) throws {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
-            throw ModelError.unreadable(file: url.path, reason: "not a JSON object")
+        let data = try MappedFile.json(at: url.path)
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ModelError.unreadable(file: url.path, reason: JSONSyntax.problem(in: data) ?? "not a JSON object")
         }
         // Special tokens are strings, or objects {"content": ...} in older files.
         func token(_ key: String) -> String? {

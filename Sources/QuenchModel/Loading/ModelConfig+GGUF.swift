@@ -46,6 +46,18 @@ extension ModelConfig {
             attentionBias: architecture == .gpt2 || gguf.tensor("blk.0.attn_q.bias") != nil,
             bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
             eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"))
-        try validate(file: file)
+        try validate(file: file, keys: Self.ggufKeys(architecture: name))
+    }
+
+    /// The GGUF metadata names, for architecture `name`, of the keys `validate` checks.
+    static func ggufKeys(architecture name: String) -> [String: String] {
+        [
+            "vocab_size": "tokenizer.ggml.tokens", "hidden_size": "\(name).embedding_length",
+            "intermediate_size": "\(name).feed_forward_length", "num_hidden_layers": "\(name).block_count",
+            "num_attention_heads": "\(name).attention.head_count", "num_key_value_heads": "\(name).attention.head_count_kv",
+            "head_dim": "\(name).attention.key_length", "max_position_embeddings": "\(name).context_length",
+            "rms_norm_eps": "\(name).attention.layer_norm_rms_epsilon",
+            "layer_norm_epsilon": "\(name).attention.layer_norm_epsilon", "rope_theta": "\(name).rope.freq_base",
+        ]
     }
 }

@@ -12,14 +12,12 @@ extension ModelLoader {
     /// Loads the weights of an opened GGUF file (`file` names it in errors).
     static func load(gguf: GGUFFile, file: String) throws -> CausalLM {
         let config = try ModelConfig(gguf: gguf, file: file)
+        try requireStoredTensors(of: config, in: file, layersKey: "\(config.modelType).block_count",
+                                 storedCount: gguf.tensors.count) { spec in
+            (spec.ggufName, spec.shape, gguf.tensor(spec.ggufName)?.shape)
+        }
         let model = try CausalLM(config: config)
         for spec in model.specs {
-            guard let info = gguf.tensor(spec.ggufName) else {
-                throw ModelError.missingTensor(file: file, tensor: spec.ggufName)
-            }
-            guard info.shape == spec.shape else {
-                throw ModelError.tensorShape(file: file, tensor: spec.ggufName, expected: spec.shape, found: info.shape)
-            }
             let tensor = try model.parameter(spec.name)
             try gguf.dequantize(spec.ggufName, into: tensor.storage)
             if config.architecture == .llama, let heads = permutedHeads(spec.name, config) {

@@ -8,19 +8,16 @@ public enum ModelLoader {
     public static func load(huggingFaceDirectory directory: URL) throws -> CausalLM {
         let config = try ModelConfig(huggingFaceConfig: directory.appendingPathComponent("config.json"))
         let checkpoint = try SafetensorsCheckpoint(directory: directory)
+        let file = directory.lastPathComponent
+        try requireStoredTensors(of: config, in: file, layersKey: config.architecture == .gpt2 ? "n_layer" : "num_hidden_layers",
+                                 storedCount: checkpoint.tensorNames.count) { spec in
+            (spec.huggingFaceName, HuggingFaceLayout.storedShape(spec), checkpoint.info(spec.huggingFaceName)?.shape)
+        }
         let model = try CausalLM(config: config)
         for spec in model.specs {
-            let file = directory.lastPathComponent
-            guard let info = checkpoint.info(spec.huggingFaceName) else {
-                throw ModelError.missingTensor(file: file, tensor: spec.huggingFaceName)
-            }
-            let expected = HuggingFaceLayout.storedShape(spec)
-            guard info.shape == expected else {
-                throw ModelError.tensorShape(file: file, tensor: spec.huggingFaceName, expected: expected, found: info.shape)
-            }
             let tensor = try model.parameter(spec.name)
             if spec.transposedInHuggingFace {
-                let stored = try Tensor(zeros: expected)
+                let stored = try Tensor(zeros: HuggingFaceLayout.storedShape(spec))
                 try checkpoint.read(spec.huggingFaceName, into: stored.storage)
                 HuggingFaceLayout.fromHuggingFace(UnsafeBufferPointer(stored.storage), into: tensor, spec: spec)
             } else {
@@ -29,6 +26,28 @@ public enum ModelLoader {
             try requireFinite(tensor, name: spec.huggingFaceName, file: file)
         }
         return model
+    }
+
+    /// Checks that `file` holds every parameter of `config` with its exact shape before the model's
+    /// memory is allocated, so sizes in a config or metadata can never allocate more than the file
+    /// holds. `stored` gives a parameter's name in the file, the shape it must have there, and the
+    /// shape it has (nil when absent).
+    static func requireStoredTensors(
+        of config: ModelConfig, in file: String, layersKey: String, storedCount: Int,
+        stored: (ParameterSpec) -> (name: String, expected: [Int], found: [Int]?)
+    ) throws {
+        // Every layer has tensors of its own: checked first, as the table grows with the layer count.
+        guard config.layers <= storedCount else {
+            throw ModelError.invalidValue(
+                file: file, key: layersKey, reason: "\(config.layers) layers, but the file holds only \(storedCount) tensors")
+        }
+        for spec in ParameterTable.specs(for: config) {
+            let (name, expected, found) = stored(spec)
+            guard let found else { throw ModelError.missingTensor(file: file, tensor: name) }
+            guard found == expected else {
+                throw ModelError.tensorShape(file: file, tensor: name, expected: expected, found: found)
+            }
+        }
     }
 
     /// Throws naming the first NaN or infinity in `tensor`.

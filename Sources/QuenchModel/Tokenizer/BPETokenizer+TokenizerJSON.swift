@@ -6,12 +6,17 @@ extension BPETokenizer {
     /// tokenizer.json does not name BOS/EOS (tokenizer_config.json does), so pass them by text.
     public convenience init(tokenizerJSON url: URL, bosToken: String? = nil, eosToken: String? = nil) throws {
         let path = url.path
+        let data: Data
+        do {
+            data = try MappedFile.contents(of: path, limit: MappedFile.jsonLimit)
+        } catch {
+            throw TokenizerError.unreadableTokenizerJSON(path: path, reason: error.reason)
+        }
         let file: TokenizerJSON
         do {
-            let data = try Data(contentsOf: url)
             file = try JSONDecoder().decode(TokenizerJSON.self, from: data)
         } catch let error as DecodingError {
-            throw Self.describe(error, path: path)
+            throw Self.describe(error, path: path, data: data)
         } catch {
             throw TokenizerError.unreadableTokenizerJSON(path: path, reason: error.localizedDescription)
         }
@@ -57,19 +62,20 @@ extension BPETokenizer {
     private static func denseVocabulary(
         _ vocab: [String: Int], added: [TokenizerJSON.AddedToken], path: String
     ) throws -> (tokens: [String], types: [Int32]) {
-        var entries = vocab.map { (id: $0.value, token: $0.key, type: TokenType.normal) }
-        entries += added.map { (id: $0.id, token: $0.content, type: $0.special == true ? .control : .userDefined) }
-        let count = (entries.map(\.id).max() ?? -1) + 1
-        guard count <= entries.count else {  // a gap for sure; checked before allocating `count` slots
-            throw TokenizerError.malformedTokenizerJSON(
-                path: path, key: "model.vocab", expected: "ids 0..<\(entries.count) without gaps; the largest is \(count - 1)")
+        var entries = vocab.map { (id: $0.value, token: $0.key, type: TokenType.normal, key: "model.vocab[\(String(reflecting: $0.key))]") }
+        entries += added.enumerated().map {
+            (id: $1.id, token: $1.content, type: $1.special == true ? .control : .userDefined, key: "added_tokens[\($0)].id")
         }
+        // Every id is checked before any arithmetic on it: dense ids lie in 0..<entries.count.
+        for entry in entries where !(0..<entries.count).contains(entry.id) {
+            throw TokenizerError.malformedTokenizerJSON(
+                path: path, key: entry.key,
+                expected: "an id in 0..<\(entries.count) (one per vocabulary entry and added token), found \(entry.id)")
+        }
+        let count = (entries.map(\.id).max() ?? -1) + 1
         var tokens = [String?](repeating: nil, count: count)
         var types = [Int32](repeating: TokenType.normal.rawValue, count: count)
         for entry in entries {
-            guard entry.id >= 0 else {
-                throw TokenizerError.malformedTokenizerJSON(path: path, key: "model.vocab[\(String(reflecting: entry.token))]", expected: "a non-negative id")
-            }
             if let existing = tokens[entry.id], existing != entry.token {
                 throw TokenizerError.malformedTokenizerJSON(
                     path: path, key: "id \(entry.id)",
@@ -84,7 +90,7 @@ extension BPETokenizer {
         throw TokenizerError.malformedTokenizerJSON(path: path, key: "model.vocab", expected: "ids 0..<\(count) without gaps; id \(missing) is missing")
     }
 
-    private static func describe(_ error: DecodingError, path: String) -> TokenizerError {
+    private static func describe(_ error: DecodingError, path: String, data: Data) -> TokenizerError {
         func key(_ codingPath: [CodingKey]) -> String {
             codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
@@ -95,7 +101,7 @@ extension BPETokenizer {
             return .malformedTokenizerJSON(path: path, key: key(context.codingPath), expected: "\(type)")
         case .dataCorrupted(let context):
             return context.codingPath.isEmpty
-                ? .unreadableTokenizerJSON(path: path, reason: context.debugDescription)
+                ? .unreadableTokenizerJSON(path: path, reason: JSONSyntax.problem(in: data) ?? context.debugDescription)
                 : .malformedTokenizerJSON(path: path, key: key(context.codingPath), expected: context.debugDescription)
         @unknown default:
             return .unreadableTokenizerJSON(path: path, reason: "\(error)")

@@ -1,0 +1,99 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A whole regular file mapped read-only: the one way QuenchModel opens model, tokenizer and
+/// config files, unmapped when the last reference goes away.
+///
+/// The open is non-blocking, so a FIFO or device named like a model file cannot hang it, and the
+/// type is checked on the open descriptor, so a file swapped after a check cannot slip through.
+/// Mapping instead of reading lets a multi-gigabyte checkpoint be opened in constant time and
+/// memory: only the pages of tensors actually read are paged in. `MAP_PRIVATE` + `PROT_READ`
+/// means nothing we do can change the file. Another process truncating the file while it is
+/// mapped would still fault the reader (SIGBUS); that is inherent to mapping.
+final class MappedFile {
+    /// Why a file could not be mapped; each format turns it into its own error naming the file.
+    enum Failure: Error, Equatable {
+        /// A system call failed with this `errno`.
+        case system(errno: Int32)
+        /// The path names something other than a regular file (`type` says what, e.g. "a FIFO").
+        case notRegular(type: String)
+        /// The file holds more bytes than this kind of file may.
+        case tooLarge(size: Int, limit: Int)
+
+        /// A sentence for error messages.
+        var reason: String {
+            switch self {
+            case .system(let code): return String(cString: strerror(code))
+            case .notRegular(let type): return "it is \(type), not a regular file"
+            case .tooLarge(let size, let limit): return "it holds \(size) bytes, more than the \(limit) this kind of file may"
+            }
+        }
+    }
+
+    /// The whole file; empty (with a nil base) for an empty file, which cannot be mapped.
+    let bytes: UnsafeRawBufferPointer
+
+    /// Maps the regular file at `path`, refusing one larger than `limit` bytes.
+    init(path: String, limit: Int = .max) throws(Failure) {
+        // O_NONBLOCK makes opening a FIFO return at once; it changes nothing for a regular file.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard descriptor >= 0 else { throw .system(errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .system(errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegular(type: Self.describe(mode: status.st_mode)) }
+        let size = Int(status.st_size)
+        guard size <= limit else { throw .tooLarge(size: size, limit: limit) }
+        guard size > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+            throw .system(errno: errno)
+        }
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress {
+            munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+        }
+    }
+
+    /// The whole regular file at `path` as `Data` (for the JSON readers), at most `limit` bytes.
+    static func contents(of path: String, limit: Int) throws(Failure) -> Data {
+        let file = try MappedFile(path: path, limit: limit)
+        return withExtendedLifetime(file) { Data(file.bytes) }
+    }
+
+    /// A JSON side file (config.json, tokenizer_config.json, adapter_config.json) read whole.
+    /// - Throws: `ModelError.unreadable` naming the file and why.
+    static func json(at path: String) throws -> Data {
+        do {
+            return try contents(of: path, limit: jsonLimit)
+        } catch {
+            throw ModelError.unreadable(file: path, reason: error.reason)
+        }
+    }
+
+    /// Largest JSON side file (config.json, tokenizer.json, tokenizer_config.json) read whole: the
+    /// biggest published tokenizer.json files are tens of megabytes.
+    static let jsonLimit = 1 << 28
+
+    /// "a FIFO (named pipe)", "a directory", ... for a `st_mode` that is not a regular file.
+    private static func describe(mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
+        }
+    }
+}
