@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 import Yams
 
 /// Everything the downloader needs to know about the hub: read from `configs/hub.yaml`, then the
@@ -55,10 +56,9 @@ public struct HubConfiguration: Sendable, Equatable {
             }
         }
         let source = file?.path ?? "hub configuration"
-        let endpointText = environment["HF_ENDPOINT"] ?? settings.endpoint ?? "https://huggingface.co"
-        guard let endpoint = URL(string: endpointText.hasSuffix("/") ? String(endpointText.dropLast()) : endpointText),
-              endpoint.scheme?.lowercased() == "https", endpoint.host != nil
-        else { throw HubError.invalidConfiguration(file: source, key: "endpoint", reason: "must be an https URL, found \(endpointText)") }
+        let environmentToken = environment["HF_TOKEN"].flatMap(HubToken.init)
+        let endpoint = try environment["HF_ENDPOINT"].map { try Self.endpoint($0, source: "environment", key: "HF_ENDPOINT") }
+            ?? Self.endpoint(settings.endpoint ?? "https://huggingface.co", source: source, key: "endpoint")
 
         let home = FileManager.default.homeDirectoryForCurrentUser
         let cacheHome = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) } ?? home.appendingPathComponent(".cache")
@@ -81,12 +81,38 @@ public struct HubConfiguration: Sendable, Equatable {
         guard curl.connectTimeoutSeconds > 0, curl.lowSpeedSeconds > 0, curl.lowSpeedBytesPerSecond >= 0 else {
             throw HubError.invalidConfiguration(file: source, key: "timeouts", reason: "must be positive")
         }
+        let commandTimeout = timeouts.token_command_seconds ?? TokenSource.defaultCommandTimeoutSeconds
+        guard commandTimeout.isFinite, commandTimeout > 0, commandTimeout <= 3600 else {
+            throw HubError.invalidConfiguration(file: source, key: "timeouts.token_command_seconds",
+                                                reason: "must be more than 0 and at most 3600 seconds, found \(commandTimeout)")
+        }
         return HubConfiguration(
             endpoint: endpoint,
             allowedHosts: HostAllowList(settings.allowed_hosts ?? ["huggingface.co", "*.huggingface.co", "*.hf.co"]),
             curl: curl, retry: retry, cacheDirectory: cache, offline: offline,
-            tokenSource: TokenSource(environmentToken: environment["HF_TOKEN"].flatMap(HubToken.init),
-                                     tokenFile: tokenFile, tokenCommand: settings.token_command ?? []))
+            tokenSource: TokenSource(environmentToken: environmentToken, tokenFile: tokenFile,
+                                     tokenCommand: settings.token_command ?? [], tokenCommandTimeoutSeconds: commandTimeout))
+    }
+
+    /// The endpoint `text` names (`key` in `source`): an https URL with a host and without a user name
+    /// or password. A credential in the URL would travel into every error, log line and run record that
+    /// names a URL, so it is refused, and the message never repeats it.
+    private static func endpoint(_ text: String, source: String, key: String) throws -> URL {
+        let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+        guard let url = URL(string: trimmed), url.host != nil else {
+            throw HubError.invalidConfiguration(file: source, key: key, reason: "must be an https URL with a host")
+        }
+        if url.user != nil || url.password != nil {
+            for part in [url.user, url.password].compactMap({ $0 }) { KnownSecrets.register(part) }
+            throw HubError.invalidConfiguration(
+                file: source, key: key,
+                reason: "carries a user name or password (\(RedirectPolicy.withoutUserInfo(url))); remove it and give the "
+                    + "token through HF_TOKEN, the token file (mode 600) or token_command instead")
+        }
+        guard url.scheme?.lowercased() == "https" else {
+            throw HubError.invalidConfiguration(file: source, key: key, reason: "must be an https URL, found \(url.absoluteString)")
+        }
+        return url
     }
 }
 
@@ -96,6 +122,7 @@ private struct HubConfigFile: Decodable {
         var connect_seconds: Int?
         var low_speed_bytes_per_second: Int?
         var low_speed_seconds: Int?
+        var token_command_seconds: Double?
     }
     struct Retries: Decodable {
         var attempts: Int?

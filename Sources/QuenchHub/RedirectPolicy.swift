@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 
 /// Hosts Quench may contact: exact names (or IP literals) and `*.domain` for any subdomain of domain.
 public struct HostAllowList: Sendable, Equatable {
@@ -25,8 +26,13 @@ public struct RedirectPolicy: Sendable, Equatable {
 
     public init(allowList: HostAllowList) { self.allowList = allowList }
 
-    /// Checks a URL before any request goes to it: https, a host, and an allowed host.
+    /// Checks a URL before any request goes to it: https, a host, an allowed host, and no user name or
+    /// password (which curl would send, and every error naming the URL would show).
     public func check(_ url: URL) throws {
+        if url.user != nil || url.password != nil {
+            for part in [url.user, url.password].compactMap({ $0 }) { KnownSecrets.register(part) }
+            throw HubError.badRedirect(url: Self.withoutUserInfo(url), reason: "the URL carries a user name or password")
+        }
         guard url.scheme?.lowercased() == "https" else { throw HubError.insecureURL(url: url.absoluteString) }
         guard let host = url.host, !host.isEmpty else {
             throw HubError.badRedirect(url: url.absoluteString, reason: "the URL has no host")
@@ -51,6 +57,14 @@ public struct RedirectPolicy: Sendable, Equatable {
         url.scheme?.lowercased() == origin.scheme?.lowercased()
             && url.host?.lowercased() == origin.host?.lowercased()
             && Self.port(of: url) == Self.port(of: origin)
+    }
+
+    /// `url` as text with its user name and password left out, for messages.
+    public static func withoutUserInfo(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: true) else { return "(a URL)" }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "(a URL)"
     }
 
     private static func port(of url: URL) -> Int { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }

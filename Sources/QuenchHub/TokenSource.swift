@@ -9,11 +9,17 @@ public struct TokenSource: Sendable, Equatable {
     public var tokenFile: URL
     /// A program and its arguments (no shell) printing the token on standard output, e.g. a secrets-manager CLI.
     public var tokenCommand: [String]
+    /// How long `tokenCommand` may run before it is killed with its child processes.
+    public var tokenCommandTimeoutSeconds: Double
+    /// `tokenCommandTimeoutSeconds` unless `timeouts.token_command_seconds` says otherwise.
+    public static let defaultCommandTimeoutSeconds: Double = 30
 
-    public init(environmentToken: HubToken?, tokenFile: URL, tokenCommand: [String]) {
+    public init(environmentToken: HubToken?, tokenFile: URL, tokenCommand: [String],
+                tokenCommandTimeoutSeconds: Double = defaultCommandTimeoutSeconds) {
         self.environmentToken = environmentToken
         self.tokenFile = tokenFile
         self.tokenCommand = tokenCommand
+        self.tokenCommandTimeoutSeconds = tokenCommandTimeoutSeconds
     }
 
     /// The token and a description of where it came from (never the token itself); nil when no source has one.
@@ -31,6 +37,9 @@ public struct TokenSource: Sendable, Equatable {
             if errno == ENOENT { return nil }
             throw HubError.tokenFileUnreadable(path: path, reason: String(cString: strerror(errno)))
         }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw HubError.tokenFileUnreadable(path: path, reason: "it is not a regular file")
+        }
         guard info.st_mode & 0o077 == 0 else {
             throw HubError.tokenFileTooOpen(path: path, mode: String(info.st_mode & 0o777, radix: 8))
         }
@@ -42,29 +51,12 @@ public struct TokenSource: Sendable, Equatable {
         }
     }
 
-    /// Runs the command through `/usr/bin/env` (a PATH lookup, no shell); its standard error is dropped
-    /// and its output never appears in an error.
+    /// Runs the command (bounded by `tokenCommandTimeoutSeconds`); its output never appears in an error.
     private func runTokenCommand() throws -> HubToken? {
-        let program = tokenCommand.first ?? ""
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = tokenCommand
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw HubError.tokenCommandFailed(program: program, reason: "it could not be started")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HubError.tokenCommandFailed(program: program, reason: "it exited with status \(process.terminationStatus)")
-        }
-        guard data.count <= 64 * 1024, let text = String(data: data, encoding: .utf8), let token = HubToken(text) else {
-            throw HubError.tokenCommandFailed(program: program, reason: "its output is not a token (empty, binary or over 64 KiB)")
+        let data = try TokenCommand(arguments: tokenCommand, timeoutSeconds: tokenCommandTimeoutSeconds).output()
+        guard let text = String(data: data, encoding: .utf8), let token = HubToken(text) else {
+            throw HubError.tokenCommandFailed(program: tokenCommand.first ?? "",
+                                              reason: "its output is not a token (empty or binary)")
         }
         return token
     }

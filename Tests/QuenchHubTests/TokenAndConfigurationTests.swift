@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 import Testing
 @testable import QuenchHub
 
@@ -66,8 +67,107 @@ import Testing
         let overridden = try HubConfiguration.load(from: file, environment: ["HF_ENDPOINT": "https://other.example", "HF_HUB_CACHE": "/c"])
         #expect(overridden.endpoint.host == "other.example" && overridden.cacheDirectory.path == "/c" && !overridden.offline)
 
+        try "timeouts: {token_command_seconds: 2.5}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try HubConfiguration.load(from: file, environment: [:]).tokenSource.tokenCommandTimeoutSeconds == 2.5)
+        #expect(try HubConfiguration.load(from: nil, environment: [:]).tokenSource.tokenCommandTimeoutSeconds == 30)
+        for bad in ["0", "-1", ".nan", "7200"] {
+            try "timeouts: {token_command_seconds: \(bad)}\n".write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        }
+
         try "endpont: https://x\n".write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
         #expect(throws: HubError.self) { try HubConfiguration.load(from: nil, environment: ["HF_ENDPOINT": "http://plain.example"]) }
+    }
+
+    @Test func aTokenReadFromAnySourceBecomesAKnownSecret() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fromFile = "file-token-" + UUID().uuidString
+        let fromCommand = "command-token-" + UUID().uuidString
+        let file = try tokenFile(fromFile + "\n", mode: 0o600)
+        #expect(!KnownSecrets.all.contains(fromFile) && !KnownSecrets.all.contains(fromCommand))
+        _ = try TokenSource(environmentToken: nil, tokenFile: file, tokenCommand: []).resolve()
+        _ = try TokenSource(environmentToken: nil, tokenFile: directory.appendingPathComponent("absent"),
+                            tokenCommand: ["printf", fromCommand]).resolve()
+        #expect(KnownSecrets.all.contains(fromFile) && KnownSecrets.all.contains(fromCommand))
+    }
+
+    @Test func anEndpointWithCredentialsIsRefusedWithoutRepeatingThem() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secret = "endpoint-pass-" + UUID().uuidString
+        do {
+            _ = try HubConfiguration.load(from: nil, environment: ["HF_ENDPOINT": "https://user:\(secret)@127.0.0.1:9"])
+            Issue.record("an endpoint with a password was accepted")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("HF_ENDPOINT") && message.contains("user name or password") && message.contains("127.0.0.1:9"),
+                    "\(message)")
+            #expect(!message.contains(secret) && !message.contains("user:"), "\(message)")
+        }
+        #expect(KnownSecrets.all.contains(secret), "a credential seen in a URL is scrubbed from every later output")
+
+        let file = directory.appendingPathComponent("hub.yaml")
+        try "endpoint: https://\(secret)@mirror.example.com\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        do { _ = try HubConfiguration.load(from: file, environment: [:]) } catch {
+            #expect("\(error)".contains("'endpoint'") && !"\(error)".contains(secret), "\(error)")
+        }
+        try "endpoint: http://u:\(secret)@mirror.example.com\n".write(to: file, atomically: true, encoding: .utf8)
+        do { _ = try HubConfiguration.load(from: file, environment: [:]) } catch {
+            #expect(!"\(error)".contains(secret), "\(error)")
+        }
+    }
+
+    @Test func aRedirectCarryingCredentialsIsRefused() throws {
+        let policy = RedirectPolicy(allowList: HostAllowList(["hub.example", "cdn.example"]))
+        let secret = "redirect-pass-" + UUID().uuidString
+        do {
+            _ = try policy.next(from: try #require(URL(string: "https://hub.example/x")),
+                                location: "https://u:\(secret)@cdn.example/blob")
+            Issue.record("a redirect with a password was followed")
+        } catch {
+            #expect("\(error)".contains("cdn.example/blob") && !"\(error)".contains(secret), "\(error)")
+        }
+    }
+
+    /// A command that never exits, whose child keeps the pipe open, is killed with that child after the
+    /// configured timeout; the pull does not hang.
+    @Test func aTokenCommandThatNeverExitsIsKilledWithItsChildren() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pidFile = directory.appendingPathComponent("child.pid")
+        let source = TokenSource(environmentToken: nil, tokenFile: directory.appendingPathComponent("absent"),
+                                 tokenCommand: ["sh", "-c", "sleep 300 & echo $! > '\(pidFile.path)'; printf partial; wait"],
+                                 tokenCommandTimeoutSeconds: 0.5)
+        let started = Date()
+        #expect {
+            try source.resolve()
+        } throws: { error in
+            guard case HubError.tokenCommandFailed(let program, let reason) = error else { return false }
+            return program == "sh" && reason.contains("did not finish within 0.5 s") && reason.contains("token_command_seconds")
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+        let child = try #require(pid_t(String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<200 where !gone {
+            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+            gone = stat.isEmpty || stat.contains(") Z ")
+            if !gone { usleep(10_000) }
+        }
+        #expect(gone, "the token command's child \(child) still runs")
+    }
+
+    @Test func aTokenCommandWritingTooMuchIsRefusedWithoutBlocking() throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = TokenSource(environmentToken: nil, tokenFile: directory.appendingPathComponent("absent"),
+                                 tokenCommand: ["sh", "-c", "head -c 10000000 /dev/zero | tr '\\0' a; sleep 300"],
+                                 tokenCommandTimeoutSeconds: 20)
+        let started = Date()
+        #expect(throws: HubError.tokenCommandFailed(program: "sh", reason: "its output is over 64 KiB, which is not a token")) {
+            try source.resolve()
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+        let missing = TokenSource(environmentToken: nil, tokenFile: directory.appendingPathComponent("absent"),
+                                  tokenCommand: ["quench-no-such-program"])
+        #expect(throws: HubError.self) { try missing.resolve() }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchGovernance
 import QuenchSecurity
 
 /// How a run ended, for the CLI's exit code and summary.
@@ -16,6 +17,7 @@ public struct RunOutcome: Sendable {
 /// Runs a job spec stage by stage in its run directory: fetch, verify, data, train, evaluate, gate,
 /// sign, register, report. Each finished stage is recorded in `state.json` with a hash of its inputs,
 /// so `resume` continues after the last finished stage and skips stages whose inputs are unchanged.
+/// Every summary and failure message passes through the secret scrubber before it is recorded.
 public struct JobRunner {
     let spec: JobSpec
     public let directory: RunDirectory
@@ -78,13 +80,14 @@ public struct JobRunner {
             failure = error
         }
         state.status = failure != nil ? .failed : (context.gate?.passed == false ? .rejected : .succeeded)
-        try step(ReportStage(state: state, failure: failure.map { "\($0)" }, quenchVersion: quenchVersion), &context, &state)
+        try step(ReportStage(state: state, failure: failure.map { SecretScrubber().scrub($0) }, quenchVersion: quenchVersion),
+                 &context, &state)
         state.pid = nil
         try save(&state)
         if let failure {
             if let runError = failure as? RunError, case .stageFailed = runError { throw runError }
             let stage = state.stages.last { $0.status == .failed }?.name ?? .fetch
-            throw RunError.stageFailed(stage: stage, reason: "\(failure)", runDirectory: directory.path)
+            throw RunError.stageFailed(stage: stage, reason: SecretScrubber().scrub(failure), runDirectory: directory.path)
         }
         return RunOutcome(directory: directory, state: state, gatePassed: context.gate?.passed,
                           gateReason: context.gate?.reason, registered: context.register.map { "\($0.name)@\($0.version)" })
@@ -112,15 +115,16 @@ public struct JobRunner {
             S.store(output, in: &context)
             let finished = Date()
             let seconds = finished.timeIntervalSince(started)
+            let summary = SecretScrubber().scrub(S.summary(output))
             state.upsert(RunState.StageRecord(name: S.name, status: .succeeded, inputsSHA256: inputs, startedAt: started,
-                                              finishedAt: finished, seconds: seconds, summary: S.summary(output)))
+                                              finishedAt: finished, seconds: seconds, summary: summary))
             try save(&state)
-            events(.finished(S.name, seconds: seconds, summary: S.summary(output)))
+            events(.finished(S.name, seconds: seconds, summary: summary))
         } catch {
             let finished = Date()
             state.upsert(RunState.StageRecord(name: S.name, status: .failed, inputsSHA256: inputs, startedAt: started,
                                               finishedAt: finished, seconds: finished.timeIntervalSince(started),
-                                              summary: "\(error)"))
+                                              summary: SecretScrubber().scrub(error)))
             try save(&state)
             throw error
         }

@@ -3,7 +3,8 @@ import QuenchGovernance
 import QuenchSecurity
 
 /// Last stage, run even after a failure or a rejection: report.json, report.md, report.html and the
-/// compliance report, each passed through the secret scrubber before it is written.
+/// compliance report, each passed through the secret scrubber (every secret the process holds,
+/// credentials in URLs, detected credentials) before it is written.
 struct ReportStage: Stage {
     /// The three report files.
     struct Output: Codable, Sendable {

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+
+/// The hub token never reaches a run folder, a report, a cache file or a printed line, whichever source
+/// it came from (HF_TOKEN, the token file, token_command, a URL) and whether the run failed or
+/// succeeded: every byte Quench wrote or printed is searched for it.
+@Suite(.serialized) struct SecretLeakTests {
+    let cli = CommandLineTests()
+    let folder: URL
+    /// Token-shaped but not matched by the `hf_` detector (the underscore ends its run early), so only
+    /// knowing the actual value can scrub it.
+    let token = "hf_leaktest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try TinyModel.writeJob(in: folder)
+        let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
+        try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
+            .write(to: folder.appendingPathComponent("registry.yaml"))
+    }
+
+    /// A tiny-llama job whose model comes from repository `repo` of the hub.
+    func hubSpec(name: String, repo: String = "quench/cli", pins: String = "{}") throws -> String {
+        let url = folder.appendingPathComponent("\(name).yaml")
+        try Data("""
+            apiVersion: quench/v1
+            name: \(name)
+            model:
+              hub: \(repo)
+              files: \(pins)
+            data:
+              train: train.jsonl
+              validation: valid.jsonl
+              format: prompt_completion
+              max_sequence_length: 32
+            training:
+              method: lora
+              lora: {rank: 4, alpha: 8}
+              optimizer: {learning_rate: 1.0e-2}
+              batch_size: 4
+              max_steps: 20
+              checkpoint_every: 10
+              evaluate_every: 10
+            evaluation:
+              gate: gate.yaml
+            registry:
+              name: tiny-secret
+            """.utf8).write(to: url)
+        return url.path
+    }
+
+    /// A hub settings file for `endpoint` (one attempt, so a closed port fails at once).
+    func hubConfig(endpoint: String, extra: String = "") throws -> URL {
+        let url = folder.appendingPathComponent("hub-\(UUID().uuidString).yaml")
+        try Data("endpoint: \(endpoint)\nallowed_hosts: [\"127.0.0.1\"]\nretries: {attempts: 1}\n\(extra)".utf8).write(to: url)
+        return url
+    }
+
+    var baseEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HF_") && $0.key != "HUGGING_FACE_HUB_TOKEN" }
+        environment["QUENCH_HOME"] = folder.appendingPathComponent("home").path
+        environment["QUENCH_REGISTRY_CONFIG"] = folder.appendingPathComponent("registry.yaml").path
+        environment["HF_HOME"] = folder.appendingPathComponent("hf-home").path
+        environment["HF_HUB_CACHE"] = folder.appendingPathComponent("hf-cache").path
+        environment.removeValue(forKey: "QUENCH_ACTOR")
+        return environment
+    }
+
+    func run(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = folder
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The only run folder of job `name`.
+    func onlyRun(named name: String) throws -> URL {
+        let runs = folder.appendingPathComponent("runs")
+        let names = try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { $0.hasPrefix(name + "-") }
+        #expect(names.count == 1)
+        return runs.appendingPathComponent(try #require(names.first))
+    }
+
+    /// Every file under `root` (and every printed output) that contains `secret`; also checks the
+    /// search saw the files a run writes, so that an empty folder cannot pass.
+    func leaks(of secret: String, under root: URL, outputs: [String]) -> [String] {
+        var found = outputs.enumerated().filter { $0.element.contains(secret) }.map { "output \($0.offset): \($0.element)" }
+        let needle = Data(secret.utf8)
+        for case let path as String in FileManager.default.enumerator(atPath: root.path) ?? NSEnumerator() {
+            let url = root.appendingPathComponent(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = try? Data(contentsOf: url) else { continue }
+            if data.range(of: needle) != nil { found.append(path) }
+        }
+        return found
+    }
+
+    func expectRunFiles(_ run: URL, _ names: [String]) {
+        for name in names {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name) missing")
+        }
+    }
+
+    @Test func aFailedHubRunStoresAndPrintsNoToken() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var environment = baseEnvironment
+        environment["HF_TOKEN"] = token
+        environment["QUENCH_HUB_CONFIG"] = try hubConfig(endpoint: "https://127.0.0.1:9").path
+        let failed = try run(["run", try hubSpec(name: "unreachable")], environment)
+        #expect(failed.status != 0 && failed.output.contains("stage fetch failed"), "\(failed.output)")
+        #expect(failed.output.contains("127.0.0.1"), "the address stays readable: \(failed.output)")
+
+        // The same with the token also in the endpoint's user information: refused, never repeated.
+        let inURL = "hf_inurl_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        environment["HF_ENDPOINT"] = "https://user:\(inURL)@127.0.0.1:9"
+        let refused = try run(["run", try hubSpec(name: "userinfo")], environment)
+        #expect(refused.status != 0 && refused.output.contains("HF_ENDPOINT") && refused.output.contains("user name or password"),
+                "\(refused.output)")
+
+        var outputs = [failed.output, refused.output]
+        for name in ["unreachable", "userinfo"] {
+            let runFolder = try onlyRun(named: name)
+            expectRunFiles(runFolder, ["state.json", "report.json", "report.md", "report.html"])
+            outputs.append(try run(["runs", "show", runFolder.path], environment).output)
+            outputs.append(try run(["runs", "show", runFolder.path, "--json"], environment).output)
+        }
+        outputs.append(try run(["runs", "list", "--runs", folder.appendingPathComponent("runs").path], environment).output)
+        #expect(outputs.last?.contains("unreachable") == true)
+        for secret in [token, inURL] {
+            #expect(leaks(of: secret, under: folder, outputs: outputs) == [], "the secret leaked")
+        }
+    }
+
+    @Test func aSuccessfulHubRunStoresAndPrintsNoToken() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("tiny-llama")
+        let files = try FileManager.default.contentsOfDirectory(atPath: model.path).sorted()
+            .map { ($0, try Data(contentsOf: model.appendingPathComponent($0))) }
+        let server = try CLITestHub(token: token, files: files)
+        defer { server.stop() }
+        let pins = try files.map { "\($0.0): \(try RegistryCommandTests.Workspace.sha256(model.appendingPathComponent($0.0)))" }
+        var environment = baseEnvironment
+        environment["HF_TOKEN"] = token
+        environment["QUENCH_HUB_CONFIG"] = server.config.path
+        let spec = try hubSpec(name: "fromhub", pins: "{" + pins.joined(separator: ", ") + "}")
+        let ran = try run(["run", spec], environment)
+        #expect([0, 3].contains(ran.status), "\(ran.output)")
+        #expect(server.hubLog.contains(token), "the hub must have received the token for the test to mean anything")
+        let runFolder = try onlyRun(named: "fromhub")
+        expectRunFiles(runFolder, ["state.json", "report.json", "report.md", "report.html", "compliance.json",
+                                   "stages/fetch.json", "stages/train.json"])
+        var outputs = [ran.output]
+        outputs.append(try run(["runs", "show", runFolder.path], environment).output)
+        outputs.append(try run(["runs", "show", runFolder.path, "--json"], environment).output)
+        #expect(leaks(of: token, under: folder, outputs: outputs) == [], "the token leaked")
+    }
+
+    /// A token read from the token file or from token_command is as secret as HF_TOKEN: when a message
+    /// would show it (here the repository name is the token, so the 404 names it), it is scrubbed.
+    @Test func tokensFromTheFileAndTheCommandAreScrubbedFromErrors() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try CLITestHub(token: token)
+        defer { server.stop() }
+        let tokenFile = folder.appendingPathComponent("token")
+        try Data((token + "\n").utf8).write(to: tokenFile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile.path)
+        var environment = baseEnvironment
+        environment["HF_TOKEN_PATH"] = tokenFile.path
+        let fromFile = try run(["pull", "quench/\(token)", "--config", server.config.path], environment)
+        #expect(fromFile.status != 0 && fromFile.output.contains("404") && fromFile.output.contains("<SECRET>"), "\(fromFile.output)")
+
+        let commandConfig = folder.appendingPathComponent("hub-command.yaml")
+        try Data((try String(contentsOf: server.config, encoding: .utf8) + "\ntoken_command: [printf, \(token)]\n").utf8)
+            .write(to: commandConfig)
+        environment["HF_TOKEN_PATH"] = folder.appendingPathComponent("absent").path
+        let fromCommand = try run(["pull", "quench/\(token)", "--config", commandConfig.path], environment)
+        #expect(fromCommand.status != 0 && fromCommand.output.contains("404") && fromCommand.output.contains("<SECRET>"),
+                "\(fromCommand.output)")
+        #expect(server.hubLog.contains(token), "the hub must have received the token for the test to mean anything")
+        for output in [fromFile.output, fromCommand.output] { #expect(!output.contains(token), "\(output)") }
+    }
+}
