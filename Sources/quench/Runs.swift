@@ -27,7 +27,7 @@ struct Runs: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             for entry in entries {
                 print("\(formatter.string(from: entry.createdAt))  \(entry.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0))  "
-                      + "\(entry.directory)" + (entry.headline.map { "\n    \($0)" } ?? ""))
+                      + "\(entry.directory)" + (entry.headline.map { "\n    \(Scrub.text($0))" } ?? ""))
             }
         }
     }
@@ -51,7 +51,7 @@ struct Runs: ParsableCommand {
             print("\(state.job): \(state.observedStatus.rawValue)  (spec \(state.spec), Quench \(state.quenchVersion))")
             for stage in state.stages {
                 let seconds = stage.seconds.map { String(format: "%7.1fs", $0) } ?? "        "
-                print("  \(stage.name.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(stage.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(seconds)  \(stage.summary)")
+                print("  \(stage.name.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(stage.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(seconds)  \(Scrub.text(stage.summary))")
             }
             if state.observedStatus == .interrupted || state.observedStatus == .failed {
                 print("resume with: quench run --resume \(url.standardizedFileURL.path)")

@@ -68,17 +68,18 @@ import Testing
         return environment
     }
 
-    func process(_ arguments: [String]) -> Process {
+    /// `quench arguments` in the folder, with `extra` added to the environment.
+    func process(_ arguments: [String], environment extra: [String: String] = [:]) -> Process {
         let process = Process()
         process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
         process.arguments = arguments
-        process.environment = environment
+        process.environment = environment.merging(extra) { $1 }
         process.currentDirectoryURL = folder
         return process
     }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = process(arguments)
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = process(arguments, environment: extra)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -5,20 +5,14 @@ import Testing
 /// it came from (HF_TOKEN, the token file, token_command, a URL) and whether the run failed or
 /// succeeded: every byte Quench wrote or printed is searched for it.
 @Suite(.serialized) struct SecretLeakTests {
-    let cli = CommandLineTests()
-    let folder: URL
+    /// The tiny-llama job folder (model, data, gate, registry roles) and the way to run quench in it.
+    let jobs: RunJobTests
+    var folder: URL { jobs.folder }
     /// Token-shaped but not matched by the `hf_` detector (the underscore ends its run early), so only
     /// knowing the actual value can scrub it.
     let token = "hf_leaktest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-secrets-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try TinyModel.writeJob(in: folder)
-        let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
-        try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
-            .write(to: folder.appendingPathComponent("registry.yaml"))
-    }
+    init() throws { jobs = try RunJobTests() }
 
     /// A tiny-llama job whose model comes from repository `repo` of the hub.
     func hubSpec(name: String, repo: String = "quench/cli", pins: String = "{}") throws -> String {
@@ -57,38 +51,17 @@ import Testing
         return url
     }
 
-    var baseEnvironment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HF_") && $0.key != "HUGGING_FACE_HUB_TOKEN" }
-        environment["QUENCH_HOME"] = folder.appendingPathComponent("home").path
-        environment["QUENCH_REGISTRY_CONFIG"] = folder.appendingPathComponent("registry.yaml").path
-        environment["HF_HOME"] = folder.appendingPathComponent("hf-home").path
-        environment["HF_HUB_CACHE"] = folder.appendingPathComponent("hf-cache").path
-        environment.removeValue(forKey: "QUENCH_ACTOR")
-        return environment
+    /// The hub's folders inside the test folder, so that the search below covers the cache too.
+    var hubEnvironment: [String: String] {
+        ["HF_HOME": folder.appendingPathComponent("hf-home").path, "HF_HUB_CACHE": folder.appendingPathComponent("hf-cache").path,
+         "HF_TOKEN": ""]
     }
 
     func run(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try jobs.run(arguments, environment: environment)
     }
 
-    /// The only run folder of job `name`.
-    func onlyRun(named name: String) throws -> URL {
-        let runs = folder.appendingPathComponent("runs")
-        let names = try FileManager.default.contentsOfDirectory(atPath: runs.path).filter { $0.hasPrefix(name + "-") }
-        #expect(names.count == 1)
-        return runs.appendingPathComponent(try #require(names.first))
-    }
+    func onlyRun(named name: String) throws -> URL { try jobs.onlyRun(named: name) }
 
     /// Every file under `root` (and every printed output) that contains `secret`; also checks the
     /// search saw the files a run writes, so that an empty folder cannot pass.
@@ -113,7 +86,7 @@ import Testing
 
     @Test func aFailedHubRunStoresAndPrintsNoToken() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        var environment = baseEnvironment
+        var environment = hubEnvironment
         environment["HF_TOKEN"] = token
         environment["QUENCH_HUB_CONFIG"] = try hubConfig(endpoint: "https://127.0.0.1:9").path
         let failed = try run(["run", try hubSpec(name: "unreachable")], environment)
@@ -149,7 +122,7 @@ import Testing
         let server = try CLITestHub(token: token, files: files)
         defer { server.stop() }
         let pins = try files.map { "\($0.0): \(try RegistryCommandTests.Workspace.sha256(model.appendingPathComponent($0.0)))" }
-        var environment = baseEnvironment
+        var environment = hubEnvironment
         environment["HF_TOKEN"] = token
         environment["QUENCH_HUB_CONFIG"] = server.config.path
         let spec = try hubSpec(name: "fromhub", pins: "{" + pins.joined(separator: ", ") + "}")
@@ -174,7 +147,7 @@ import Testing
         let tokenFile = folder.appendingPathComponent("token")
         try Data((token + "\n").utf8).write(to: tokenFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile.path)
-        var environment = baseEnvironment
+        var environment = hubEnvironment
         environment["HF_TOKEN_PATH"] = tokenFile.path
         let fromFile = try run(["pull", "quench/\(token)", "--config", server.config.path], environment)
         #expect(fromFile.status != 0 && fromFile.output.contains("404") && fromFile.output.contains("<SECRET>"), "\(fromFile.output)")
