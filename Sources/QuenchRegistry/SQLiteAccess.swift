@@ -4,6 +4,8 @@ import GRDB
 /// Reads and writes registry rows through one open SQLite transaction.
 struct SQLiteAccess: RegistryStoreWriter {
     let db: Database
+    /// The database file, named in errors about what it holds.
+    let path: String
 
     func version(name: String, version: Int) throws -> ModelVersion? {
         try Row.fetchOne(db, sql: "SELECT * FROM model_versions WHERE name = ? AND version = ?", arguments: [name, version])
@@ -31,26 +33,30 @@ struct SQLiteAccess: RegistryStoreWriter {
 
     func aliasHistory(name: String) throws -> [AliasMove] {
         try Row.fetchAll(db, sql: "SELECT * FROM alias_history WHERE name = ? ORDER BY id", arguments: [name]).map { row in
-            let aliasName: String = row["alias"]
+            let column = Columns(row: row, table: "alias_history", path: path)
+            let aliasName: String = try column("alias")
             guard let alias = ModelAlias(rawValue: aliasName) else {
                 throw RegistryError.storeFailure(operation: "read alias history", reason: "unknown alias '\(aliasName)'")
             }
             return AliasMove(
-                name: row["name"], alias: alias, version: row["version"], previousVersion: row["previous_version"],
-                action: row["action"], actor: row["actor"], at: row["at"])
+                name: try column("name"), alias: alias, version: try column("version"),
+                previousVersion: try column("previous_version"), action: try column("action"), actor: try column("actor"),
+                at: try column("at"))
         }
     }
 
     func auditEntries() throws -> [AuditEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY rowid").map { row in
-            AuditEntry(
-                seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], subject: row["subject"],
-                body: row["body"], leafHash: row["leaf_hash"])
+            let column = Columns(row: row, table: "audit_log", path: path)
+            return AuditEntry(
+                seq: try column("seq"), at: try column("at"), actor: try column("actor"), action: try column("action"),
+                subject: try column("subject"), body: try column("body"), leafHash: try column("leaf_hash"))
         }
     }
 
     func nextVersionNumber(name: String) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM model_versions WHERE name = ?", arguments: [name]) ?? 0) + 1
+        try successor(of: Int.fetchOne(db, sql: "SELECT MAX(version) FROM model_versions WHERE name = ?", arguments: [name]),
+                      table: "model_versions", column: "version")
     }
 
     func insert(_ version: ModelVersion) throws {
@@ -93,7 +99,7 @@ struct SQLiteAccess: RegistryStoreWriter {
     }
 
     func append(_ event: AuditEvent) throws -> TreeHead {
-        let seq = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0) + 1
+        let seq = try successor(of: Int.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log"), table: "audit_log", column: "seq")
         let at = Timestamp.string()
         let body = event.body.canonical
         let leaf = MerkleTree.leafHash(AuditEntry.leafData(
@@ -112,21 +118,43 @@ struct SQLiteAccess: RegistryStoreWriter {
     }
 
     private func decode(_ row: Row) throws -> ModelVersion {
-        let name: String = row["name"]
-        let number: Int = row["version"]
-        let statusText: String = row["status"]
+        let column = Columns(row: row, table: "model_versions", path: path)
+        let name: String = try column("name")
+        let number: Int = try column("version")
+        let statusText: String = try column("status")
         guard let status = VersionStatus(rawValue: statusText) else {
             throw RegistryError.storeFailure(operation: "read \(name)@\(number)", reason: "unknown status '\(statusText)'")
         }
         let aliasNames = try String.fetchAll(
             db, sql: "SELECT alias FROM aliases WHERE name = ? AND version = ? ORDER BY alias", arguments: [name, number])
         return ModelVersion(
-            name: name, version: number, status: status, createdBy: row["created_by"], createdAt: row["created_at"],
-            decidedBy: row["decided_by"], decidedAt: row["decided_at"], decisionNote: row["decision_note"],
-            artifactDirectory: row["artifact_directory"], files: try Self.value(row["files"], name),
-            signatureSHA256: row["signature_sha256"], lineage: try Self.value(row["lineage"], name),
-            metrics: try Self.value(row["metrics"], name), gateReport: row["gate_report"], reviewReason: row["review_reason"],
+            name: name, version: number, status: status, createdBy: try column("created_by"),
+            createdAt: try column("created_at"), decidedBy: try column("decided_by"), decidedAt: try column("decided_at"),
+            decisionNote: try column("decision_note"), artifactDirectory: try column("artifact_directory"),
+            files: try Self.value(try column("files"), name), signatureSHA256: try column("signature_sha256"),
+            lineage: try Self.value(try column("lineage"), name), metrics: try Self.value(try column("metrics"), name),
+            gateReport: try column("gate_report"), reviewReason: try column("review_reason"),
             aliases: aliasNames.compactMap(ModelAlias.init(rawValue:)))
+    }
+
+    /// The number after the largest stored one (1 for none), refusing a stored maximum that has no successor.
+    private func successor(of largest: Int?, table: String, column: String) throws -> Int {
+        let (next, overflow) = (largest ?? 0).addingReportingOverflow(1)
+        guard !overflow else {
+            throw RegistryError.storeCorrupt(path: path, table: table, column: column, reason: "it holds \(Int.max), which has no successor")
+        }
+        return next
+    }
+
+    /// One row's columns, read by name with the table and database named in any error.
+    private struct Columns {
+        let row: Row
+        let table: String
+        let path: String
+
+        func callAsFunction<Value: DatabaseValueConvertible>(_ column: String) throws -> Value {
+            try row.stored(column, of: table, in: path)
+        }
     }
 
     private static func json<T: Encodable>(_ value: T) throws -> String {

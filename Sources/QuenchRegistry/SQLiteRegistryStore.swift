@@ -24,7 +24,7 @@ public final class SQLiteRegistryStore: RegistryStore {
     }
 
     public func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {
-        try translating("read") { try pool.read { db in try body(SQLiteAccess(db: db)) } }
+        try translating("read") { try pool.read { db in try body(SQLiteAccess(db: db, path: url.path)) } }
     }
 
     public func write<T>(_ body: (any RegistryStoreWriter) throws -> T) throws -> T {
@@ -32,7 +32,7 @@ public final class SQLiteRegistryStore: RegistryStore {
             try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(SQLiteAccess(db: db))
+                    result = try body(SQLiteAccess(db: db, path: url.path))
                     return .commit
                 }
                 guard let result else { throw RegistryError.storeFailure(operation: "write", reason: "the transaction produced no result") }
