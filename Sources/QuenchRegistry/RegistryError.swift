@@ -27,6 +27,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case aliasHasNoHistory(name: String, alias: String)
     case aliasHeld(subject: String, alias: String)
     case storeFailure(operation: String, reason: String)
+    case storeCorrupt(path: String, table: String, column: String, reason: String)
     case checkpointWriteFailed(path: String, reason: String)
     case checkpointInvalid(path: String, line: Int, reason: String)
     case bomUnwritable(path: String, reason: String)
@@ -76,13 +77,16 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
         case .signingKeyInsecure(let path, let mode):
             return "the signing key \(path) has mode \(mode); it must be readable by its owner only: chmod 600 \(path)"
         case .signingKeyInvalid(let path, let reason):
-            return "the signing key \(path) is not a P-256 private key in PEM: \(reason)"
+            return "the signing key \(path) cannot be used: \(reason)"
         case .aliasHasNoHistory(let name, let alias):
             return "\(name) has no earlier holder of '\(alias)' to roll back to"
         case .aliasHeld(let subject, let alias):
             return "\(subject) holds the alias '\(alias)'; promote another version or roll back first"
         case .storeFailure(let operation, let reason):
             return "registry store failed to \(operation): \(reason)"
+        case .storeCorrupt(let path, let table, let column, let reason):
+            return "the registry database \(path) is damaged: table \(table), column \(column): \(reason); "
+                + "restore it from a backup (`quench audit verify` checks the log)"
         case .checkpointWriteFailed(let path, let reason):
             return "cannot write the audit checkpoint to \(path): \(reason)"
         case .checkpointInvalid(let path, let line, let reason):

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchSecurity
 
 /// The registry's P-256 signing key, held as raw bytes so the registry can be shared across tasks.
 public struct SigningKey: Sendable {
@@ -10,28 +11,17 @@ public struct SigningKey: Sendable {
         raw = key.rawRepresentation
     }
 
-    /// Reads a PEM private key (PKCS#8 or SEC1) from `url`, which must have mode 0600 or stricter.
+    /// Reads a PEM private key (PKCS#8 or SEC1) from `url` through `SigningKeys.loadPrivateKey`: a
+    /// regular file of the current user, not a symbolic link, mode 0600 or stricter.
     public static func load(from url: URL) throws -> SigningKey {
-        let attributes: [FileAttributeKey: Any]
         do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        } catch {
+            return SigningKey(try SigningKeys.loadPrivateKey(from: url))
+        } catch SigningError.keyFileMissing {
             throw RegistryError.signingKeyMissing(path: url.path)
-        }
-        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
-        guard mode & 0o077 == 0 else {
-            throw RegistryError.signingKeyInsecure(path: url.path, mode: String(mode, radix: 8))
-        }
-        let pem: String
-        do {
-            pem = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw RegistryError.signingKeyInvalid(path: url.path, reason: "not readable as text")
-        }
-        do {
-            return SigningKey(try P256.Signing.PrivateKey(pemRepresentation: pem))
-        } catch {
-            throw RegistryError.signingKeyInvalid(path: url.path, reason: "\(error)")
+        } catch SigningError.keyFileTooOpen(_, let mode) {
+            throw RegistryError.signingKeyInsecure(path: url.path, mode: mode)
+        } catch SigningError.unreadable(_, let reason), SigningError.invalidKey(_, let reason) {
+            throw RegistryError.signingKeyInvalid(path: url.path, reason: reason)
         }
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchSecurity
 
 /// The secret behind consistent pseudonyms: an HMAC-SHA256 key read from a file only its owner can
 /// read, so the same e-mail address maps to the same pseudonym in every file redacted with it, and no
@@ -19,23 +20,16 @@ public struct PseudonymKey: Sendable {
         self.bytes = bytes
     }
 
-    /// The key in the file at `url`, which must have mode 0600 or stricter (no group or other access).
+    /// The key in the file at `url`, read by `KeyFile`: a regular file of the current user, not a
+    /// symbolic link, mode 0600 or stricter (no group or other access).
     public static func load(from url: URL) throws -> PseudonymKey {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        } catch {
-            throw GovernanceError.unreadable(path: url.path, reason: error.localizedDescription)
-        }
-        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
-        guard mode & 0o077 == 0 else {
-            throw GovernanceError.keyFileTooOpen(path: url.path, mode: String(mode, radix: 8))
-        }
         let bytes: Data
         do {
-            bytes = try Data(contentsOf: url)
-        } catch {
-            throw GovernanceError.unreadable(path: url.path, reason: error.localizedDescription)
+            bytes = try KeyFile.readSecret(url)
+        } catch KeyFile.Failure.tooOpen(_, let mode) {
+            throw GovernanceError.keyFileTooOpen(path: url.path, mode: mode)
+        } catch let failure as KeyFile.Failure {
+            throw GovernanceError.unreadable(path: url.path, reason: failure.reason)
         }
         return try PseudonymKey(bytes: bytes, source: url.path)
     }

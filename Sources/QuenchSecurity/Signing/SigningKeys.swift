@@ -26,10 +26,17 @@ public enum SigningKeys {
     public static func generate() -> P256.Signing.PrivateKey { P256.Signing.PrivateKey() }
 
     /// Reads a PEM private key (PKCS#8 or SEC1), refusing it if group or others could read the file.
+    /// The file is read by `KeyFile`: no symbolic link, a regular file of the current user, mode 0600 or stricter.
     public static func loadPrivateKey(from url: URL) throws -> P256.Signing.PrivateKey {
-        let (data, mode) = try readKeyFile(url)
-        guard mode & 0o077 == 0 else {
-            throw SigningError.keyFileTooOpen(path: url.path, mode: String(mode, radix: 8))
+        let data: Data
+        do {
+            data = try KeyFile.readSecret(url, limit: keyFileLimit)
+        } catch KeyFile.Failure.missing {
+            throw SigningError.keyFileMissing(path: url.path)
+        } catch KeyFile.Failure.tooOpen(_, let mode) {
+            throw SigningError.keyFileTooOpen(path: url.path, mode: mode)
+        } catch let failure as KeyFile.Failure {
+            throw SigningError.unreadable(path: url.path, reason: failure.reason)
         }
         do {
             return try P256.Signing.PrivateKey(pemRepresentation: String(decoding: data, as: UTF8.self))
@@ -40,18 +47,13 @@ public enum SigningKeys {
 
     /// Reads a PEM SubjectPublicKeyInfo P-256 public key.
     public static func loadPublicKey(from url: URL) throws -> P256.Signing.PublicKey {
-        let (data, _) = try readKeyFile(url)
+        guard try SigningFileIO.fileType(atPath: url.path) != nil else { throw SigningError.keyFileMissing(path: url.path) }
+        let (data, _) = try SigningFileIO.readBounded(url, limit: keyFileLimit)
         do {
             return try P256.Signing.PublicKey(pemRepresentation: String(decoding: data, as: UTF8.self))
         } catch {
             throw SigningError.invalidKey(path: url.path, reason: "not a P-256 public key in PEM form (\(error))")
         }
-    }
-
-    /// A key file's bytes and mode, with a missing file reported as such (the usual mistake: no `quench keygen` yet).
-    private static func readKeyFile(_ url: URL) throws -> (data: Data, mode: mode_t) {
-        guard try SigningFileIO.fileType(atPath: url.path) != nil else { throw SigningError.keyFileMissing(path: url.path) }
-        return try SigningFileIO.readBounded(url, limit: keyFileLimit)
     }
 
     /// Writes the private key (PKCS#8 PEM, mode 0600) and its public key (SubjectPublicKeyInfo PEM, mode 0644).
