@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 
 /// huggingface_hub's cache layout for one repository, so Quench and Python tools share one cache:
 /// `models--org--name/{blobs/<hash>, snapshots/<commit>/<path> -> ../../blobs/<hash>, refs/<rev>}`,
@@ -57,7 +58,7 @@ enum CacheFiles {
 
     static func createDirectory(_ url: URL) throws {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-            throw HubError.cacheIO(path: url.path, reason: "cannot create the directory: \(error.localizedDescription)")
+            throw HubError.cacheIO(path: url.path, reason: "cannot create the directory: \(FileErrorText.reason(error, path: url.path))")
         }
     }
 
@@ -68,7 +69,7 @@ enum CacheFiles {
         do {
             try data.write(to: temporary)
         } catch {
-            throw HubError.cacheIO(path: temporary.path, reason: error.localizedDescription)
+            throw HubError.cacheIO(path: temporary.path, reason: FileErrorText.reason(error))
         }
         guard rename(temporary.path, url.path) == 0 else {
             let error = posixError(url)
@@ -80,7 +81,7 @@ enum CacheFiles {
     /// Runs `body` holding an exclusive `flock` on `url`, so two processes never write the same blob.
     static func withLock<T>(_ url: URL, _ body: () throws -> T) throws -> T {
         try createDirectory(url.deletingLastPathComponent())
-        let descriptor = open(url.path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        let descriptor = open(url.path, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw posixError(url) }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 {

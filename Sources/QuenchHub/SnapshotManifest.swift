@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 
 /// The record of a snapshot's verified files (repo, commit, path, size, sha256, time), written once every
 /// file is verified and re-hashed by `quench verify-cache`.
@@ -20,7 +21,7 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
             decoder.dateDecodingStrategy = .iso8601
             return try decoder.decode(SnapshotManifest.self, from: Data(contentsOf: url))
         } catch {
-            throw HubError.manifestInvalid(path: url.path, reason: error.localizedDescription)
+            throw HubError.manifestInvalid(path: url.path, reason: DecodingErrorText.describe(error))
         }
     }
 
@@ -38,7 +39,7 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
         } catch let error as HubError {
             throw error
         } catch {
-            throw HubError.cacheIO(path: url.path, reason: error.localizedDescription)
+            throw HubError.cacheIO(path: url.path, reason: FileErrorText.reason(error))
         }
     }
 }

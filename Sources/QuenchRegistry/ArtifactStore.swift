@@ -54,7 +54,7 @@ struct ArtifactStore: Sendable {
             if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
             try FileManager.default.moveItem(at: staged, to: target)
         } catch {
-            throw RegistryError.artifactsUnreadable(path: target.path, reason: "cannot move the staged artifacts into place: \(error.localizedDescription)")
+            throw RegistryError.artifactsUnreadable(path: target.path, reason: "cannot move the staged artifacts into place: \(FileErrorText.reason(error))")
         }
         return target
     }
@@ -70,7 +70,7 @@ struct ArtifactStore: Sendable {
             try FileManager.default.createDirectory(at: objects, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: url, to: temporary)
         } catch {
-            throw RegistryError.artifactsUnreadable(path: url.path, reason: error.localizedDescription)
+            throw RegistryError.artifactsUnreadable(path: url.path, reason: FileErrorText.reason(error))
         }
         defer { try? FileManager.default.removeItem(at: temporary) }
         let sha256 = try FileDigest.sha256(of: temporary)

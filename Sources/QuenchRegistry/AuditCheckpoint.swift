@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchSecurity
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,14 +82,14 @@ public struct CheckpointLog: Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw RegistryError.checkpointInvalid(path: url.path, line: 0, reason: error.localizedDescription)
+            throw RegistryError.checkpointInvalid(path: url.path, line: 0, reason: FileErrorText.reason(error))
         }
         var checkpoints: [AuditCheckpoint] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             do {
                 checkpoints.append(try JSONDecoder().decode(AuditCheckpoint.self, from: Data(line)))
             } catch {
-                throw RegistryError.checkpointInvalid(path: url.path, line: index + 1, reason: "not a checkpoint: \(error)")
+                throw RegistryError.checkpointInvalid(path: url.path, line: index + 1, reason: "not a checkpoint: \(DecodingErrorText.describe(error))")
             }
         }
         return checkpoints

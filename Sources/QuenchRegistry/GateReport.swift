@@ -39,7 +39,7 @@ public struct GateReport: Decodable, Sendable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw RegistryError.gateReportUnreadable(path: url.path, reason: error.localizedDescription)
+            throw RegistryError.gateReportUnreadable(path: url.path, reason: FileErrorText.reason(error))
         }
         guard data.count <= 16 << 20 else {
             throw RegistryError.gateReportInvalid(path: url.path, reason: "it is \(data.count) bytes; a gate report is far smaller")

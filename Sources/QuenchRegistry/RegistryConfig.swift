@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 import Yams
 
 /// What a user may do in the registry.
@@ -58,7 +59,7 @@ public struct RegistryConfig: Sendable, Equatable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw RegistryError.configUnreadable(path: url.path, reason: error.localizedDescription)
+            throw RegistryError.configUnreadable(path: url.path, reason: FileErrorText.reason(error))
         }
         let file: File
         do {

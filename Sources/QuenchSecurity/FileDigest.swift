@@ -26,7 +26,7 @@ public enum FileDigest {
                 hasher.update(data: block)
             }
         } catch {
-            throw Failure.unreadable(path: url.path, reason: error.localizedDescription)
+            throw Failure.unreadable(path: url.path, reason: FileErrorText.reason(error))
         }
         return hex(hasher.finalize())
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchBench
+import QuenchSecurity
 
 /// `quench bench kernels`: which BLAS is loaded, sgemm GFLOP/s, and each kernel's forward/backward time.
 struct BenchKernels: AsyncParsableCommand {
@@ -40,7 +41,7 @@ struct BenchKernels: AsyncParsableCommand {
         let json = self.json
         let benchmark = KernelBenchmark(configuration: configuration) { line in
             if json {
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                StandardStream.error.write(line + "\n")
             } else {
                 print("  " + line)
             }

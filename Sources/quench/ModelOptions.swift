@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchSecurity
 import QuenchModel
 
 /// `--model`, shared by the commands that load a model.
@@ -29,5 +30,5 @@ func printJSON<T: Encodable>(_ value: T) throws {
 
 /// Writes a progress line to standard error (so standard output stays clean for --json).
 func progress(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    StandardStream.error.write(line + "\n")
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchHub
+import QuenchSecurity
 
 /// `quench pull`: download a model snapshot into the shared Hugging Face cache, verifying every byte.
 struct Pull: AsyncParsableCommand {
@@ -35,12 +36,12 @@ struct Pull: AsyncParsableCommand {
         let repo = try RepositoryID(parsing: repository)
         let configuration = try HubConfiguration.load(from: HubConfiguration.settingsFile(explicit: config))
         let downloader = HubDownloader(configuration: configuration) { update in
-            FileHandle.standardError.write(Data(ProgressLine.render(update).utf8))
+            StandardStream.error.write(ProgressLine.render(update))
         }
         let snapshot = try await downloader.snapshot(repo: repo.id, revision: repo.revision,
                                                      allowPatterns: include.isEmpty ? nil : include,
                                                      ignorePatterns: exclude.isEmpty ? nil : exclude)
-        FileHandle.standardError.write(Data("\n".utf8))
+        StandardStream.error.write("\n")
         if json { return try printJSON(snapshot) }
         let total = snapshot.files.reduce(Int64(0)) { $0 + $1.size }
         print("\(snapshot.repo)@\(snapshot.revision) -> commit \(snapshot.commit): \(snapshot.files.count) files, \(ProgressLine.bytes(total)), all verified")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchSecurity
 
 /// The `quench` command: secure fine-tuning jobs for small language models.
 @main
@@ -13,7 +14,8 @@ struct Quench: AsyncParsableCommand {
                       RegistryCommand.self, AuditCommand.self, Pull.self, VerifyCache.self, Run.self,
                       Runs.self, Jobs.self, JobsCancel.self])
 
-    /// Runs the command; an error's message goes through the secret scrubber before it is printed.
+    /// Runs the command; an error's message goes through the secret scrubber before it is printed, to a
+    /// standard error that may be closed (`| head`) without ending the process with a signal.
     /// SIGPIPE is ignored: a child that died (an ssh interrupted with Ctrl-C, say) must turn a write to
     /// its pipe into an error to handle, not end Quench before it cancels remote work.
     static func main() async {
@@ -28,7 +30,9 @@ struct Quench: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
-            FileHandle.standardError.write(Data((Scrub.text(fullMessage(for: error)) + "\n").utf8))
+            // A Foundation file error no library wrapped still prints as "PATH: reason", not as a Code=512 dump.
+            let message = FileErrorText.message(error) ?? fullMessage(for: error)
+            StandardStream.error.write(Scrub.text(message) + "\n")
             Foundation.exit(code.rawValue)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchRegistry
+import QuenchSecurity
 
 /// `quench registry register`: record a gated model as the next version of its name.
 struct RegistryRegister: ParsableCommand {
@@ -31,7 +32,7 @@ struct RegistryRegister: ParsableCommand {
         do {
             decoded = try JSONDecoder().decode(Lineage.self, from: Data(contentsOf: lineageURL))
         } catch {
-            throw ValidationError("cannot read the lineage \(lineage): \(error)")
+            throw ValidationError("cannot read the lineage \(lineage): \(DecodingErrorText.describe(error))")
         }
         let version = try registry.open().register(RegistrationRequest(
             name: name, artifactDirectory: URL(fileURLWithPath: artifacts), artifactFiles: files.isEmpty ? nil : files,

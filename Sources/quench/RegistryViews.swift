@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchRegistry
+import QuenchSecurity
 
 /// `quench registry list`: every version with its status and aliases.
 struct RegistryList: ParsableCommand {
@@ -90,14 +91,7 @@ struct RegistryBOM: ParsableCommand {
     func run() throws {
         let bom = try registry.open().bom(version, quenchVersion: QuenchVersion.current)
         guard let output else { return try printJSON(bom) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let url = URL(fileURLWithPath: output)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-        try encoder.encode(bom).write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw ValidationError("cannot move the BOM into place at \(output): \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.writeJSON(bom, to: URL(fileURLWithPath: output))
         progress("wrote \(output)")
     }
 }

@@ -66,14 +66,8 @@ public struct RunState: Codable, Sendable {
     /// Reads `state.json` from `directory`.
     public static func load(from directory: URL) throws -> RunState {
         let url = directory.appendingPathComponent("state.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw RunError.notARun(directory: directory.path)
-        }
-        do {
-            return try RunFiles.decoder.decode(RunState.self, from: data)
-        } catch {
-            throw RunError.corruptState(file: url.path, reason: "\(error)")
-        }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw RunError.notARun(directory: directory.path) }
+        return try RunFiles.decode(RunState.self, from: url)
     }
 
     func save(to directory: URL) throws {
@@ -110,6 +104,21 @@ enum RunFiles {
             positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }()
+
+    /// Reads a run file, failing with the file named and, for a damaged one, the key path or line at fault.
+    static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw RunError.corruptState(file: url.path, reason: FileErrorText.reason(error))
+        }
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch {
+            throw RunError.corruptState(file: url.path, reason: DecodingErrorText.describe(error))
+        }
+    }
 
     /// sha256 of `value` as canonical (key-sorted, compact) JSON.
     static func digest<T: Encodable>(_ value: T) throws -> String {

@@ -33,7 +33,7 @@ extension JobSpec {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw JobSpecError.unreadable(file: file, reason: "\(error.localizedDescription)")
+            throw JobSpecError.unreadable(file: file, reason: FileErrorText.reason(error))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw JobSpecError.unreadable(file: file, reason: "it is not UTF-8 text")

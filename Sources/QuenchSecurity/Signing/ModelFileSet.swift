@@ -30,7 +30,7 @@ enum ModelFileSet {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: absolute)
             } catch {
-                throw SigningError.unreadable(path: absolute, reason: error.localizedDescription)
+                throw SigningError.unreadable(path: absolute, reason: FileErrorText.reason(error))
             }
             for name in names {
                 let child = relative + [name]

@@ -82,7 +82,7 @@ enum SigningFileIO {
             try FileManager.default.createDirectory(
                 at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw SigningError.writeFailed(path: url.path, reason: error.localizedDescription)
+            throw SigningError.writeFailed(path: url.path, reason: FileErrorText.reason(error, path: url.path))
         }
     }
 

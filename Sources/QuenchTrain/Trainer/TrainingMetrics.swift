@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 
 /// One line of `metrics.jsonl`: a training step, or a validation pass.
 public struct StepMetrics: Codable, Sendable, Equatable {
@@ -50,7 +51,7 @@ final class MetricsLog {
                           metrics.tokensPerSecond, MetricsLog.duration(remaining))
         if let validation = metrics.validationLoss { line += String(format: "  val %.4f", validation) }
         let text = interactive ? "\r\u{1B}[K" + line + (metrics.step == totalSteps ? "\n" : "") : line + "\n"
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
     }
 
     static func duration(_ seconds: Double) -> String {
