@@ -22,21 +22,43 @@ final class BlobWriter: HTTPResponseSink {
         self.expectedSize = expectedSize
         self.gitBlob = gitBlob
         self.progress = progress
-        if let existing = CacheFiles.size(of: url), existing > expectedSize { unlink(url.path) }
-        descriptor = open(url.path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw CacheFiles.posixError(url) }
+        descriptor = try Self.openPartial(url)
         do {
-            let prefix = try StreamingDigest.of(file: url, gitBlobSize: gitBlob ? expectedSize : nil)
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw CacheFiles.posixError(url) }
+            if Int64(info.st_size) > expectedSize, ftruncate(descriptor, 0) != 0 { throw CacheFiles.posixError(url) }
+            let prefix = try StreamingDigest.of(descriptor: descriptor, url: url, gitBlobSize: gitBlob ? expectedSize : nil)
             digest = prefix.digest
             written = prefix.bytes
+            guard lseek(descriptor, off_t(written), SEEK_SET) >= 0 else { throw CacheFiles.posixError(url) }
         } catch {
             close(descriptor)
             throw error
         }
-        guard lseek(descriptor, off_t(written), SEEK_SET) >= 0 else {
+    }
+
+    /// Opens the partial file for reading and writing without following a symbolic link planted at its
+    /// path (which would make Quench write through it) and without blocking on a FIFO; anything but a
+    /// regular file is refused, checked on the open descriptor.
+    private static func openPartial(_ url: URL) throws -> Int32 {
+        let descriptor = open(url.path, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            if errno == ELOOP {
+                throw HubError.cacheIO(path: url.path, reason: "a symbolic link where a partial download belongs; remove it")
+            }
+            throw CacheFiles.posixError(url)
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw HubError.cacheIO(path: url.path, reason: "not a regular file where a partial download belongs; remove it")
+        }
+        let flags = fcntl(descriptor, F_GETFL)
+        guard flags >= 0, fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
             close(descriptor)
             throw CacheFiles.posixError(url)
         }
+        return descriptor
     }
 
     deinit { close(descriptor) }

@@ -46,6 +46,7 @@ public struct HubDownloader: Sendable {
         let plan = try SnapshotPlan(listing: listing, repo: repo.id, pins: pins, policy: policy)
         let layout = CacheLayout(root: configuration.cacheDirectory, repo: repo)
         let fetcher = FileFetcher(client: client, retry: configuration.retry, layout: layout)
+        // Each size is at most the plan's cap, so the sum of a listing's files cannot overflow Int64.
         let totalSize = plan.files.reduce(Int64(0)) { $0 + $1.size }
         var done: Int64 = 0
         var files: [SnapshotFile] = []

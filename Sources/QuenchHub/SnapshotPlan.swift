@@ -7,7 +7,13 @@ struct SnapshotPlan {
     let files: [PlannedFile]
     let refused: [String]
 
-    init(listing: RevisionListing, repo: String, pins: [String: String], policy: FilePolicy) throws {
+    /// The largest file a listing may declare unless the caller says otherwise: 64 GiB, above any
+    /// small model's weights, far below what would fill a disk by mistake or by a hostile hub.
+    static let defaultMaxFileSize: Int64 = 64 << 30
+
+    /// Plans the download; a file declared larger than `maxFileSize` bytes is refused before any byte is fetched.
+    init(listing: RevisionListing, repo: String, pins: [String: String], policy: FilePolicy,
+         maxFileSize: Int64 = defaultMaxFileSize) throws {
         let source = "revision listing of \(repo)"
         guard HexDigest.isValid(listing.sha.lowercased(), length: 40) else {
             throw HubError.malformedResponse(url: source, reason: "commit '\(listing.sha.prefix(80))' is not a 40-digit hex hash")
@@ -28,7 +34,14 @@ struct SnapshotPlan {
             switch policy.decide(sibling.rfilename) {
             case .refuse: refused.append(sibling.rfilename)
             case .skip: continue
-            case .fetch: files.append(try Self.plan(sibling, pin: pins[sibling.rfilename], source: source))
+            case .fetch:
+                let file = try Self.plan(sibling, pin: pins[sibling.rfilename], source: source)
+                guard file.size <= maxFileSize else {
+                    throw HubError.malformedResponse(
+                        url: source, reason: "\(file.path) declares \(file.size) bytes, more than the \(maxFileSize) allowed for one file; "
+                            + "refusing before downloading (exclude the file, or raise the limit if it is genuine)")
+                }
+                files.append(file)
             }
         }
         for path in pins.keys.sorted() where !files.contains(where: { $0.path == path }) {

@@ -39,15 +39,23 @@ struct StreamingDigest {
 
     /// Hashes the file at `url` from the start (a resumed prefix, or a cached blob being re-checked).
     static func of(file url: URL, gitBlobSize: Int64?) throws -> (digest: StreamingDigest, bytes: Int64) {
-        var digest = StreamingDigest(gitBlobSize: gitBlobSize)
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { throw CacheFiles.posixError(url) }
         defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw CacheFiles.posixError(url) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw HubError.cacheIO(path: url.path, reason: "not a regular file") }
+        return try of(descriptor: descriptor, url: url, gitBlobSize: gitBlobSize)
+    }
+
+    /// Hashes the open file `descriptor` (named `url` in errors) from its first byte to its end.
+    static func of(descriptor: Int32, url: URL, gitBlobSize: Int64?) throws -> (digest: StreamingDigest, bytes: Int64) {
+        var digest = StreamingDigest(gitBlobSize: gitBlobSize)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var total: Int64 = 0
         while true {
-            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(total))
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw CacheFiles.posixError(url) }
             if count == 0 { break }
