@@ -153,6 +153,30 @@ import Testing
         #expect(unknownTransfer["compute.send_model"].map { "\($0)".contains("'files'") } == true)
     }
 
+    @Test func aLocalModelFolderNeedsAPinForEveryFileTheLoaderReads() throws {
+        let model = folder.appendingPathComponent("tiny-model")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        for name in ["config.json", "model.safetensors", "tokenizer.json", "README.md"] {
+            try Data(name.utf8).write(to: model.appendingPathComponent(name))
+        }
+        let weights = FileDigest.sha256(of: Data("model.safetensors".utf8))
+        let spec = { (pins: String) in
+            valid.replacingOccurrences(of: "  path: model.gguf\n  sha256: \(pin)", with: "  path: tiny-model\n  sha256: \(pins)")
+        }
+        for pins in ["{}", "{model.safetensors: \(weights)}"] {
+            let found = try problems(spec(pins))
+            let problem = try #require(found.first { $0.key == "model.sha256" }, "accepted \(pins)")
+            #expect(problem.line == 5)
+            let text = "\(problem)"
+            #expect(text.contains("config.json") && text.contains("tokenizer.json") && !text.contains("README.md"), "\(text)")
+        }
+        let all = ["config.json", "model.safetensors", "tokenizer.json"]
+            .map { "\($0): \(FileDigest.sha256(of: Data($0.utf8)))" }.joined(separator: ", ")
+        let loaded = try JobSpec.load(contentsOf: try write(spec("{\(all)}")))
+        guard case .local(_, let pins) = loaded.model else { Issue.record("not a local model"); return }
+        #expect(pins.count == 3)
+    }
+
     @Test func malformedYAMLNamesTheFile() throws {
         #expect(throws: JobSpecError.self) { try JobSpec.load(contentsOf: try write("model: [unclosed\n")) }
         do {

@@ -8,6 +8,10 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     case stageFailed(stage: StageName, reason: String, runDirectory: String)
     /// A pinned sha256 does not match the file.
     case hashMismatch(subject: String, path: String, expected: String, actual: String)
+    /// A local model file the loader reads has no pin in the spec.
+    case unpinnedModelFiles(model: String, files: [String])
+    /// A verified input's contents changed before training read it (a resumed run re-hashes them).
+    case changedSinceVerified(role: String, path: String, verified: String, found: String)
     /// The data stage found what the policy forbids.
     case dataRejected(reason: String, report: String)
     /// Training sent to a compute backend did not succeed; the job's own log says why.
@@ -32,6 +36,12 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
         case .hashMismatch(let subject, let path, let expected, let actual):
             return "\(subject) \(path) does not match its pin: expected sha256 \(expected), found \(actual); "
                 + "if the file changed on purpose, update the pin in the job spec"
+        case .unpinnedModelFiles(let model, let files):
+            return "the local model \(model) has files the loader reads without a pin: \(files.joined(separator: ", ")); "
+                + "add each under model.sha256 in the job spec ({file: sha256, ...}; `sha256sum` gives the values)"
+        case .changedSinceVerified(let role, let path, let verified, let found):
+            return "\(role) file \(path) changed after it was verified (sha256 \(verified), now \(found)); "
+                + "training refuses it: restore the file, or start a new run to verify the new one"
         case .dataRejected(let reason, let report):
             return "the training data breaks the policy: \(reason) (details in \(report))"
         case .remoteTrainingFailed(let backend, let job, let state, let rawState, let exitCode):

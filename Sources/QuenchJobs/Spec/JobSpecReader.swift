@@ -97,8 +97,24 @@ struct JobSpecReader {
             pins = readPins("sha256", in: s)
         case .absent, .null:
             r.report(.missing, key: "model.sha256", at: s.place)
+            return .local(path: path, pins: pins)
+        }
+        let unpinned = Self.unpinnedLoaderFiles(path, pins: pins)
+        if !unpinned.isEmpty {
+            r.report(.invalidValue(requirement: "a sha256 for every file the model loader reads (weights, index, config.json, tokenizer files)",
+                                   found: "no pin for " + unpinned.joined(separator: ", ")),
+                     key: "model.sha256", at: r.places["model.sha256"] ?? s.place)
         }
         return .local(path: path, pins: pins)
+    }
+
+    /// The files of a local model folder the loader reads that `pins` does not cover (none for a single file,
+    /// whose pin is its only one); the verify stage refuses them again at run time, against the folder as it is then.
+    private static func unpinnedLoaderFiles(_ path: String, pins: [String: String]) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let names = FileManager.default.enumerator(atPath: path)?.allObjects as? [String] else { return [] }
+        return names.filter { VerifyStage.loaderReads($0) && pins[$0] == nil }.sorted()
     }
 
     private mutating func readData(in root: ConfigReader.Section) -> (JobSpec.DataSection, TrainingConfig.DataSettings) {

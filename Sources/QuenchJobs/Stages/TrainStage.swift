@@ -34,6 +34,8 @@ struct TrainStage: Stage {
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let config = try configuration(context)
         let output = context.directory.training
+        // The verify stage's record may come from an earlier attempt (a resumed run): hash again what training reads.
+        try context.required(context.verify, .verify).recheck()
         try startOverIfInputsChanged(context, output: output, events: events)
         if case .remote(let remote) = context.spec.compute {
             let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)

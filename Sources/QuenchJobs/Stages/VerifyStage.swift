@@ -18,6 +18,27 @@ struct VerifyStage: Stage {
 
         func file(_ role: String) -> FileRecord? { checks.first { $0.role == role }?.file }
         var modelFiles: [FileRecord] { checks.filter { $0.role == "model" }.map(\.file) }
+
+        /// Hashes every checked file again and fails on the first whose contents changed since it was
+        /// verified: a resumed run reuses this stage's record, and must not train on what it never checked.
+        func recheck() throws {
+            for check in checks {
+                let now = try FileRecord(url: URL(fileURLWithPath: check.file.path))
+                guard now.sha256 == check.file.sha256 else {
+                    throw RunError.changedSinceVerified(role: check.role, path: check.file.path,
+                                                        verified: check.file.sha256, found: now.sha256)
+                }
+            }
+        }
+    }
+
+    /// Whether the model loader reads a file of this name: the weights, their index, the model and
+    /// tokenizer configs. A local model must pin each of them.
+    static func loaderReads(_ name: String) -> Bool {
+        let file = (name as NSString).lastPathComponent
+        let ext = (file as NSString).pathExtension.lowercased()
+        return ext == "gguf" || ext == "safetensors"
+            || ["config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors.index.json"].contains(file)
     }
 
     static let name = StageName.verify
@@ -44,6 +65,10 @@ struct VerifyStage: Stage {
             let name = file.path == root.path ? root.lastPathComponent : relativePath(file.path, under: root.path)
             names.insert(name)
             checks.append(try check(role: "model", file: file, pin: pins[name]))
+        }
+        if case .local(let path, _) = context.spec.model {
+            let unpinned = names.filter { Self.loaderReads($0) && pins[$0] == nil }.sorted()
+            guard unpinned.isEmpty else { throw RunError.unpinnedModelFiles(model: path, files: unpinned) }
         }
         if let missing = pins.keys.sorted().first(where: { !names.contains($0) }) {
             throw RunError.unsupported("the job pins model file '\(missing)', which the model does not have "

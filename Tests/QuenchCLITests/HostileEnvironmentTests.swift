@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// What a careless or hostile environment does to the CLI: a reader that has gone, a damaged registry
+/// database, a run folder with a corrupt state.json, an output path that cannot be written. Each ends
+/// with exit status 1 and a message naming the file, never with a signal or a Foundation dump.
+@Suite struct HostileEnvironmentTests {
+    let cli = CommandLineTests()
+    let registry = RegistryCommandTests()
+
+    /// Runs `quench arguments` with standard output and error on a pipe whose reader is already closed.
+    func runWithClosedPipe(_ arguments: [String]) throws -> Process {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0])
+        defer { close(ends[1]) }
+        let process = Process()
+        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.arguments = arguments
+        let writer = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        process.standardOutput = writer
+        process.standardError = writer
+        try process.run()
+        process.waitUntilExit()
+        return process
+    }
+
+    @Test func aClosedPipeEndsTheCommandWithoutASignal() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("quench-missing-\(UUID().uuidString).yaml")
+        let failing = try runWithClosedPipe(["train", missing.path])
+        #expect(failing.terminationReason == .exit, "ended by signal \(failing.terminationStatus)")
+        #expect(failing.terminationStatus == 1)
+        let help = try runWithClosedPipe(["--help"])
+        #expect(help.terminationReason == .exit, "ended by signal \(help.terminationStatus)")
+    }
+
+    @Test func aRegistryDatabaseMissingAnAuditColumnIsNamed() throws {
+        let workspace = try RegistryCommandTests.Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let registered = try registry.run(workspace.register(name: "support-bot"), as: "trainer-bot")
+        #expect(registered.status == 0, "\(registered.output)")
+        let database = URL(fileURLWithPath: workspace.home).appendingPathComponent("registry.sqlite").path
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [database, "DROP TRIGGER audit_log_no_update; ALTER TABLE audit_log DROP COLUMN actor;"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        try #require(sqlite.terminationStatus == 0, "sqlite3 could not alter the test database")
+        let (process, pipe) = try registry.start(["audit", "log"] + workspace.common, as: "admin-bot")
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus): \(output)")
+        #expect(process.terminationStatus == 1)
+        #expect(output.contains(database) && output.contains("table audit_log, column actor"), "\(output)")
+    }
+
+    @Test func aCorruptStateFileIsNamedWithTheKeyAtFault() throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("quench-corrupt-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: run) }
+        let state = run.appendingPathComponent("state.json")
+        try Data(#"{"schema": "quench.run/v1", "job": 3}"#.utf8).write(to: state)
+        let typed = try cli.quench("runs", "show", run.path)
+        #expect(typed.status == 1)
+        #expect(typed.output.contains(state.path) && typed.output.contains("at job: expected String"), "\(typed.output)")
+        #expect(!typed.output.contains("CodingKeys"), "\(typed.output)")
+        try Data("{\"schema\": \n nope".utf8).write(to: state)
+        let broken = try cli.quench("runs", "show", run.path)
+        #expect(broken.status == 1 && broken.output.contains(state.path) && broken.output.contains("not valid JSON"), "\(broken.output)")
+        #expect(!broken.output.contains("NSCocoaErrorDomain"), "\(broken.output)")
+    }
+
+    @Test func anUnwritableOutputPathIsNamedWithTheReason() throws {
+        let workspace = try RegistryCommandTests.Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        #expect(try registry.run(workspace.register(name: "support-bot"), as: "trainer-bot").status == 0)
+        // A regular file where a folder must be: fails for root too (unlike a read-only folder).
+        let blocker = workspace.root.appendingPathComponent("not-a-folder")
+        try Data("x".utf8).write(to: blocker)
+        let bom = blocker.appendingPathComponent("bom.json").path
+        let written = try registry.run(["registry", "bom", "support-bot@1", "--output", bom] + workspace.common, as: "admin-bot")
+        #expect(written.status == 1)
+        #expect(written.output.contains(bom) && written.output.lowercased().contains("not a directory"), "\(written.output)")
+        #expect(!written.output.contains("NSCocoaErrorDomain") && !written.output.contains("Code="), "\(written.output)")
+        let keys = try cli.quench("keygen", "--out", blocker.appendingPathComponent("keys").path)
+        #expect(keys.status == 1 && keys.output.lowercased().contains("not a directory"), "\(keys.output)")
+        #expect(!keys.output.contains("NSCocoaErrorDomain") && !keys.output.contains("Code="), "\(keys.output)")
+    }
+
+    @Test func aResumedRunRefusesAModelFileChangedAfterVerification() throws {
+        let jobs = try RunJobTests()
+        defer { try? FileManager.default.removeItem(at: jobs.folder) }
+        let spec = try jobs.spec(name: "rehash", steps: 4)
+        try TinyModel.pinEveryFile(ofSpec: spec, folder: jobs.folder)
+        let first = try jobs.run(["run", spec])
+        let run = try jobs.onlyRun(named: "rehash")
+        let stages = try #require(try jobs.json(run.appendingPathComponent("state.json"))["stages"] as? [[String: Any]])
+        #expect(stages.contains { $0["name"] as? String == "verify" && $0["status"] as? String == "succeeded" }, "\(first.output)")
+        // One byte of the weights changes; size and modification time stay, as a careful attacker keeps them.
+        let weights = jobs.folder.appendingPathComponent("tiny-llama/model.safetensors")
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: weights.path)[.modificationDate] as? Date)
+        let handle = try FileHandle(forUpdating: weights)
+        let end = try handle.seekToEnd()
+        try handle.seek(toOffset: end - 1)
+        let last = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: end - 1)
+        try handle.write(contentsOf: Data([last ^ 0x01]))
+        try handle.close()
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: weights.path)
+        // More steps: training runs again (it would anyway, had it failed), while fetch and verify are kept.
+        let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(of: "max_steps: 4", with: "max_steps: 6")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
+        let resumed = try jobs.run(["run", "--resume", run.path])
+        #expect(resumed.status == 2, "a failed stage ends `quench run` with 2")
+        #expect(resumed.output.contains("model.safetensors changed after it was verified"), "\(resumed.output)")
+    }
+}
