@@ -76,6 +76,16 @@ struct HostileModelInputTests {
         #expect(bytes > available && available == MemoryBudget.physicalBytes && "\(error)".contains("GB"))
     }
 
+    @Test("a LoRA rank of 2^40 (from a training config or adapter_config.json) is refused before allocating")
+    func hugeLoRARank() throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: Fixtures.url("tiny-llama"))
+        let error = try #require(throws: ModelError.self) {
+            try LoRAAdapters(model: model, rank: 1 << 40, alpha: 16, modules: ["q", "v"], seed: 0)
+        }
+        guard case .exceedsMemory(_, _, _, let lower) = error else { Issue.record("\(error)"); return }
+        #expect(lower.contains("LoRA rank"))
+    }
+
     @Test("norm epsilon and rope theta must be finite and positive", arguments: [
         ("\"rms_norm_eps\": 1e-05", "\"rms_norm_eps\": -1e-05", "rms_norm_eps"),
         ("\"rms_norm_eps\": 1e-05", "\"rms_norm_eps\": 0", "rms_norm_eps"),

@@ -70,6 +70,9 @@ public final class LoRAAdapters {
             layout += [(target.parameter + ".lora_A", [rank, target.inFeatures]),
                        (target.parameter + ".lora_B", [target.outFeatures, rank])]
         }
+        // Weights and their gradients: twice the layout.
+        try MemoryBudget.require(floats: MemoryBudget.elements(layout.map(\.shape) + layout.map(\.shape)),
+                                 for: "LoRA adapters of rank \(rank)", lower: "the LoRA rank (lora.rank, r)")
         weights = try TensorBlock(layout: layout)
         gradients = try TensorBlock(sameLayoutAs: weights)
         targetIndex = Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($1.parameter, $0) })
