@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchModel
+import QuenchSecurity
 
 /// `quench generate`: text from a prompt, streamed as it forms.
 struct Generate: AsyncParsableCommand {
@@ -57,12 +58,12 @@ struct Generate: AsyncParsableCommand {
         let json = self.json
         let result = try TextGenerator(bundle: bundle).generate(request) { piece in
             guard !json else { return }
-            FileHandle.standardOutput.write(Data(piece.utf8))
+            StandardStream.output.write(piece)
         }
         if json {
             try printJSON(result)
         } else {
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            StandardStream.output.write("\n")
             progress("\(result.generatedTokens) tokens (\(result.stopReason)), "
                      + String(format: "%.1f tokens/s", result.tokensPerSecond))
         }

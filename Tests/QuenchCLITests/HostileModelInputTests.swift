@@ -54,4 +54,21 @@ struct HostileModelCommandTests {
                                               "--max-tokens", "9223372036854775807")
         #expect(status == 1 && output.contains("exceed the model's context"), "\(output)")
     }
+
+    @Test("generate into a reader that closes after one byte ends without a signal")
+    func closedStandardOutput() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        guard let model = cli.demoModel else { return }
+        let process = Process()
+        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.arguments = ["generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "40"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        _ = output.fileHandleForReading.readData(ofLength: 1)
+        try output.fileHandleForReading.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus)")
+    }
 }
