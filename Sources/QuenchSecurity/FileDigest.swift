@@ -14,19 +14,29 @@ public enum FileDigest {
         }
     }
 
-    /// Lower-case hex SHA-256 of the file at `url`.
+    /// Lower-case hex SHA-256 of the regular file at `url`.
+    ///
+    /// The file is opened without blocking and its type checked on the open descriptor, so a FIFO or
+    /// device named like a model file is refused at once instead of hanging the hash.
     public static func sha256(of url: URL) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw Failure.unreadable(path: url.path, reason: "it does not exist or is not readable")
+        let path = url.path
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard descriptor >= 0 else { throw Failure.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw Failure.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw Failure.unreadable(path: path, reason: "it is not a regular file (a directory, FIFO, socket or device)")
         }
-        defer { try? handle.close() }
         var hasher = SHA256()
-        do {
-            while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty {
-                hasher.update(data: block)
-            }
-        } catch {
-            throw Failure.unreadable(path: url.path, reason: FileErrorText.reason(error))
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { block.deallocate() }
+        while true {
+            let count = read(descriptor, block.baseAddress, block.count)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw Failure.unreadable(path: path, reason: String(cString: strerror(errno))) }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: block[0..<count]))
         }
         return hex(hasher.finalize())
     }

@@ -91,7 +91,6 @@ import Testing
         let jobs = try RunJobTests()
         defer { try? FileManager.default.removeItem(at: jobs.folder) }
         let spec = try jobs.spec(name: "rehash", steps: 4)
-        try TinyModel.pinEveryFile(ofSpec: spec, folder: jobs.folder)
         let first = try jobs.run(["run", spec])
         let run = try jobs.onlyRun(named: "rehash")
         let stages = try #require(try jobs.json(run.appendingPathComponent("state.json"))["stages"] as? [[String: Any]])

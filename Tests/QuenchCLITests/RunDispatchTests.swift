@@ -20,11 +20,11 @@ import Testing
         /// A spec training `steps` LoRA steps where `compute` (YAML lines under `compute:`) says, on the
         /// local tiny-llama unless `model` (a flow mapping) says otherwise.
         func spec(_ name: String, steps: Int, compute: String, model: String? = nil) throws -> URL {
-            let digest = try DispatchLocalTests.sha256(url.appendingPathComponent("tiny-llama/model.safetensors"))
+            let pins = try TinyModel.pins(in: url)
             let text = """
                 apiVersion: quench/v1
                 name: \(name)
-                model: \(model ?? "{path: tiny-llama, sha256: {model.safetensors: \(digest)}}")
+                model: \(model ?? "{path: tiny-llama, sha256: \(pins)}")
                 data: {train: train.jsonl, validation: valid.jsonl, format: prompt_completion, max_sequence_length: 32}
                 training:
                   method: lora

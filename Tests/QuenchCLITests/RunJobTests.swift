@@ -24,7 +24,7 @@ import Testing
             name: \(name)
             model:
               path: tiny-llama
-              sha256: {model.safetensors: \(try sha256(folder.appendingPathComponent("tiny-llama/model.safetensors")))}
+              sha256: \(try TinyModel.pins(in: folder))
             data:
               train: \(train)
               validation: valid.jsonl

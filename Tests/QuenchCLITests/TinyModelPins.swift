@@ -12,13 +12,4 @@ extension TinyModel {
         return "{" + pins.joined(separator: ", ") + "}"
     }
 
-    /// Rewrites the job spec at `path` so its `model.sha256` pins every file the loader reads.
-    static func pinEveryFile(ofSpec path: String, folder: URL) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            guard let range = line.range(of: "sha256: {model.safetensors:") else { return String(line) }
-            return String(line[..<range.lowerBound]) + "sha256: " + ((try? pins(in: folder)) ?? "{}")
-        }
-        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
-    }
 }

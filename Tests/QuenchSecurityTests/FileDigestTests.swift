@@ -13,4 +13,14 @@ import Testing
         #expect(try FileDigest.sha256(of: url) == FileDigest.sha256(of: data))
         #expect(throws: FileDigest.Failure.self) { try FileDigest.sha256(of: url.appendingPathExtension("missing")) }
     }
+
+    /// A FIFO named like a model file is refused at once; the old open blocked waiting for a writer.
+    @Test(.timeLimit(.minutes(1))) func refusesAFIFOWithoutWaitingForAWriter() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("digest-fifo-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(mkfifo(url.path, 0o600) == 0)
+        let failure = #expect(throws: FileDigest.Failure.self) { try FileDigest.sha256(of: url) }
+        #expect(failure?.description.contains("not a regular file") == true)
+        #expect(failure?.description.contains(url.path) == true)
+    }
 }

@@ -16,7 +16,7 @@ import Testing
     /// A file under the scratch folder with `contents` and `mode`.
     func file(_ name: String, _ contents: String = "secret key bytes, 32 or so of them", mode: Int = 0o600) throws -> URL {
         let url = root.appendingPathComponent(name)
-        FileManager.default.createFile(atPath: url.path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode])
+        try #require(FileManager.default.createFile(atPath: url.path, contents: Data(contents.utf8), attributes: [.posixPermissions: mode]))
         return url
     }
 
