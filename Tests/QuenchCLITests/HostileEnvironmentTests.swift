@@ -113,4 +113,31 @@ import Testing
         #expect(resumed.status == 2, "a failed stage ends `quench run` with 2")
         #expect(resumed.output.contains("model.safetensors changed after it was verified"), "\(resumed.output)")
     }
+
+    @Test func aResumedRunTrainsOnTheVerifiedCopyOfATrainFileChangedAfterVerification() throws {
+        let jobs = try RunJobTests()
+        defer { try? FileManager.default.removeItem(at: jobs.folder) }
+        let spec = try jobs.spec(name: "datacopy", steps: 4)
+        let first = try jobs.run(["run", spec])
+        let run = try jobs.onlyRun(named: "datacopy")
+        #expect(Self.succeeded("train", in: try jobs.json(run.appendingPathComponent("state.json"))), "\(first.output)")
+        // The training file becomes garbage of the same size and modification time after verification.
+        let train = jobs.folder.appendingPathComponent("train.jsonl")
+        let modified = try #require(try FileManager.default.attributesOfItem(atPath: train.path)[.modificationDate] as? Date)
+        let size = try Data(contentsOf: train).count
+        try Data(repeating: UInt8(ascii: "x"), count: size).write(to: train)
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: train.path)
+        let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(of: "max_steps: 4", with: "max_steps: 6")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
+        let resumed = try jobs.run(["run", "--resume", run.path])
+        // Training reads the run's verified copy, not the changed original.
+        #expect(Self.succeeded("train", in: try jobs.json(run.appendingPathComponent("state.json"))), "\(resumed.output)")
+        #expect(resumed.output.contains("6 steps"), "\(resumed.output)")
+        #expect(try jobs.sha256(run.appendingPathComponent("inputs/train.jsonl")) != jobs.sha256(train))
+    }
+
+    /// Whether the run state `state` (state.json) records stage `name` as succeeded.
+    static func succeeded(_ name: String, in state: [String: Any]) -> Bool {
+        (state["stages"] as? [[String: Any]] ?? []).contains { $0["name"] as? String == name && $0["status"] as? String == "succeeded" }
+    }
 }

@@ -88,13 +88,15 @@ public struct EvalReport: Codable, Sendable, Equatable {
 public enum ModelEvaluation {
     /// Opens the base model, tokenizes the sets once with its tokenizer, evaluates the base, then
     /// the tuned model (adapters applied in memory, or a second model) on the same tokens.
+    /// With `check`, every model and adapter file is read from bytes it accepted (see `FileCheck`).
     /// - Throws: `EvalError` (missing files, empty sets, bad settings, mismatched vocabularies),
-    ///   `DatasetError` for bad JSONL, or the model loader's errors.
-    public static func run(_ request: EvalRequest, progress: (String) -> Void = { _ in }) throws -> EvalReport {
+    ///   `DatasetError` for bad JSONL, the model loader's errors, or the check's.
+    public static func run(_ request: EvalRequest, verifying check: FileCheck? = nil,
+                           progress: (String) -> Void = { _ in }) throws -> EvalReport {
         for set in request.sets { try set.check() }
         try request.tuned?.check()
         try request.options.windowing.validate(context: request.options.context)
-        let base = try ModelBundle.open(request.base)
+        let base = try reading(check) { try ModelBundle.open(request.base) }
         let sets = try tokenize(request.sets, bundle: base, options: request.options)
         var baseResults: [EvalResult] = []
         for set in sets {
@@ -104,7 +106,7 @@ public enum ModelEvaluation {
         var tunedResults: [EvalResult]?, tunedFiles: [URL]?
         if let tuned = request.tuned {
             (tunedResults, tunedFiles) = try evaluateTuned(tuned, base: base, sets: sets, options: request.options,
-                                                           progress: progress)
+                                                           check: check, progress: progress)
         }
         let comparisons = sets.enumerated().map { index, set in
             SetComparison(name: set.name, path: set.file.standardizedFileURL.path, base: baseResults[index],
@@ -137,16 +139,16 @@ public enum ModelEvaluation {
         }
     }
 
-    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, sets: [TokenizedEvalSet],
-                                      options: EvalOptions, progress: (String) -> Void) throws -> ([EvalResult], [URL]) {
+    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, sets: [TokenizedEvalSet], options: EvalOptions,
+                                      check: FileCheck?, progress: (String) -> Void) throws -> ([EvalResult], [URL]) {
         let model: CausalLM, files: [URL]
         switch tuned {
         case .adapter(let directory):
             model = base.model
-            model.adapters = try PEFTAdapterFormat.read(from: directory, model: model)
+            model.adapters = try reading(check) { try PEFTAdapterFormat.read(from: directory, model: model) }
             files = TunedModel.adapterFiles(directory)
         case .model(let location):
-            let bundle = try ModelBundle.open(location)
+            let bundle = try reading(check) { try ModelBundle.open(location) }
             (model, files) = (bundle.model, bundle.files)
             guard model.config.vocabularySize == base.model.config.vocabularySize else {
                 throw EvalError.vocabularyMismatch(base: base.model.config.vocabularySize,
@@ -159,5 +161,11 @@ public enum ModelEvaluation {
             return try Evaluator.evaluate(model: model, set: set, options: options)
         }
         return (results, files)
+    }
+
+    /// `body`, its model files checked by `check` when there is one.
+    private static func reading<R>(_ check: FileCheck?, _ body: () throws -> R) throws -> R {
+        guard let check else { return try body() }
+        return try check.reading(body)
     }
 }

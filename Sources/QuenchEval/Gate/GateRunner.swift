@@ -13,12 +13,13 @@ public enum GateRunner {
     /// Decides whether `tuned` (trained from `base`) passes the gate at `gate`, writing
     /// `gate.json` and `gate.md` into `output` (created if needed; each written atomically).
     /// - Parameter quenchVersion: the running Quench's version, recorded in the report.
+    /// - Parameter check: when given, every model and adapter file is read from bytes it accepted.
     /// - Returns: the report; `passed` is the verdict.
     /// - Throws: `EvalError` for a broken gate, a missing file, an empty set or bad settings (all
     ///   checked before any model runs), or the model and dataset readers' errors. A model that
     ///   fails a threshold is not an error: it returns a report with `passed == false`.
     public static func run(gate: URL, base: URL, tuned: TunedModel, output: URL, quenchVersion: String,
-                           progress: (String) -> Void = { _ in }) throws -> GateReport {
+                           verifying check: FileCheck? = nil, progress: (String) -> Void = { _ in }) throws -> GateReport {
         let config = try GateConfig.load(contentsOf: gate)
         try tuned.check()
         guard FileManager.default.fileExists(atPath: base.path) else {
@@ -26,7 +27,7 @@ public enum GateRunner {
         }
         progress("gate \(config.file.path): \(config.sets.count) set(s), \(config.windowing), context \(config.context)")
         let request = EvalRequest(base: base, tuned: tuned, sets: config.sets.map(\.source), options: config.options)
-        let evaluation = try ModelEvaluation.run(request, progress: progress)
+        let evaluation = try ModelEvaluation.run(request, verifying: check, progress: progress)
         let checks = GateChecks.make(config.thresholds, sets: config.sets, results: evaluation.sets)
         progress("hashing the files the verdict depends on")
         let report = GateReport(

@@ -78,9 +78,26 @@ struct RemoteTraining {
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         let reference = remote.sendModel == .reference ? try ReferencedModel.make(from: model) : nil
         let files = reference == nil ? model.files.map { URL(fileURLWithPath: $0.path) } : []
-        return try JobBundle.create(trainingYAML: try config.yamlDocument(), file: "training section of \(spec.path)",
-                                    modelFiles: files, modelReference: reference, jobSpec: spec, at: destination,
-                                    quenchVersion: quenchVersion)
+        let bundle = try JobBundle.create(trainingYAML: try config.yamlDocument(), file: "training section of \(spec.path)",
+                                          modelFiles: files, modelReference: reference, jobSpec: spec, at: destination,
+                                          quenchVersion: quenchVersion)
+        try Self.requireVerifiedModel(in: bundle, model: model)
+        return bundle
+    }
+
+    /// Refuses a bundle whose copy of a model file (hashed into its manifest as it was copied) is not
+    /// what the fetch and verify stages hashed: the remote must train on the verified bytes. The data
+    /// are bundled from the data stage's verified copies.
+    static func requireVerifiedModel(in bundle: JobBundle, model: FetchStage.Output) throws {
+        let verified = Dictionary(model.files.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) },
+                                  uniquingKeysWith: { first, _ in first })
+        for entry in bundle.manifest.files where entry.path.hasPrefix("model/") {  // JobBundle puts model files in model/
+            let name = String(entry.path.dropFirst("model/".count))
+            guard let record = verified[name] else { throw RunError.unverifiedInput(path: bundle.directory.path + "/" + entry.path) }
+            guard record.sha256 == entry.sha256 else {
+                throw RunError.changedSinceVerified(role: "model", path: record.path, verified: record.sha256, found: entry.sha256)
+            }
+        }
     }
 
     /// The training summary the remote wrote: the only source of its step count, losses and speed, and

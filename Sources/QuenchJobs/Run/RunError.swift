@@ -10,8 +10,10 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     case hashMismatch(subject: String, path: String, expected: String, actual: String)
     /// A local model file the loader reads has no pin in the spec.
     case unpinnedModelFiles(model: String, files: [String])
-    /// A verified input's contents changed before training read it (a resumed run re-hashes them).
+    /// A verified input's bytes, as a stage read them, no longer hash to what the verify stage recorded.
     case changedSinceVerified(role: String, path: String, verified: String, found: String)
+    /// A stage was about to read a file the verify stage never hashed.
+    case unverifiedInput(path: String)
     /// The data stage found what the policy forbids.
     case dataRejected(reason: String, report: String)
     /// Training sent to a compute backend did not succeed; the job's own log says why.
@@ -41,7 +43,9 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
                 + "add each under model.sha256 in the job spec ({file: sha256, ...}; `sha256sum` gives the values)"
         case .changedSinceVerified(let role, let path, let verified, let found):
             return "\(role) file \(path) changed after it was verified (sha256 \(verified), now \(found)); "
-                + "training refuses it: restore the file, or start a new run to verify the new one"
+                + "Quench does not read it: restore the file, or start a new run to verify the new one"
+        case .unverifiedInput(let path):
+            return "\(path) was about to be read, but the verify stage did not hash it; start a new run so it is verified"
         case .dataRejected(let reason, let report):
             return "the training data breaks the policy: \(reason) (details in \(report))"
         case .remoteTrainingFailed(let backend, let job, let state, let rawState, let exitCode):

@@ -7,6 +7,10 @@ import QuenchTrain
 /// every record, and fingerprints the datasets. A finding the policy marks `fail`, or a broken
 /// dataset, stops the run here (with data-checks.json saying why); kinds marked `redact` are
 /// replaced in copies inside the run folder, and training reads those copies.
+///
+/// Everything here reads copies of the datasets made in the run folder from bytes that hashed to
+/// what the verify stage recorded (`inputs/<role>.<ext>`): what is scanned, checked, redacted and
+/// trained on is what was verified, whatever happens to the original files afterwards.
 struct DataStage: Stage {
     /// Which of the job's datasets a file is. Reports and fingerprints are kept under this key, never
     /// paired with a role by position.
@@ -78,8 +82,16 @@ struct DataStage: Stage {
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let spec = context.spec
         let policy = try spec.policy.map { try GovernancePolicy.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .standard
-        var files: [Role: URL] = [.train: URL(fileURLWithPath: spec.data.train)]
-        if let validation = spec.data.validation { files[.validation] = URL(fileURLWithPath: validation) }
+        let verified = VerifiedInputs(try context.required(context.verify, .verify).checks)
+        var originals: [Role: String] = [.train: spec.data.train]
+        if let validation = spec.data.validation { originals[.validation] = validation }
+        var files: [Role: URL] = [:]
+        for (role, original) in originals {
+            let copy = context.directory.url.appendingPathComponent("inputs/\(role.rawValue)")
+                .appendingPathExtension((original as NSString).pathExtension)
+            try verified.copy(original, to: copy)
+            files[role] = copy
+        }
         let roles = Role.allCases.filter { files[$0] != nil }
         let scan = try DataScanner(policy: policy).scan(files: roles.compactMap { files[$0] })
         events(.message("scanned \(scan.files.reduce(0) { $0 + $1.records }) records: \(scan.totalFindings) finding(s)"))

@@ -64,9 +64,11 @@ struct EvaluateStage: Stage {
         let artifacts = URL(fileURLWithPath: train.artifacts)
         let tuned: TunedModel = train.method == "lora" ? .adapter(artifacts) : .model(artifacts)
         let output = context.directory.evaluation
+        // Both models are read from bytes hashing to what the verify stage (base) and training (tuned) recorded.
+        let verified = VerifiedInputs(try context.required(context.verify, .verify).checks).adding(train.files, role: "tuned")
         let report = try GateRunner.run(gate: URL(fileURLWithPath: context.spec.gate), base: base, tuned: tuned,
                                         output: output, quenchVersion: context.quenchVersion,
-                                        progress: { events(.message($0)) })
+                                        verifying: verified.modelCheck, progress: { events(.message($0)) })
         let sets = report.results.compactMap { result -> SetSummary? in
             guard let tunedResult = result.comparison.tuned else { return nil }
             return SetSummary(name: result.comparison.name, role: result.role, path: result.comparison.path,

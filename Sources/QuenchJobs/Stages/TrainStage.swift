@@ -34,8 +34,6 @@ struct TrainStage: Stage {
     func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
         let config = try configuration(context)
         let output = context.directory.training
-        // The verify stage's record may come from an earlier attempt (a resumed run): hash again what training reads.
-        try context.required(context.verify, .verify).recheck()
         try startOverIfInputsChanged(context, output: output, events: events)
         if case .remote(let remote) = context.spec.compute {
             let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)
@@ -47,7 +45,9 @@ struct TrainStage: Stage {
         }
         let canResume = Trainer.hasCheckpoint(output: output)
         if canResume { events(.message("resuming training from the newest checkpoint in \(output.path)/checkpoints")) }
-        let bundle = try ModelBundle.open(URL(fileURLWithPath: try context.required(context.fetch, .fetch).location))
+        // The data are the data stage's verified copies; the model is loaded from bytes checked against the verify stage.
+        let bundle = try ModelBundle.open(URL(fileURLWithPath: try context.required(context.fetch, .fetch).location),
+                                          verifying: VerifiedInputs(try context.required(context.verify, .verify).checks).modelCheck)
         let summary = try Trainer(config: config, bundle: bundle).run(resume: canResume)
         let artifacts = URL(fileURLWithPath: summary.output)
         return Output(method: config.method.rawValue, summary: summary, artifacts: artifacts.path,

@@ -18,18 +18,6 @@ struct VerifyStage: Stage {
 
         func file(_ role: String) -> FileRecord? { checks.first { $0.role == role }?.file }
         var modelFiles: [FileRecord] { checks.filter { $0.role == "model" }.map(\.file) }
-
-        /// Hashes every checked file again and fails on the first whose contents changed since it was
-        /// verified: a resumed run reuses this stage's record, and must not train on what it never checked.
-        func recheck() throws {
-            for check in checks {
-                let now = try FileRecord(url: URL(fileURLWithPath: check.file.path))
-                guard now.sha256 == check.file.sha256 else {
-                    throw RunError.changedSinceVerified(role: check.role, path: check.file.path,
-                                                        verified: check.file.sha256, found: now.sha256)
-                }
-            }
-        }
     }
 
     /// Whether the model loader reads a file of this name: the weights, their index, the model and

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// A whole regular file mapped read-only: the one way QuenchModel opens model, tokenizer and
-/// config files, unmapped when the last reference goes away.
+/// config files, unmapped when the last reference goes away. Inside `FileCheck.reading` the file is
+/// read into memory of its own instead, and checked before anything parses it.
 ///
 /// The open is non-blocking, so a FIFO or device named like a model file cannot hang it, and the
 /// type is checked on the open descriptor, so a file swapped after a check cannot slip through.
@@ -24,6 +25,8 @@ final class MappedFile {
         case notRegular(type: String)
         /// The file holds more bytes than this kind of file may.
         case tooLarge(size: Int, limit: Int)
+        /// The active `FileCheck` refused the bytes read (`reason` is its error's text).
+        case rejected(reason: String)
 
         /// A sentence for error messages.
         var reason: String {
@@ -31,14 +34,18 @@ final class MappedFile {
             case .system(let code): return String(cString: strerror(code))
             case .notRegular(let type): return "it is \(type), not a regular file"
             case .tooLarge(let size, let limit): return "it holds \(size) bytes, more than the \(limit) this kind of file may"
+            case .rejected(let reason): return reason
             }
         }
     }
 
     /// The whole file; empty (with a nil base) for an empty file, which cannot be mapped.
     let bytes: UnsafeRawBufferPointer
+    /// True when `bytes` is memory of our own (a checked read), false when it is a mapping.
+    private let isOwned: Bool
 
-    /// Maps the regular file at `path`, refusing one larger than `limit` bytes.
+    /// Maps the regular file at `path`, refusing one larger than `limit` bytes; within
+    /// `FileCheck.reading`, reads it whole and has the active check accept the bytes first.
     init(path: String, limit: Int = .max) throws(Failure) {
         // O_NONBLOCK makes opening a FIFO return at once; it changes nothing for a regular file.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
@@ -49,6 +56,18 @@ final class MappedFile {
         guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegular(type: Self.describe(mode: status.st_mode)) }
         let size = Int(status.st_size)
         guard size <= limit else { throw .tooLarge(size: size, limit: limit) }
+        if let scope = FileCheckScope.active {
+            let owned = try Self.read(descriptor, size: size)
+            do {
+                try scope.inspect(path: path, bytes: owned)
+            } catch {
+                free(UnsafeMutableRawPointer(mutating: owned.baseAddress))
+                throw error
+            }
+            (bytes, isOwned) = (owned, true)
+            return
+        }
+        isOwned = false
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
@@ -60,9 +79,34 @@ final class MappedFile {
     }
 
     deinit {
-        if let base = bytes.baseAddress {
+        guard let base = bytes.baseAddress else { return }
+        if isOwned {
+            free(UnsafeMutableRawPointer(mutating: base))
+        } else {
             munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
         }
+    }
+
+    /// The first `size` bytes of the open file, in page-aligned memory the caller frees; fewer when the
+    /// file was truncated meanwhile (the check then sees, and refuses, exactly what was read).
+    private static func read(_ descriptor: Int32, size: Int) throws(Failure) -> UnsafeRawBufferPointer {
+        guard size > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard UInt64(size) <= ProcessInfo.processInfo.physicalMemory else { throw .system(errno: ENOMEM) }
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, Int(getpagesize()), size) == 0, let memory else { throw .system(errno: ENOMEM) }
+        var filled = 0
+        while filled < size {
+            let count = pread(descriptor, memory + filled, size - filled, off_t(filled))
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else {
+                let code = errno
+                free(memory)
+                throw .system(errno: code)
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return UnsafeRawBufferPointer(start: memory, count: filled)
     }
 
     /// The whole regular file at `path` as `Data` (for the JSON readers), at most `limit` bytes.

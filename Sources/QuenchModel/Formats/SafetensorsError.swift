@@ -15,6 +15,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     case notARegularFile(file: String, type: String)
     /// The file is larger than this kind of file may be (an index, read whole).
     case fileTooLarge(file: String, size: Int, limit: Int)
+    /// The caller's `FileCheck` refused the bytes read (`reason` is its error's text).
+    case rejected(file: String, reason: String)
     /// The file is too short to hold the 8-byte header length.
     case fileTooShort(file: String, size: Int)
     /// The declared header length exceeds the 100 MB limit.
@@ -88,6 +90,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .cannotOpen(let file, let code):
             return "\(file): cannot open: \(Self.systemMessage(code))"
+        case .rejected(let file, let reason):
+            return "\(file): refused: \(reason)"
         case .notARegularFile(let file, let type):
             return "\(file): is \(type), not a regular file"
         case .fileTooLarge(let file, let size, let limit):
@@ -175,6 +179,7 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
         case .system(let code): self = .cannotOpen(file: file, errno: code)
         case .notRegular(let type): self = .notARegularFile(file: file, type: type)
         case .tooLarge(let size, let limit): self = .fileTooLarge(file: file, size: size, limit: limit)
+        case .rejected(let reason): self = .rejected(file: file, reason: reason)
         }
     }
 

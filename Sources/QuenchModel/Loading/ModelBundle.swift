@@ -22,7 +22,7 @@ public struct ModelBundle {
     /// How many tensors of each stored type (F32, Q4_1, ...).
     public let storedTypes: [String: Int]
 
-    /// Opens a `.gguf` file or a directory holding `config.json` and safetensors.
+    /// Opens a `.gguf` file or a directory holding `config.json` and safetensors, the files mapped.
     public static func open(_ url: URL) throws -> ModelBundle {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -34,6 +34,13 @@ public struct ModelBundle {
                 file: url.path, reason: "expected a .gguf file or a directory with config.json and model.safetensors")
         }
         return try openGGUF(url)
+    }
+
+    /// Opens the model at `url` from bytes `check` accepted: each file is read whole into memory,
+    /// checked, and parsed from those bytes, so a file changed after the check cannot be loaded.
+    /// - Throws: the check's error for the first file it refuses, or `open(_:)`'s errors.
+    public static func open(_ url: URL, verifying check: FileCheck) throws -> ModelBundle {
+        try check.reading { try open(url) }
     }
 
     private static func openGGUF(_ url: URL) throws -> ModelBundle {
@@ -50,8 +57,9 @@ public struct ModelBundle {
     }
 
     private static func openHuggingFace(_ directory: URL) throws -> ModelBundle {
-        let model = try ModelLoader.load(huggingFaceDirectory: directory)
+        let config = try ModelConfig(huggingFaceConfig: directory.appendingPathComponent("config.json"))
         let checkpoint = try SafetensorsCheckpoint(directory: directory)
+        let model = try ModelLoader.load(config: config, checkpoint: checkpoint)
         var types: [String: Int] = [:]
         for name in checkpoint.tensorNames {
             if let info = checkpoint.info(name) { types[info.dtype.rawValue, default: 0] += 1 }

@@ -6,9 +6,13 @@ import QuenchTensor
 public enum ModelLoader {
     /// Reads `config.json` and the safetensors checkpoint in `directory`.
     public static func load(huggingFaceDirectory directory: URL) throws -> CausalLM {
-        let config = try ModelConfig(huggingFaceConfig: directory.appendingPathComponent("config.json"))
-        let checkpoint = try SafetensorsCheckpoint(directory: directory)
-        let file = directory.lastPathComponent
+        try load(config: ModelConfig(huggingFaceConfig: directory.appendingPathComponent("config.json")),
+                 checkpoint: SafetensorsCheckpoint(directory: directory))
+    }
+
+    /// The model `config` describes, its weights read from the opened `checkpoint`.
+    static func load(config: ModelConfig, checkpoint: SafetensorsCheckpoint) throws -> CausalLM {
+        let file = checkpoint.directory.lastPathComponent
         try requireStoredTensors(of: config, in: file, layersKey: config.architecture == .gpt2 ? "n_layer" : "num_hidden_layers",
                                  storedCount: checkpoint.tensorNames.count) { spec in
             (spec.huggingFaceName, HuggingFaceLayout.storedShape(spec), checkpoint.info(spec.huggingFaceName)?.shape)
