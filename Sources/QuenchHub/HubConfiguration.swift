@@ -15,9 +15,16 @@ public struct HubConfiguration: Sendable, Equatable {
     /// `HF_HUB_OFFLINE=1`: resolve from the cache only, never touch the network.
     public var offline: Bool
     public var tokenSource: TokenSource
+    /// The largest file a revision listing may declare (`limits.max_file_gib`): a bigger one is
+    /// refused before any byte is downloaded.
+    public var maxFileSize: Int64
+
+    /// The default `maxFileSize`: 64 GiB, above any small model's weights, far below what would fill
+    /// a disk by mistake or by a hostile hub.
+    public static let defaultMaxFileSize: Int64 = 64 << 30
 
     public init(endpoint: URL, allowedHosts: HostAllowList, curl: CurlSettings, retry: RetryPolicy,
-                cacheDirectory: URL, offline: Bool, tokenSource: TokenSource) {
+                cacheDirectory: URL, offline: Bool, tokenSource: TokenSource, maxFileSize: Int64 = defaultMaxFileSize) {
         self.endpoint = endpoint
         self.allowedHosts = allowedHosts
         self.curl = curl
@@ -25,9 +32,11 @@ public struct HubConfiguration: Sendable, Equatable {
         self.cacheDirectory = cacheDirectory
         self.offline = offline
         self.tokenSource = tokenSource
+        self.maxFileSize = maxFileSize
     }
 
-    private static let knownKeys: Set<String> = ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries"]
+    private static let knownKeys: Set<String> = ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries",
+                                                         "limits"]
 
     /// The hub settings file to read: `explicit` (a `--config` option), else `$QUENCH_HUB_CONFIG`, else
     /// `configs/hub.yaml` when the current folder has one; nil means the built-in defaults.
@@ -86,12 +95,24 @@ public struct HubConfiguration: Sendable, Equatable {
             throw HubError.invalidConfiguration(file: source, key: "timeouts.token_command_seconds",
                                                 reason: "must be more than 0 and at most 3600 seconds, found \(commandTimeout)")
         }
+        let maxFileSize = try Self.maxFileSize(gib: settings.limits?.max_file_gib, source: source)
         return HubConfiguration(
             endpoint: endpoint,
             allowedHosts: HostAllowList(settings.allowed_hosts ?? ["huggingface.co", "*.huggingface.co", "*.hf.co"]),
             curl: curl, retry: retry, cacheDirectory: cache, offline: offline,
             tokenSource: TokenSource(environmentToken: environmentToken, tokenFile: tokenFile,
-                                     tokenCommand: settings.token_command ?? [], tokenCommandTimeoutSeconds: commandTimeout))
+                                     tokenCommand: settings.token_command ?? [], tokenCommandTimeoutSeconds: commandTimeout),
+            maxFileSize: maxFileSize)
+    }
+
+    /// `limits.max_file_gib` in bytes: more than 0, at most 1 PiB (1048576 GiB); the default when absent.
+    private static func maxFileSize(gib: Double?, source: String) throws -> Int64 {
+        guard let gib else { return defaultMaxFileSize }
+        guard gib.isFinite, gib > 0, gib <= 1_048_576 else {
+            throw HubError.invalidConfiguration(file: source, key: "limits.max_file_gib",
+                                                reason: "must be more than 0 and at most 1048576 (GiB), found \(gib)")
+        }
+        return max(1, Int64(gib * Double(1 << 30)))
     }
 
     /// The endpoint `text` names (`key` in `source`): an https URL with a host and without a user name
@@ -124,6 +145,9 @@ private struct HubConfigFile: Decodable {
         var low_speed_seconds: Int?
         var token_command_seconds: Double?
     }
+    struct Limits: Decodable {
+        var max_file_gib: Double?
+    }
     struct Retries: Decodable {
         var attempts: Int?
         var base_delay_seconds: Double?
@@ -135,4 +159,5 @@ private struct HubConfigFile: Decodable {
     var ca_bundle: String?
     var timeouts: Timeouts?
     var retries: Retries?
+    var limits: Limits?
 }

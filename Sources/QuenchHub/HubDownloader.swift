@@ -43,7 +43,8 @@ public struct HubDownloader: Sendable {
                                redirects: RedirectPolicy(allowList: configuration.allowedHosts),
                                token: try configuration.tokenSource.resolve()?.token)
         let listing = try fetchListing(repo, client: client)
-        let plan = try SnapshotPlan(listing: listing, repo: repo.id, pins: pins, policy: policy)
+        let plan = try SnapshotPlan(listing: listing, repo: repo.id, pins: pins, policy: policy,
+                                    maxFileSize: configuration.maxFileSize)
         let layout = CacheLayout(root: configuration.cacheDirectory, repo: repo)
         let fetcher = FileFetcher(client: client, retry: configuration.retry, layout: layout)
         // Each size is at most the plan's cap, so the sum of a listing's files cannot overflow Int64.

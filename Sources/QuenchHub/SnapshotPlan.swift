@@ -7,13 +7,9 @@ struct SnapshotPlan {
     let files: [PlannedFile]
     let refused: [String]
 
-    /// The largest file a listing may declare unless the caller says otherwise: 64 GiB, above any
-    /// small model's weights, far below what would fill a disk by mistake or by a hostile hub.
-    static let defaultMaxFileSize: Int64 = 64 << 30
-
     /// Plans the download; a file declared larger than `maxFileSize` bytes is refused before any byte is fetched.
     init(listing: RevisionListing, repo: String, pins: [String: String], policy: FilePolicy,
-         maxFileSize: Int64 = defaultMaxFileSize) throws {
+         maxFileSize: Int64 = HubConfiguration.defaultMaxFileSize) throws {
         let source = "revision listing of \(repo)"
         guard HexDigest.isValid(listing.sha.lowercased(), length: 40) else {
             throw HubError.malformedResponse(url: source, reason: "commit '\(listing.sha.prefix(80))' is not a 40-digit hex hash")
@@ -39,7 +35,7 @@ struct SnapshotPlan {
                 guard file.size <= maxFileSize else {
                     throw HubError.malformedResponse(
                         url: source, reason: "\(file.path) declares \(file.size) bytes, more than the \(maxFileSize) allowed for one file; "
-                            + "refusing before downloading (exclude the file, or raise the limit if it is genuine)")
+                            + "refusing before downloading (exclude the file, or raise limits.max_file_gib in the hub settings if it is genuine)")
                 }
                 files.append(file)
             }

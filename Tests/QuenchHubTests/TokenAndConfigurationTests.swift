@@ -170,4 +170,26 @@ import Testing
                                   tokenCommand: ["quench-no-such-program"])
         #expect(throws: HubError.self) { try missing.resolve() }
     }
+
+    @Test func theFileSizeLimitIsReadFromTheSettingsAndAFileAboveItIsRefusedBeforeDownloading() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("hub.yaml")
+        try Data("limits:\n  max_file_gib: 0.0001\n".utf8).write(to: file)
+        let limit = try HubConfiguration.load(from: file, environment: [:]).maxFileSize
+        #expect(limit == Int64(0.0001 * Double(1 << 30)))
+        #expect(try HubConfiguration.load(from: nil, environment: [:]).maxFileSize == 64 << 30)
+        for bad in ["0", "-1", ".nan", "2000000"] {
+            try Data("limits: {max_file_gib: \(bad)}\n".utf8).write(to: file)
+            #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        }
+        try await withTestHub([tinyRepo(weights: 300_000)]) { hub, cache in
+            var configuration = try hub.configuration(cache: cache, token: hub.token)
+            configuration.maxFileSize = limit
+            let error = await hubError { _ = try await HubDownloader(configuration: configuration).snapshot(repo: "quench/tiny") }
+            let message = "\(error.map { "\($0)" } ?? "")"
+            #expect(message.contains("model.safetensors declares 300000 bytes") && message.contains("limits.max_file_gib"), "\(message)")
+            #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("models--quench--tiny/blobs").path)
+                    || listing(cache.appendingPathComponent("models--quench--tiny/blobs")).allSatisfy { !$0.hasSuffix(".incomplete") })
+        }
+    }
 }
