@@ -47,8 +47,9 @@ struct Checkpoint: Codable, Equatable {
 
     /// The newest checkpoint under `directory`, or nil when there is none.
     /// - Throws: `TrainingError.invalidCheckpoint` naming the `latest` file when it names no checkpoint
-    ///   folder (surrounding whitespace, as an editor leaves it, is ignored), or `state.json` when it
-    ///   cannot be read or decoded.
+    ///   folder (surrounding whitespace, as an editor leaves it, is ignored), or `state.json` with the
+    ///   key when it cannot be read or decoded, or holds a number no run writes (a negative step,
+    ///   epoch or position, or a step other than its folder's).
     static func latest(under directory: URL) throws -> (Checkpoint, URL)? {
         let pointer = directory.appendingPathComponent(latestFile)
         guard let data = FileManager.default.contents(atPath: pointer.path) else { return nil }
@@ -66,7 +67,21 @@ struct Checkpoint: Codable, Equatable {
         } catch {
             throw TrainingError.invalidCheckpoint(path: state.path, reason: DecodingErrorText.describe(error))
         }
+        if let reason = checkpoint.invalidNumber(inFolder: name) {
+            throw TrainingError.invalidCheckpoint(path: state.path, reason: reason)
+        }
         return (checkpoint, folder)
+    }
+
+    /// What is wrong with the decoded numbers for a checkpoint stored in the folder `name`, or nil.
+    private func invalidNumber(inFolder name: String) -> String? {
+        let folderStep = Int(name.dropFirst("checkpoint-".count))
+        if step < 0 || step != folderStep {
+            return "at key step: \(step) is not the step \(folderStep.map(String.init) ?? name) of its folder"
+        }
+        if cursor.epoch < 0 { return "at key cursor.epoch: \(cursor.epoch) is negative" }
+        if cursor.position < 0 { return "at key cursor.position: \(cursor.position) is negative" }
+        return nil
     }
 
     /// True for `checkpoint-` followed by the digits of a step, the only names `write` gives folders.

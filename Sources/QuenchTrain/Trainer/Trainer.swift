@@ -61,6 +61,8 @@ public final class Trainer {
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
         let hash = config.canonicalHash()
         var iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize, seed: UInt64(config.seed))
+        let accumulation = config.gradientAccumulation
+        let totalSteps = try plannedSteps(batchesPerEpoch: iterator.batchesPerEpoch)
         var startStep = 0
         let existing = try Checkpoint.latest(under: checkpoints)
         if resume {
@@ -68,17 +70,20 @@ public final class Trainer {
             guard checkpoint.configHash == hash || force else {
                 throw TrainingError.configChanged(checkpoint: folder.path, expected: checkpoint.configHash, found: hash)
             }
+            try Self.check(checkpoint, in: folder, totalSteps: totalSteps, accumulation: accumulation)
             try checkpoint.restore(state, from: folder)
-            iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize,
-                                         seed: UInt64(config.seed), cursor: checkpoint.cursor)
+            do {
+                iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize,
+                                             seed: UInt64(config.seed), cursor: checkpoint.cursor)
+            } catch let error as DatasetError {
+                throw TrainingError.invalidCheckpoint(
+                    path: folder.appendingPathComponent(Checkpoint.stateFile).path, reason: "at key cursor: \(error)")
+            }
             startStep = checkpoint.step
         } else if existing != nil {
             throw TrainingError.invalidSetting(
                 key: "output", reason: "\(output.path) already holds checkpoints: pass --resume to continue, or choose a new output")
         }
-        let accumulation = config.gradientAccumulation
-        let totalSteps = config.maxSteps
-            ?? (config.epochs ?? 1) * ((iterator.batchesPerEpoch + accumulation - 1) / accumulation)
         let schedule = LearningRateSchedule(settings: config.schedule, peak: config.optimizer.learningRate,
                                             totalSteps: totalSteps)
         let workspace = try Workspace(config: bundle.model.config, batch: config.batchSize, time: data.training.time,
@@ -94,6 +99,7 @@ public final class Trainer {
             var summed = 0.0
             for (micro, batch) in batches.enumerated() {
                 // Dropout masks depend only on the step and micro-batch, so a resumed run draws the same ones.
+                // plannedSteps checked that totalSteps × accumulation fits, so this cannot overflow.
                 state.adapters?.dropoutStream = UInt64(step * accumulation + micro)
                 try bundle.model.forward(batch.tokens, workspace: workspace)
                 summed += try bundle.model.backward(batch.tokens, workspace: workspace, gradients: state.modelGradients,
@@ -126,6 +132,41 @@ public final class Trainer {
         return TrainingSummary(steps: totalSteps, resumedFromStep: resume ? startStep : nil, finalLoss: lastLoss,
                                validationLoss: lastValidation, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
                                output: result.path, metrics: metricsURL.path)
+    }
+
+    /// Optimizer steps of the run: `max_steps`, or `epochs` passes of `batchesPerEpoch` batches.
+    /// - Throws: `TrainingError.invalidSetting` when the steps, or the micro-batches they draw
+    ///   (steps × gradient_accumulation, which seed the dropout masks), overflow.
+    private func plannedSteps(batchesPerEpoch: Int) throws -> Int {
+        let accumulation = config.gradientAccumulation
+        let perEpoch = batchesPerEpoch / accumulation + (batchesPerEpoch % accumulation == 0 ? 0 : 1)
+        let (steps, stepsOverflow) = config.maxSteps.map { ($0, false) }
+            ?? (config.epochs ?? 1).multipliedReportingOverflow(by: perEpoch)
+        let (_, microOverflow) = steps.multipliedReportingOverflow(by: accumulation)
+        guard !stepsOverflow, !microOverflow else {
+            throw TrainingError.invalidSetting(
+                key: config.maxSteps == nil ? "epochs" : "max_steps",
+                reason: "the run's steps × gradient_accumulation (\(accumulation)) overflow; lower them")
+        }
+        return steps
+    }
+
+    /// Refuses a checkpoint this run cannot continue: one past `totalSteps` (max_steps was lowered),
+    /// or whose data cursor is further on than its steps could have carried it.
+    static func check(_ checkpoint: Checkpoint, in folder: URL, totalSteps: Int, accumulation: Int) throws {
+        guard checkpoint.step <= totalSteps else {
+            throw TrainingError.invalidSetting(
+                key: "max_steps",
+                reason: "the checkpoint \(folder.path) is at step \(checkpoint.step), past this run's \(totalSteps) steps; "
+                    + "raise max_steps (or epochs) to at least \(checkpoint.step), or start without --resume")
+        }
+        // Each micro-batch advances the cursor by at most one epoch.
+        guard checkpoint.cursor.epoch <= checkpoint.step * accumulation else {
+            throw TrainingError.invalidCheckpoint(
+                path: folder.appendingPathComponent(Checkpoint.stateFile).path,
+                reason: "at key cursor.epoch: \(checkpoint.cursor.epoch) is more epochs than \(checkpoint.step) steps "
+                    + "of \(accumulation) micro-batches can reach")
+        }
     }
 
     private func dataOptions() throws -> DataOptions {

@@ -46,16 +46,19 @@ final class MetricsLog {
         encoder.outputFormatting = [.sortedKeys]
         try handle.write(contentsOf: encoder.encode(metrics) + Data("\n".utf8))
         let remaining = Double(totalSteps - metrics.step) * metrics.elapsedSeconds / Double(max(metrics.step, 1))
-        var line = String(format: "step %d/%d  loss %.4f  lr %.2e  grad %.3f  %.0f tok/s  ETA %@",
-                          metrics.step, totalSteps, metrics.loss, metrics.learningRate, metrics.gradientNorm,
-                          metrics.tokensPerSecond, MetricsLog.duration(remaining))
+        var line = "step \(metrics.step)/\(totalSteps)  "
+            + String(format: "loss %.4f  lr %.2e  grad %.3f  %.0f tok/s", metrics.loss, metrics.learningRate,
+                     metrics.gradientNorm, metrics.tokensPerSecond)
+            + "  ETA \(MetricsLog.duration(remaining))"
         if let validation = metrics.validationLoss { line += String(format: "  val %.4f", validation) }
         let text = interactive ? "\r\u{1B}[K" + line + (metrics.step == totalSteps ? "\n" : "") : line + "\n"
         StandardStream.error.write(text)
     }
 
+    /// `seconds` as "1h05m" or "3m07s"; "?" when it is not a finite count of seconds an `Int` holds.
     static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
+        guard let s = Int(exactly: seconds.rounded()), s >= 0 else { return "?" }
+        let twoDigits = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        return s >= 3600 ? "\(s / 3600)h\(twoDigits(s % 3600 / 60))m" : "\(s / 60)m\(twoDigits(s % 60))s"
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// Hostile or careless training inputs on the command line: a lowered max_steps, a corrupt
+/// checkpoint, unreadable run folders end with a message naming the file and key, never a signal.
+@Suite("Hostile training inputs on the command line", .timeLimit(.minutes(3)))
+struct HostileTrainingTests {
+    let cli = CommandLineTests()
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-hostile-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    /// A LoRA config on tiny-llama running `maxSteps` steps, with a checkpoint at every step; returns its path.
+    func writeConfig(maxSteps: Int, name: String = "train") throws -> String {
+        let data = folder.appendingPathComponent("train.jsonl")
+        if !FileManager.default.fileExists(atPath: data.path) { try TinyModel.writeData(data, count: 12) }
+        let config = """
+            method: lora
+            output: \(folder.appendingPathComponent("out").path)
+            lora: {rank: 2, alpha: 4}
+            data: {train: \(data.path), max_sequence_length: 32}
+            batch_size: 2
+            max_steps: \(maxSteps)
+            checkpoint_every: 1
+            evaluate_every: 100
+            """
+        let url = folder.appendingPathComponent("\(name).yaml")
+        try Data(config.utf8).write(to: url)
+        return url.path
+    }
+
+    /// Trains four steps on tiny-llama and returns the model directory.
+    func trainFourSteps() throws -> URL {
+        let model = try TinyModel.make(in: folder)
+        let (status, output) = try cli.quench("train", try writeConfig(maxSteps: 4), "--model", model.path)
+        try #require(status == 0, "\(output)")
+        return model
+    }
+
+    @Test("--resume after lowering max_steps below the checkpoint ends with exit 1 naming max_steps")
+    func resumePastMaxSteps() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try trainFourSteps()
+        let lowered = try writeConfig(maxSteps: 2, name: "l2")
+        let (status, output) = try cli.quench("train", lowered, "--model", model.path, "--resume", "--force")
+        #expect(status == 1 && output.contains("max_steps") && output.contains("checkpoint-00000004")
+                    && output.contains("step 4"), "\(output)")
+    }
+
+    @Test("--resume from a checkpoint whose state.json says step -5 ends with exit 1 naming the file and key")
+    func negativeCheckpointStep() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try trainFourSteps()
+        let state = folder.appendingPathComponent("out/checkpoints/checkpoint-00000004/state.json")
+        let text = try String(contentsOf: state, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: #""step" : 4"#, with: #""step" : -5"#)
+        try #require(edited != text, "state.json no longer spells the step as expected: \(text)")
+        try Data(edited.utf8).write(to: state)
+        let (status, output) = try cli.quench("train", try writeConfig(maxSteps: 4), "--model", model.path, "--resume")
+        #expect(status == 1 && output.contains(state.path) && output.contains("step"), "\(output)")
+    }
+}
