@@ -22,38 +22,40 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", path: "Sources/CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "QuenchFiles"),
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
-        .target(name: "QuenchSecurity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "QuenchModel", dependencies: ["QuenchTensor"]),
-        .target(name: "QuenchTrain", dependencies: ["QuenchModel", "QuenchTensor", "QuenchSecurity", "Yams"]),
-        .target(name: "QuenchEval", dependencies: ["QuenchModel", "QuenchTrain", "QuenchTensor", "QuenchSecurity", "Yams"]),
-        .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchSecurity", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "QuenchSecurity", dependencies: ["QuenchFiles", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "QuenchModel", dependencies: ["QuenchFiles", "QuenchTensor"]),
+        .target(name: "QuenchTrain", dependencies: ["QuenchFiles", "QuenchModel", "QuenchTensor", "QuenchSecurity", "Yams"]),
+        .target(name: "QuenchEval", dependencies: ["QuenchFiles", "QuenchModel", "QuenchTrain", "QuenchTensor", "QuenchSecurity", "Yams"]),
+        .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "QuenchRegistry",
             dependencies: [
-                "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+                "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "QuenchGovernance", dependencies: ["QuenchSecurity", "QuenchTrain", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "QuenchGovernance", dependencies: ["QuenchFiles", "QuenchSecurity", "QuenchTrain", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "QuenchDispatch",
             dependencies: [
-                "QuenchSecurity", "Yams", .product(name: "Subprocess", package: "swift-subprocess"),
+                "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         .target(
             name: "QuenchJobs",
             dependencies: [
                 "QuenchTrain", "QuenchModel", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance",
-                "QuenchDispatch", "QuenchSecurity", "Yams",
+                "QuenchDispatch", "QuenchSecurity", "QuenchFiles", "Yams",
             ]),
         .target(name: "QuenchBench", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
             dependencies: [
                 "QuenchBench", "QuenchModel", "QuenchSecurity", "QuenchTrain", "QuenchEval", "QuenchHub",
-                "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchJobs",
+                "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchJobs", "QuenchFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "QuenchFilesTests", dependencies: ["QuenchFiles"]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity"]),
         .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
@@ -85,7 +87,7 @@ if Context.environment["QUENCH_FUZZ"] == "1" {
             name: "quench-fuzz",
             dependencies: [
                 "CFuzzerEntry", "QuenchModel", "QuenchTrain", "QuenchEval", "QuenchGovernance", "QuenchJobs",
-                "QuenchDispatch",
+                "QuenchDispatch", "QuenchSecurity",
             ],
             path: "Fuzz/quench-fuzz"),
     ]

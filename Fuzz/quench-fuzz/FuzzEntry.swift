@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 
 // libFuzzer owns `main`; these two C entry points are all it calls. The target comes from the
 // environment because libFuzzer reads every command-line argument as a flag or a corpus folder.
@@ -49,7 +50,7 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
 /// Setup problems end the fuzzer before any input runs, with a message on stderr.
 enum FuzzSetup {
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("quench-fuzz: \(message)\n".utf8))
+        StandardStream.error.write("quench-fuzz: \(message)\n")
         exit(2)
     }
 }
