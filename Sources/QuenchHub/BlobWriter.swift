@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// Streams one file into its `.incomplete` file: enforces the expected size in the write callback,
 /// hashes as it writes, and resumes: a 206 must continue exactly where the file ends; a 200 to a
@@ -8,7 +9,8 @@ final class BlobWriter: HTTPResponseSink {
     let url: URL
     let expectedSize: Int64
     let gitBlob: Bool
-    private let descriptor: Int32
+    private let file: RegularFile
+    private var descriptor: Int32 { file.descriptor }
     private(set) var digest: StreamingDigest
     /// Bytes in the file (prefix from earlier attempts included).
     private(set) var written: Int64
@@ -22,46 +24,31 @@ final class BlobWriter: HTTPResponseSink {
         self.expectedSize = expectedSize
         self.gitBlob = gitBlob
         self.progress = progress
-        descriptor = try Self.openPartial(url)
-        do {
-            var info = stat()
-            guard fstat(descriptor, &info) == 0 else { throw CacheFiles.posixError(url) }
-            if Int64(info.st_size) > expectedSize, ftruncate(descriptor, 0) != 0 { throw CacheFiles.posixError(url) }
-            let prefix = try StreamingDigest.of(descriptor: descriptor, url: url, gitBlobSize: gitBlob ? expectedSize : nil)
-            digest = prefix.digest
-            written = prefix.bytes
-            guard lseek(descriptor, off_t(written), SEEK_SET) >= 0 else { throw CacheFiles.posixError(url) }
-        } catch {
-            close(descriptor)
-            throw error
-        }
+        file = try Self.openPartial(url)
+        if Int64(file.size) > expectedSize, ftruncate(file.descriptor, 0) != 0 { throw CacheFiles.posixError(url) }
+        let prefix = try StreamingDigest.of(descriptor: file.descriptor, url: url, gitBlobSize: gitBlob ? expectedSize : nil)
+        digest = prefix.digest
+        written = prefix.bytes
+        guard lseek(file.descriptor, off_t(written), SEEK_SET) >= 0 else { throw CacheFiles.posixError(url) }
     }
 
     /// Opens the partial file for reading and writing without following a symbolic link planted at its
     /// path (which would make Quench write through it) and without blocking on a FIFO; anything but a
     /// regular file is refused, checked on the open descriptor.
-    private static func openPartial(_ url: URL) throws -> Int32 {
-        let descriptor = open(url.path, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            if errno == ELOOP {
+    private static func openPartial(_ url: URL) throws -> RegularFile {
+        do {
+            return try RegularFile(path: url.path, access: .readWriteCreating(mode: 0o644), followingLinks: false)
+        } catch {
+            switch error {
+            case .symbolicLink:
                 throw HubError.cacheIO(path: url.path, reason: "a symbolic link where a partial download belongs; remove it")
+            case .notRegular(_, let type):
+                throw HubError.cacheIO(path: url.path, reason: "\(type) where a partial download belongs; remove it")
+            default:
+                throw HubError.cacheIO(path: url.path, reason: error.reason)
             }
-            throw CacheFiles.posixError(url)
         }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            close(descriptor)
-            throw HubError.cacheIO(path: url.path, reason: "not a regular file where a partial download belongs; remove it")
-        }
-        let flags = fcntl(descriptor, F_GETFL)
-        guard flags >= 0, fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) == 0 else {
-            close(descriptor)
-            throw CacheFiles.posixError(url)
-        }
-        return descriptor
     }
-
-    deinit { close(descriptor) }
 
     /// The `Range` header for the next attempt, nil when starting from zero.
     func rangeHeader() -> (name: String, value: String)? {

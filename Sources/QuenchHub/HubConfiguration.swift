@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 import Yams
 
@@ -53,8 +54,8 @@ public struct HubConfiguration: Sendable, Equatable {
         var settings = HubConfigFile()
         if let file {
             let text: String
-            do { text = try String(contentsOf: file, encoding: .utf8) } catch {
-                throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "cannot be read: \(error.localizedDescription)")
+            do { text = try RegularFile.text(of: file.path, limit: 1 << 20) } catch {
+                throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "cannot be read: \(error.reason)")
             }
             if let keys = (try? Yams.load(yaml: text)) as? [String: Any],
                let unknown = keys.keys.sorted().first(where: { !knownKeys.contains($0) }) {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchFiles
 
 /// SHA-256 of a file as it streams (and the git blob SHA-1 for small non-LFS files), so the download
 /// is hashed in the write callback and never read a second time.
@@ -39,13 +40,13 @@ struct StreamingDigest {
 
     /// Hashes the file at `url` from the start (a resumed prefix, or a cached blob being re-checked).
     static func of(file url: URL, gitBlobSize: Int64?) throws -> (digest: StreamingDigest, bytes: Int64) {
-        let descriptor = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CacheFiles.posixError(url) }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw CacheFiles.posixError(url) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw HubError.cacheIO(path: url.path, reason: "not a regular file") }
-        return try of(descriptor: descriptor, url: url, gitBlobSize: gitBlobSize)
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: url.path)
+        } catch {
+            throw HubError.cacheIO(path: url.path, reason: error.reason)
+        }
+        return try withExtendedLifetime(file) { try of(descriptor: file.descriptor, url: url, gitBlobSize: gitBlobSize) }
     }
 
     /// Hashes the open file `descriptor` (named `url` in errors) from its first byte to its end.

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchSecurity
 
 /// Where the access token comes from, in order: `HF_TOKEN`, the token file, then `token_command`.
 /// Never from argv or job specs. The file must not be readable by group or others.
@@ -30,25 +31,24 @@ public struct TokenSource: Sendable, Equatable {
         return nil
     }
 
+    /// The token in the token file, read as a secret by `KeyFile` (a private regular file of the user,
+    /// checked on the open descriptor, so a FIFO cannot hang it); nil when there is no such file.
     private func readTokenFile() throws -> HubToken? {
         let path = tokenFile.path
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw HubError.tokenFileUnreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw HubError.tokenFileUnreadable(path: path, reason: "it is not a regular file")
-        }
-        guard info.st_mode & 0o077 == 0 else {
-            throw HubError.tokenFileTooOpen(path: path, mode: String(info.st_mode & 0o777, radix: 8))
-        }
-        guard info.st_size <= 64 * 1024 else { throw HubError.tokenFileUnreadable(path: path, reason: "it is larger than 64 KiB") }
+        let data: Data
         do {
-            return HubToken(try String(contentsOf: tokenFile, encoding: .utf8))
-        } catch {
-            throw HubError.tokenFileUnreadable(path: path, reason: "it is not readable UTF-8 text")
+            data = try KeyFile.readSecret(tokenFile)
+        } catch KeyFile.Failure.missing {
+            return nil
+        } catch KeyFile.Failure.tooOpen(_, let mode) {
+            throw HubError.tokenFileTooOpen(path: path, mode: mode)
+        } catch let failure as KeyFile.Failure {
+            throw HubError.tokenFileUnreadable(path: path, reason: failure.reason)
         }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw HubError.tokenFileUnreadable(path: path, reason: "it is not UTF-8 text")
+        }
+        return HubToken(text)
     }
 
     /// Runs the command (bounded by `tokenCommandTimeoutSeconds`); its output never appears in an error.

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 import Yams
 
@@ -57,9 +58,9 @@ public struct RegistryConfig: Sendable, Equatable {
     public static func load(from url: URL) throws -> RegistryConfig {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            text = try RegularFile.text(of: url.path, limit: 1 << 20)
         } catch {
-            throw RegistryError.configUnreadable(path: url.path, reason: FileErrorText.reason(error))
+            throw RegistryError.configUnreadable(path: url.path, reason: error.reason)
         }
         let file: File
         do {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchFiles
 
 /// SHA-256 of files, streamed in 1 MiB blocks so a multi-gigabyte model never sits in memory.
 public enum FileDigest {
@@ -16,8 +17,8 @@ public enum FileDigest {
 
     /// Lower-case hex SHA-256 of the regular file at `url`.
     ///
-    /// The file is opened without blocking and its type checked on the open descriptor, so a FIFO or
-    /// device named like a model file is refused at once instead of hanging the hash.
+    /// The file is opened through `RegularFile`, so a FIFO or device named like a model file is refused
+    /// at once instead of hanging the hash.
     public static func sha256(of url: URL) throws -> String {
         try stream(url) { _ in }
     }
@@ -44,14 +45,14 @@ public enum FileDigest {
     /// Reads the regular file at `url` block by block, handing each to `each`, and returns its SHA-256.
     private static func stream(_ url: URL, each: (UnsafeRawBufferPointer) throws -> Void) throws -> String {
         let path = url.path
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard descriptor >= 0 else { throw Failure.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw Failure.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw Failure.unreadable(path: path, reason: "it is not a regular file (a directory, FIFO, socket or device)")
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: path)
+        } catch {
+            throw Failure.unreadable(path: path, reason: error.reason)
         }
+        defer { withExtendedLifetime(file) {} }
+        let descriptor = file.descriptor
         var hasher = SHA256()
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { block.deallocate() }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchRegistry
 import QuenchSecurity
 
@@ -30,7 +31,9 @@ struct RegistryRegister: ParsableCommand {
         let lineageURL = URL(fileURLWithPath: lineage)
         let decoded: Lineage
         do {
-            decoded = try JSONDecoder().decode(Lineage.self, from: Data(contentsOf: lineageURL))
+            decoded = try JSONDecoder().decode(Lineage.self, from: RegularFile.contents(of: lineageURL.path, limit: 16 << 20))
+        } catch let failure as RegularFile.Failure {
+            throw ValidationError("cannot read the lineage \(failure)")
         } catch {
             throw ValidationError("cannot read the lineage \(lineage): \(DecodingErrorText.describe(error))")
         }

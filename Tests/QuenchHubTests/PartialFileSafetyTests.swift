@@ -28,7 +28,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: root) }
         let incomplete = root.appendingPathComponent("blob.incomplete")
         #expect(mkfifo(incomplete.path, 0o644) == 0)
-        #expect(throws: HubError.cacheIO(path: incomplete.path, reason: "not a regular file where a partial download belongs; remove it")) {
+        #expect(throws: HubError.cacheIO(path: incomplete.path, reason: "a FIFO (named pipe) where a partial download belongs; remove it")) {
             _ = try BlobWriter(path: "model.safetensors", url: incomplete, expectedSize: 4, gitBlob: false) { _ in }
         }
     }

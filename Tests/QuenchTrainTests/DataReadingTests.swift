@@ -120,7 +120,7 @@ struct DataReadingTests {
         let url = try DataTestSupport.file("empty.jsonl", "\n  \n")
         #expect(throws: DatasetError.empty(file: "empty.jsonl")) { try JSONLDataset.records(in: url, format: .text) }
         let missing = url.deletingLastPathComponent().appendingPathComponent("absent.jsonl")
-        #expect(throws: DatasetError.unreadable(file: "absent.jsonl", reason: "it does not exist or is not readable")) {
+        #expect(throws: DatasetError.unreadable(file: missing.path, reason: "no such file or directory")) {
             try JSONLDataset.records(in: missing, format: .text)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import Yams
 
 /// `configs/compute.yaml`: the named backends a job spec's `compute.backend` (or
@@ -40,9 +41,9 @@ public struct ComputeConfig: Sendable, Equatable {
     public static func load(contentsOf url: URL) throws -> ComputeConfig {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            text = try RegularFile.text(of: url.path, limit: 1 << 20)
         } catch {
-            throw DispatchError.fileFailed(path: url.path, reason: "cannot read the compute file: \(error.localizedDescription)")
+            throw DispatchError.fileFailed(path: url.path, reason: "cannot read the compute file: \(error.reason)")
         }
         return try load(yaml: text, file: url.path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchModel
 import QuenchTrain
 
@@ -64,18 +65,11 @@ public struct EvalSetSource: Sendable, Equatable {
     }
 
     private func readText() throws -> String {
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        guard size <= Self.maximumTextBytes else {
-            throw EvalError.unreadable(file: file.path, reason: "\(size) bytes; evaluation text is at most \(Self.maximumTextBytes)")
-        }
-        let data: Data
+        let text: String
         do {
-            data = try Data(contentsOf: file)
+            text = try RegularFile.text(of: file.path, limit: Self.maximumTextBytes)
         } catch {
-            throw EvalError.unreadable(file: file.path, reason: error.localizedDescription)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw EvalError.unreadable(file: file.path, reason: "it is not UTF-8 text")
+            throw EvalError.unreadable(file: file.path, reason: error.reason)
         }
         guard !text.allSatisfy(\.isWhitespace) else {
             throw EvalError.emptySet(file: file.path, reason: "the file holds no text")

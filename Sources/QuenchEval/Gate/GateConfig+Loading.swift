@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchTrain
 import Yams
 
@@ -19,18 +20,11 @@ extension GateConfig {
     ///   `.malformedGate` for text that is not YAML, `.unreadable` for a missing file.
     public static func load(contentsOf url: URL) throws -> GateConfig {
         let file = url.standardizedFileURL.absoluteURL
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        guard size <= maximumFileSize else {
-            throw EvalError.unreadable(file: file.path, reason: "\(size) bytes; a gate is at most \(maximumFileSize)")
-        }
-        let data: Data
+        let text: String
         do {
-            data = try Data(contentsOf: file)
+            text = try RegularFile.text(of: file.path, limit: maximumFileSize)
         } catch {
-            throw EvalError.unreadable(file: file.path, reason: "no such file or not readable")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw EvalError.unreadable(file: file.path, reason: "it is not UTF-8 text")
+            throw EvalError.unreadable(file: file.path, reason: error.reason)
         }
         return try load(yaml: text, file: file)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import Yams
 
 extension GovernancePolicy {
@@ -7,12 +8,15 @@ extension GovernancePolicy {
     public static func load(contentsOf url: URL) throws -> GovernancePolicy {
         let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            text = try RegularFile.text(of: url.path, limit: maximumFileSize)
         } catch {
-            throw GovernanceError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw GovernanceError.unreadable(path: url.path, reason: error.reason)
         }
         return try parse(yaml: text, file: url.lastPathComponent)
     }
+
+    /// A policy is a few dozen lines; anything far larger is not one.
+    static let maximumFileSize = 1 << 20
 
     /// The policy in `yaml`; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> GovernancePolicy {

@@ -1,5 +1,7 @@
 import Foundation
 import QuenchDispatch
+import QuenchFiles
+import QuenchSecurity
 import QuenchTrain
 
 /// Training sent to a compute backend. The run's training settings become a job bundle (settings,
@@ -95,7 +97,7 @@ struct RemoteTraining {
             let name = String(entry.path.dropFirst("model/".count))
             guard let record = verified[name] else { throw RunError.unverifiedInput(path: bundle.directory.path + "/" + entry.path) }
             guard record.sha256 == entry.sha256 else {
-                throw RunError.changedSinceVerified(role: "model", path: record.path, verified: record.sha256, found: entry.sha256)
+                throw RunError.changedSinceVerified(role: .model, path: record.path, verified: record.sha256, found: entry.sha256)
             }
         }
     }
@@ -104,14 +106,16 @@ struct RemoteTraining {
     /// shown as such.
     private static func remoteSummary(in results: URL) throws -> TrainingSummary {
         let url = results.appendingPathComponent(Dispatcher.summaryFile)
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        guard size <= 1 << 20 else {
-            throw RunError.remoteResultInvalid(file: url.path, reason: "it is \(size) bytes; a training summary is a few hundred")
+        let data: Data
+        do {
+            data = try RegularFile.contents(of: url.path, limit: 1 << 20)
+        } catch {
+            throw RunError.remoteResultInvalid(file: url.path, reason: error.reason)
         }
         do {
-            return try JSONDecoder().decode(TrainingSummary.self, from: try Data(contentsOf: url))
+            return try JSONDecoder().decode(TrainingSummary.self, from: data)
         } catch {
-            throw RunError.remoteResultInvalid(file: url.path, reason: "not a training summary: \(error)")
+            throw RunError.remoteResultInvalid(file: url.path, reason: "not a training summary: \(DecodingErrorText.describe(error))")
         }
     }
 }

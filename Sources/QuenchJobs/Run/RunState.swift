@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// `state.json` of a run directory: what ran, with which inputs, how it ended. It is rewritten
@@ -105,13 +106,16 @@ enum RunFiles {
         return encoder
     }()
 
+    /// Largest run file (state.json, a stage record) read: they hold a few kilobytes.
+    static let maximumRunFileBytes = 64 << 20
+
     /// Reads a run file, failing with the file named and, for a damaged one, the key path or line at fault.
     static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.contents(of: url.path, limit: maximumRunFileBytes)
         } catch {
-            throw RunError.corruptState(file: url.path, reason: FileErrorText.reason(error))
+            throw RunError.corruptState(file: url.path, reason: error.reason)
         }
         do {
             return try decoder.decode(T.self, from: data)

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchDispatch
+import QuenchFiles
 import QuenchSecurity
 import QuenchTrain
 import Yams
@@ -25,18 +26,14 @@ extension JobSpec {
     /// impossible values) is reported at once, each with file, line and key.
     public static func load(contentsOf url: URL) throws -> JobSpec {
         let file = url.standardizedFileURL.path
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        guard size <= maximumFileSize else {
-            throw JobSpecError.unreadable(file: file, reason: "it is \(size) bytes; a job spec is at most \(maximumFileSize)")
-        }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.contents(of: file, limit: maximumFileSize)
         } catch {
-            throw JobSpecError.unreadable(file: file, reason: FileErrorText.reason(error))
+            throw JobSpecError.unreadable(file: file, reason: error.reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw JobSpecError.unreadable(file: file, reason: "it is not UTF-8 text")
+            throw JobSpecError.unreadable(file: file, reason: RegularFile.Failure.notText(path: file).reason)
         }
         let root: Node?
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +11,8 @@ import Darwin
 /// config files, unmapped when the last reference goes away. Inside `FileCheck.reading` the file is
 /// read into memory of its own instead, and checked before anything parses it.
 ///
-/// The open is non-blocking, so a FIFO or device named like a model file cannot hang it, and the
-/// type is checked on the open descriptor, so a file swapped after a check cannot slip through.
+/// It is opened through `RegularFile`: a FIFO or device named like a model file cannot hang it, and
+/// the type is checked on the open descriptor, so a file swapped after a check cannot slip through.
 /// Mapping instead of reading lets a multi-gigabyte checkpoint be opened in constant time and
 /// memory: only the pages of tensors actually read are paged in. `MAP_PRIVATE` + `PROT_READ`
 /// means nothing we do can change the file. Another process truncating the file while it is
@@ -47,15 +48,19 @@ final class MappedFile {
     /// Maps the regular file at `path`, refusing one larger than `limit` bytes; within
     /// `FileCheck.reading`, reads it whole and has the active check accept the bytes first.
     init(path: String, limit: Int = .max) throws(Failure) {
-        // O_NONBLOCK makes opening a FIFO return at once; it changes nothing for a regular file.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { throw .system(errno: errno) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .system(errno: errno) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw .notRegular(type: Self.describe(mode: status.st_mode)) }
-        let size = Int(status.st_size)
-        guard size <= limit else { throw .tooLarge(size: size, limit: limit) }
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: path, limit: limit)
+        } catch {
+            switch error {
+            case .notRegular(_, let type): throw .notRegular(type: type)
+            case .tooLarge(_, let size, let limit): throw .tooLarge(size: Int(size), limit: limit)
+            default: throw .system(errno: error.systemErrno ?? EIO)
+            }
+        }
+        // The mapping and the owned read use the descriptor, which lives as long as `file`.
+        defer { withExtendedLifetime(file) {} }
+        let (descriptor, size) = (file.descriptor, file.size)
         if let scope = FileCheckScope.active {
             let owned = try Self.read(descriptor, size: size)
             do {
@@ -128,16 +133,4 @@ final class MappedFile {
     /// Largest JSON side file (config.json, tokenizer.json, tokenizer_config.json) read whole: the
     /// biggest published tokenizer.json files are tens of megabytes.
     static let jsonLimit = 1 << 28
-
-    /// "a FIFO (named pipe)", "a directory", ... for a `st_mode` that is not a regular file.
-    private static func describe(mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFDIR: return "a directory"
-        case S_IFIFO: return "a FIFO (named pipe)"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFSOCK: return "a socket"
-        default: return "a special file"
-        }
-    }
 }

@@ -21,7 +21,7 @@ extension ModelSigning {
         guard try SigningFileIO.fileType(atPath: signaturePath) != nil else {
             throw SigningError.signatureMissing(path: signaturePath)
         }
-        let (bundleData, _) = try SigningFileIO.readBounded(signatureURL, limit: signatureFileLimit)
+        let bundleData = try SigningFileIO.read(signatureURL, limit: signatureFileLimit)
         let statement = try authenticatedStatement(bundleData, publicKey: publicKey, signaturePath: signaturePath)
         let manifest = try signedManifest(statement, signaturePath: signaturePath)
         try checkContents(of: directory, against: manifest)

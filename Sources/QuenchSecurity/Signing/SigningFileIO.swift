@@ -4,39 +4,18 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import QuenchFiles
 
-/// The few POSIX file operations signing needs: bounded reads that report the file mode, and atomic writes with a mode.
+/// The few file operations signing needs: bounded reads of regular files, and atomic writes with a mode.
 enum SigningFileIO {
-    /// Reads at most `limit` bytes of the file at `url`, with the permission bits of the file actually opened.
-    ///
-    /// The mode comes from `fstat` on the open descriptor, so the file checked is the file read.
-    static func readBounded(_ url: URL, limit: Int) throws -> (data: Data, mode: mode_t) {
-        let path = url.path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SigningError.unreadable(path: path, reason: errnoText()) }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw SigningError.unreadable(path: path, reason: errnoText()) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw SigningError.unreadable(path: path, reason: "not a regular file")
+    /// The whole regular file at `url`, at most `limit` bytes, read through `RegularFile` (a FIFO or
+    /// device is refused at once instead of waiting for a writer).
+    static func read(_ url: URL, limit: Int) throws -> Data {
+        do {
+            return try RegularFile.contents(of: url.path, limit: limit)
+        } catch {
+            throw SigningError.unreadable(path: url.path, reason: error.reason)
         }
-        guard info.st_size >= 0, info.st_size <= limit else {
-            throw SigningError.unreadable(path: path, reason: "\(info.st_size) bytes, more than the \(limit) expected for this kind of file")
-        }
-        var data = Data(count: Int(info.st_size))
-        var filled = 0
-        while filled < data.count {
-            let count = data.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return read(descriptor, base + filled, buffer.count - filled)
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                throw SigningError.unreadable(path: path, reason: count == 0 ? "file shrank while being read" : errnoText())
-            }
-            filled += count
-        }
-        return (data, info.st_mode & 0o7777)
     }
 
     /// Writes `data` to `url` through a temporary file in the same directory, so readers see the old file or the new one.

@@ -48,7 +48,7 @@ public enum SigningKeys {
     /// Reads a PEM SubjectPublicKeyInfo P-256 public key.
     public static func loadPublicKey(from url: URL) throws -> P256.Signing.PublicKey {
         guard try SigningFileIO.fileType(atPath: url.path) != nil else { throw SigningError.keyFileMissing(path: url.path) }
-        let (data, _) = try SigningFileIO.readBounded(url, limit: keyFileLimit)
+        let data = try SigningFileIO.read(url, limit: keyFileLimit)
         do {
             return try P256.Signing.PublicKey(pemRepresentation: String(decoding: data, as: UTF8.self))
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import Yams
 
 extension TrainingConfig {
@@ -29,19 +30,11 @@ extension TrainingConfig {
 
     /// Reads and validates the YAML file at `url`; see `load(yaml:file:)`.
     public static func load(contentsOf url: URL) throws -> TrainingConfig {
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        guard size <= maximumFileSize else {
-            throw TrainingConfigError.unreadable(
-                file: url.path, reason: "it is \(size) bytes; a training configuration is at most \(maximumFileSize)")
-        }
-        let data: Data
+        let text: String
         do {
-            data = try Data(contentsOf: url)
+            text = try RegularFile.text(of: url.path, limit: maximumFileSize)
         } catch {
-            throw TrainingConfigError.unreadable(file: url.path, reason: error.localizedDescription)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TrainingConfigError.unreadable(file: url.path, reason: "it is not UTF-8 text")
+            throw TrainingConfigError.unreadable(file: url.path, reason: error.reason)
         }
         return try load(yaml: text, file: url.path)
     }
