@@ -75,11 +75,11 @@ import Testing
     @Test func reportFingerprintsNameTheFileTheyWereTakenFrom() throws {
         let data = try #require(try contextAfterDataStage().data)
         for fingerprint in data.fingerprints {
-            let report = try #require(DataStage.Role(rawValue: fingerprint.role).flatMap { data.checks[$0] })
+            let report = try #require(data.checks[fingerprint.role])
             #expect(fingerprint.path == report.file)
             #expect(fingerprint.records == report.records)
-            #expect(URL(fileURLWithPath: fingerprint.path).lastPathComponent == "\(fingerprint.role).jsonl")
+            #expect(URL(fileURLWithPath: fingerprint.path).lastPathComponent == "\(fingerprint.role.rawValue).jsonl")
         }
-        #expect(data.fingerprints.map(\.role) == ["train", "validation"])
+        #expect(data.fingerprints.map(\.role) == [.train, .validation])
     }
 }

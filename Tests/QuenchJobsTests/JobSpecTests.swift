@@ -177,6 +177,37 @@ import Testing
         #expect(pins.count == 3)
     }
 
+    /// Only the files `ModelBundle.open` reads need pins: a nested config.json, a stray safetensors
+    /// file and a shard the index does not name are never loaded, so they need none.
+    @Test func filesTheLoaderNeverReadsNeedNoPin() throws {
+        let model = folder.appendingPathComponent("sharded")
+        try FileManager.default.createDirectory(at: model.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        let index = #"{"weight_map": {"a": "model-1.safetensors"}}"#
+        let files = ["config.json": "{}", "model.safetensors.index.json": index, "model-1.safetensors": "shard",
+                     "model-2.safetensors": "stray shard", "reference.safetensors": "stray", "sub/config.json": "{}"]
+        for (name, text) in files { try Data(text.utf8).write(to: model.appendingPathComponent(name)) }
+        let pinLine = { (name: String) in "\(name): \(FileDigest.sha256(of: Data(files[name, default: ""].utf8)))" }
+        let spec = { (pins: [String]) in
+            valid.replacingOccurrences(of: "  path: model.gguf\n  sha256: \(pin)",
+                                       with: "  path: sharded\n  sha256: {\(pins.joined(separator: ", "))}")
+        }
+        let read = ["config.json", "model.safetensors.index.json", "model-1.safetensors"]
+        let loaded = try JobSpec.load(contentsOf: try write(spec(read.map(pinLine))))
+        guard case .local(_, let pins) = loaded.model else { Issue.record("not a local model"); return }
+        #expect(Set(pins.keys) == Set(read))
+        let found = try problems(spec(["config.json", "model.safetensors.index.json"].map(pinLine)))
+        let problem = try #require(found.first { $0.key == "model.sha256" })
+        #expect("\(problem)".contains("model-1.safetensors") && !"\(problem)".contains("model-2"), "\(problem)")
+    }
+
+    @Test func aModelFolderTheLoaderCannotReadIsReportedAtItsPath() throws {
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty-model"), withIntermediateDirectories: true)
+        let found = try problems(valid.replacingOccurrences(of: "  path: model.gguf\n  sha256: \(pin)",
+                                                             with: "  path: empty-model\n  sha256: {}"))
+        let problem = try #require(found.first { $0.key == "model.path" })
+        #expect("\(problem)".contains("empty-model"), "\(problem)")
+    }
+
     @Test func malformedYAMLNamesTheFile() throws {
         #expect(throws: JobSpecError.self) { try JobSpec.load(contentsOf: try write("model: [unclosed\n")) }
         do {

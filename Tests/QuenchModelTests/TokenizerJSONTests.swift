@@ -130,9 +130,9 @@ import QuenchModel
         huge["added_tokens"] = [["id": Int.max, "content": "<far>", "special": true]]
         let hugeURL = try Self.write(huge)
         defer { Self.remove(hugeURL) }
-        #expect(throws: TokenizerError.malformedTokenizerJSON(
+        #expect(throws: TokenizerError.invalidTokenizerJSON(
             path: hugeURL.path, key: "added_tokens[0].id",
-            expected: "an id in 0..<259 (one per vocabulary entry and added token), found \(Int.max)")) {
+            reason: "id \(Int.max) is out of range 0..<259 (one id per vocabulary entry and added token)")) {
             try BPETokenizer(tokenizerJSON: hugeURL)
         }
         var negative = Self.sample(merges: [String]())
@@ -143,9 +143,9 @@ import QuenchModel
         negative["model"] = model
         let negativeURL = try Self.write(negative)
         defer { Self.remove(negativeURL) }
-        #expect(throws: TokenizerError.malformedTokenizerJSON(
+        #expect(throws: TokenizerError.invalidTokenizerJSON(
             path: negativeURL.path, key: "model.vocab[\"Ġhi\"]",
-            expected: "an id in 0..<260 (one per vocabulary entry and added token), found -1")) {
+            reason: "id -1 is out of range 0..<260 (one id per vocabulary entry and added token)")) {
             try BPETokenizer(tokenizerJSON: negativeURL)
         }
     }

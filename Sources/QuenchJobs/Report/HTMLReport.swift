@@ -63,10 +63,10 @@ enum HTMLReport {
         }
         if let remote = report.training?.remote { items.append(e(remote.lineage)) }
         for check in report.files?.checks ?? [] {
-            items.append("\(e(check.role)): <code>\(e(check.file.path))</code> sha256 <code>\(e(check.file.sha256))</code>\(check.pinned != nil ? " (matches its pin)" : "")")
+            items.append("\(e(check.role.rawValue)): <code>\(e(check.file.path))</code> sha256 <code>\(e(check.file.sha256))</code>\(check.pinned != nil ? " (matches its pin)" : "")")
         }
         for fingerprint in report.data?.fingerprints ?? [] {
-            items.append("\(e(fingerprint.role)) fingerprint <code>\(e(fingerprint.sha256))</code> over \(fingerprint.records) records")
+            items.append("\(e(fingerprint.role.rawValue)) fingerprint <code>\(e(fingerprint.sha256))</code> over \(fingerprint.records) records")
         }
         if let signature = report.signature {
             items.append("Signature <code>\(e(signature.signature))</code>, sha256 <code>\(e(signature.sha256))</code>")

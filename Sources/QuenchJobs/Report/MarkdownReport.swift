@@ -31,10 +31,10 @@ enum MarkdownReport {
         }
         if let remote = report.training?.remote { lines.append("- \(remote.lineage)") }
         for check in report.files?.checks ?? [] {
-            lines.append("- \(check.role): `\(check.file.path)` sha256 `\(check.file.sha256)`\(check.pinned != nil ? " (pinned)" : "")")
+            lines.append("- \(check.role.rawValue): `\(check.file.path)` sha256 `\(check.file.sha256)`\(check.pinned != nil ? " (pinned)" : "")")
         }
         for fingerprint in report.data?.fingerprints ?? [] {
-            lines.append("- \(fingerprint.role) fingerprint: `\(fingerprint.sha256)` over \(fingerprint.records) records")
+            lines.append("- \(fingerprint.role.rawValue) fingerprint: `\(fingerprint.sha256)` over \(fingerprint.records) records")
         }
         if let signature = report.signature {
             lines.append("- Signature: `\(signature.signature)` (sha256 `\(signature.sha256)`, \(signature.files) files)")

@@ -86,7 +86,9 @@ public struct JobRunner {
         try save(&state)
         if let failure {
             if let runError = failure as? RunError, case .stageFailed = runError { throw runError }
-            let stage = state.stages.last { $0.status == .failed }?.name ?? .fetch
+            // The stage that failed in this run, not one left failed by an earlier attempt.
+            let stage = state.stages.filter { $0.status == .failed }
+                .max { ($0.finishedAt ?? .distantPast) < ($1.finishedAt ?? .distantPast) }?.name ?? .fetch
             throw RunError.stageFailed(stage: stage, reason: SecretScrubber().scrub(failure), runDirectory: directory.path)
         }
         return RunOutcome(directory: directory, state: state, gatePassed: context.gate?.passed,
@@ -94,13 +96,19 @@ public struct JobRunner {
     }
 
     /// Runs `stage`, or reuses its stored output when it already succeeded with the same inputs.
+    /// - Throws: `RunError.corruptState` naming the stored output when it cannot be read back (a
+    ///   damaged file, or a value such as a role this Quench does not know), never a silent rerun.
     private func step<S: Stage>(_ stage: S, _ context: inout RunContext, _ state: inout RunState) throws {
         let inputs = try RunFiles.digest(stage.inputs(context))
         let resultURL = directory.result(S.name)
         if let record = state.record(S.name), record.status == .succeeded, record.inputsSHA256 == inputs,
-           let data = FileManager.default.contents(atPath: resultURL.path),
-           let output = try? RunFiles.decoder.decode(S.Output.self, from: data) {
-            S.store(output, in: &context)
+           FileManager.default.fileExists(atPath: resultURL.path) {
+            do {
+                S.store(try RunFiles.decode(S.Output.self, from: resultURL), in: &context)
+            } catch {
+                try recordFailure(of: S.name, inputs: inputs, startedAt: Date(), error, &state)
+                throw error
+            }
             events(.reused(S.name, summary: record.summary))
             return
         }
@@ -121,13 +129,19 @@ public struct JobRunner {
             try save(&state)
             events(.finished(S.name, seconds: seconds, summary: summary))
         } catch {
-            let finished = Date()
-            state.upsert(RunState.StageRecord(name: S.name, status: .failed, inputsSHA256: inputs, startedAt: started,
-                                              finishedAt: finished, seconds: finished.timeIntervalSince(started),
-                                              summary: SecretScrubber().scrub(error)))
-            try save(&state)
+            try recordFailure(of: S.name, inputs: inputs, startedAt: started, error, &state)
             throw error
         }
+    }
+
+    /// Records in `state.json` that stage `name` failed with `error` (scrubbed of secrets).
+    private func recordFailure(of name: StageName, inputs: String, startedAt started: Date, _ error: Error,
+                               _ state: inout RunState) throws {
+        let finished = Date()
+        state.upsert(RunState.StageRecord(name: name, status: .failed, inputsSHA256: inputs, startedAt: started,
+                                          finishedAt: finished, seconds: finished.timeIntervalSince(started),
+                                          summary: SecretScrubber().scrub(error)))
+        try save(&state)
     }
 
     private func notRun(_ name: StageName, _ reason: String, _ state: inout RunState) {

@@ -11,7 +11,7 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
     /// A local model file the loader reads has no pin in the spec.
     case unpinnedModelFiles(model: String, files: [String])
     /// A verified input's bytes, as a stage read them, no longer hash to what the verify stage recorded.
-    case changedSinceVerified(role: String, path: String, verified: String, found: String)
+    case changedSinceVerified(role: InputRole, path: String, verified: String, found: String)
     /// A stage was about to read a file the verify stage never hashed.
     case unverifiedInput(path: String)
     /// The data stage found what the policy forbids.
@@ -42,7 +42,7 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
             return "the local model \(model) has files the loader reads without a pin: \(files.joined(separator: ", ")); "
                 + "add each under model.sha256 in the job spec ({file: sha256, ...}; `sha256sum` gives the values)"
         case .changedSinceVerified(let role, let path, let verified, let found):
-            return "\(role) file \(path) changed after it was verified (sha256 \(verified), now \(found)); "
+            return "\(role.rawValue) file \(path) changed after it was verified (sha256 \(verified), now \(found)); "
                 + "Quench does not read it: restore the file, or start a new run to verify the new one"
         case .unverifiedInput(let path):
             return "\(path) was about to be read, but the verify stage did not hash it; start a new run so it is verified"

@@ -18,7 +18,8 @@ public struct JobSpec: Sendable, Equatable {
     public struct DataSection: Sendable, Equatable {
         public var train: String
         public var validation: String?
-        public var pins: [String: String]
+        /// The sha256 pinned for each dataset (`train`, `validation`) under `data.sha256`.
+        public var pins: [InputRole: String]
     }
 
     /// Where training runs; `local` runs in this process.

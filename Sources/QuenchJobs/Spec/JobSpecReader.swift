@@ -1,4 +1,5 @@
 import Foundation
+import QuenchModel
 import QuenchTrain
 import Yams
 
@@ -99,22 +100,20 @@ struct JobSpecReader {
             r.report(.missing, key: "model.sha256", at: s.place)
             return .local(path: path, pins: pins)
         }
-        let unpinned = Self.unpinnedLoaderFiles(path, pins: pins)
-        if !unpinned.isEmpty {
-            r.report(.invalidValue(requirement: "a sha256 for every file the model loader reads (weights, index, config.json, tokenizer files)",
-                                   found: "no pin for " + unpinned.joined(separator: ", ")),
-                     key: "model.sha256", at: r.places["model.sha256"] ?? s.place)
+        guard FileManager.default.fileExists(atPath: path) else { return .local(path: path, pins: pins) }  // the fetch stage says so
+        do {
+            let unpinned = try ModelBundle.filesRead(in: URL(fileURLWithPath: path)).map(\.lastPathComponent)
+                .filter { pins[$0] == nil }.sorted()
+            if !unpinned.isEmpty {
+                r.report(.invalidValue(requirement: "a sha256 for every file the model loader reads (weights, index, config.json, tokenizer files)",
+                                       found: "no pin for " + unpinned.joined(separator: ", ")),
+                         key: "model.sha256", at: r.places["model.sha256"] ?? s.place)
+            }
+        } catch {
+            r.report(.invalidValue(requirement: "a .gguf file or a Hugging Face folder the model loader can read", found: "\(error)"),
+                     key: "model.path", at: r.places["model.path"] ?? s.place)
         }
         return .local(path: path, pins: pins)
-    }
-
-    /// The files of a local model folder the loader reads that `pins` does not cover (none for a single file,
-    /// whose pin is its only one); the verify stage refuses them again at run time, against the folder as it is then.
-    private static func unpinnedLoaderFiles(_ path: String, pins: [String: String]) -> [String] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-              let names = FileManager.default.enumerator(atPath: path)?.allObjects as? [String] else { return [] }
-        return names.filter { VerifyStage.loaderReads($0) && pins[$0] == nil }.sorted()
     }
 
     private mutating func readData(in root: ConfigReader.Section) -> (JobSpec.DataSection, TrainingConfig.DataSettings) {
@@ -132,10 +131,14 @@ struct JobSpecReader {
         settings.sequences = r.value("sequences", in: s, default: settings.sequences,
                                      expected: R.choices(Settings.SequenceHandling.self),
                                      Settings.SequenceHandling.init(rawValue:))
-        let pins = readPins("sha256", in: s)
-        for key in pins.keys where key != "train" && key != "validation" {
-            r.report(.invalidValue(requirement: "pins name 'train' or 'validation'", found: "'\(key)'"),
-                     key: "data.sha256.\(key)", at: r.places["data.sha256"] ?? s.place)
+        var pins: [InputRole: String] = [:]
+        for (key, digest) in readPins("sha256", in: s) {
+            guard let role = InputRole(rawValue: key), InputRole.datasets.contains(role) else {
+                r.report(.invalidValue(requirement: "pins name 'train' or 'validation'", found: "'\(key)'"),
+                         key: "data.sha256.\(key)", at: r.places["data.sha256"] ?? s.place)
+                continue
+            }
+            pins[role] = digest
         }
         return (JobSpec.DataSection(train: train, validation: validation, pins: pins), settings)
     }

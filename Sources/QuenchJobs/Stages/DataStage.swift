@@ -12,24 +12,18 @@ import QuenchTrain
 /// what the verify stage recorded (`inputs/<role>.<ext>`): what is scanned, checked, redacted and
 /// trained on is what was verified, whatever happens to the original files afterwards.
 struct DataStage: Stage {
-    /// Which of the job's datasets a file is. Reports and fingerprints are kept under this key, never
-    /// paired with a role by position.
-    enum Role: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
-        case train, validation
-    }
-
     /// A dataset's canonical fingerprint (sha256 of the canonical records plus their count).
     struct Fingerprint: Codable, Sendable {
-        /// The dataset's role's name (`train`, `validation`), as reports print it.
-        let role: String
+        /// The dataset's role (`train` or `validation`).
+        let role: InputRole
         let path: String
         let sha256: String
         let records: Int
 
         /// The fingerprint in `report`, the check of the dataset with `role`.
-        init?(role: Role, report: DatasetCheckReport) {
+        init?(role: InputRole, report: DatasetCheckReport) {
             guard let fingerprint = report.fingerprint else { return nil }
-            self.role = role.rawValue
+            self.role = role
             path = report.file
             sha256 = fingerprint.sha256
             records = fingerprint.records
@@ -41,38 +35,38 @@ struct DataStage: Stage {
         let policy: String
         let scan: DataScanReport
         /// Each dataset's check report, under its role.
-        let checks: [Role: DatasetCheckReport]
+        let checks: [InputRole: DatasetCheckReport]
         /// Validation records also in the training set (nil without a validation file).
         let overlap: Int?
         /// The fingerprint of each dataset with valid records, taken from its own report.
         let fingerprints: [Fingerprint]
         let redactions: [RedactionReport]
-        /// The files training reads, by role (`train`, `validation`): the originals, or their redacted copies.
-        let trainingFiles: [String: String]
+        /// The files training reads, by dataset role: the verified copies, or their redacted copies.
+        let trainingFiles: [InputRole: String]
 
-        init(policy: String, scan: DataScanReport, checks: [Role: DatasetCheckReport], overlap: Int?,
-             redactions: [RedactionReport], trainingFiles: [String: String]) {
+        init(policy: String, scan: DataScanReport, checks: [InputRole: DatasetCheckReport], overlap: Int?,
+             redactions: [RedactionReport], trainingFiles: [InputRole: String]) {
             self.policy = policy
             self.scan = scan
             self.checks = checks
             self.overlap = overlap
-            fingerprints = Role.allCases.compactMap { role in checks[role].flatMap { Fingerprint(role: role, report: $0) } }
+            fingerprints = InputRole.datasets.compactMap { role in checks[role].flatMap { Fingerprint(role: role, report: $0) } }
             self.redactions = redactions
             self.trainingFiles = trainingFiles
         }
 
         /// The check reports in role order (train, then validation).
-        var orderedChecks: [DatasetCheckReport] { Role.allCases.compactMap { checks[$0] } }
+        var orderedChecks: [DatasetCheckReport] { InputRole.datasets.compactMap { checks[$0] } }
 
         /// The fingerprint of the dataset with `role`, if it had valid records.
-        func fingerprint(of role: Role) -> Fingerprint? { fingerprints.first { $0.role == role.rawValue } }
+        func fingerprint(of role: InputRole) -> Fingerprint? { fingerprints.first { $0.role == role } }
     }
 
     static let name = StageName.data
 
     func inputs(_ context: RunContext) throws -> [String: String] {
         let verify = try context.required(context.verify, .verify)
-        var inputs = ["data": verify.checks.filter { $0.role != "model" }.map { "\($0.role):\($0.file.sha256)" }
+        var inputs = ["data": verify.checks.filter { $0.role != .model }.map { "\($0.role.rawValue):\($0.file.sha256)" }
                         .joined(separator: ";"),
                       "format": context.spec.training.data.format?.rawValue ?? "detect"]
         if let policy = context.spec.policy { inputs["policy"] = policy + "#" + FileRecord.stamp(policy) }
@@ -83,22 +77,22 @@ struct DataStage: Stage {
         let spec = context.spec
         let policy = try spec.policy.map { try GovernancePolicy.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .standard
         let verified = VerifiedInputs(try context.required(context.verify, .verify).checks)
-        var originals: [Role: String] = [.train: spec.data.train]
+        var originals: [InputRole: String] = [.train: spec.data.train]
         if let validation = spec.data.validation { originals[.validation] = validation }
-        var files: [Role: URL] = [:]
+        var files: [InputRole: URL] = [:]
         for (role, original) in originals {
             let copy = context.directory.url.appendingPathComponent("inputs/\(role.rawValue)")
                 .appendingPathExtension((original as NSString).pathExtension)
             try verified.copy(original, to: copy)
             files[role] = copy
         }
-        let roles = Role.allCases.filter { files[$0] != nil }
+        let roles = InputRole.datasets.filter { files[$0] != nil }
         let scan = try DataScanner(policy: policy).scan(files: roles.compactMap { files[$0] })
         events(.message("scanned \(scan.files.reduce(0) { $0 + $1.records }) records: \(scan.totalFindings) finding(s)"))
 
         let format = spec.training.data.format.flatMap { DatasetFormat(rawValue: $0.rawValue) }
         let checker = DatasetChecker(limits: policy.checks, format: format)
-        var checks: [Role: DatasetCheckReport] = [:]
+        var checks: [InputRole: DatasetCheckReport] = [:]
         var overlap: Int?
         if let train = files[.train], let validation = files[.validation] {
             let pair = try checker.check(train: train, validation: validation)
@@ -107,7 +101,7 @@ struct DataStage: Stage {
         } else if let train = files[.train] {
             checks = [.train: try checker.check(train)]
         }
-        let ordered = Role.allCases.compactMap { checks[$0] }
+        let ordered = InputRole.datasets.compactMap { checks[$0] }
         let evidence = context.directory.url.appendingPathComponent("data-checks.json")
         try AtomicFile.writeJSON(DataEvidence(scan: scan, checks: ordered, overlap: overlap), to: evidence)
         if let problem = Self.problem(scan: scan, checks: ordered, overlap: overlap) {
@@ -118,7 +112,7 @@ struct DataStage: Stage {
             count > 0 && scan.actions[name] == .redact ? PIIKind(rawValue: name) : nil
         })
         var redactions: [RedactionReport] = []
-        var trainingFiles = Dictionary(uniqueKeysWithValues: files.map { ($0.key.rawValue, $0.value.path) })
+        var trainingFiles = files.mapValues(\.path)
         if !redactedKinds.isEmpty {
             let redactor = Redactor(kinds: redactedKinds, style: .placeholder)
             for role in roles {
@@ -126,7 +120,7 @@ struct DataStage: Stage {
                 let output = context.directory.url.appendingPathComponent("data/\(role.rawValue).redacted.jsonl")
                 try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
                 redactions.append(try redactor.redact(input: input, output: output))
-                trainingFiles[role.rawValue] = output.path
+                trainingFiles[role] = output.path
             }
             events(.message("redacted \(redactedKinds.map(\.rawValue).sorted().joined(separator: ", ")) before training"))
         }

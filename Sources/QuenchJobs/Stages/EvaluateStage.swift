@@ -65,7 +65,7 @@ struct EvaluateStage: Stage {
         let tuned: TunedModel = train.method == "lora" ? .adapter(artifacts) : .model(artifacts)
         let output = context.directory.evaluation
         // Both models are read from bytes hashing to what the verify stage (base) and training (tuned) recorded.
-        let verified = VerifiedInputs(try context.required(context.verify, .verify).checks).adding(train.files, role: "tuned")
+        let verified = VerifiedInputs(try context.required(context.verify, .verify).checks).adding(train.files, role: .tuned)
         let report = try GateRunner.run(gate: URL(fileURLWithPath: context.spec.gate), base: base, tuned: tuned,
                                         output: output, quenchVersion: context.quenchVersion,
                                         verifying: verified.modelCheck, progress: { events(.message($0)) })

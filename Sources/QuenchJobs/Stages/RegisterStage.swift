@@ -50,9 +50,8 @@ struct RegisterStage: Stage {
         let fetch = try context.required(context.fetch, .fetch)
         let verify = try context.required(context.verify, .verify)
         let data = try context.required(context.data, .data)
-        let datasets = verify.checks.compactMap { check -> DatasetLineage? in
-            guard let role = DataStage.Role(rawValue: check.role) else { return nil }
-            let fingerprint = data.fingerprint(of: role)
+        let datasets = verify.checks.filter { InputRole.datasets.contains($0.role) }.map { check in
+            let fingerprint = data.fingerprint(of: check.role)
             return DatasetLineage(path: check.file.path, sha256: check.file.sha256, records: fingerprint?.records ?? 0,
                                   fingerprint: fingerprint.map { "sha256:\($0.sha256)" })
         }

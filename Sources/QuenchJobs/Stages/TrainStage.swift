@@ -26,7 +26,7 @@ struct TrainStage: Stage {
         let verify = try context.required(context.verify, .verify)
         let data = try context.required(context.data, .data)
         return ["config": try configuration(context).canonicalHash(),
-                "files": verify.checks.map { "\($0.role):\($0.file.sha256)" }.joined(separator: ";"),
+                "files": verify.checks.map { "\($0.role.rawValue):\($0.file.sha256)" }.joined(separator: ";"),
                 "redactions": data.redactions.map { "\($0.output):\($0.changedRecords)" }.joined(separator: ";"),
                 "compute": context.spec.compute.trainingIdentity]
     }
@@ -95,8 +95,8 @@ struct TrainStage: Stage {
         config.model = try context.required(context.fetch, .fetch).location
         config.output = context.directory.training.path
         if let files = context.data?.trainingFiles {
-            config.data.train = files["train"] ?? config.data.train
-            config.data.validation = files["validation"] ?? config.data.validation
+            config.data.train = files[.train] ?? config.data.train
+            config.data.validation = files[.validation] ?? config.data.validation
         }
         return config
     }

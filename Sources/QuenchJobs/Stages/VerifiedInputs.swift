@@ -8,7 +8,7 @@ import QuenchSecurity
 struct VerifiedInputs: Sendable {
     /// What a file was verified as.
     private struct Record: Sendable {
-        let role: String
+        let role: InputRole
         let sha256: String
     }
 
@@ -24,7 +24,7 @@ struct VerifiedInputs: Sendable {
     }
 
     /// The same files plus `files` (hashed when written, e.g. training's outputs) under `role`.
-    func adding(_ files: [FileRecord], role: String) -> VerifiedInputs {
+    func adding(_ files: [FileRecord], role: InputRole) -> VerifiedInputs {
         VerifiedInputs(records: records.merging(Self.records(files.map { (role, $0) })) { first, _ in first })
     }
 
@@ -60,7 +60,7 @@ struct VerifiedInputs: Sendable {
         }
     }
 
-    private static func records(_ files: [(role: String, file: FileRecord)]) -> [String: Record] {
+    private static func records(_ files: [(role: InputRole, file: FileRecord)]) -> [String: Record] {
         Dictionary(files.map { (key($0.file.path), Record(role: $0.role, sha256: $0.file.sha256)) },
                    uniquingKeysWith: { first, _ in first })
     }

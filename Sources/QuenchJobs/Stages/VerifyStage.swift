@@ -1,4 +1,5 @@
 import Foundation
+import QuenchModel
 
 /// Stage 2: hashes the model and data files and compares them with the spec's pins; a mismatch
 /// stops the run before anything is trained on an unexpected file.
@@ -6,7 +7,7 @@ struct VerifyStage: Stage {
     /// One file with its role, hash and what it was checked against.
     struct Check: Codable, Sendable {
         /// `model`, `train` or `validation`.
-        let role: String
+        let role: InputRole
         let file: FileRecord
         /// The pinned sha256, when the spec pins this file.
         let pinned: String?
@@ -16,17 +17,8 @@ struct VerifyStage: Stage {
     struct Output: Codable, Sendable {
         let checks: [Check]
 
-        func file(_ role: String) -> FileRecord? { checks.first { $0.role == role }?.file }
-        var modelFiles: [FileRecord] { checks.filter { $0.role == "model" }.map(\.file) }
-    }
-
-    /// Whether the model loader reads a file of this name: the weights, their index, the model and
-    /// tokenizer configs. A local model must pin each of them.
-    static func loaderReads(_ name: String) -> Bool {
-        let file = (name as NSString).lastPathComponent
-        let ext = (file as NSString).pathExtension.lowercased()
-        return ext == "gguf" || ext == "safetensors"
-            || ["config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors.index.json"].contains(file)
+        func file(_ role: InputRole) -> FileRecord? { checks.first { $0.role == role }?.file }
+        var modelFiles: [FileRecord] { checks.filter { $0.role == .model }.map(\.file) }
     }
 
     static let name = StageName.verify
@@ -38,7 +30,8 @@ struct VerifyStage: Stage {
         if let validation = context.spec.data.validation {
             inputs["validation"] = validation + "#" + FileRecord.stamp(validation)
         }
-        inputs["pins"] = (modelPins(context.spec).merging(context.spec.data.pins) { $1 })
+        let dataPins = Dictionary(uniqueKeysWithValues: context.spec.data.pins.map { ($0.key.rawValue, $0.value) })
+        inputs["pins"] = (modelPins(context.spec).merging(dataPins) { $1 })
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         return inputs
     }
@@ -50,23 +43,25 @@ struct VerifyStage: Stage {
         var checks: [Check] = []
         var names: Set<String> = []
         for file in fetch.files {
-            let name = file.path == root.path ? root.lastPathComponent : relativePath(file.path, under: root.path)
+            let name = self.name(of: file.path, in: root)
             names.insert(name)
-            checks.append(try check(role: "model", file: file, pin: pins[name]))
+            checks.append(try check(role: .model, file: file, pin: pins[name]))
         }
         if case .local(let path, _) = context.spec.model {
-            let unpinned = names.filter { Self.loaderReads($0) && pins[$0] == nil }.sorted()
+            // A local model must pin every file the loader will read, as the folder is now.
+            let unpinned = try ModelBundle.filesRead(in: root).map { name(of: $0.path, in: root) }
+                .filter { pins[$0] == nil }.sorted()
             guard unpinned.isEmpty else { throw RunError.unpinnedModelFiles(model: path, files: unpinned) }
         }
         if let missing = pins.keys.sorted().first(where: { !names.contains($0) }) {
             throw RunError.unsupported("the job pins model file '\(missing)', which the model does not have "
                                        + "(it has \(names.sorted().joined(separator: ", ")))")
         }
-        checks.append(try check(role: "train", file: FileRecord(url: URL(fileURLWithPath: context.spec.data.train)),
-                                pin: context.spec.data.pins["train"]))
+        checks.append(try check(role: .train, file: FileRecord(url: URL(fileURLWithPath: context.spec.data.train)),
+                                pin: context.spec.data.pins[.train]))
         if let validation = context.spec.data.validation {
-            checks.append(try check(role: "validation", file: FileRecord(url: URL(fileURLWithPath: validation)),
-                                    pin: context.spec.data.pins["validation"]))
+            checks.append(try check(role: .validation, file: FileRecord(url: URL(fileURLWithPath: validation)),
+                                    pin: context.spec.data.pins[.validation]))
         }
         return Output(checks: checks)
     }
@@ -78,9 +73,9 @@ struct VerifyStage: Stage {
         return "\(output.checks.count) file(s) hashed, \(pinned) matched their pins"
     }
 
-    private func check(role: String, file: FileRecord, pin: String?) throws -> Check {
+    private func check(role: InputRole, file: FileRecord, pin: String?) throws -> Check {
         if let pin, pin != file.sha256 {
-            throw RunError.hashMismatch(subject: role == "model" ? "model file" : "\(role) data", path: file.path,
+            throw RunError.hashMismatch(subject: role == .model ? "model file" : "\(role.rawValue) data", path: file.path,
                                         expected: pin, actual: file.sha256)
         }
         return Check(role: role, file: file, pinned: pin)
@@ -92,7 +87,10 @@ struct VerifyStage: Stage {
         }
     }
 
-    private func relativePath(_ path: String, under root: String) -> String {
-        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    /// How the spec names a model file in its pins: its path under the model folder, or the model
+    /// file's own name.
+    private func name(of path: String, in root: URL) -> String {
+        if path == root.path { return root.lastPathComponent }
+        return path.hasPrefix(root.path + "/") ? String(path.dropFirst(root.path.count + 1)) : path
     }
 }

@@ -19,30 +19,50 @@ public struct SafetensorsCheckpoint {
     public let tensorNames: [String]
     /// The open files: one for a single-file checkpoint, else one per shard, sorted by file name.
     public let files: [SafetensorsFile]
+    /// Every file the checkpoint was read from: the single file, or the index and then its shards.
+    public let sourceFiles: [URL]
 
     private let fileIndexOfTensor: [String: Int]
 
     /// Opens the checkpoint in `directory`; throws `SafetensorsError` naming the first problem.
     public init(directory: URL) throws {
-        let single = directory.appendingPathComponent(Self.singleFileName)
-        let indexURL = directory.appendingPathComponent(Self.indexFileName)
-        let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: single.path) {
+        if let single = try Self.singleFile(in: directory) {
             let file = try SafetensorsFile(contentsOf: single)
-            self.init(directory: directory, metadata: file.metadata, files: [file])
-        } else if fileManager.fileExists(atPath: indexURL.path) {
+            self.init(directory: directory, metadata: file.metadata, files: [file], index: nil)
+        } else {
+            let indexURL = directory.appendingPathComponent(Self.indexFileName)
             let index = try SafetensorsIndex(path: indexURL.path)
             let files = try Self.openShards(index, directory: directory, indexPath: indexURL.path)
-            self.init(directory: directory, metadata: index.metadata, files: files)
-        } else {
-            throw SafetensorsError.noCheckpoint(directory: directory.path)
+            self.init(directory: directory, metadata: index.metadata, files: files, index: indexURL)
         }
     }
 
-    private init(directory: URL, metadata: [String: String], files: [SafetensorsFile]) {
+    /// The files `init(directory:)` reads, without opening the weights: `model.safetensors` when
+    /// present, else the index and exactly the shards its weight_map names, sorted by file name.
+    /// - Throws: `SafetensorsError` when the folder has neither, or the index is not valid.
+    public static func files(in directory: URL) throws -> [URL] {
+        if let single = try singleFile(in: directory) { return [single] }
+        let indexURL = directory.appendingPathComponent(indexFileName)
+        let index = try SafetensorsIndex(path: indexURL.path)
+        return [indexURL] + index.shardNames.map { directory.appendingPathComponent($0) }
+    }
+
+    /// `model.safetensors` when the folder has it (preferred, as transformers does); nil when it has
+    /// only an index. - Throws: `noCheckpoint` when it has neither.
+    private static func singleFile(in directory: URL) throws -> URL? {
+        let single = directory.appendingPathComponent(singleFileName)
+        if FileManager.default.fileExists(atPath: single.path) { return single }
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(indexFileName).path) else {
+            throw SafetensorsError.noCheckpoint(directory: directory.path)
+        }
+        return nil
+    }
+
+    private init(directory: URL, metadata: [String: String], files: [SafetensorsFile], index: URL?) {
         self.directory = directory
         self.metadata = metadata
         self.files = files
+        sourceFiles = (index.map { [$0] } ?? []) + files.map(\.url)
         var names: [String] = []
         var fileIndexOfTensor: [String: Int] = [:]
         for (position, file) in files.enumerated() {
@@ -57,7 +77,7 @@ public struct SafetensorsCheckpoint {
 
     /// Opens each shard once and checks it against the index in both directions.
     private static func openShards(_ index: SafetensorsIndex, directory: URL, indexPath: String) throws -> [SafetensorsFile] {
-        let shardNames = Set(index.weightMap.values).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let shardNames = index.shardNames
         var owner: [String: String] = [:]
         var files: [SafetensorsFile] = []
         for shard in shardNames {

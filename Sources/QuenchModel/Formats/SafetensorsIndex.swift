@@ -5,6 +5,9 @@ struct SafetensorsIndex {
     /// Tensor name → shard file name, every shard name a plain file name.
     let weightMap: [String: String]
 
+    /// The shard files the weight map names, each once, sorted by file name (bytewise).
+    var shardNames: [String] { Set(weightMap.values).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+
     /// Reads and validates the index at `path`, with the same strict JSON rules as headers.
     init(path: String) throws {
         let mapping: MappedFile

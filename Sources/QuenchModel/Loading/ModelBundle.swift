@@ -22,18 +22,27 @@ public struct ModelBundle {
     /// How many tensors of each stored type (F32, Q4_1, ...).
     public let storedTypes: [String: Int]
 
+    /// The model configuration in a Hugging Face folder.
+    public static let configFileName = "config.json"
+    /// The tokenizer in a Hugging Face folder (optional).
+    public static let tokenizerFileName = "tokenizer.json"
+    /// Special tokens and the chat template in a Hugging Face folder (optional).
+    public static let tokenizerConfigFileName = "tokenizer_config.json"
+
     /// Opens a `.gguf` file or a directory holding `config.json` and safetensors, the files mapped.
     public static func open(_ url: URL) throws -> ModelBundle {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ModelError.unreadable(file: url.path, reason: "no such file or directory")
-        }
-        if isDirectory.boolValue { return try openHuggingFace(url) }
-        guard url.pathExtension.lowercased() == "gguf" else {
-            throw ModelError.unreadable(
-                file: url.path, reason: "expected a .gguf file or a directory with config.json and model.safetensors")
-        }
-        return try openGGUF(url)
+        try isHuggingFaceFolder(url) ? openHuggingFace(url) : openGGUF(url)
+    }
+
+    /// The exact files `open(_:)` reads for the model at `url`, so a pin on each covers every byte
+    /// loaded: the `.gguf` file itself; or, in a Hugging Face folder, config.json, the checkpoint
+    /// (model.safetensors, or the index and exactly the shards its weight_map names), and
+    /// tokenizer.json and tokenizer_config.json when present. Other files of the folder are never read.
+    /// - Throws: `ModelError.unreadable` for a path that is neither, `SafetensorsError` for a folder
+    ///   without a checkpoint or with an invalid index.
+    public static func filesRead(in url: URL) throws -> [URL] {
+        guard try isHuggingFaceFolder(url) else { return [url] }
+        return huggingFaceFiles(in: url, checkpoint: try SafetensorsCheckpoint.files(in: url))
     }
 
     /// Opens the model at `url` from bytes `check` accepted: each file is read whole into memory,
@@ -43,10 +52,43 @@ public struct ModelBundle {
         try check.reading { try open(url) }
     }
 
+    /// True for a directory, false for a `.gguf` file. - Throws: for anything else.
+    private static func isHuggingFaceFolder(_ url: URL) throws -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ModelError.unreadable(file: url.path, reason: "no such file or directory")
+        }
+        if isDirectory.boolValue { return true }
+        guard url.pathExtension.lowercased() == "gguf" else {
+            throw ModelError.unreadable(
+                file: url.path, reason: "expected a .gguf file or a directory with config.json and model.safetensors")
+        }
+        return false
+    }
+
+    /// The tokenizer in tokenizer.json `url` with the BOS and EOS tokens `config` (read from
+    /// `configURL`) names; a special token missing from the vocabulary is reported at its key there.
+    private static func loadTokenizer(_ url: URL, config: HuggingFaceTokenizerConfig?, at configURL: URL) throws -> BPETokenizer {
+        do {
+            return try BPETokenizer(tokenizerJSON: url, bosToken: config?.bosToken, eosToken: config?.eosToken)
+        } catch TokenizerError.specialTokenNotInVocabulary(let name, let token) {
+            throw ModelError.invalidValue(
+                file: configURL.path, key: name == "BOS" ? HuggingFaceTokenizerConfig.bosKey : HuggingFaceTokenizerConfig.eosKey,
+                reason: "token \(String(reflecting: token)) is not in the vocabulary of \(url.path)")
+        }
+    }
+
+    /// config.json, then the checkpoint's files, then the tokenizer files the folder has.
+    private static func huggingFaceFiles(in directory: URL, checkpoint: [URL]) -> [URL] {
+        let tokenizerFiles = [tokenizerFileName, tokenizerConfigFileName].map { directory.appendingPathComponent($0) }
+        return [directory.appendingPathComponent(configFileName)] + checkpoint
+            + tokenizerFiles.filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
     private static func openGGUF(_ url: URL) throws -> ModelBundle {
         let gguf = try GGUFFile(contentsOf: url)
-        let model = try ModelLoader.load(gguf: gguf, file: url.lastPathComponent)
-        let tokenizer = try GGUFTokenizer.tokenizer(from: gguf, file: url.lastPathComponent)
+        let model = try ModelLoader.load(gguf: gguf, file: url.path)
+        let tokenizer = try GGUFTokenizer.tokenizer(from: gguf, file: url.path)
         let templateText = gguf.metadata["tokenizer.chat_template"]?.string
         let template = try templateText.map(ChatTemplate.recognise)
         var types: [String: Int] = [:]
@@ -57,23 +99,21 @@ public struct ModelBundle {
     }
 
     private static func openHuggingFace(_ directory: URL) throws -> ModelBundle {
-        let config = try ModelConfig(huggingFaceConfig: directory.appendingPathComponent("config.json"))
+        let config = try ModelConfig(huggingFaceConfig: directory.appendingPathComponent(configFileName))
         let checkpoint = try SafetensorsCheckpoint(directory: directory)
         let model = try ModelLoader.load(config: config, checkpoint: checkpoint)
         var types: [String: Int] = [:]
         for name in checkpoint.tensorNames {
             if let info = checkpoint.info(name) { types[info.dtype.rawValue, default: 0] += 1 }
         }
-        let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
-        let configURL = directory.appendingPathComponent("tokenizer_config.json")
+        let tokenizerURL = directory.appendingPathComponent(tokenizerFileName)
+        let configURL = directory.appendingPathComponent(tokenizerConfigFileName)
         let tokenizerConfig = try HuggingFaceTokenizerConfig(contentsOf: configURL)
         let tokenizer = FileManager.default.fileExists(atPath: tokenizerURL.path)
-            ? try BPETokenizer(tokenizerJSON: tokenizerURL, bosToken: tokenizerConfig?.bosToken,
-                               eosToken: tokenizerConfig?.eosToken)
+            ? try loadTokenizer(tokenizerURL, config: tokenizerConfig, at: configURL)
             : nil
         let template = try tokenizerConfig?.chatTemplate.map(ChatTemplate.recognise)
-        let files = [directory.appendingPathComponent("config.json")] + checkpoint.files.map(\.url)
-            + [tokenizerURL, configURL].filter { FileManager.default.fileExists(atPath: $0.path) }
+        let files = huggingFaceFiles(in: directory, checkpoint: checkpoint.sourceFiles)
         return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template,
                            chatTemplateText: tokenizerConfig?.chatTemplate, format: .huggingFace,
                            location: directory, files: files, storedTypes: types)
@@ -97,8 +137,11 @@ struct HuggingFaceTokenizerConfig {
         func token(_ key: String) -> String? {
             (json[key] as? String) ?? ((json[key] as? [String: Any])?["content"] as? String)
         }
-        bosToken = token("bos_token")
-        eosToken = token("eos_token")
+        bosToken = token(Self.bosKey)
+        eosToken = token(Self.eosKey)
         chatTemplate = json["chat_template"] as? String
     }
+
+    /// The keys naming the special tokens.
+    static let bosKey = "bos_token", eosKey = "eos_token"
 }

@@ -6,15 +6,21 @@ import QuenchTensor
 public enum ModelLoader {
     /// Reads `config.json` and the safetensors checkpoint in `directory`.
     public static func load(huggingFaceDirectory directory: URL) throws -> CausalLM {
-        try load(config: ModelConfig(huggingFaceConfig: directory.appendingPathComponent("config.json")),
+        try load(config: ModelConfig(huggingFaceConfig: directory.appendingPathComponent(ModelBundle.configFileName)),
                  checkpoint: SafetensorsCheckpoint(directory: directory))
     }
 
     /// The model `config` describes, its weights read from the opened `checkpoint`.
+    /// Errors name config.json for its keys and, for a tensor, the full path of the safetensors file
+    /// holding it (the checkpoint folder when no file does).
     static func load(config: ModelConfig, checkpoint: SafetensorsCheckpoint) throws -> CausalLM {
-        let file = checkpoint.directory.lastPathComponent
-        try requireStoredTensors(of: config, in: file, layersKey: config.architecture == .gpt2 ? "n_layer" : "num_hidden_layers",
-                                 storedCount: checkpoint.tensorNames.count) { spec in
+        let configFile = checkpoint.directory.appendingPathComponent(ModelBundle.configFileName).path
+        func file(holding tensor: String) -> String {
+            checkpoint.file(containing: tensor)?.url.path ?? checkpoint.directory.path
+        }
+        try requireStoredTensors(of: config, in: configFile, layersKey: config.architecture == .gpt2 ? "n_layer" : "num_hidden_layers",
+                                 storedCount: checkpoint.tensorNames.count, weights: checkpoint.directory.path,
+                                 tensorFile: file(holding:)) { spec in
             (spec.huggingFaceName, HuggingFaceLayout.storedShape(spec), checkpoint.info(spec.huggingFaceName)?.shape)
         }
         let model = try CausalLM(config: config)
@@ -27,29 +33,33 @@ public enum ModelLoader {
             } else {
                 try checkpoint.read(spec.huggingFaceName, into: tensor.storage)
             }
-            try requireFinite(tensor, name: spec.huggingFaceName, file: file)
+            try requireFinite(tensor, name: spec.huggingFaceName, file: file(holding: spec.huggingFaceName))
         }
         return model
     }
 
-    /// Checks that `file` holds every parameter of `config` with its exact shape before the model's
-    /// memory is allocated, so sizes in a config or metadata can never allocate more than the file
-    /// holds. `stored` gives a parameter's name in the file, the shape it must have there, and the
-    /// shape it has (nil when absent).
+    /// Checks that the weights hold every parameter of `config` with its exact shape before the
+    /// model's memory is allocated, so sizes in a config or metadata can never allocate more than the
+    /// files hold. `stored` gives a parameter's name in the file, the shape it must have there, and
+    /// the shape it has (nil when absent). `file` holds the config's keys; `weights` (default `file`)
+    /// names the weights in the layer count's error, `tensorFile` (default `file`) the file of a tensor.
     static func requireStoredTensors(
         of config: ModelConfig, in file: String, layersKey: String, storedCount: Int,
+        weights: String? = nil, tensorFile: ((String) -> String)? = nil,
         stored: (ParameterSpec) -> (name: String, expected: [Int], found: [Int]?)
     ) throws {
         // Every layer has tensors of its own: checked first, as the table grows with the layer count.
         guard config.layers <= storedCount else {
             throw ModelError.invalidValue(
-                file: file, key: layersKey, reason: "\(config.layers) layers, but the file holds only \(storedCount) tensors")
+                file: file, key: layersKey,
+                reason: "\(config.layers) layers, but \(weights ?? "the file") holds only \(storedCount) tensors")
         }
         for spec in ParameterTable.specs(for: config) {
             let (name, expected, found) = stored(spec)
-            guard let found else { throw ModelError.missingTensor(file: file, tensor: name) }
+            let holder = tensorFile?(name) ?? file
+            guard let found else { throw ModelError.missingTensor(file: holder, tensor: name) }
             guard found == expected else {
-                throw ModelError.tensorShape(file: file, tensor: name, expected: expected, found: found)
+                throw ModelError.tensorShape(file: holder, tensor: name, expected: expected, found: found)
             }
         }
     }

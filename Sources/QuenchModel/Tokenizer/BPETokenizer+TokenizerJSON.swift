@@ -51,10 +51,14 @@ extension BPETokenizer {
             }
             return id
         }
-        try self.init(
-            tokens: tokens, merges: model.merges.map(\.text), tokenTypes: types, preTokenizer: preTokenizer,
-            bosTokenID: resolve("BOS", bosToken), eosTokenID: resolve("EOS", eosToken), addedTokens: nil,
-            ignoreMerges: model.ignoreMerges ?? false)
+        do {
+            try self.init(
+                tokens: tokens, merges: model.merges.map(\.text), tokenTypes: types, preTokenizer: preTokenizer,
+                bosTokenID: resolve("BOS", bosToken), eosTokenID: resolve("EOS", eosToken), addedTokens: nil,
+                ignoreMerges: model.ignoreMerges ?? false)
+        } catch let error as TokenizerError {
+            throw file.locate(error, path: path)
+        }
     }
 
     /// The vocabulary as an id-indexed array (model.vocab plus added_tokens, which may lie past
@@ -68,9 +72,9 @@ extension BPETokenizer {
         }
         // Every id is checked before any arithmetic on it: dense ids lie in 0..<entries.count.
         for entry in entries where !(0..<entries.count).contains(entry.id) {
-            throw TokenizerError.malformedTokenizerJSON(
+            throw TokenizerError.invalidTokenizerJSON(
                 path: path, key: entry.key,
-                expected: "an id in 0..<\(entries.count) (one per vocabulary entry and added token), found \(entry.id)")
+                reason: "id \(entry.id) is out of range 0..<\(entries.count) (one id per vocabulary entry and added token)")
         }
         let count = (entries.map(\.id).max() ?? -1) + 1
         var tokens = [String?](repeating: nil, count: count)

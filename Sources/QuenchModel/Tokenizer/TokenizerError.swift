@@ -27,6 +27,9 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     case unreadableTokenizerJSON(path: String, reason: String)
     /// tokenizer.json is valid JSON but a key is missing or has the wrong shape.
     case malformedTokenizerJSON(path: String, key: String, expected: String)
+    /// A value of tokenizer.json, at `key`, is present but cannot be used (an id out of range, a merge
+    /// naming a token the vocabulary lacks).
+    case invalidTokenizerJSON(path: String, key: String, reason: String)
     /// tokenizer.json describes something other than a byte-level BPE this code implements.
     case unsupportedTokenizerJSON(path: String, key: String, found: String, supported: String)
     /// A chat template this code does not implement.
@@ -60,6 +63,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
             return "cannot read tokenizer.json at \(path): \(reason)"
         case .malformedTokenizerJSON(let path, let key, let expected):
             return "\(path): key '\(key)' is missing or malformed; expected \(expected)"
+        case .invalidTokenizerJSON(let path, let key, let reason):
+            return "\(path): key '\(key)': \(reason)"
         case .unsupportedTokenizerJSON(let path, let key, let found, let supported):
             return "\(path): '\(key)' is \(found); supported: \(supported)"
         case .unknownChatTemplate(let excerpt, let known):
