@@ -20,6 +20,23 @@ import Testing
 
     init() {}
 
+    /// Runs `quench arguments` with standard output and error on a pipe whose reader is already closed.
+    func quenchWithClosedPipe(_ arguments: [String]) throws -> Process {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        close(ends[0])
+        defer { close(ends[1]) }
+        let process = Process()
+        process.executableURL = productsDirectory().appendingPathComponent("quench")
+        process.arguments = arguments
+        let writer = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+        process.standardOutput = writer
+        process.standardError = writer
+        try process.run()
+        process.waitUntilExit()
+        return process
+    }
+
     /// The folder holding the test bundle and the products built with it.
     func productsDirectory() -> URL {
         var url = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -43,18 +60,18 @@ import Testing
     }
 
     /// The demo model fetched by `make setup`, or nil (with a loud message) when absent.
-    var demoModel: String? {
+    /// The demo model's path; when it is absent, the calling test is cancelled (reported as skipped).
+    func demoModel() throws -> String {
         let path = FileManager.default.homeDirectoryForCurrentUser
             .appendingPathComponent(".cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
         guard ProcessInfo.processInfo.environment["QUENCH_CACHE"] == nil, FileManager.default.fileExists(atPath: path) else {
-            print("⚠️  SKIPPING: the demo model is not in ~/.cache/quench/models; run `make setup`.")
-            return nil
+            try Test.cancel("the demo model is not in ~/.cache/quench/models; run `make setup`")
         }
         return path
     }
 
     @Test func inspectReportsTheRealModelAsJSON() throws {
-        guard let model = demoModel else { return }
+        let model = try demoModel()
         let (status, output) = try quench("inspect", "--model", model, "--json")
         #expect(status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
@@ -64,7 +81,7 @@ import Testing
     }
 
     @Test func greedyChatGenerationAnswersAndIsReproducible() throws {
-        guard let model = demoModel else { return }
+        let model = try demoModel()
         let arguments = ["generate", "--model", model, "--chat", "--max-tokens", "24", "--json",
                          "--prompt", "What is the capital of France?"]
         let (status, output) = try quench(arguments)
@@ -77,7 +94,7 @@ import Testing
     }
 
     @Test func importWritesAHuggingFaceDirectoryThatLoadsBack() throws {
-        guard let model = demoModel else { return }
+        let model = try demoModel()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("smollm2-hf").path

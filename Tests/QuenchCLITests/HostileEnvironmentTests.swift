@@ -8,29 +8,12 @@ import Testing
     let cli = CommandLineTests()
     let registry = RegistryCommandTests()
 
-    /// Runs `quench arguments` with standard output and error on a pipe whose reader is already closed.
-    func runWithClosedPipe(_ arguments: [String]) throws -> Process {
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        close(ends[0])
-        defer { close(ends[1]) }
-        let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
-        process.arguments = arguments
-        let writer = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
-        process.standardOutput = writer
-        process.standardError = writer
-        try process.run()
-        process.waitUntilExit()
-        return process
-    }
-
     @Test func aClosedPipeEndsTheCommandWithoutASignal() throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("quench-missing-\(UUID().uuidString).yaml")
-        let failing = try runWithClosedPipe(["train", missing.path])
+        let failing = try cli.quenchWithClosedPipe(["train", missing.path])
         #expect(failing.terminationReason == .exit, "ended by signal \(failing.terminationStatus)")
         #expect(failing.terminationStatus == 1)
-        let help = try runWithClosedPipe(["--help"])
+        let help = try cli.quenchWithClosedPipe(["--help"])
         #expect(help.terminationReason == .exit, "ended by signal \(help.terminationStatus)")
     }
 

@@ -49,26 +49,18 @@ struct HostileModelCommandTests {
     @Test("--max-tokens 9223372036854775807 ends with exit 1 naming the context, not a trap")
     func hugeMaxTokens() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let model = cli.demoModel else { return }
+        let model = try cli.demoModel()
         let (status, output) = try cli.quench("generate", "--model", model, "--prompt", "Hi",
                                               "--max-tokens", "9223372036854775807")
         #expect(status == 1 && output.contains("exceed the model's context"), "\(output)")
     }
 
-    @Test("generate into a reader that closes after one byte ends without a signal")
+    @Test("generate into a reader that has already gone ends without a signal")
     func closedStandardOutput() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let model = cli.demoModel else { return }
-        let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
-        process.arguments = ["generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "40"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        _ = output.fileHandleForReading.readData(ofLength: 1)
-        try output.fileHandleForReading.close()
-        process.waitUntilExit()
+        let model = try cli.demoModel()
+        let process = try cli.quenchWithClosedPipe(["generate", "--model", model, "--prompt", "Once upon a time",
+                                                    "--max-tokens", "4"])
         #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus)")
     }
 }

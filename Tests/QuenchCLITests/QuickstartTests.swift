@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func theQuickstartPassesItsGateAndTheGateFailJobIsRejected() throws {
-        guard cli.demoModel != nil else { return }
+        _ = try cli.demoModel()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-quickstart-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

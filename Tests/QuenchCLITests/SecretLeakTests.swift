@@ -166,6 +166,25 @@ import Testing
         #expect(fromCommand.status != 0 && fromCommand.output.contains("404") && fromCommand.output.contains("<SECRET>"),
                 "\(fromCommand.output)")
         #expect(server.hubLog.contains(token), "the hub must have received the token for the test to mean anything")
-        for output in [fromFile.output, fromCommand.output] { #expect(!output.contains(token), "\(output)") }
+
+        // The same two sources through `quench run`: its run folders, reports and listings are searched too.
+        var outputs = [fromFile.output, fromCommand.output]
+        // The user's own files hold the token (the token file, token_command's arguments) or the
+        // repository named after it (the specs and the runs' copies of them).
+        var userFiles: Set<String> = ["token", "hub-command.yaml"]
+        for (name, config, tokenPath) in [("from-file", server.config, tokenFile), ("from-command", commandConfig, nil)] {
+            var runEnvironment = environment
+            runEnvironment["QUENCH_HUB_CONFIG"] = config.path
+            runEnvironment["HF_TOKEN_PATH"] = (tokenPath ?? folder.appendingPathComponent("absent")).path
+            let ran = try run(["run", try hubSpec(name: name, repo: "quench/\(token)")], runEnvironment)
+            #expect(ran.status != 0 && ran.output.contains("stage fetch failed") && ran.output.contains("<SECRET>"), "\(ran.output)")
+            let runFolder = try onlyRun(named: name)
+            userFiles.formUnion(["\(name).yaml", "runs/\(runFolder.lastPathComponent)/job.yaml"])
+            expectRunFiles(runFolder, ["state.json", "report.json", "report.md", "report.html"])
+            outputs += [ran.output, try run(["runs", "show", runFolder.path], runEnvironment).output,
+                        try run(["runs", "show", runFolder.path, "--json"], runEnvironment).output]
+        }
+        outputs.append(try run(["runs", "list", "--runs", folder.appendingPathComponent("runs").path], environment).output)
+        #expect(leaks(of: token, under: folder, outputs: outputs, userFiles: userFiles) == [], "the token leaked")
     }
 }

@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func killedRunResumesToTheSameAdapter() throws {
-        guard let model = cli.demoModel else { return }
+        let model = try cli.demoModel()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

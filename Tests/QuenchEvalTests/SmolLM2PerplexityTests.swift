@@ -26,7 +26,7 @@ import Testing
     func relativeError(_ value: Double, _ expected: Double) -> Double { abs(value / expected - 1) }
 
     @Test func perplexityMatchesTransformersWithinATenthOfAPercent() throws {
-        guard let url = EvalFixtures.smolLM2 else { return }
+        let url = try EvalFixtures.smolLM2()
         let bundle = try ModelBundle.open(url)
         let sequences = try sequences()
         #expect(sequences.count == 3)
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func aTextFileIsTokenizedAndScoredAsTheReferenceDid() throws {
-        guard let url = EvalFixtures.smolLM2 else { return }
+        let url = try EvalFixtures.smolLM2()
         let bundle = try ModelBundle.open(url)
         let tokenizer = try #require(bundle.tokenizer)
         #expect(try BOSPolicy.addsBOS(bundle) == false, "SmolLM2's GGUF says add_bos_token = false")

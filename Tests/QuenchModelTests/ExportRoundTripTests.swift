@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func smolLM2SurvivesGGUFAndHuggingFaceExport() throws {
-        guard let url = Fixtures.smolLM2 else { return }
+        let url = try Fixtures.smolLM2()
         let original = try ModelBundle.open(url)
         let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }

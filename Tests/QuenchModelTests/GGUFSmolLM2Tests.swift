@@ -7,7 +7,7 @@ import QuenchModel
 struct GGUFSmolLM2Tests {
     @Test("metadata and tensor table")
     func metadata() throws {
-        guard let url = Fixtures.smolLM2 else { return }
+        let url = try Fixtures.smolLM2()
         let gguf = try GGUFFile(contentsOf: url)
         #expect(gguf.version == 3)
         #expect(gguf.metadataKeys.count == 33)
@@ -43,7 +43,7 @@ struct GGUFSmolLM2Tests {
 
     @Test("token_embd (Q8_0) and blk.0.attn_q (Q4_1) match gguf-py's dequantization")
     func dequantize() throws {
-        guard let url = Fixtures.smolLM2 else { return }
+        let url = try Fixtures.smolLM2()
         let gguf = try GGUFFile(contentsOf: url)
 
         let embedding = try gguf.dequantize("token_embd.weight")

@@ -6,7 +6,7 @@ import Testing
 /// The real SmolLM2-135M-Instruct (GGUF, Q4_1) against transformers' per-token losses.
 @Suite struct SmolLM2Tests {
     @Test func perTokenLossAndArgmaxMatchTransformers() throws {
-        guard let url = Fixtures.smolLM2 else { return }
+        let url = try Fixtures.smolLM2()
         let model = try ModelLoader.load(gguf: url)
         #expect(model.config.layers == 30 && model.config.hiddenSize == 576 && model.config.tiedEmbeddings)
         let reference = try SafetensorsFile(contentsOf: Fixtures.url("smollm2/reference.safetensors"))

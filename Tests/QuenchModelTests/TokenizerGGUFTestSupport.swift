@@ -19,10 +19,11 @@ struct GGUFTokenizerMetadata: Sendable {
     }
 }
 
-/// SmolLM2's tokenizer, read once for all tests; nil (with a printed notice) when the model is absent.
+/// SmolLM2's tokenizer, read once for all tests; nil when the model is absent.
 enum SmolLM2Tokenizer {
     static let loaded: Result<(tokenizer: BPETokenizer, metadata: GGUFTokenizerMetadata), any Error>? = {
-        guard let url = Fixtures.smolLM2 else { return nil }
+        guard FileManager.default.fileExists(atPath: DemoModel.url.path) else { return nil }
+        let url = DemoModel.url
         return Result {
             let gguf = try GGUFFile(contentsOf: url)
             guard let tokenizer = try GGUFTokenizer.tokenizer(from: gguf, file: url.lastPathComponent) else {

@@ -25,13 +25,14 @@ import QuenchModel
         return try JSONDecoder().decode(Reference.self, from: data)
     }
 
-    /// The SmolLM2 tokenizer, or nil (with a printed notice) when the model is absent.
-    static func smolLM2() throws -> (tokenizer: BPETokenizer, metadata: GGUFTokenizerMetadata)? {
-        try SmolLM2Tokenizer.loaded?.get()
+    /// The SmolLM2 tokenizer; the test is cancelled (reported as skipped) when the model is absent.
+    static func smolLM2() throws -> (tokenizer: BPETokenizer, metadata: GGUFTokenizerMetadata) {
+        guard let loaded = SmolLM2Tokenizer.loaded else { try Test.cancel("SmolLM2-135M-Instruct is not at \(DemoModel.url.path); run `make setup` to fetch it") }
+        return try loaded.get()
     }
 
     @Test func ggufMetadataDescribesSmolLM2() throws {
-        guard let (tokenizer, metadata) = try Self.smolLM2() else { return }
+        let (tokenizer, metadata) = try Self.smolLM2()
         #expect(metadata.pre == "smollm")
         #expect(tokenizer.preTokenizer == .smollm)
         #expect(tokenizer.vocabularySize == 49152)
@@ -42,7 +43,7 @@ import QuenchModel
     }
 
     @Test func everyReferenceCaseEncodesAndDecodes() throws {
-        guard let (tokenizer, _) = try Self.smolLM2() else { return }
+        let (tokenizer, _) = try Self.smolLM2()
         let reference = try Self.reference()
         #expect(reference.tokenizerCases.count == 14)
         for testCase in reference.tokenizerCases {
@@ -53,7 +54,7 @@ import QuenchModel
     }
 
     @Test func offsetsCoverTheTextExactly() throws {
-        guard let (tokenizer, _) = try Self.smolLM2() else { return }
+        let (tokenizer, _) = try Self.smolLM2()
         for testCase in try Self.reference().tokenizerCases {
             let encoded = try tokenizer.encodeWithOffsets(testCase.text, addBOS: true)
             #expect(encoded.ids == [1] + testCase.ids)
@@ -70,13 +71,13 @@ import QuenchModel
     }
 
     @Test func skippingSpecialTokensDropsTheChatMarkers() throws {
-        guard let (tokenizer, _) = try Self.smolLM2() else { return }
+        let (tokenizer, _) = try Self.smolLM2()
         let ids = try tokenizer.encode("<|im_start|>user\nHi<|im_end|>\n")
         #expect(try tokenizer.decode(ids, skipSpecialTokens: true) == "user\nHi\n")
     }
 
     @Test func chatTemplateIsRecognisedAndReproduced() throws {
-        guard let (tokenizer, metadata) = try Self.smolLM2() else { return }
+        let (tokenizer, metadata) = try Self.smolLM2()
         let reference = try Self.reference()
         let template = try ChatTemplate.recognise(try #require(metadata.chatTemplate))
         #expect(template == .smolLM2)
@@ -94,7 +95,7 @@ import QuenchModel
     /// The same vocabulary written as tokenizer.json (merges as pairs, the smollm pre-tokenizer
     /// spelt as Hugging Face spells it) must tokenize identically.
     @Test func tokenizerJSONFromTheSameVocabularyAgrees() throws {
-        guard let (_, metadata) = try Self.smolLM2() else { return }
+        let (_, metadata) = try Self.smolLM2()
         let vocab = Dictionary(uniqueKeysWithValues: metadata.tokens.enumerated().map { ($0.element, $0.offset) })
         let added = metadata.tokenTypes.enumerated().filter { $0.element == 3 }.map { id, _ in
             ["id": id, "content": metadata.tokens[id], "special": true] as [String: Any]
@@ -124,7 +125,7 @@ import QuenchModel
     /// Without the digit step (plain GPT-2 splitting) the llama.cpp-only cases come out differently,
     /// which is why the pre-tokenizer matters.
     @Test func gpt2SplittingDiffersOnTheDigitCases() throws {
-        guard let (_, metadata) = try Self.smolLM2() else { return }
+        let (_, metadata) = try Self.smolLM2()
         let gpt2 = try BPETokenizer(
             tokens: metadata.tokens, merges: metadata.merges, tokenTypes: metadata.tokenTypes,
             preTokenizer: .gpt2, bosTokenID: 1, eosTokenID: 2, addedTokens: nil)

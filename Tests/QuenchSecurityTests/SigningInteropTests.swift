@@ -19,11 +19,11 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Whether the `model_signing` CLI is installed, with a loud message when it is not.
-    func modelSigningInstalled() throws -> Bool {
-        if try run(["model_signing", "--help"]).status == 0 { return true }
-        print("⚠️  SKIPPING: `model_signing` is not on PATH; run scripts/install-python-tools.sh.")
-        return false
+    /// Cancels the calling test (reported as skipped) when the `model_signing` CLI is not installed.
+    func requireModelSigning() throws {
+        guard try run(["model_signing", "--help"]).status == 0 else {
+            try Test.cancel("`model_signing` is not on PATH; run scripts/install-python-tools.sh")
+        }
     }
 
     func pythonVerify(_ model: URL, publicKey: String) throws -> (status: Int32, output: String) {
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func modelSigningVerifiesWhatQuenchSigns() throws {
-        guard try modelSigningInstalled() else { return }
+        try requireModelSigning()
         let scratch = try SigningScratch()
         defer { scratch.remove() }
         let pair = try SigningKeys.createKeyPair(in: scratch.root.appendingPathComponent("keys"))
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func quenchVerifiesWhatModelSigningSigns() throws {
-        guard try modelSigningInstalled() else { return }
+        try requireModelSigning()
         let scratch = try SigningScratch()
         defer { scratch.remove() }
         let pair = try SigningKeys.createKeyPair(in: scratch.root.appendingPathComponent("keys"))
@@ -85,10 +85,7 @@ import Testing
         defer { scratch.remove() }
         let pair = try SigningKeys.createKeyPair(in: scratch.root.appendingPathComponent("keys"))
         let derived = try run(["openssl", "pkey", "-in", pair.privateKeyPath, "-pubout"])
-        guard derived.status != 127 else {
-            print("⚠️  SKIPPING: openssl is not installed.")
-            return
-        }
+        guard derived.status != 127 else { try Test.cancel("openssl is not installed") }
         #expect(derived.status == 0, "\(derived.output)")
         // Byte-identical public PEM: the key hint model_signing computes from its own PEM matches Quench's.
         #expect(derived.output == (try String(contentsOfFile: pair.publicKeyPath, encoding: .utf8)))

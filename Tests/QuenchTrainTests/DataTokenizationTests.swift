@@ -49,7 +49,7 @@ struct DataTokenizationTests {
     }
 
     @Test func smolLM2PromptCompletionLabels() throws {
-        guard let url = TrainFixtures.smolLM2 else { return }
+        let url = try TrainFixtures.smolLM2()
         let bundle = try ModelBundle.open(url)
         let tokenizer = try ExampleTokenizer(bundle: bundle)
         let bpe = tokenizer.tokenizer
@@ -70,7 +70,7 @@ struct DataTokenizationTests {
     }
 
     @Test func smolLM2ChatLabels() throws {
-        guard let url = TrainFixtures.smolLM2 else { return }
+        let url = try TrainFixtures.smolLM2()
         let bundle = try ModelBundle.open(url)
         let tokenizer = try ExampleTokenizer(bundle: bundle)
         let bpe = tokenizer.tokenizer
