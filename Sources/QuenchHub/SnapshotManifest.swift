@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// The record of a snapshot's verified files (repo, commit, path, size, sha256, time), written once every
@@ -16,12 +17,18 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
 
     /// Reads a manifest; a damaged one is an error naming it.
     public static func read(_ url: URL) throws -> SnapshotManifest {
+        let data: Data
+        do {
+            data = try RegularFile.contents(of: url.path, limit: 64 << 20)
+        } catch {
+            throw HubError.manifestInvalid(path: url.path, reason: error.reason)
+        }
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(SnapshotManifest.self, from: Data(contentsOf: url))
+            return try decoder.decode(SnapshotManifest.self, from: data)
         } catch {
-            throw HubError.manifestInvalid(path: url.path, reason: DecodingErrorText.describe(error))
+            throw HubError.manifestInvalid(path: url.path, reason: JSONErrorText.describe(error, in: data))
         }
     }
 

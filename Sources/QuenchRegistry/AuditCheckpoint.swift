@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 #if canImport(Glibc)
 import Glibc
@@ -80,16 +81,16 @@ public struct CheckpointLog: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.contents(of: url.path)
         } catch {
-            throw RegistryError.checkpointInvalid(path: url.path, line: 0, reason: FileErrorText.reason(error))
+            throw RegistryError.checkpointInvalid(path: url.path, line: 0, reason: error.reason)
         }
         var checkpoints: [AuditCheckpoint] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             do {
                 checkpoints.append(try JSONDecoder().decode(AuditCheckpoint.self, from: Data(line)))
             } catch {
-                throw RegistryError.checkpointInvalid(path: url.path, line: index + 1, reason: "not a checkpoint: \(DecodingErrorText.describe(error))")
+                throw RegistryError.checkpointInvalid(path: url.path, line: index + 1, reason: "not a checkpoint: \(JSONErrorText.describe(error, in: Data(line)))")
             }
         }
         return checkpoints

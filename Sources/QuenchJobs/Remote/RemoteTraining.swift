@@ -1,7 +1,6 @@
 import Foundation
 import QuenchDispatch
 import QuenchFiles
-import QuenchSecurity
 import QuenchTrain
 
 /// Training sent to a compute backend. The run's training settings become a job bundle (settings,
@@ -115,7 +114,7 @@ struct RemoteTraining {
         do {
             return try JSONDecoder().decode(TrainingSummary.self, from: data)
         } catch {
-            throw RunError.remoteResultInvalid(file: url.path, reason: "not a training summary: \(DecodingErrorText.describe(error))")
+            throw RunError.remoteResultInvalid(file: url.path, reason: "not a training summary: \(JSONErrorText.describe(error, in: data))")
         }
     }
 }

@@ -120,7 +120,7 @@ enum RunFiles {
         do {
             return try decoder.decode(T.self, from: data)
         } catch {
-            throw RunError.corruptState(file: url.path, reason: DecodingErrorText.describe(error))
+            throw RunError.corruptState(file: url.path, reason: JSONErrorText.describe(error, in: data) { (try? decoder.decode(T.self, from: $0)) == nil })
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 extension ModelConfig {
     /// Hugging Face `architectures` values Quench reads, and the family each maps to.
@@ -23,7 +24,7 @@ extension ModelConfig {
             throw ModelError.invalidValue(file: file, key: context.codingPath.map(\.stringValue).joined(separator: "."),
                                           reason: context.debugDescription)
         } catch {
-            throw ModelError.unreadable(file: file, reason: JSONSyntax.problem(in: data) ?? "not a JSON object")
+            throw ModelError.unreadable(file: file, reason: JSONErrorText.problem(in: data) { (try? JSONDecoder().decode(HuggingFaceConfigFile.self, from: $0)) == nil } ?? "not a JSON object")
         }
         try self.init(raw, file: file)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// A model ready to run: its weights, its tokenizer and chat template when the files carry them,
 /// and what it was read from.
@@ -131,7 +132,7 @@ struct HuggingFaceTokenizerConfig {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data = try MappedFile.json(at: url.path)
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ModelError.unreadable(file: url.path, reason: JSONSyntax.problem(in: data) ?? "not a JSON object")
+            throw ModelError.unreadable(file: url.path, reason: JSONErrorText.problem(in: data) ?? "not a JSON object")
         }
         // Special tokens are strings, or objects {"content": ...} in older files.
         func token(_ key: String) -> String? {

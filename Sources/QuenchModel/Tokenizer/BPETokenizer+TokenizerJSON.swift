@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 extension BPETokenizer {
     /// Reads a Hugging Face tokenizer.json holding a byte-level BPE model. Added tokens are matched
@@ -105,7 +106,9 @@ extension BPETokenizer {
             return .malformedTokenizerJSON(path: path, key: key(context.codingPath), expected: "\(type)")
         case .dataCorrupted(let context):
             return context.codingPath.isEmpty
-                ? .unreadableTokenizerJSON(path: path, reason: JSONSyntax.problem(in: data) ?? context.debugDescription)
+                ? .unreadableTokenizerJSON(path: path, reason: JSONErrorText.problem(in: data) {
+                    (try? JSONDecoder().decode(TokenizerJSON.self, from: $0)) == nil
+                } ?? context.debugDescription)
                 : .malformedTokenizerJSON(path: path, key: key(context.codingPath), expected: context.debugDescription)
         @unknown default:
             return .unreadableTokenizerJSON(path: path, reason: "\(error)")
