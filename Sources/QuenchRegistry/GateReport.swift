@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// The quality gate's verdict (`quench.gate/v1`), read and re-checked rather than trusted.
@@ -37,12 +38,9 @@ public struct GateReport: Decodable, Sendable {
     public static func load(verifying url: URL) throws -> (report: GateReport, bytes: Data) {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.contents(of: url.path, limit: 16 << 20)
         } catch {
-            throw RegistryError.gateReportUnreadable(path: url.path, reason: FileErrorText.reason(error))
-        }
-        guard data.count <= 16 << 20 else {
-            throw RegistryError.gateReportInvalid(path: url.path, reason: "it is \(data.count) bytes; a gate report is far smaller")
+            throw RegistryError.gateReportUnreadable(path: url.path, reason: error.reason)
         }
         let report: GateReport
         do {

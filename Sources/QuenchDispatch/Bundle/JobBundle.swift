@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// A job ready to travel: the training configuration with every path rewritten relative to the
 /// bundle, its data files, the model files and a manifest of their SHA-256.
@@ -64,9 +65,9 @@ public struct JobBundle: Sendable {
                               baseDirectory: URL? = nil) throws -> JobBundle {
         let text: String
         do {
-            text = try String(contentsOf: trainingConfig, encoding: .utf8)
+            text = try RegularFile.text(of: trainingConfig.path, limit: 1 << 20)
         } catch {
-            throw DispatchError.invalidTrainingConfig(file: trainingConfig.path, reason: error.localizedDescription)
+            throw DispatchError.invalidTrainingConfig(file: trainingConfig.path, reason: error.reason)
         }
         return try create(trainingYAML: text, file: trainingConfig.path, modelFiles: modelFiles,
                           modelReference: modelReference, jobSpec: jobSpec, at: destination,

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchModel
 import QuenchTrain
 
@@ -44,7 +45,12 @@ public enum EvalBenchmark {
         }
         var ids: [Int32] = []
         for text in texts where ids.count < maxTokens {
-            guard let data = try? Data(contentsOf: text) else { throw EvalError.unreadable(file: text.path, reason: "not readable") }
+            let data: Data
+            do {
+                data = try RegularFile.contents(of: text.path, limit: EvalSetSource.maximumTextBytes)
+            } catch {
+                throw EvalError.unreadable(file: text.path, reason: error.reason)
+            }
             ids += try tokenizer.encode(String(decoding: data, as: UTF8.self)).map { Int32(truncatingIfNeeded: $0) }
         }
         ids = Array(ids.prefix(maxTokens))
