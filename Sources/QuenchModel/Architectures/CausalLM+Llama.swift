@@ -18,8 +18,8 @@ extension CausalLM {
             try adapt(p + name, input: n1, output: qkv, columnOffset: offset, ws)
         }
         try FusedColumns.split(qkv, into: [q, k, v])
-        try rotary?.forward(q, batch: batch.batch, time: batch.time, positions: batch.positions)
-        try rotary?.forward(k, batch: batch.batch, time: batch.time, positions: batch.positions)
+        try ws.rotary?.forward(q, batch: batch.batch, time: batch.time, positions: batch.positions)
+        try ws.rotary?.forward(k, batch: batch.batch, time: batch.time, positions: batch.positions)
         let attended = try ws.activation("attn_out", l)
         try ws.attention.forward(query: q, key: k, value: v, output: attended,
                                  probabilities: ws.activation("probs", l), segments: batch.segments)
@@ -61,8 +61,8 @@ extension CausalLM {
         try projectBackward(p + "o", input: ws.activation("attn_out", l), outputGrad: dStream, inputGrad: dAttended,
                             ws, grads)
         let (dq, dk, dv) = try attentionBackward(l, outputGrad: dAttended, ws)
-        try rotary?.backward(dq, batch: batch.batch, time: batch.time, positions: batch.positions)
-        try rotary?.backward(dk, batch: batch.batch, time: batch.time, positions: batch.positions)
+        try ws.rotary?.backward(dq, batch: batch.batch, time: batch.time, positions: batch.positions)
+        try ws.rotary?.backward(dk, batch: batch.batch, time: batch.time, positions: batch.positions)
         let dQKV = try ws.gradient("qkv", zeroed: false)
         try FusedColumns.join([dq, dk, dv], into: dQKV)
         let dNorm1 = try ws.gradient("norm")

@@ -9,26 +9,35 @@ public final class CausalLM {
     public let specs: [ParameterSpec]
     /// All parameters, one allocation, laid out in `specs` order.
     public let parameters: TensorBlock
-    let rotary: RotaryEmbedding?
     /// Low-rank adapters trained (or applied) on top of the frozen parameters, if any.
     public var adapters: LoRAAdapters?
 
     /// A model with zeroed parameters, ready for a loader to fill.
-    /// - Throws: `ModelError.exceedsMemory` when the parameters and rotary tables would not fit in
-    ///   this machine's memory (checked before anything is allocated).
+    /// - Throws: `ModelError.exceedsMemory` when the parameters would not fit in this machine's
+    ///   memory (checked before anything is allocated).
     public init(config: ModelConfig) throws {
-        let rotaryTables = config.architecture == .llama ? [[config.maxPositions, config.headSize]] : []
         try MemoryBudget.require(
-            floats: ParameterTable.elementCount(for: config).flatMap { MemoryBudget.elements([[$0]] + rotaryTables) },
+            floats: ParameterTable.elementCount(for: config),
             for: "the parameters of this \(config.modelType) model",
             lower: "the model's sizes (choose a smaller model) or its context length")
         self.config = config
         specs = ParameterTable.specs(for: config)
         // Packed back to back so adjacent projections (q|k|v, gate|up) form one matrix for one GEMM.
         parameters = try TensorBlock(layout: specs.map { ($0.name, $0.shape) }, alignment: 1)
-        rotary = config.architecture == .llama
-            ? try RotaryEmbedding(headSize: config.headSize, maxPositions: config.maxPositions, theta: config.ropeTheta)
-            : nil
+    }
+
+    /// The rotary tables a Llama needs for positions `0..<positions` (nil for GPT-2's learned
+    /// positions). A workspace or cache builds them for the length it holds, so a model declaring a
+    /// huge context costs nothing until that much is used; an entry does not depend on the length.
+    static func rotaryTables(for config: ModelConfig, positions: Int) throws -> RotaryEmbedding? {
+        guard config.architecture == .llama else { return nil }
+        return try RotaryEmbedding(headSize: config.headSize, maxPositions: positions, theta: config.ropeTheta)
+    }
+
+    /// The shape whose element count equals the rotary tables' for `positions` (cosines and sines
+    /// of HS/2 angles each), for memory budgets; empty for GPT-2.
+    static func rotaryShapes(for config: ModelConfig, positions: Int) -> [[Int]] {
+        config.architecture == .llama ? [[positions, config.headSize]] : []
     }
 
     /// The parameter `name`.

@@ -14,6 +14,8 @@ public final class Workspace {
     /// Gradient scratch shared by all layers (nil for inference).
     let gradients: TensorBlock?
     let attention: Attention
+    /// Rotary tables for positions `0..<time` (Llama), nil for GPT-2.
+    let rotary: RotaryEmbedding?
     /// Whether forward passes drop out adapter inputs: on for training workspaces; turn it off for
     /// a validation pass.
     public var appliesDropout: Bool
@@ -40,7 +42,7 @@ public final class Workspace {
             throw ModelError.exceedsMemory(what: what, bytes: nil, available: MemoryBudget.physicalBytes, lower: lower)
         }
         let plan = Plan(config: config, batch: batch, time: time, tokens: n, training: training,
-                        lossChunkRows: min(lossChunkRows, n), adapters: adapters)
+                        lossChunkRows: min(lossChunkRows, n), adapters: adapters.map(AdapterPlan.init))
         try MemoryBudget.require(floats: MemoryBudget.elements(plan.shapes), for: what, lower: lower)
         self.batch = batch
         self.time = time
@@ -51,6 +53,37 @@ public final class Workspace {
         loraDropoutScratch = plan.dropoutWidth > 0 ? try Tensor(zeros: [n, plan.dropoutWidth]) : nil
         attention = try Attention(batch: batch, time: time, queryHeads: config.heads,
                                   keyValueHeads: config.keyValueHeads, headSize: config.headSize)
+        rotary = try CausalLM.rotaryTables(for: config, positions: time)
+    }
+
+    /// The adapters a workspace makes room for, known before they are allocated.
+    public struct AdapterPlan {
+        public let rank: Int
+        public let targets: [LoRAAdapters.Target]
+        /// Whether training drops out the adapters' inputs.
+        public let dropout: Bool
+
+        /// Adapters of `rank` on `targets`, with or without input dropout.
+        public init(rank: Int, targets: [LoRAAdapters.Target], dropout: Bool) {
+            (self.rank, self.targets, self.dropout) = (rank, targets, dropout)
+        }
+
+        /// The widest adapted input when inputs drop out (sizes the dropout scratch), else 0.
+        var dropoutWidth: Int { dropout ? targets.map(\.inFeatures).max() ?? 0 : 0 }
+
+        init(_ adapters: LoRAAdapters) {
+            self.init(rank: adapters.rank, targets: adapters.targets, dropout: adapters.dropout > 0)
+        }
+    }
+
+    /// Floats a workspace with these settings would allocate, or nil when the count overflows: what
+    /// a command adds to its `MemoryBudget` before allocating anything.
+    public static func plannedFloats(config: ModelConfig, batch: Int, time: Int, training: Bool,
+                                     lossChunkRows: Int = 128, adapters: AdapterPlan? = nil) -> Int? {
+        let (n, overflow) = batch.multipliedReportingOverflow(by: time)
+        guard !overflow, batch > 0, time > 0 else { return nil }
+        return MemoryBudget.elements(Plan(config: config, batch: batch, time: time, tokens: n, training: training,
+                                          lossChunkRows: min(lossChunkRows, n), adapters: adapters).shapes)
     }
 
     /// The buffers of a workspace, as (name, shape) layouts, planned before any is allocated.
@@ -60,14 +93,16 @@ public final class Workspace {
         /// The widest adapted input when adapter inputs drop out, else 0.
         let dropoutWidth: Int
         let tokens: Int
+        /// The rotary tables' size, as shapes.
+        let rotary: [[Int]]
 
         /// Every shape above, for the memory check.
         var shapes: [[Int]] {
-            activations.map(\.shape) + (gradients ?? []).map(\.shape) + [[tokens, dropoutWidth]]
+            activations.map(\.shape) + (gradients ?? []).map(\.shape) + [[tokens, dropoutWidth]] + rotary
         }
 
         init(config: ModelConfig, batch: Int, time: Int, tokens n: Int, training: Bool, lossChunkRows: Int,
-             adapters: LoRAAdapters?) {
+             adapters: AdapterPlan?) {
             let (c, h) = (config.hiddenSize, config.intermediateSize)
             let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
             let probabilities = [batch, config.heads, time, time]
@@ -94,8 +129,9 @@ public final class Workspace {
                 (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
                 ("lora", [n, max(rank, 1)]),
             ] : nil
-            dropoutWidth = (adapters?.dropout ?? 0) > 0 && training ? adapters?.widestInput ?? 0 : 0
+            dropoutWidth = training ? adapters?.dropoutWidth ?? 0 : 0
             tokens = n
+            rotary = CausalLM.rotaryShapes(for: config, positions: time)
         }
     }
 

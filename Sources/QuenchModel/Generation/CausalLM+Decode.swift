@@ -38,8 +38,8 @@ extension CausalLM {
         case .llama:
             try Linear.forward(input: norm, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv)
             try FusedColumns.split(qkv, into: [q, k, v])
-            try rotary?.forward(q, batch: 1, time: 1, positions: [position])
-            try rotary?.forward(k, batch: 1, time: 1, positions: [position])
+            try state.rotary?.forward(q, batch: 1, time: 1, positions: [position])
+            try state.rotary?.forward(k, batch: 1, time: 1, positions: [position])
         case .gpt2:
             try Linear.forward(input: norm, weight: parameter(p + "qkv"), bias: parameter(p + "qkv_bias"), output: qkv)
             try FusedColumns.split(qkv, into: [q, k, v])

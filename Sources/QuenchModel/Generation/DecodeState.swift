@@ -9,7 +9,12 @@ public final class DecodeState {
     /// Positions filled so far.
     public internal(set) var length = 0
     let buffers: TensorBlock
+    /// Rotary tables for positions `0..<capacity` (Llama), nil for GPT-2.
+    let rotary: RotaryEmbedding?
 
+    /// A cache for `capacity` positions of a model of `config`.
+    /// - Throws: `TensorError.invalidArgument` when `capacity` exceeds the model's context,
+    ///   `ModelError.exceedsMemory` when the cache would not fit in memory.
     public init(config: ModelConfig, capacity: Int) throws {
         guard capacity > 0, capacity <= config.maxPositions else {
             throw TensorError.invalidArgument(
@@ -24,10 +29,12 @@ public final class DecodeState {
                    ("v", [1, k]), ("qkv", [1, q + 2 * k]), ("attended", [1, q]), ("branch", [1, c]),
                    ("gate_up", [1, 2 * h]), ("fc", [1, h]), ("act", [1, h]), ("scores", [capacity]),
                    ("logits", [1, config.vocabularySize])]
-        try MemoryBudget.require(floats: MemoryBudget.elements(layout.map(\.shape)),
-                                 for: "a generation cache of \(capacity) positions", lower: "--max-tokens or the prompt")
+        try MemoryBudget.require(
+            floats: MemoryBudget.elements(layout.map(\.shape) + CausalLM.rotaryShapes(for: config, positions: capacity)),
+            for: "a generation cache of \(capacity) positions", lower: "--max-tokens or the prompt")
         self.capacity = capacity
         buffers = try TensorBlock(layout: layout)
+        rotary = try CausalLM.rotaryTables(for: config, positions: capacity)
     }
 
     func buffer(_ name: String) throws -> Tensor { try buffers.tensor(name) }

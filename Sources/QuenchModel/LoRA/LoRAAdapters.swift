@@ -53,13 +53,7 @@ public final class LoRAAdapters {
             throw TensorError.invalidArgument(
                 operation: "LoRA", detail: "unknown target module '\(module)'; this architecture has \(known.joined(separator: ", "))")
         }
-        var targets: [Target] = []
-        for layer in 0..<model.config.layers {
-            for module in known where modules.contains(module) {
-                let shape = try model.parameter("layers.\(layer).\(module)").shape
-                targets.append(Target(layer: layer, module: module, inFeatures: shape[1], outFeatures: shape[0]))
-            }
-        }
+        let targets = try LoRAAdapters.targets(model: model, modules: modules)
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
@@ -84,14 +78,29 @@ public final class LoRAAdapters {
         }
     }
 
+    /// The projections of `model` that adapters on `modules` adapt, in layer order.
+    public static func targets(model: CausalLM, modules: [String]) throws -> [Target] {
+        var targets: [Target] = []
+        for layer in 0..<model.config.layers {
+            for module in knownModules(model.config.architecture) where modules.contains(module) {
+                let shape = try model.parameter("layers.\(layer).\(module)").shape
+                targets.append(Target(layer: layer, module: module, inFeatures: shape[1], outFeatures: shape[0]))
+            }
+        }
+        return targets
+    }
+
+    /// Floats of A and B of rank `rank` on `targets` (nil when that overflows): what the weights,
+    /// their gradients and each optimizer moment take.
+    public static func floats(rank: Int, targets: [Target]) -> Int? {
+        MemoryBudget.elements(targets.flatMap { [[rank, $0.inFeatures], [$0.outFeatures, rank]] })
+    }
+
     /// The adapter on `parameter` (e.g. `layers.3.q`), if any.
     public func target(_ parameter: String) -> Target? { targetIndex[parameter].map { targets[$0] } }
 
     /// Position of `target` in `targets` (it keys the target's dropout masks).
     func index(of target: Target) -> Int { targetIndex[target.parameter] ?? 0 }
-
-    /// The widest adapted input (sizes the dropout scratch).
-    public var widestInput: Int { targets.map(\.inFeatures).max() ?? 0 }
 
     /// A (r, in) and B (out, r) of `target`.
     public func matrices(_ target: Target) throws -> (a: Tensor, b: Tensor) {

@@ -29,12 +29,16 @@ public final class Trainer {
     let config: TrainingConfig
     let bundle: ModelBundle
     let output: URL
+    /// Bytes free for training besides the loaded model.
+    let availableMemory: Int
 
-    /// Checks the settings against the model before any work starts.
-    public init(config: TrainingConfig, bundle: ModelBundle) throws {
+    /// Checks the settings against the model before any work starts; `availableMemory` (default:
+    /// what the system reports available) is what the run may allocate besides the loaded model.
+    public init(config: TrainingConfig, bundle: ModelBundle, availableMemory: Int = MemoryBudget.availableBytes()) throws {
         guard bundle.tokenizer != nil else { throw TrainingError.noTokenizer(model: bundle.location.path) }
         self.config = config
         self.bundle = bundle
+        self.availableMemory = availableMemory
         output = URL(fileURLWithPath: config.output)
     }
 
@@ -56,6 +60,7 @@ public final class Trainer {
     /// (refused when the configuration changed since, unless `force`).
     public func run(resume: Bool = false, force: Bool = false) throws -> TrainingSummary {
         let data = try TrainingData.prepare(dataOptions(), tokenizer: ExampleTokenizer(bundle: bundle))
+        try TrainingMemory.check(model: bundle.model, config: config, time: data.training.time, available: availableMemory)
         let state = try TrainableState(model: bundle.model, config: config)
         let checkpoints = output.appendingPathComponent("checkpoints")
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
