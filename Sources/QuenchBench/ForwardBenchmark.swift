@@ -50,9 +50,17 @@ public struct ForwardBenchmark {
         }
     }
 
+    /// Times `repeats` forward passes over every batch of windows and reports the median rate.
+    /// - Throws: `TensorError.invalidArgument` naming the option when window is below 2, batch or
+    ///   repeats below 1, or the tokens fill no batch.
     public func run(progress: (String) -> Void = { _ in }) throws -> Report {
-        let perBatch = batch * (window + 1)
-        let batches = tokens.count / perBatch
+        guard window >= 2, window < .max, batch >= 1, repeats >= 1 else {
+            throw TensorError.invalidArgument(
+                operation: "bench forward",
+                detail: "--window \(window) must be at least 2, --batch \(batch) and --repeats \(repeats) at least 1")
+        }
+        let (perBatch, overflow) = batch.multipliedReportingOverflow(by: window + 1)
+        let batches = overflow ? 0 : tokens.count / perBatch
         guard batches > 0 else {
             throw TensorError.invalidArgument(
                 operation: "bench forward",
@@ -78,8 +86,9 @@ public struct ForwardBenchmark {
                     }
                 }
             }
-            samples.append(Double(batches * batch * window) / seconds)
-            progress("run \(repeatIndex + 1)/\(repeats): \(Int(samples.last!)) tokens/s")
+            let rate = Double(batches * batch * window) / seconds
+            samples.append(rate)
+            progress("run \(repeatIndex + 1)/\(repeats): \(String(format: "%.0f", rate)) tokens/s")
         }
         return Report(
             model: modelName, window: window, batch: batch, windows: batches * batch, repeats: repeats,

@@ -37,11 +37,20 @@ public struct TrainBenchmark {
     }
 
     /// Times `steps` optimizer steps on windows of `tokens` (after one warm-up step).
+    /// - Throws: `TensorError.invalidArgument` naming the option when batch, time or steps is below 1
+    ///   or batch × (time + 1) overflows, or when `tokens` are fewer than that.
     public func run(tokens: [Int32], progress: (String) -> Void = { _ in }) throws -> Report {
         let model = bundle.model
-        let needed = batch * (time + 1)
-        guard tokens.count >= needed else {
-            throw TensorError.invalidArgument(operation: "bench train", detail: "\(tokens.count) tokens, need \(needed)")
+        guard batch >= 1, time >= 1, steps >= 1 else {
+            throw TensorError.invalidArgument(
+                operation: "bench train",
+                detail: "--batch \(batch), --time \(time) and --steps \(steps) must each be at least 1")
+        }
+        let (needed, overflow) = time == .max ? (0, true) : batch.multipliedReportingOverflow(by: time + 1)
+        guard !overflow, tokens.count >= needed else {
+            throw TensorError.invalidArgument(
+                operation: "bench train",
+                detail: "--batch \(batch) × (--time \(time) + 1) tokens are needed, \(tokens.count) are available")
         }
         var inputs: [Int32] = [], targets: [Int32] = []
         for row in 0..<batch {
@@ -70,8 +79,9 @@ public struct TrainBenchmark {
                 optimizer.update(parameters: weights, gradients: weightGradients, learningRate: 1e-5)
             }
             if step > 0 {
-                samples.append(Double(batch * time) / seconds)
-                progress("step \(step)/\(steps): \(Int(samples.last!)) tokens/s")
+                let rate = Double(batch) * Double(time) / seconds
+                samples.append(rate)
+                progress("step \(step)/\(steps): \(String(format: "%.0f", rate)) tokens/s")
             }
         }
         return Report(model: bundle.location.lastPathComponent, method: method.rawValue, batch: batch, time: time,

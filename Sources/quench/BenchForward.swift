@@ -38,6 +38,9 @@ struct BenchForward: AsyncParsableCommand {
         guard window >= 2, batch >= 1, repeats >= 1, windows >= 0 else {
             throw ValidationError("--window must be at least 2, --batch and --repeats at least 1, --windows not negative")
         }
+        guard window < .max, !windows.multipliedReportingOverflow(by: window + 1).overflow else {
+            throw ValidationError("--windows × (--window + 1) must be a count of tokens")
+        }
     }
 
     func run() async throws {

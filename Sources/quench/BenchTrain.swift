@@ -32,6 +32,12 @@ struct BenchTrain: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    func validate() throws {
+        guard batch >= 1, time >= 1, steps >= 1, time < .max, !batch.multipliedReportingOverflow(by: time + 1).overflow else {
+            throw ValidationError("--batch, --time and --steps must be at least 1, and --batch × (--time + 1) a count of tokens")
+        }
+    }
+
     func run() async throws {
         let bundle = try model.open()
         guard let tokenizer = bundle.tokenizer else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchJobs
+import QuenchSecurity
 
 /// `quench runs`: the runs on this machine.
 struct Runs: ParsableCommand {
@@ -21,7 +22,8 @@ struct Runs: ParsableCommand {
         var json = false
 
         func run() throws {
-            let entries = RunCatalog.list(under: URL(fileURLWithPath: runs))
+            let (entries, skipped) = RunCatalog.list(under: URL(fileURLWithPath: runs))
+            for folder in skipped { StandardStream.error.write(Scrub.text("skipped \(folder.directory): \(folder.reason)") + "\n") }
             if json { return try printJSON(entries) }
             guard !entries.isEmpty else { return print("no runs under \(runs)") }
             let formatter = ISO8601DateFormatter()

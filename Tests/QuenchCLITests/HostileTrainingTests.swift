@@ -62,4 +62,40 @@ struct HostileTrainingTests {
         let (status, output) = try cli.quench("train", try writeConfig(maxSteps: 4), "--model", model.path, "--resume")
         #expect(status == 1 && output.contains(state.path) && output.contains("step"), "\(output)")
     }
+
+    @Test("bench train --steps -1 and bench forward --window Int.max are refused naming the option, not a trap",
+          arguments: [["train", "--steps", "-1"], ["train", "--steps", "0"], ["train", "--time", "9223372036854775807"],
+                      ["forward", "--window", "9223372036854775807"]])
+    func hostileBenchmarkSizes(_ arguments: [String]) throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try TinyModel.make(in: folder)
+        let (status, output) = try cli.quench(["bench"] + arguments + ["--model", model.path])
+        #expect(status == 64 && output.contains(arguments[1]), "\(output)")
+    }
+
+    @Test("runs list names a run folder whose state.json cannot be read on stderr, and --json stays valid")
+    func runsListReportsUnreadableState() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = folder.appendingPathComponent("runs/broken-run")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try Data("{ not json".utf8).write(to: broken.appendingPathComponent("state.json"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("runs/not-a-run"),
+                                                withIntermediateDirectories: true)
+        let runs = folder.appendingPathComponent("runs").path
+        let (status, output) = try cli.quench("runs", "list", "--runs", runs)
+        #expect(status == 0 && output.contains("skipped \(broken.standardizedFileURL.path): ")
+                    && output.contains("state.json") && !output.contains("not-a-run"), "\(output)")
+
+        let process = Process()
+        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.arguments = ["runs", "list", "--runs", runs, "--json"]
+        let (stdout, stderr) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError) = (stdout, stderr)
+        try process.run()
+        let json = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(try JSONSerialization.jsonObject(with: json) as? [Any] != nil, "\(String(decoding: json, as: UTF8.self))")
+        #expect(errors.contains("skipped \(broken.standardizedFileURL.path)"), "\(errors)")
+    }
 }

@@ -19,14 +19,28 @@ public enum RunCatalog {
         }
     }
 
-    /// Every run directory directly under `root` (folders without a readable state.json are skipped).
-    public static func list(under root: URL) -> [Entry] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return [] }
-        return names.compactMap { name in
+    /// A folder under the runs folder that holds a state.json which cannot be read, and why.
+    public struct Skipped: Sendable, Equatable {
+        public let directory: String
+        public let reason: String
+    }
+
+    /// Every run directory directly under `root`, newest first, and the folders left out because
+    /// their state.json cannot be read (folders without one are not runs and are not listed).
+    public static func list(under root: URL) -> (entries: [Entry], skipped: [Skipped]) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.path) else { return ([], []) }
+        var entries: [Entry] = [], skipped: [Skipped] = []
+        for name in names.sorted() {
             let url = root.appendingPathComponent(name)
-            guard let state = try? RunState.load(from: url) else { return nil }
-            return entry(state, url)
-        }.sorted { $0.createdAt > $1.createdAt }
+            do {
+                entries.append(entry(try RunState.load(from: url), url))
+            } catch RunError.notARun {
+                continue
+            } catch {
+                skipped.append(Skipped(directory: url.standardizedFileURL.path, reason: "\(error)"))
+            }
+        }
+        return (entries.sorted { $0.createdAt > $1.createdAt }, skipped)
     }
 
     /// The run in `directory`.
