@@ -21,6 +21,21 @@ public final class DecodeState {
                 operation: "DecodeState",
                 detail: "a cache of \(capacity) positions does not fit a model of \(config.maxPositions) positions")
         }
+        let layout = DecodeState.layout(config: config, capacity: capacity)
+        try MemoryBudget.require(floats: DecodeState.plannedFloats(config: config, capacity: capacity),
+                                 for: "a generation cache of \(capacity) positions", lower: "--max-tokens or the prompt")
+        self.capacity = capacity
+        buffers = try TensorBlock(layout: layout)
+        rotary = try CausalLM.rotaryTables(for: config, positions: capacity)
+    }
+
+    /// Floats a cache of `capacity` positions allocates (buffers and rotary tables), nil on overflow.
+    static func plannedFloats(config: ModelConfig, capacity: Int) -> Int? {
+        MemoryBudget.elements(layout(config: config, capacity: capacity).map(\.shape)
+                              + CausalLM.rotaryShapes(for: config, positions: capacity))
+    }
+
+    private static func layout(config: ModelConfig, capacity: Int) -> [(name: String, shape: [Int])] {
         let (c, h) = (config.hiddenSize, config.intermediateSize)
         let q = config.heads * config.headSize, k = config.keyValueHeads * config.headSize
         var layout: [(name: String, shape: [Int])] = []
@@ -29,12 +44,7 @@ public final class DecodeState {
                    ("v", [1, k]), ("qkv", [1, q + 2 * k]), ("attended", [1, q]), ("branch", [1, c]),
                    ("gate_up", [1, 2 * h]), ("fc", [1, h]), ("act", [1, h]), ("scores", [capacity]),
                    ("logits", [1, config.vocabularySize])]
-        try MemoryBudget.require(
-            floats: MemoryBudget.elements(layout.map(\.shape) + CausalLM.rotaryShapes(for: config, positions: capacity)),
-            for: "a generation cache of \(capacity) positions", lower: "--max-tokens or the prompt")
-        self.capacity = capacity
-        buffers = try TensorBlock(layout: layout)
-        rotary = try CausalLM.rotaryTables(for: config, positions: capacity)
+        return layout
     }
 
     func buffer(_ name: String) throws -> Tensor { try buffers.tensor(name) }

@@ -45,8 +45,14 @@ public struct TextGenerator {
     }
 
     let bundle: ModelBundle
+    /// Bytes free for generation besides the loaded model.
+    let availableMemory: Int
 
-    public init(bundle: ModelBundle) { self.bundle = bundle }
+    /// A generator for `bundle`; `availableMemory` (default: what the system reports available) is
+    /// what the cache and the prompt's workspace may take together.
+    public init(bundle: ModelBundle, availableMemory: Int = MemoryBudget.availableBytes()) {
+        (self.bundle, self.availableMemory) = (bundle, availableMemory)
+    }
 
     /// Runs `request`, calling `onText` with each piece of text as soon as it is valid UTF-8.
     public func generate(_ request: Request, onText: (String) -> Void = { _ in }) throws -> Result {
@@ -67,7 +73,13 @@ public struct TextGenerator {
         guard request.maxTokens <= model.config.maxPositions - prompt.count else {
             throw Failure.tooLong(promptTokens: prompt.count, maxTokens: request.maxTokens, context: model.config.maxPositions)
         }
-        let state = try DecodeState(config: model.config, capacity: prompt.count + request.maxTokens)
+        let capacity = prompt.count + request.maxTokens
+        var budget = MemoryBudget(available: availableMemory)
+        budget.add("cache of \(capacity) positions", floats: DecodeState.plannedFloats(config: model.config, capacity: capacity))
+        budget.add("prompt workspace", floats: Workspace.plannedFloats(config: model.config, batch: 1, time: prompt.count,
+                                                                       training: false, lossChunkRows: 1))
+        try budget.check("generating after a prompt of \(prompt.count) tokens", lower: "--max-tokens or the prompt")
+        let state = try DecodeState(config: model.config, capacity: capacity)
         var sampler = TokenSampler(request.sampling)
         var pending: [UInt8] = [], output = "", generated = 0, stopReason = "length"
         let start = DispatchTime.now().uptimeNanoseconds
