@@ -80,15 +80,15 @@ import Testing
         #expect(stages.contains { $0["name"] as? String == "verify" && $0["status"] as? String == "succeeded" }, "\(first.output)")
         // One byte of the weights changes; size and modification time stay, as a careful attacker keeps them.
         let weights = jobs.folder.appendingPathComponent("tiny-llama/model.safetensors")
-        let modified = try #require(try FileManager.default.attributesOfItem(atPath: weights.path)[.modificationDate] as? Date)
-        let handle = try FileHandle(forUpdating: weights)
-        let end = try handle.seekToEnd()
-        try handle.seek(toOffset: end - 1)
-        let last = try #require(try handle.read(upToCount: 1)?.first)
-        try handle.seek(toOffset: end - 1)
-        try handle.write(contentsOf: Data([last ^ 0x01]))
-        try handle.close()
-        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: weights.path)
+        try Self.keepingTimes(of: weights) {
+            let handle = try FileHandle(forUpdating: weights)
+            let end = try handle.seekToEnd()
+            try handle.seek(toOffset: end - 1)
+            let last = try #require(try handle.read(upToCount: 1)?.first)
+            try handle.seek(toOffset: end - 1)
+            try handle.write(contentsOf: Data([last ^ 0x01]))
+            try handle.close()
+        }
         // More steps: training runs again (it would anyway, had it failed), while fetch and verify are kept.
         let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(of: "max_steps: 4", with: "max_steps: 6")
         try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
@@ -106,17 +106,29 @@ import Testing
         #expect(Self.succeeded("train", in: try jobs.json(run.appendingPathComponent("state.json"))), "\(first.output)")
         // The training file becomes garbage of the same size and modification time after verification.
         let train = jobs.folder.appendingPathComponent("train.jsonl")
-        let modified = try #require(try FileManager.default.attributesOfItem(atPath: train.path)[.modificationDate] as? Date)
         let size = try Data(contentsOf: train).count
-        try Data(repeating: UInt8(ascii: "x"), count: size).write(to: train)
-        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: train.path)
+        try Self.keepingTimes(of: train) { try Data(repeating: UInt8(ascii: "x"), count: size).write(to: train) }
         let text = try String(contentsOfFile: spec, encoding: .utf8).replacingOccurrences(of: "max_steps: 4", with: "max_steps: 6")
         try Data(text.utf8).write(to: URL(fileURLWithPath: spec))
         let resumed = try jobs.run(["run", "--resume", run.path])
-        // Training reads the run's verified copy, not the changed original.
+        // The verification is kept (size and times are unchanged), and training reads its verified copy,
+        // not the changed original.
+        #expect(resumed.output.contains("verify (unchanged, kept)"), "\(resumed.output)")
         #expect(Self.succeeded("train", in: try jobs.json(run.appendingPathComponent("state.json"))), "\(resumed.output)")
         #expect(resumed.output.contains("6 steps"), "\(resumed.output)")
         #expect(try jobs.sha256(run.appendingPathComponent("inputs/train.jsonl")) != jobs.sha256(train))
+    }
+
+    /// Runs `change` on the file at `url`, then gives the file back its access and modification times to
+    /// the nanosecond, as a careful attacker does (a `Date` round trip loses the nanoseconds).
+    static func keepingTimes(of url: URL, _ change: () throws -> Void) throws {
+        var before = stat()
+        try #require(stat(url.path, &before) == 0)
+        try change()
+        var times = [before.st_atim, before.st_mtim]
+        try #require(utimensat(AT_FDCWD, url.path, &times, 0) == 0)
+        var after = stat()
+        try #require(stat(url.path, &after) == 0 && after.st_size == before.st_size)
     }
 
     /// Whether the run state `state` (state.json) records stage `name` as succeeded.

@@ -50,6 +50,25 @@ struct HostileTrainingTests {
                     && output.contains("step 4"), "\(output)")
     }
 
+    @Test("--resume of a finished run reports the last step's loss, not 0; without its metrics line it says why")
+    func resumeFinishedRun() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try trainFourSteps()
+        let metrics = folder.appendingPathComponent("out/metrics.jsonl")
+        let lines = try String(contentsOf: metrics, encoding: .utf8).split(separator: "\n")
+        let last = try #require(try JSONSerialization.jsonObject(with: Data(lines[lines.count - 1].utf8)) as? [String: Any])
+        let loss = String(format: "%.4f", try #require(last["loss"] as? Double))
+        let config = try writeConfig(maxSteps: 4)
+        let resumed = try cli.quench("train", config, "--model", model.path, "--resume")
+        #expect(resumed.status == 0 && resumed.output.contains("trained 4 steps: loss \(loss)"), "\(resumed.output)")
+        #expect(!resumed.output.contains("loss 0.0000"), "\(resumed.output)")
+
+        try Data(lines.dropLast().joined(separator: "\n").utf8).write(to: metrics)
+        let refused = try cli.quench("train", config, "--model", model.path, "--resume")
+        #expect(refused.status == 1 && refused.output.contains(metrics.path) && refused.output.contains("step 4"),
+                "\(refused.output)")
+    }
+
     @Test("--resume from a checkpoint whose state.json says step -5 ends with exit 1 naming the file and key")
     func negativeCheckpointStep() throws {
         defer { try? FileManager.default.removeItem(at: folder) }

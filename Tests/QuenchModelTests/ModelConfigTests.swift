@@ -93,7 +93,7 @@ import Testing
             return SafetensorsWriter.Entry(name: name, shape: try #require(checkpoint.info(name)).shape, values: .f32(values))
         }
         try SafetensorsWriter.write(entries, to: folder.appendingPathComponent("model.safetensors"))
-        #expect(throws: ModelError.nonFinite(file: folder.lastPathComponent, tensor: "model.layers.1.mlp.up_proj.weight", index: 7)) {
+        #expect(throws: ModelError.nonFinite(file: folder.appendingPathComponent("model.safetensors").path, tensor: "model.layers.1.mlp.up_proj.weight", index: 7)) {
             try ModelLoader.load(huggingFaceDirectory: folder)
         }
     }

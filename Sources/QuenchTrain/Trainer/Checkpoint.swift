@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchModel
 import QuenchSecurity
 import QuenchTensor
@@ -15,6 +16,10 @@ struct Checkpoint: Codable, Equatable {
     static let stateFile = "state.json"
     static let tensorsFile = "tensors.safetensors"
     static let latestFile = "latest"
+    /// The `latest` pointer holds one folder name; anything larger is not one.
+    static let pointerLimit = 4 << 10
+    /// A checkpoint's state.json holds a few numbers and a hash; 1 MiB is far beyond any real one.
+    static let stateLimit = 1 << 20
 
     /// Writes the checkpoint of `state` under `directory`, then points `latest` at it and removes
     /// older ones (the newest two are kept).
@@ -52,7 +57,13 @@ struct Checkpoint: Codable, Equatable {
     ///   epoch or position, or a step other than its folder's).
     static func latest(under directory: URL) throws -> (Checkpoint, URL)? {
         let pointer = directory.appendingPathComponent(latestFile)
-        guard let data = FileManager.default.contents(atPath: pointer.path) else { return nil }
+        guard FileManager.default.fileExists(atPath: pointer.path) else { return nil }
+        let data: Data
+        do {
+            data = try RegularFile.contents(of: pointer.path, limit: pointerLimit)
+        } catch {
+            throw TrainingError.invalidCheckpoint(path: pointer.path, reason: error.reason)
+        }
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard isFolderName(name) else {
             throw TrainingError.invalidCheckpoint(
@@ -61,11 +72,17 @@ struct Checkpoint: Codable, Equatable {
         }
         let folder = directory.appendingPathComponent(name)
         let state = folder.appendingPathComponent(stateFile)
+        let stateData: Data
+        do {
+            stateData = try RegularFile.contents(of: state.path, limit: stateLimit)
+        } catch {
+            throw TrainingError.invalidCheckpoint(path: state.path, reason: error.reason)
+        }
         let checkpoint: Checkpoint
         do {
-            checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: state))
+            checkpoint = try JSONDecoder().decode(Checkpoint.self, from: stateData)
         } catch {
-            throw TrainingError.invalidCheckpoint(path: state.path, reason: DecodingErrorText.describe(error))
+            throw TrainingError.invalidCheckpoint(path: state.path, reason: JSONErrorText.describe(error, in: stateData))
         }
         if let reason = checkpoint.invalidNumber(inFolder: name) {
             throw TrainingError.invalidCheckpoint(path: state.path, reason: reason)

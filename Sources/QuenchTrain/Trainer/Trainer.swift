@@ -97,6 +97,16 @@ public final class Trainer {
         let log = try MetricsLog(url: metricsURL, keepingThrough: startStep)
         let started = Date()
         var tokens = 0, lastLoss = 0.0, lastValidation: Double?
+        if startStep == totalSteps {
+            // A finished run resumed: nothing is left to train, so its figures are the last step's.
+            guard let last = log.lastKept, last.step == totalSteps else {
+                throw TrainingError.invalidCheckpoint(
+                    path: metricsURL.path, reason: "it has no line for step \(totalSteps), the step the checkpoint finished; "
+                        + "the run's final loss cannot be reported (start without --resume to train again)")
+            }
+            lastLoss = last.loss
+            lastValidation = last.validationLoss
+        }
         for step in startStep..<totalSteps {
             state.gradients.flat.zero()
             let batches = (0..<accumulation).map { _ in iterator.next() }

@@ -26,6 +26,9 @@ final class MetricsLog {
     private let handle: FileHandle
     private let interactive = isatty(STDERR_FILENO) == 1
 
+    /// The newest step kept from an earlier attempt: what a resumed run that has no step left reports.
+    private(set) var lastKept: StepMetrics?
+
     /// Opens `url`, dropping lines past `step` (a resumed run rewrites what followed its checkpoint).
     init(url: URL, keepingThrough step: Int) throws {
         var kept = Data()
@@ -33,6 +36,7 @@ final class MetricsLog {
             for line in existing.split(separator: UInt8(ascii: "\n")) {
                 if let metrics = try? JSONDecoder().decode(StepMetrics.self, from: Data(line)), metrics.step <= step {
                     kept += line + [UInt8(ascii: "\n")]
+                    lastKept = metrics
                 }
             }
         }
