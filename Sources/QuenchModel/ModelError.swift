@@ -34,7 +34,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "\(file): tensor '\(tensor)' holds NaN or infinity at element \(index)"
         case .exceedsMemory(let what, let bytes, let available, let lower):
             let needed = bytes.map(Self.gigabytes) ?? "more than \(Self.gigabytes(Int.max)) (its size overflows)"
-            return "\(what) needs \(needed) of memory but this machine has \(Self.gigabytes(available)); lower \(lower)"
+            return "\(what) needs \(needed) of memory but only \(Self.gigabytes(available)) is available; lower \(lower)"
         }
     }
 
