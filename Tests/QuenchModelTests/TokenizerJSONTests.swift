@@ -76,16 +76,16 @@ import QuenchModel
         }
     }
 
-    @Test func unknownPreTokenizerListsTheKnownOnes() throws {
+    @Test func unknownPreTokenizerNamesTheFileTheKeyAndTheKnownOnes() throws {
         let url = try Self.write(Self.sample(merges: [String](), preTokenizer: ["type": "Whitespace"]))
         defer { Self.remove(url) }
         let error = #expect(throws: TokenizerError.self) { try BPETokenizer(tokenizerJSON: url) }
-        guard case .unknownPreTokenizer(let name, let known)? = error else {
-            Issue.record("expected unknownPreTokenizer, got \(String(describing: error))")
+        guard case .invalidTokenizerJSON(let path, let key, let reason)? = error else {
+            Issue.record("expected invalidTokenizerJSON, got \(String(describing: error))")
             return
         }
-        #expect(name == "Whitespace")
-        #expect(known.contains { $0.hasSuffix("→ smollm") })
+        #expect(path == url.path && key == "pre_tokenizer")
+        #expect(reason.contains("\"Whitespace\"") && reason.contains("→ smollm"), "\(reason)")
     }
 
     @Test func malformedFilesAreErrorsNamingTheProblem() throws {

@@ -38,11 +38,10 @@ extension BPETokenizer {
         if let normalizer = file.normalizer {
             throw TokenizerError.unsupportedTokenizerJSON(path: path, key: "normalizer", found: normalizer.type, supported: "null")
         }
-        guard let node = file.preTokenizer else {
-            throw TokenizerError.unknownPreTokenizer(name: "null", known: TokenizerJSON.PreTokenizerNode.knownShapes)
-        }
-        guard let preTokenizer = node.preTokenizer else {
-            throw TokenizerError.unknownPreTokenizer(name: node.summary, known: TokenizerJSON.PreTokenizerNode.knownShapes)
+        guard let node = file.preTokenizer, let preTokenizer = node.preTokenizer else {
+            let unknown = TokenizerError.unknownPreTokenizer(name: file.preTokenizer?.summary ?? "null",
+                                                             known: TokenizerJSON.PreTokenizerNode.knownShapes)
+            throw TokenizerError.invalidTokenizerJSON(path: path, key: "pre_tokenizer", reason: unknown.description)
         }
         let (tokens, types) = try Self.denseVocabulary(model.vocab, added: file.addedTokens ?? [], path: path)
         func resolve(_ name: String, _ token: String?) throws -> Int? {
