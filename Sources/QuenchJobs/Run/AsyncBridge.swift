@@ -21,12 +21,11 @@ enum AsyncBridge {
         } else if timeout == nil {
             done.wait()
         }
-        guard let result = outcome.result.withLock({ $0 }) else { preconditionFailure("the task signalled without a result") }
-        return try result.get()
+        return try outcome.result.withLock { $0 }.get()
     }
 
-    /// The task's result, handed to the waiting thread.
+    /// The task's result, handed to the waiting thread; a cancellation until the task sets it.
     private final class Outcome<T: Sendable>: Sendable {
-        let result = Mutex<Result<T, Error>?>(nil)
+        let result = Mutex<Result<T, Error>>(.failure(CancellationError()))
     }
 }
