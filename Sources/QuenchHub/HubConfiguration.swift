@@ -38,6 +38,22 @@ public struct HubConfiguration: Sendable, Equatable {
 
     private static let knownKeys: Set<String> = ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries",
                                                          "limits"]
+    /// The settings each section holds: a misspelt one is refused, never left at its default.
+    private static let knownSectionKeys: [String: Set<String>] = [
+        "timeouts": ["connect_seconds", "low_speed_bytes_per_second", "low_speed_seconds", "token_command_seconds"],
+        "retries": ["attempts", "base_delay_seconds", "max_delay_seconds"],
+        "limits": ["max_file_gib"],
+    ]
+
+    /// The first key of `keys` (the parsed file) that is not a setting, as "section.key", with the known ones.
+    private static func unknownKey(in keys: [String: Any]) -> (key: String, known: Set<String>)? {
+        if let unknown = keys.keys.sorted().first(where: { !knownKeys.contains($0) }) { return (unknown, knownKeys) }
+        for (section, known) in knownSectionKeys.sorted(by: { $0.key < $1.key }) {
+            guard let values = keys[section] as? [String: Any] else { continue }
+            if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) { return ("\(section).\(unknown)", known) }
+        }
+        return nil
+    }
 
     /// The hub settings file to read: `explicit` (a `--config` option), else `$QUENCH_HUB_CONFIG`, else
     /// `configs/hub.yaml` when the current folder has one; nil means the built-in defaults.
@@ -57,9 +73,9 @@ public struct HubConfiguration: Sendable, Equatable {
             do { text = try RegularFile.text(of: file.path, limit: 1 << 20) } catch {
                 throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "cannot be read: \(error.reason)")
             }
-            if let keys = (try? Yams.load(yaml: text)) as? [String: Any],
-               let unknown = keys.keys.sorted().first(where: { !knownKeys.contains($0) }) {
-                throw HubError.invalidConfiguration(file: file.path, key: unknown, reason: "is not a setting; known: \(knownKeys.sorted().joined(separator: ", "))")
+            if let keys = (try? Yams.load(yaml: text)) as? [String: Any], let unknown = unknownKey(in: keys) {
+                throw HubError.invalidConfiguration(file: file.path, key: unknown.key,
+                                                    reason: "is not a setting; known: \(unknown.known.sorted().joined(separator: ", "))")
             }
             do { settings = try YAMLDecoder().decode(HubConfigFile.self, from: text) } catch {
                 throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "does not parse: \(error)")

@@ -77,6 +77,18 @@ import Testing
 
         try "endpont: https://x\n".write(to: file, atomically: true, encoding: .utf8)
         #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        // A misspelt setting inside a section is refused by its full key, not left at its default.
+        for (text, key) in [("limits: {max_file_gb: 1}\n", "limits.max_file_gb"),
+                            ("timeouts: {token_command_second: 5}\n", "timeouts.token_command_second"),
+                            ("retries: {attempt: 2}\n", "retries.attempt")] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let error = #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+            guard case .invalidConfiguration(let path, let named, let reason)? = error else {
+                Issue.record("expected invalidConfiguration, got \(String(describing: error))")
+                continue
+            }
+            #expect(path == file.path && named == key && reason.hasPrefix("is not a setting; known: "), "\(reason)")
+        }
         #expect(throws: HubError.self) { try HubConfiguration.load(from: nil, environment: ["HF_ENDPOINT": "http://plain.example"]) }
     }
 
