@@ -23,11 +23,25 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "QuenchFiles"),
+        .target(name: "QuenchConfig", dependencies: ["QuenchFiles", "Yams"]),
+        .target(name: "QuenchRandom"),
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
         .target(name: "QuenchSecurity", dependencies: ["QuenchFiles", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "QuenchModel", dependencies: ["QuenchFiles", "QuenchTensor"]),
-        .target(name: "QuenchTrain", dependencies: ["QuenchFiles", "QuenchModel", "QuenchTensor", "QuenchSecurity", "Yams"]),
-        .target(name: "QuenchEval", dependencies: ["QuenchFiles", "QuenchModel", "QuenchTrain", "QuenchTensor", "QuenchSecurity", "Yams"]),
+        .target(name: "QuenchTokenizer", dependencies: ["QuenchFiles"]),
+        .target(name: "QuenchModel", dependencies: ["QuenchFiles", "QuenchRandom", "QuenchTensor", "QuenchTokenizer"]),
+        .target(name: "QuenchData", dependencies: ["QuenchFiles", "QuenchRandom", "QuenchSecurity", "QuenchTokenizer"]),
+        .target(
+            name: "QuenchTrain",
+            dependencies: [
+                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchModel", "QuenchRandom", "QuenchTensor",
+                "QuenchTokenizer", "QuenchSecurity", "Yams",
+            ]),
+        .target(
+            name: "QuenchEval",
+            dependencies: [
+                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchModel", "QuenchTensor", "QuenchTokenizer",
+                "QuenchSecurity", "Yams",
+            ]),
         .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "QuenchRegistry",
@@ -35,7 +49,12 @@ let package = Package(
                 "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "QuenchGovernance", dependencies: ["QuenchFiles", "QuenchSecurity", "QuenchTrain", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "QuenchGovernance",
+            dependencies: [
+                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchRandom", "QuenchSecurity", "Yams",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "QuenchDispatch",
             dependencies: [
@@ -44,24 +63,35 @@ let package = Package(
         .target(
             name: "QuenchJobs",
             dependencies: [
-                "QuenchTrain", "QuenchModel", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance",
-                "QuenchDispatch", "QuenchSecurity", "QuenchFiles", "Yams",
+                "QuenchConfig", "QuenchData", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
+                "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity", "QuenchFiles",
+                "Yams",
             ]),
-        .target(name: "QuenchBench", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "CBLAS"]),
+        .target(
+            name: "QuenchBench",
+            dependencies: ["QuenchData", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor", "CBLAS"]),
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench", "QuenchModel", "QuenchSecurity", "QuenchTrain", "QuenchEval", "QuenchHub",
-                "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchJobs", "QuenchFiles",
+                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
+                "QuenchTrain", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
+                "QuenchJobs", "QuenchFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "QuenchFilesTests", dependencies: ["QuenchFiles"]),
-        .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchTensor"]),
+        .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchRandom", "QuenchTensor"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity"]),
-        .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel"]),
-        .testTarget(name: "QuenchTrainTests", dependencies: ["QuenchTrain", "QuenchModel", "QuenchTensor", "Yams"]),
+        .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer"]),
+        .testTarget(
+            name: "QuenchTrainTests",
+            dependencies: [
+                "QuenchConfig", "QuenchData", "QuenchRandom", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor",
+                "Yams",
+            ]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
-        .testTarget(name: "QuenchEvalTests", dependencies: ["QuenchEval", "QuenchModel", "QuenchTrain", "QuenchTensor"]),
+        .testTarget(
+            name: "QuenchEvalTests",
+            dependencies: ["QuenchData", "QuenchEval", "QuenchModel", "QuenchRandom", "QuenchTokenizer", "QuenchTensor"]),
         .testTarget(name: "QuenchHubTests", dependencies: ["QuenchHub", "QuenchSecurity"]),
         .testTarget(
             name: "QuenchRegistryTests",
@@ -69,10 +99,12 @@ let package = Package(
                 "QuenchRegistry", "QuenchSecurity", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchGovernance", "QuenchSecurity"]),
-        .testTarget(name: "QuenchJobsTests", dependencies: ["QuenchJobs", "QuenchDispatch", "QuenchTrain", "QuenchSecurity", "Yams"]),
+        .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchData", "QuenchGovernance", "QuenchSecurity"]),
+        .testTarget(
+            name: "QuenchJobsTests",
+            dependencies: ["QuenchConfig", "QuenchData", "QuenchJobs", "QuenchDispatch", "QuenchTrain", "QuenchSecurity", "Yams"]),
         .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),
-        .testTarget(name: "QuenchCLITests", dependencies: ["quench"]),
+        .testTarget(name: "QuenchCLITests", dependencies: ["quench", "QuenchTokenizer"]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -86,7 +118,7 @@ if Context.environment["QUENCH_FUZZ"] == "1" {
         .executableTarget(
             name: "quench-fuzz",
             dependencies: [
-                "CFuzzerEntry", "QuenchModel", "QuenchTrain", "QuenchEval", "QuenchGovernance", "QuenchJobs",
+                "CFuzzerEntry", "QuenchConfig", "QuenchData", "QuenchModel", "QuenchTokenizer", "QuenchTrain", "QuenchEval", "QuenchGovernance", "QuenchJobs",
                 "QuenchDispatch", "QuenchSecurity",
             ],
             path: "Fuzz/quench-fuzz"),

@@ -2,6 +2,8 @@ import Foundation
 import QuenchGovernance
 import QuenchModel
 import QuenchTrain
+import QuenchTokenizer
+import QuenchData
 
 /// The dataset targets: the trainer's JSONL reader and the PII scanner.
 enum DataFuzzing {

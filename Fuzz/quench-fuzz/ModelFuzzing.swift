@@ -1,5 +1,6 @@
 import Foundation
 import QuenchModel
+import QuenchTokenizer
 
 /// The model-file targets: what `quench` does with a safetensors file, a GGUF file and a tokenizer.json.
 enum ModelFuzzing {

@@ -1,4 +1,4 @@
-import QuenchTrain
+import QuenchConfig
 
 /// Everything that can go wrong evaluating a model or deciding a gate. Each case names the file,
 /// key or setting involved and says what to do, so a user can act without reading the code.

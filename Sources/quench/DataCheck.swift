@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuenchGovernance
 import QuenchTrain
+import QuenchData
 
 /// `quench data check`: record validity, duplicates, train/validation overlap and fingerprints.
 struct DataCheck: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import QuenchGovernance
 import QuenchJobs
 import QuenchTrain
+import QuenchData
 
 /// The registry `quench data erase` marks models in (QUENCH_HOME, QUENCH_REGISTRY_CONFIG).
 func erasureRegistry() throws -> (any ErasureRegistry)? { try RegistryGovernance.openIfPresent() }

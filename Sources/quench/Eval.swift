@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuenchEval
 import QuenchTrain
+import QuenchData
 
 /// `quench eval`: loss and perplexity of a model, and of its tuned version, on evaluation sets.
 struct Eval: AsyncParsableCommand {

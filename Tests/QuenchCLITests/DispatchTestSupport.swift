@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import QuenchTokenizer
 
 /// Shared pieces of the dispatch tests: a tiny trainable model, a training configuration, the built
 /// `quench` run with its own QUENCH_HOME, free ports and socket polling.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import QuenchTokenizer
 
 /// `quench eval` and `quench gate` run as a user runs them, on tiny-llama with a byte tokenizer
 /// built in a temp directory: the exit code is the verdict (0 pass, 3 fail, 2 error).

@@ -1,4 +1,5 @@
 import Foundation
+@testable import QuenchTokenizer
 
 /// tiny-llama from ../shared/fixtures as a Hugging Face directory the runner can train: its config
 /// and weights plus a byte-level tokenizer (256 tokens, one per byte, no merges), which fits its

@@ -2,6 +2,8 @@ import Foundation
 @testable import QuenchModel
 import QuenchTensor
 import Testing
+@testable import QuenchTokenizer
+@testable import QuenchRandom
 
 /// `../shared/fixtures`, the demo model, and small models and files built in temp directories.
 enum EvalFixtures {

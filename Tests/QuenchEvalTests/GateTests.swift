@@ -5,6 +5,8 @@ import QuenchSecurity
 import QuenchTensor
 import QuenchTrain
 import Testing
+@testable import QuenchData
+@testable import QuenchRandom
 
 /// Gates end to end on tiny-llama with a byte tokenizer, each threshold on both of its sides,
 /// and the errors a broken gate or set gives before any work starts.

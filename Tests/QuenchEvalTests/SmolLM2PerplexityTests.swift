@@ -3,6 +3,7 @@ import QuenchEval
 import QuenchModel
 import QuenchTrain
 import Testing
+@testable import QuenchData
 
 /// Perplexity of the real SmolLM2-135M-Instruct against transformers' per-token NLLs
 /// (`seq{i}.nll` in ../shared/fixtures/smollm2).

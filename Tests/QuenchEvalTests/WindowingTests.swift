@@ -4,6 +4,7 @@ import QuenchModel
 import QuenchTensor
 import QuenchTrain
 import Testing
+@testable import QuenchData
 
 /// The three windowings on tiny-llama, against per-token NLLs computed window by window by hand:
 /// each expected window is run alone (batch 1) and the targets the windowing must score are summed.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
-import QuenchTrain
+import QuenchData
 
 /// Dataset checks, duplicates, overlap and canonical fingerprints.
 @Suite struct DatasetCheckerTests {

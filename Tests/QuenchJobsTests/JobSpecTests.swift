@@ -4,6 +4,7 @@ import QuenchJobs
 import QuenchSecurity
 import QuenchTrain
 import Testing
+@testable import QuenchConfig
 
 /// Job specs: a valid one loads with paths resolved; each kind of mistake is reported with file,
 /// line and key, and all mistakes of a file come out together.

@@ -1,5 +1,6 @@
 import Testing
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// Recognising model chat templates and rendering conversations with them.
 @Suite struct ChatTemplateTests {

@@ -2,6 +2,7 @@ import Foundation
 import QuenchTensor
 import Testing
 @testable import QuenchModel
+@testable import QuenchTokenizer
 
 /// Hostile numbers, sizes and file types in model files and settings: each must end in an error
 /// naming the file and key (or the setting to lower), never a trap, a huge allocation or a hang.

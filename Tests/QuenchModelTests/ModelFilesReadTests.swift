@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchModel
+@testable import QuenchTokenizer
 
 /// `ModelBundle.filesRead(in:)` lists exactly the files loading reads: pins on them cover every byte
 /// loaded, and nothing else in the folder needs one.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// BPE merging, special tokens, decoding and validation on a handmade vocabulary.
 @Suite struct TokenizerBPETests {

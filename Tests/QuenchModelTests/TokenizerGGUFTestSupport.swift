@@ -1,5 +1,6 @@
 import Foundation
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// The raw tokenizer metadata of a GGUF file, as read by Quench's GGUF reader, for tests that
 /// rebuild tokenizers from it in other ways.

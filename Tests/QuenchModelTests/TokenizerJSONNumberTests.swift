@@ -1,6 +1,7 @@
 import Foundation
 import QuenchModel
 import Testing
+@testable import QuenchTokenizer
 
 /// A tokenizer.json number no id can hold was "The given data was not valid JSON." naming no key;
 /// the error now names the key holding it and where it is.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// Reading Hugging Face tokenizer.json files written by the tests.
 @Suite struct TokenizerJSONTests {

@@ -1,5 +1,6 @@
 import Testing
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// The hand-written scanners against what the regexes produce.
 @Suite struct TokenizerPreTokenizerTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// The tokenizer and chat template against the reference outputs for the real SmolLM2 model.
 @Suite struct TokenizerSmolLM2Tests {

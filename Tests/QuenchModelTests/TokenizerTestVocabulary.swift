@@ -1,5 +1,6 @@
 import Foundation
 import QuenchModel
+@testable import QuenchTokenizer
 
 /// A tiny handmade byte-level vocabulary: the 256 byte tokens (GPT-2's table, written out again
 /// here independently of the code under test), then merged tokens and specials.

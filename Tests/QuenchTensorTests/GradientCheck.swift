@@ -1,5 +1,6 @@
 import QuenchTensor
 import Testing
+@testable import QuenchRandom
 
 /// A tensor of uniform values in [-scale, scale].
 func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) throws -> Tensor {

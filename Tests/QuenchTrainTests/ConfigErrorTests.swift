@@ -1,5 +1,6 @@
 import Testing
 @testable import QuenchTrain
+@testable import QuenchConfig
 
 /// Every problem `load` finds, with its exact place and key.
 @Suite("Training configuration: errors")

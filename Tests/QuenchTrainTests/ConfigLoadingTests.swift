@@ -3,6 +3,7 @@ import QuenchModel
 import Testing
 import Yams
 @testable import QuenchTrain
+@testable import QuenchConfig
 
 @Suite("Training configuration: loading")
 struct ConfigLoadingTests {

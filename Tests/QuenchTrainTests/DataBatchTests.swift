@@ -3,6 +3,8 @@ import QuenchModel
 import QuenchTensor
 import Testing
 @testable import QuenchTrain
+@testable import QuenchData
+@testable import QuenchRandom
 
 @Suite("Data batches")
 struct DataBatchTests {

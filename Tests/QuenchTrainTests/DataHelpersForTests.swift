@@ -1,6 +1,8 @@
 import Foundation
 import QuenchModel
 @testable import QuenchTrain
+@testable import QuenchTokenizer
+@testable import QuenchData
 
 /// Small files and a handmade tokenizer for the data pipeline tests.
 enum DataTestSupport {

@@ -2,6 +2,7 @@ import Foundation
 import QuenchModel
 import Testing
 @testable import QuenchTrain
+@testable import QuenchData
 
 @Suite("Data reading")
 struct DataReadingTests {

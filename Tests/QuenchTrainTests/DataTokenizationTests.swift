@@ -2,6 +2,8 @@ import Foundation
 import QuenchModel
 import Testing
 @testable import QuenchTrain
+@testable import QuenchTokenizer
+@testable import QuenchData
 
 @Suite("Data tokenization")
 struct DataTokenizationTests {

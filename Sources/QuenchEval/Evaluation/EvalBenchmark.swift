@@ -1,7 +1,7 @@
 import Foundation
 import QuenchFiles
 import QuenchModel
-import QuenchTrain
+import QuenchData
 
 /// `quench bench eval`: tokens per second of a whole evaluation (windowing, batching, forward
 /// with loss, statistics) over a text stream, and the process's peak resident memory.

@@ -1,7 +1,8 @@
 import Foundation
 import QuenchFiles
 import QuenchModel
-import QuenchTrain
+import QuenchTokenizer
+import QuenchData
 
 /// Where an evaluation set comes from: a `.txt` file (one token stream, every token scored) or a
 /// `.jsonl` file in one of the trainer's formats (scored on the tokens the trainer trains on).

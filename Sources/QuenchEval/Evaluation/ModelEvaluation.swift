@@ -1,6 +1,5 @@
 import Foundation
 import QuenchModel
-import QuenchTrain
 
 /// One evaluation: a base model on some sets, optionally against a tuned model on the same tokens.
 public struct EvalRequest: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import QuenchTrain
+import QuenchData
 
 /// An evaluation set as token ids: its documents with the trainer's loss masks (a `.txt` file is
 /// one document scored everywhere), and what the windowing and bits per byte need from the tokenizer.

@@ -1,7 +1,8 @@
 import Foundation
 import QuenchFiles
-import QuenchTrain
 import Yams
+import QuenchData
+import QuenchConfig
 
 extension GateConfig {
     /// A gate is a few kilobytes; anything past this is not one.

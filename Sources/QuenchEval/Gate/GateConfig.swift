@@ -1,5 +1,5 @@
 import Foundation
-import QuenchTrain
+import QuenchData
 
 /// A quality gate: which evaluation sets, how they are windowed, and the thresholds a tuned model
 /// must meet to be promoted. Read from YAML in `evaluations/` (see `GateConfig+Loading`).

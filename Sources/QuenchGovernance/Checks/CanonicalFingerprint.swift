@@ -1,5 +1,5 @@
 import Crypto
-import QuenchTrain
+import QuenchData
 
 /// A dataset's identity for lineage and erasure: SHA-256 over the canonical form of its records, in
 /// order, followed by their count. The canonical form keeps only what training reads (format, roles,

@@ -1,4 +1,4 @@
-import QuenchTrain
+import QuenchData
 
 /// One problem with one line of a dataset.
 public struct DatasetIssue: Codable, Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import QuenchTrain
+import QuenchData
 
 /// Checks JSONL datasets: every line valid UTF-8, valid JSON and a valid record of its format, no
 /// empty or over-long records; counts exact and near duplicates and train/validation overlap; and

@@ -1,4 +1,4 @@
-import QuenchTrain
+import QuenchData
 
 /// Why a JSON object is not a record of its format.
 struct RecordProblem: Error {

@@ -1,5 +1,5 @@
 import Foundation
-import QuenchTrain
+import QuenchData
 
 /// What an erasure did.
 public struct ErasureReport: Codable, Sendable, Equatable {

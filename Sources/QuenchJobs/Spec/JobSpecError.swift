@@ -1,4 +1,5 @@
 import QuenchTrain
+import QuenchConfig
 
 /// Errors in a job spec; `invalid` lists every problem (file, line, key) found in one pass.
 public enum JobSpecError: Error, Equatable, CustomStringConvertible {

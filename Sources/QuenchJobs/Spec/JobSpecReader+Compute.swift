@@ -1,6 +1,7 @@
 import Foundation
 import QuenchDispatch
 import QuenchTrain
+import QuenchConfig
 
 extension JobSpecReader {
     /// Where the compute file is when the spec does not say: `$QUENCH_COMPUTE_CONFIG`, else

@@ -1,6 +1,7 @@
 import Foundation
 import QuenchTrain
 import Yams
+import QuenchConfig
 
 extension JobSpecReader {
     static let hexDigest = Requirement<String>(

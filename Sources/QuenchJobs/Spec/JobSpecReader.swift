@@ -2,6 +2,7 @@ import Foundation
 import QuenchModel
 import QuenchTrain
 import Yams
+import QuenchConfig
 
 /// Reads the sections of a job spec, collecting every problem (the training section's included)
 /// instead of stopping at the first.

@@ -2,6 +2,7 @@ import Foundation
 import QuenchGovernance
 import QuenchSecurity
 import QuenchTrain
+import QuenchData
 
 /// Stage 3: scans the training data for personal data and secrets under the job's policy, checks
 /// every record, and fingerprints the datasets. A finding the policy marks `fail`, or a broken

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchTokenizer
 
 /// Writes a model as a Hugging Face directory: config.json, model.safetensors (float32), and, when
 /// the model carries a tokenizer, tokenizer.json and tokenizer_config.json: the layout transformers'

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchTokenizer
 
 /// Generates text from a prompt: tokenize (through the chat template when asked), prefill the
 /// cache, then sample one token at a time, streaming the text as it forms.

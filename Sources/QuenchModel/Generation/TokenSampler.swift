@@ -1,5 +1,6 @@
 import Foundation
 import QuenchTensor
+import QuenchRandom
 
 /// Picks the next token from logits: greedy, or sampled with temperature, top-k and top-p from a
 /// seeded generator, so a seed reproduces a generation exactly.

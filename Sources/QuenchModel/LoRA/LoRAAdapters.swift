@@ -1,4 +1,5 @@
 import QuenchTensor
+import QuenchRandom
 
 /// Low-rank adapters on a model's projections: y = W x + (α/r) · B (A x), with A (r, in) and
 /// B (out, r). The base weights stay frozen; only A and B train, so they alone get gradients and

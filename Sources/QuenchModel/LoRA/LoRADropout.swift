@@ -1,4 +1,5 @@
 import QuenchTensor
+import QuenchRandom
 
 /// Dropout on the adapter's input, as PEFT applies it (B A dropout(x)), with masks that are a pure
 /// function of (seed, stream, target, element): the backward pass regenerates the forward's mask

@@ -1,3 +1,4 @@
+import QuenchTokenizer
 /// Builds the byte-level BPE tokenizer a GGUF file describes in its `tokenizer.ggml.*` metadata.
 public enum GGUFTokenizer {
     /// The tokenizer, or nil when the file has no `tokenizer.ggml.tokens`.

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchFiles
+import QuenchTokenizer
 
 /// A model ready to run: its weights, its tokenizer and chat template when the files carry them,
 /// and what it was read from.

@@ -1,6 +1,7 @@
 import Foundation
 import QuenchFiles
 import Yams
+import QuenchConfig
 
 extension TrainingConfig {
     /// A training configuration is a few hundred bytes; anything past this is not one.

@@ -1,4 +1,6 @@
 import QuenchModel
+import QuenchData
+import QuenchRandom
 
 /// Where a run is in its data: the epoch and the next row of that epoch's order. Saved in
 /// checkpoints so a resumed run continues with exactly the batches it would have seen.

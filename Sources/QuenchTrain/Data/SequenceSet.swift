@@ -1,5 +1,6 @@
 import QuenchModel
 import QuenchTensor
+import QuenchData
 
 /// Training rows of `time` positions built from examples under a `SequencePolicy`: inputs,
 /// next-token targets (`CrossEntropy.ignoreIndex` where unscored), positions and segment ids,

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchData
 
 /// Where the training data comes from and how it is cut into rows: the data half of a training config.
 public struct DataOptions: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Foundation
 import QuenchModel
 import QuenchTensor
+import QuenchData
 
 /// What a finished run produced.
 public struct TrainingSummary: Codable, Sendable {

@@ -1,4 +1,4 @@
-import QuenchModel
+import QuenchTokenizer
 
 /// One training record as read from a JSONL line, before tokenization.
 public enum DatasetRecord: Sendable, Equatable {

@@ -5,14 +5,10 @@ extension BPETokenizer {
     /// Reads a Hugging Face tokenizer.json holding a byte-level BPE model. Added tokens are matched
     /// whole in text (special ones are also `isSpecial`); their lstrip/rstrip flags are not applied.
     /// tokenizer.json does not name BOS/EOS (tokenizer_config.json does), so pass them by text.
-    public convenience init(tokenizerJSON url: URL, bosToken: String? = nil, eosToken: String? = nil) throws {
-        let path = url.path
-        let data: Data
-        do {
-            data = try MappedFile.contents(of: path, limit: MappedFile.jsonLimit)
-        } catch {
-            throw TokenizerError.unreadableTokenizerJSON(path: path, reason: error.reason)
-        }
+    /// `data` is the file's bytes, read by the caller (the model bundle, which checks them); `path`
+    /// names the file in errors.
+    public convenience init(tokenizerJSON data: Data, path: String, bosToken: String? = nil,
+                            eosToken: String? = nil) throws {
         let file: TokenizerJSON
         do {
             file = try JSONDecoder().decode(TokenizerJSON.self, from: data)

@@ -1,4 +1,4 @@
-import QuenchModel
+import QuenchTokenizer
 
 /// Turns records into token ids and loss masks with a model's tokenizer and chat template.
 public struct ExampleTokenizer: Sendable {
@@ -26,15 +26,6 @@ public struct ExampleTokenizer: Sendable {
         self.tokenizer = tokenizer
         self.chatTemplate = chatTemplate
         self.addBOS = addBOS
-    }
-
-    /// The tokenizer and chat template a model bundle carries.
-    /// - Throws: `DatasetError.invalidSetting` when the model has no tokenizer.
-    public init(bundle: ModelBundle, addBOS: Bool = false) throws {
-        guard let tokenizer = bundle.tokenizer else {
-            throw DatasetError.invalidSetting(key: "model", reason: "\(bundle.location.path) carries no tokenizer")
-        }
-        try self.init(tokenizer: tokenizer, chatTemplate: bundle.chatTemplate, addBOS: addBOS)
     }
 
     /// Tokenizes a record and marks its training targets:

@@ -1,8 +1,6 @@
-import QuenchTensor
-
 extension SplitMix64 {
     /// A uniform value in `0..<bound` (bound > 0), by rejection so no value is favoured.
-    mutating func next(below bound: UInt64) -> UInt64 {
+    public mutating func next(below bound: UInt64) -> UInt64 {
         let threshold = (0 &- bound) % bound  // 2^64 mod bound: values below it would bias the modulo
         while true {
             let value = next()
@@ -12,10 +10,10 @@ extension SplitMix64 {
 }
 
 /// Seeded permutations of row and record indices.
-enum SeededShuffle {
+public enum SeededShuffle {
     /// A permutation of `0..<count` fixed by `seed` and `stream` (e.g. the epoch), by Fisher–Yates.
     /// Streams are hashed into the seed so epochs get unrelated orders, not shifted copies.
-    static func permutation(count: Int, seed: UInt64, stream: UInt64) -> [Int] {
+    public static func permutation(count: Int, seed: UInt64, stream: UInt64) -> [Int] {
         var order = Array(0..<count)
         guard count > 1 else { return order }
         var generator = SplitMix64(seed: seed ^ SplitMix64.mix(stream &+ 0xD1B5_4A32_D192_ED03))

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchRandom
 
 /// A JSONL dataset read and tokenized in one streaming pass: only token ids and loss masks stay in
 /// memory, never the file's text.
