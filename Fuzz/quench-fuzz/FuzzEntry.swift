@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 // libFuzzer owns `main`; these two C entry points are all it calls. The target comes from the

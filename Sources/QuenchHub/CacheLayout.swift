@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// huggingface_hub's cache layout for one repository, so Quench and Python tools share one cache:
@@ -62,19 +63,12 @@ enum CacheFiles {
         }
     }
 
-    /// Writes `data` to a temporary file beside `url`, then renames it into place.
+    /// Writes `data` to `url` through `AtomicFile` (a temporary file beside it, synced, renamed into place).
     static func writeAtomically(_ data: Data, to url: URL) throws {
-        try createDirectory(url.deletingLastPathComponent())
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(data, to: url)
         } catch {
-            throw HubError.cacheIO(path: temporary.path, reason: FileErrorText.reason(error))
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let error = posixError(url)
-            unlink(temporary.path)
-            throw error
+            throw HubError.cacheIO(path: url.path, reason: error.reason)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// The content-addressed artifact store under `$QUENCH_HOME`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// The `quench` command: secure fine-tuning jobs for small language models.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchJobs
 import QuenchSecurity
 

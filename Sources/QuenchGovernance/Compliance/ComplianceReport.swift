@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// The outcome of one control.
 public enum ComplianceStatus: String, Codable, Sendable {
@@ -83,12 +84,15 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
     @discardableResult
     public func write(to directory: URL, scrubber: SecretScrubber = SecretScrubber()) throws -> (json: URL, markdown: URL) {
         let scrubbed = scrubbed(by: scrubber)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json = directory.appendingPathComponent(Self.jsonFileName)
         let markdown = directory.appendingPathComponent(Self.markdownFileName)
-        try AtomicFileWriter.write(try encoder.encode(scrubbed) + Data("\n".utf8), to: json)
-        try AtomicFileWriter.write(Data(scrubbed.markdown().utf8), to: markdown)
+        let encoded = try JSONCoding.fileEncoder.encode(scrubbed) + Data("\n".utf8)
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(encoded, to: json)
+            try AtomicFile.write(Data(scrubbed.markdown().utf8), to: markdown)
+        } catch {
+            throw GovernanceError(error)
+        }
         return (json, markdown)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchData
+import QuenchFiles
 
 /// What an erasure did.
 public struct ErasureReport: Codable, Sendable, Equatable {
@@ -44,18 +45,22 @@ public struct DatasetEraser: Sendable {
         let checker = DatasetChecker(format: format)
         let oldFingerprint = try checker.check(dataset).fingerprint
         let needle = Array(value.utf8).map(Self.lowercased)
-        let writer = try AtomicFileWriter(destination: output)
         var removed: [Int] = []
         var scratch: [UInt8] = []
-        try LineReader.forEachLine(in: dataset) { line, bytes in
-            if Self.mentions(bytes, needle, scratch: &scratch) {
-                removed.append(line)
-                return
+        do {
+            let writer = try AtomicFile.Writer(destination: output)
+            try LineReader.forEachLine(in: dataset) { line, bytes in
+                if Self.mentions(bytes, needle, scratch: &scratch) {
+                    removed.append(line)
+                    return
+                }
+                try writer.write(bytes)
+                try writer.write([0x0A])
             }
-            try writer.write(bytes)
-            try writer.write([0x0A])
+            try writer.commit()
+        } catch let failure as AtomicFile.Failure {
+            throw GovernanceError(failure)
         }
-        try writer.commit()
         let newFingerprint = try checker.check(output).fingerprint
         var marked: [String]?
         if let registry, let oldFingerprint, !removed.isEmpty {

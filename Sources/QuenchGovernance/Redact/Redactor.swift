@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// How a redaction replaces a finding.
 public enum RedactionStyle: Sendable {
@@ -42,31 +43,35 @@ public struct Redactor: Sendable {
         let source = input.standardizedFileURL.resolvingSymlinksInPath()
         let destination = output.standardizedFileURL.resolvingSymlinksInPath()
         guard source.path != destination.path else { throw GovernanceError.outputIsInput(path: output.path) }
-        let writer = try AtomicFileWriter(destination: output)
-        var scanner = RecordScanner(detector: PIIDetector(kinds: kinds))
-        var records = 0
-        var changed = 0
-        var replaced: [String: Int] = [:]
-        var rewritten: [UInt8] = []
-        try LineReader.forEachLine(in: input) { _, line in
-            if !isBlank(line) { records += 1 }
-            let fields = scanner.scan(line).fields
-            if fields.isEmpty {
-                try writer.write(line)
-            } else {
-                changed += 1
-                for field in fields {
-                    for match in field.matches { replaced[match.kind.rawValue, default: 0] += 1 }
+        do {
+            let writer = try AtomicFile.Writer(destination: output)
+            var scanner = RecordScanner(detector: PIIDetector(kinds: kinds))
+            var records = 0
+            var changed = 0
+            var replaced: [String: Int] = [:]
+            var rewritten: [UInt8] = []
+            try LineReader.forEachLine(in: input) { _, line in
+                if !isBlank(line) { records += 1 }
+                let fields = scanner.scan(line).fields
+                if fields.isEmpty {
+                    try writer.write(line)
+                } else {
+                    changed += 1
+                    for field in fields {
+                        for match in field.matches { replaced[match.kind.rawValue, default: 0] += 1 }
+                    }
+                    rewritten.removeAll(keepingCapacity: true)
+                    rewrite(line, fields: fields, into: &rewritten)
+                    try writer.write(rewritten)
                 }
-                rewritten.removeAll(keepingCapacity: true)
-                rewrite(line, fields: fields, into: &rewritten)
-                try writer.write(rewritten)
+                try writer.write([0x0A])
             }
-            try writer.write([0x0A])
+            try writer.commit()
+            return RedactionReport(input: input.path, output: output.path, records: records, changedRecords: changed,
+                                   replaced: replaced)
+        } catch let failure as AtomicFile.Failure {
+            throw GovernanceError(failure)
         }
-        try writer.commit()
-        return RedactionReport(input: input.path, output: output.path, records: records, changedRecords: changed,
-                               replaced: replaced)
     }
 
     /// `text` with every finding of the chosen kinds replaced.

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchDispatch
+import QuenchFiles
 import QuenchModel
 import QuenchSecurity
 import QuenchTrain

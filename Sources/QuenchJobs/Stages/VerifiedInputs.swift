@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchModel
 import QuenchSecurity
 

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchTensor
 
 /// LoRA adapters in PEFT's layout: `adapter_model.safetensors` (A and B under the base model's
@@ -44,11 +45,10 @@ public enum PEFTAdapterFormat {
             "fan_in_fan_out": model.config.architecture == .gpt2,
         ]
         let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
-        let temporary = directory.appendingPathComponent(".\(configFile).partial")
-        try data.write(to: temporary)
-        let destination = directory.appendingPathComponent(configFile)
-        guard rename(temporary.path, destination.path) == 0 else {
-            throw ExportError.writeFailed(path: destination.path, reason: String(cString: strerror(errno)))
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(data, to: directory.appendingPathComponent(configFile))
+        } catch {
+            throw ExportError.writeFailed(path: error.path, reason: error.reason)
         }
     }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import QuenchFiles
 
 /// The files a model signature covers, chosen exactly as model_signing's default "files" serialization chooses them.
 ///

@@ -18,40 +18,16 @@ enum SigningFileIO {
         }
     }
 
-    /// Writes `data` to `url` through a temporary file in the same directory, so readers see the old file or the new one.
+    /// Writes `data` to `url` through `AtomicFile`, so readers see the old file or the new one.
     ///
-    /// With `replacing` false the final step is `link`, which fails if `url` exists: no check-then-write race.
+    /// With `replacing` false an existing file at `url` is refused (`keyFileExists`), with no check-then-write race.
     static func writeAtomically(_ data: Data, to url: URL, mode: mode_t, replacing: Bool) throws {
-        let path = url.path
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
-        var keepTemporary = false
-        defer { if !keepTemporary { unlink(temporary) } }
-        do {
-            defer { close(descriptor) }
-            guard fchmod(descriptor, mode) == 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
-            var written = 0
-            while written < data.count {
-                let count = data.withUnsafeBytes { buffer -> Int in
-                    guard let base = buffer.baseAddress else { return 0 }
-                    return write(descriptor, base + written, buffer.count - written)
-                }
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
-                written += count
-            }
-            guard fsync(descriptor) == 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
-        }
-        if replacing {
-            guard rename(temporary, path) == 0 else { throw SigningError.writeFailed(path: path, reason: errnoText()) }
-            keepTemporary = true
-        } else {
-            guard link(temporary, path) == 0 else {
-                if errno == EEXIST { throw SigningError.keyFileExists(path: path) }
-                throw SigningError.writeFailed(path: path, reason: errnoText())
-            }
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(data, to: url, permissions: mode, replacing: replacing)
+        } catch .exists(let path) {
+            throw SigningError.keyFileExists(path: path)
+        } catch {
+            throw SigningError.writeFailed(path: url.path, reason: error.reason)
         }
     }
 

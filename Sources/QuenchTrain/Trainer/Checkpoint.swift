@@ -38,13 +38,15 @@ struct Checkpoint: Codable, Equatable {
             }
         }
         try SafetensorsWriter.write(entries, to: staging.appendingPathComponent(Checkpoint.tensorsFile))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: staging.appendingPathComponent(Checkpoint.stateFile))
+        try JSONCoding.fileEncoder.encode(self).write(to: staging.appendingPathComponent(Checkpoint.stateFile))
         let final = directory.appendingPathComponent(name)
         try? manager.removeItem(at: final)
         try manager.moveItem(at: staging, to: final)
-        try Checkpoint.atomicWrite(Data(name.utf8), to: directory.appendingPathComponent(Checkpoint.latestFile))
+        do throws(AtomicFile.Failure) {
+            try AtomicFile.write(Data(name.utf8), to: directory.appendingPathComponent(Checkpoint.latestFile))
+        } catch {
+            throw TrainingError.writeFailed(path: error.path, reason: error.reason)
+        }
         let old = try manager.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasPrefix("checkpoint-") }.sorted().dropLast(2)
         for stale in old { try? manager.removeItem(at: directory.appendingPathComponent(stale)) }
@@ -72,17 +74,11 @@ struct Checkpoint: Codable, Equatable {
         }
         let folder = directory.appendingPathComponent(name)
         let state = folder.appendingPathComponent(stateFile)
-        let stateData: Data
-        do {
-            stateData = try RegularFile.contents(of: state.path, limit: stateLimit)
-        } catch {
-            throw TrainingError.invalidCheckpoint(path: state.path, reason: error.reason)
-        }
         let checkpoint: Checkpoint
         do {
-            checkpoint = try JSONDecoder().decode(Checkpoint.self, from: stateData)
+            checkpoint = try JSONFile.read(Checkpoint.self, from: state, limit: stateLimit)
         } catch {
-            throw TrainingError.invalidCheckpoint(path: state.path, reason: JSONErrorText.describe(error, in: stateData))
+            throw TrainingError.invalidCheckpoint(path: state.path, reason: error.reason)
         }
         if let reason = checkpoint.invalidNumber(inFolder: name) {
             throw TrainingError.invalidCheckpoint(path: state.path, reason: reason)
@@ -118,14 +114,5 @@ struct Checkpoint: Codable, Equatable {
             }
         }
         state.optimizer.restore(step: step)
-    }
-
-    /// Writes `data` to a temporary file beside `url` and renames it into place.
-    static func atomicWrite(_ data: Data, to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw TrainingError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
-        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import QuenchSecurity
+@testable import QuenchFiles
 
 /// Writes to a standard stream end, quietly, when nobody reads: a closed reader at once, a
 /// non-blocking reader that stops reading after the stall limit, never a trap or a hang.
