@@ -7,8 +7,10 @@ struct Jobs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit training to a compute backend and follow, cancel or collect it.",
         discussion: """
-            Backends are named in a compute file (configs/compute.yaml): `local`, `ssh` (a host reached \
-            with the system ssh/scp, key-only, host key pinned) or `slurm` (sbatch here or on a login node). \
+            Backends are named in a compute file (configs/compute.yaml), each of a kind: `process` (a \
+            detached process on this machine), `ssh` (a host reached with the system ssh/scp, key-only, host \
+            key pinned) or `slurm` (sbatch here or on a login node). `local` is neither a kind nor a backend \
+            name there: in a job spec, `compute.backend: local` trains inside the `quench run` process. \
             Submitted jobs are recorded under $QUENCH_HOME/jobs (default ~/.local/share/quench/jobs), so \
             these commands work from any later shell. Results are verified file by file against the \
             returned sha256 manifest before they are kept; metrics the remote reports are shown, never trusted.

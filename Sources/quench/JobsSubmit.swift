@@ -4,18 +4,19 @@ import QuenchDispatch
 import QuenchHub
 import QuenchJobs
 import QuenchModel
-import QuenchTrain
 
 /// `quench jobs submit`: bundle a training configuration and send it to a backend.
-struct JobsSubmit: AsyncParsableCommand {
+struct JobsSubmit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Bundle a training configuration with its data and model, and submit it to a compute backend.",
         discussion: """
-            The bundle holds training.yaml (paths rewritten), the data files, the model files and a sha256 \
+            The configuration is checked here first. The bundle holds training.yaml (the checked \
+            configuration with its paths inside the bundle), the data files, the model files and a sha256 \
             manifest; the remote runs `quench train --bundle` (same Quench release, checked before \
-            submission) and verifies the manifest before training. With --wait the log is streamed, Ctrl-C \
-            cancels the job, and the results are fetched and verified on success.
+            submission) and verifies the manifest before training. With --wait the log is streamed and the \
+            results are fetched and verified on success. Ctrl-C cancels the job (giving up after 30 s and \
+            saying so) and exits 130; a second Ctrl-C ends at once.
 
             With --model-hub the model does not travel: the bundle holds a reference (repository, commit and \
             the sha256 of every file, verified here) and the training machine fetches it from its own hub with \
@@ -72,75 +73,52 @@ struct JobsSubmit: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: compute)).backend(named: backend)
-        let token = try hubTokenFile.map { path -> Data in
+        let submission = try BackendSubmission(settings: settings, hubToken: try hubToken(), say: { progress($0) })
+        let bundle = try submission.bundle(trainingConfig: URL(fileURLWithPath: configPath), model: try modelToSend(),
+                                           quenchVersion: QuenchVersion.current)
+        InterruptHandler.install(submission.interruptPlan(bundle: bundle))
+        do {
+            let record = try submission.submit(bundle)
+            guard wait else {
+                return json ? try printJSON(record) : print("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID))")
+            }
+            let outcome = try submission.follow(record, results: results.map { URL(fileURLWithPath: $0) })
+            if json {
+                try printJSON(outcome.record)
+            } else {
+                print("\(outcome.record.job.id): \(describe(outcome.status))")
+                if let results = outcome.results { print("verified results in \(results.path)") }
+                if let summary = outcome.remoteSummary {
+                    print("reported by the remote (shown, not trusted; evaluate the verified results locally):\n\(summary)")
+                }
+            }
+            guard outcome.status.state == .succeeded else { throw ExitCode(1) }
+        } catch {
+            InterruptHandler.waitIfInterrupted()
+            throw error
+        }
+    }
+
+    /// The token --hub-token-file names, to hand to the SSH host.
+    private func hubToken() throws -> Data? {
+        try hubTokenFile.map { path in
             let source = TokenSource(environmentToken: nil, tokenFile: URL(fileURLWithPath: path), tokenCommand: [])
             guard let found = try source.resolve() else { throw ValidationError("there is no hub token file at \(path)") }
             return found.token.bytesToHandOff
         }
-        let store = JobStore.standard()
-        let dispatcher = try Dispatcher(settings: settings, store: store, hubToken: token)
-        let bundleURL = store.directory.appendingPathComponent("bundles").appendingPathComponent(SubmittedJob.newID())
-        try FileManager.default.createDirectory(at: bundleURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let modelFiles = try modelToSend().map { try JobBundle.modelFiles(at: $0) } ?? []
-        let reference = try modelHub.map { text -> ModelReference in
-            let repository = try RepositoryID(parsing: text)
+    }
+
+    /// The model to bundle: --model, else a --model-hub reference verified here, else the
+    /// configuration's `model`, else (as `quench train`) the demo model.
+    private func modelToSend() throws -> TrainingBundle.Model {
+        if let model { return .files(try JobBundle.modelFiles(at: URL(fileURLWithPath: model))) }
+        if let modelHub {
+            let repository = try RepositoryID(parsing: modelHub)
             progress("verifying \(repository.id) here to pin the reference")
-            return try ReferencedModel.make(repo: repository.id, revision: repository.revision, progress: { progress($0) })
+            return .reference(try ReferencedModel.make(repo: repository.id, revision: repository.revision, progress: { progress($0) }))
         }
-        let bundle = try JobBundle.create(trainingConfig: URL(fileURLWithPath: configPath), modelFiles: modelFiles,
-                                          modelReference: reference, at: bundleURL, quenchVersion: QuenchVersion.current)
-        progress("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
-        guard wait else {
-            let record = try await dispatcher.submit(bundle)
-            return json ? try printJSON(record) : print("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID))")
-        }
-        let record = try await dispatcher.submit(bundle)
-        progress("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID)); Ctrl-C cancels it")
-        let interrupt = Self.cancelOnInterrupt(record.job, backend: dispatcher.backend)
-        defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
-        }
-        let outcome = try await dispatcher.finish(record, results: results.map { URL(fileURLWithPath: $0) },
-                                                  log: { progress("remote | " + $0) })
-        if json {
-            try printJSON(outcome.record)
-        } else {
-            print("\(outcome.record.job.id): \(describe(outcome.status))")
-            if let results = outcome.results { print("verified results in \(results.path)") }
-            if let summary = outcome.remoteSummary {
-                print("reported by the remote (shown, not trusted; evaluate the verified results locally):\n\(summary)")
-            }
-        }
-        guard outcome.status.state == .succeeded else { throw ExitCode(1) }
-    }
-
-    /// The model files to bundle: --model, else the configuration's `model`, else (as `quench train`)
-    /// the demo model; nil when a reference or the configuration names it.
-    private func modelToSend() throws -> URL? {
-        if let model { return URL(fileURLWithPath: model) }
-        if modelHub != nil { return nil }
-        if try TrainingConfig.load(contentsOf: URL(fileURLWithPath: configPath)).model != nil { return nil }
-        guard FileManager.default.fileExists(atPath: DemoModel.url.path) else {
-            throw ValidationError("the configuration names no model, --model is not given, and the demo model is not at \(DemoModel.url.path); run `make setup`")
-        }
-        return DemoModel.url
-    }
-
-    /// From now until the returned source is cancelled, Ctrl-C cancels `job` on its backend and exits 130.
-    static func cancelOnInterrupt(_ job: SubmittedJob, backend: any ComputeBackend) -> any DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            progress("interrupted: cancelling \(job.id)")
-            Task {
-                do { try await backend.cancel(job) } catch { progress("could not cancel \(job.id): \(error)") }
-                Foundation.exit(130)
-            }
-        }
-        source.resume()
-        return source
+        return .configured(fallback: FileManager.default.fileExists(atPath: DemoModel.url.path) ? DemoModel.url : nil)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import QuenchDispatch
 import QuenchJobs
 
 /// Prints run events as stage-by-stage progress lines with timings (standard error).
@@ -63,50 +63,23 @@ struct RunOutcomeView: Encodable {
     }
 }
 
-/// Set by the SIGINT handler itself, so the run's thread sees an interrupt before it can see the
-/// children the same Ctrl-C ended.
-private let interruptReceived = Atomic<Bool>(false)
-
-/// Ctrl-C during a run: cancel a remote training job the run waits for, say where it stopped and how
-/// to continue, then exit 130. Every run file is written atomically and training checkpoints are
-/// complete or absent, so stopping here loses at most the steps since the last checkpoint. A second
-/// Ctrl-C ends the process at once.
+/// Ctrl-C for the commands that wait on a backend job (`quench run`, `quench jobs submit`): the one
+/// interrupt path (`Interrupt`), its lines scrubbed of secrets. Every run file is written atomically
+/// and training checkpoints are complete or absent, so stopping a run loses at most the steps since
+/// the last checkpoint.
 enum InterruptHandler {
-    /// How long the cancel of a remote job may take before Quench gives up and says so.
-    static let cancelSeconds = 30.0
-
     /// Starts handling Ctrl-C for the run in `runDirectory`, for as long as the process lives.
     static func install(runDirectory: String) {
-        // A plain handler that only sets a flag (async-signal-safe); the work happens on a thread.
-        signal(SIGINT) { _ in interruptReceived.store(true, ordering: .sequentiallyConsistent) }
-        let worker = Thread {
-            while !interruptReceived.load(ordering: .sequentiallyConsistent) { usleep(20_000) }
-            signal(SIGINT, SIG_DFL)
-            cancelAndExit(runDirectory: runDirectory)
-        }
-        worker.start()
+        install(JobRunner.interruptPlan(runDirectory: URL(fileURLWithPath: runDirectory)))
     }
 
-    private static func cancelAndExit(runDirectory: String) -> Never {
-        let stage = (try? RunState.load(from: URL(fileURLWithPath: runDirectory)))?.stages.last?.name.rawValue ?? "start"
-        progress("\ninterrupted during \(stage)")
-        do {
-            if let job = try JobRunner.cancelRemoteTraining(runDirectory: URL(fileURLWithPath: runDirectory),
-                                                           timeout: cancelSeconds) {
-                progress("cancelled training job \(job) on its backend")
-            }
-        } catch {
-            progress("could not cancel the remote training job: \(Scrub.text("\(error)")); see `quench jobs list` and `quench cancel ID`")
-        }
-        progress("resume with: quench run --resume \(runDirectory)")
-        exit(130)
+    /// Starts handling Ctrl-C with `plan`, for as long as the process lives.
+    static func install(_ plan: Interrupt.Plan) {
+        Interrupt.install(plan, say: { progress(Scrub.text($0)) })
     }
 
-    /// After Ctrl-C, the run's own thread stops here and leaves the exit to the handler: the children
-    /// the terminal interrupted too make the run fail, and that failure must not end the process
-    /// before the remote job is cancelled.
+    /// After Ctrl-C, the command's own thread stops here until the handler has cancelled the job and exited.
     static func waitIfInterrupted() {
-        guard interruptReceived.load(ordering: .sequentiallyConsistent) else { return }
-        while true { sleep(60) }
+        Interrupt.waitIfInterrupted()
     }
 }

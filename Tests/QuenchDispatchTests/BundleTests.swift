@@ -2,10 +2,18 @@ import Foundation
 import Testing
 @testable import QuenchDispatch
 
-/// Job bundles: what goes in, paths rewritten, and every kind of tampering refused.
+/// Job bundles: what goes in and where, and every kind of tampering refused. (Rewriting a training
+/// configuration into a bundle is the trainer side's: QuenchJobsTests/TrainingBundleTests.)
 @Suite struct BundleTests {
-    /// A folder with a training configuration, a data file and a two-file "model".
-    static func sources() throws -> (folder: URL, config: URL, model: URL) {
+    /// The training configuration a bundle carries: Dispatch copies it as given, never reads it.
+    static let trainingDocument = """
+        model: model
+        output: output
+        data: {train: data/train/train.jsonl, validation: data/validation/valid.jsonl, max_sequence_length: 32}
+        """
+
+    /// A folder with two data files and a two-file "model", and where each goes in a bundle.
+    static func sources() throws -> (folder: URL, files: [BundleFile]) {
         let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("quench-bundle-\(UUID().uuidString.prefix(8))")
         let model = folder.appendingPathComponent("model-src")
         try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
@@ -13,37 +21,30 @@ import Testing
         try Data(repeating: 7, count: 4096).write(to: model.appendingPathComponent("model.safetensors"))
         try Data("{\"text\": \"hello\"}\n".utf8).write(to: folder.appendingPathComponent("train.jsonl"))
         try Data("{\"text\": \"held out\"}\n".utf8).write(to: folder.appendingPathComponent("valid.jsonl"))
-        let config = folder.appendingPathComponent("train.yaml")
-        try Data("""
-            # comment
-            model: model-src
-            method: lora
-            output: runs/somewhere
-            data: {train: train.jsonl, validation: \(folder.path)/valid.jsonl, max_sequence_length: 32}
-            clip_gradient_norm: null
-            max_steps: 3
-            """.utf8).write(to: config)
-        return (folder, config, model)
+        let files = [
+            BundleFile(path: "data/train/train.jsonl", source: folder.appendingPathComponent("train.jsonl")),
+            BundleFile(path: "data/validation/valid.jsonl", source: folder.appendingPathComponent("valid.jsonl")),
+            BundleFile(path: "model/config.json", source: model.appendingPathComponent("config.json")),
+            BundleFile(path: "model/model.safetensors", source: model.appendingPathComponent("model.safetensors")),
+        ]
+        return (folder, files)
     }
 
     static func make() throws -> (folder: URL, bundle: JobBundle) {
-        let (folder, config, _) = try sources()
-        let bundle = try JobBundle.create(trainingConfig: config, at: folder.appendingPathComponent("bundle"),
-                                          quenchVersion: "9.9.9", baseDirectory: folder)
+        let (folder, files) = try sources()
+        let bundle = try JobBundle.create(trainingDocument: trainingDocument, files: files,
+                                          at: folder.appendingPathComponent("bundle"), quenchVersion: "9.9.9")
         return (folder, bundle)
     }
 
-    @Test func bundleHoldsRewrittenConfigDataModelAndAManifestThatVerifies() throws {
+    @Test func bundleHoldsItsFilesAndAManifestThatVerifies() throws {
         let (folder, bundle) = try Self.make()
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(bundle.manifest.files.map(\.path) == [
             "data/train/train.jsonl", "data/validation/valid.jsonl", "model/config.json", "model/model.safetensors",
             "training.yaml",
         ])
-        let yaml = try String(contentsOf: bundle.trainingConfigURL, encoding: .utf8)
-        #expect(yaml.contains("model: model\n") && yaml.contains("output: output\n"))
-        #expect(yaml.contains("train: data/train/train.jsonl") && yaml.contains("validation: data/validation/valid.jsonl"))
-        #expect(yaml.contains("clip_gradient_norm: null") && yaml.contains("max_sequence_length: 32"))
+        #expect(try String(contentsOf: bundle.trainingConfigURL, encoding: .utf8) == Self.trainingDocument)
         let reopened = try JobBundle.open(bundle.directory)
         #expect(reopened.manifest == bundle.manifest)
         try reopened.verify(quenchVersion: "9.9.9")
@@ -56,21 +57,30 @@ import Testing
         try reopened.verify(quenchVersion: "9.9.9")
     }
 
-    @Test func aModelReferenceTravelsInsteadOfTheModelAndIsCheckedOnReading() throws {
-        let (folder, config, _) = try Self.sources()
+    /// A file placed where it could escape the bundle, where the remote side writes, over a file the
+    /// bundle writes itself, or where another file goes, is refused before anything is copied.
+    @Test func filesPlacedOutsideTheBundleOrOverAnotherAreRefused() throws {
+        let (folder, files) = try Self.sources()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = files[0].source
+        for (place, why) in [("../escape.jsonl", "cannot go to"), ("/etc/x", "cannot go to"), ("output/x.jsonl", "cannot go to"),
+                             ("control/x", "cannot go to"), ("training.yaml", "cannot go to"), ("manifest.json", "cannot go to"),
+                             ("data/train/train.jsonl", "would both be data/train/train.jsonl")] {
+            let destination = folder.appendingPathComponent("bundle-\(UUID().uuidString.prefix(4))")
+            #expect("\(place)") {
+                try JobBundle.create(trainingDocument: "model: model\n", files: files + [BundleFile(path: place, source: source)],
+                                     at: destination, quenchVersion: "1")
+            } throws: { "\($0)".contains(why) }
+            #expect(!FileManager.default.fileExists(atPath: destination.path))
+        }
+    }
+
+    @Test func aModelReferenceIsCheckedOnReading() throws {
+        let (folder, _) = try Self.sources()
         defer { try? FileManager.default.removeItem(at: folder) }
         let digest = String(repeating: "ab", count: 32)
         let reference = try ModelReference(repo: "org/model", commit: String(repeating: "0123456789", count: 4),
                                            files: ["config.json": digest, "model.safetensors": digest])
-        let bundle = try JobBundle.create(trainingConfig: config, modelReference: reference,
-                                          at: folder.appendingPathComponent("bundle"), quenchVersion: "9.9.9", baseDirectory: folder)
-        #expect(bundle.manifest.files.map(\.path) == ["data/train/train.jsonl", "data/validation/valid.jsonl",
-                                                      "model-reference.json", "training.yaml"])
-        let training = try String(contentsOf: bundle.trainingConfigURL, encoding: .utf8)
-        #expect(training.contains("model: model-reference.json"), "\(training)")
-        #expect(try bundle.modelReference(named: "model-reference.json") == reference)
-        #expect(try bundle.modelReference(named: "model/model.gguf") == nil)
-
         let url = folder.appendingPathComponent("reference.json")
         for (bad, why) in [(#"{"repo": "org/model", "commit": "main", "files": {"a": "\#(digest)"}}"#, "40-hex commit"),
                            (#"{"repo": "../x", "commit": "\#(reference.commit)", "files": {"a": "\#(digest)"}}"#, "org/name"),
@@ -170,14 +180,12 @@ import Testing
         #expect { try ResultVerifier.verify(outputDirectory: folder) } throws: { "\($0)".contains("manifest.json") }
     }
 
-    @Test func missingDataOrModelIsReportedWhenBundling() throws {
-        let (folder, config, _) = try Self.sources()
+    @Test func aMissingFileIsReportedWhenBundling() throws {
+        let (folder, files) = try Self.sources()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.removeItem(at: folder.appendingPathComponent("train.jsonl"))
-        #expect { try JobBundle.create(trainingConfig: config, at: folder.appendingPathComponent("b"), quenchVersion: "1", baseDirectory: folder) }
+        #expect { try JobBundle.create(trainingDocument: Self.trainingDocument, files: files, at: folder.appendingPathComponent("b"), quenchVersion: "1") }
             throws: { "\($0)".contains("train.jsonl") }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("b").path))
-        #expect { try JobBundle.create(trainingYAML: "model: x\n", file: "t.yaml", at: folder.appendingPathComponent("c"), quenchVersion: "1") }
-            throws: { "\($0)".contains("data") }
     }
 }

@@ -17,9 +17,36 @@ public protocol ComputeBackend: Sendable {
     func collect(_ job: SubmittedJob, into directory: URL) async throws -> URL
 }
 
-/// The backend families, as named by `kind` in `configs/compute.yaml`.
+/// The backend families, as named by `kind` in `configs/compute.yaml`: `process` (a detached
+/// `quench train --bundle` on this machine), `ssh` (the same on a host reached over SSH), `slurm`.
+///
+/// `local` is not a kind: in a job spec, `compute.backend: local` trains inside the `quench run`
+/// process, so the compute file refuses `local` rather than give the word a second meaning.
 public enum BackendKind: String, Codable, Sendable, CaseIterable {
-    case local, ssh, slurm
+    case process, ssh, slurm
+
+    /// The word a compute file may not use as a kind or a backend name, and why.
+    public static let inProcessName = "local"
+
+    /// What a compute file's `kind: TEXT` should be instead, for its message: the old `local` is
+    /// refused with its new name, anything else with the list of kinds.
+    public static func refusal(of text: String) -> String {
+        let kinds = "must be one of \(allCases.map(\.rawValue).joined(separator: ", "))"
+        guard text == inProcessName else { return kinds }
+        return "\(kinds): a detached process on this machine is now `kind: process`; `local` names in-process "
+            + "training in a job spec (`compute.backend: local`)"
+    }
+
+    /// Decodes a job record's kind; records written before the rename say `local` for `process`,
+    /// which meant the same detached process there.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let kind = BackendKind(rawValue: text == Self.inProcessName ? Self.process.rawValue : text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "unknown backend kind '\(text)'"))
+        }
+        self = kind
+    }
 }
 
 /// A job handed to a backend: enough to find it again from another process.

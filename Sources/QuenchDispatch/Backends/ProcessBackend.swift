@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs `quench train --bundle` as a detached process on a host: this machine (`local`) or one reached
+/// Runs `quench train --bundle` as a detached process on a host: this machine (`process`) or one reached
 /// over SSH (`ssh`). The process outlives the submitting command; how it ended is recorded in the
 /// job's `control/` folder, so any later `quench jobs status` can read it.
 public struct ProcessBackend: ComputeBackend {

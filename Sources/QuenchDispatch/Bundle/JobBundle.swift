@@ -1,8 +1,9 @@
 import Foundation
 import QuenchFiles
 
-/// A job ready to travel: the training configuration with every path rewritten relative to the
-/// bundle, its data files, the model files and a manifest of their SHA-256.
+/// A job ready to travel: the training configuration with every path relative to the bundle, its
+/// data files, the model files and a manifest of their SHA-256. Dispatch never reads the training
+/// configuration: the trainer's side writes it (`TrainingBundle` in QuenchJobs) and reads it back.
 ///
 /// Layout: `manifest.json`, `training.yaml`, `job.yaml` (the job spec, when given), `data/train/…`,
 /// `data/validation/…`, and `model/…` or `model-reference.json` (a model the training machine fetches
@@ -17,8 +18,10 @@ public struct JobBundle: Sendable {
     public static let outputFolder = "output"
     public static let controlFolder = "control"
     static let reserved: Set<String> = [outputFolder, controlFolder]
-    /// The rewritten training configuration inside the bundle.
+    /// The training configuration inside the bundle.
     public static let trainingFile = "training.yaml"
+    /// The job spec the bundle was made for, when there is one.
+    static let jobSpecFile = "job.yaml"
 
     public var trainingConfigURL: URL { directory.appendingPathComponent(Self.trainingFile) }
     public var outputDirectory: URL { directory.appendingPathComponent(Self.outputFolder) }
@@ -53,43 +56,17 @@ public struct JobBundle: Sendable {
         return directory.appendingPathComponent(relative)
     }
 
-    /// Builds a bundle at `destination` (which must not exist) from the training configuration file
-    /// `trainingConfig`, whose relative paths are read against `baseDirectory` (the current directory
-    /// by default, as `quench train` does).
-    ///
-    /// `modelFiles` are the model's files (one `.gguf`, or a Hugging Face directory's files); empty
-    /// means the configuration's `model` key (a `.gguf` file or a directory whose files are all taken).
-    /// With `modelReference`, no model file travels: the training machine fetches the referenced one.
-    public static func create(trainingConfig: URL, modelFiles: [URL] = [], modelReference: ModelReference? = nil,
-                              jobSpec: URL? = nil, at destination: URL, quenchVersion: String,
-                              baseDirectory: URL? = nil) throws -> JobBundle {
-        let text: String
-        do {
-            text = try RegularFile.text(of: trainingConfig.path, limit: 1 << 20)
-        } catch {
-            throw DispatchError.invalidTrainingConfig(file: trainingConfig.path, reason: error.reason)
-        }
-        return try create(trainingYAML: text, file: trainingConfig.path, modelFiles: modelFiles,
-                          modelReference: modelReference, jobSpec: jobSpec, at: destination,
-                          quenchVersion: quenchVersion, baseDirectory: baseDirectory)
-    }
-
-    /// Builds a bundle from training configuration text (for example a job spec's `training` section
-    /// re-serialised); `file` names it in messages. See `create(trainingConfig:...)`.
-    public static func create(trainingYAML: String, file: String, modelFiles: [URL] = [],
-                              modelReference: ModelReference? = nil, jobSpec: URL? = nil, at destination: URL,
-                              quenchVersion: String, baseDirectory: URL? = nil) throws -> JobBundle {
-        let base = baseDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        var plan = try TrainingYAMLRewrite(yaml: trainingYAML, file: file, baseDirectory: base)
-        if modelReference != nil {
-            plan.setModelReference()
-        } else {
-            plan.setModel(try modelFiles.isEmpty ? plan.configuredModelFiles() : modelFiles)
-        }
+    /// Builds a bundle at `destination` (which must not exist): `trainingDocument` as `training.yaml`
+    /// (the trainer's own serialised configuration, every path in it relative to the bundle), each of
+    /// `files` copied to its path inside the bundle, the job spec as `job.yaml` and the model reference
+    /// when given, and the sha256 manifest of them all. Nothing is left behind when a step fails.
+    public static func create(trainingDocument: String, files: [BundleFile], modelReference: ModelReference? = nil,
+                              jobSpec: URL? = nil, at destination: URL, quenchVersion: String) throws -> JobBundle {
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: destination.path) else {
             throw DispatchError.fileFailed(path: destination.path, reason: "it already exists; choose a new bundle folder")
         }
+        try checkPlaces(of: files)
         let staging = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString.prefix(8))")
         defer { try? fileManager.removeItem(at: staging) }
@@ -98,16 +75,14 @@ public struct JobBundle: Sendable {
         } catch {
             throw DispatchError.fileFailed(path: staging.path, reason: error.localizedDescription)
         }
-        for (relative, source) in plan.copies {
-            try copy(source, to: staging.appendingPathComponent(relative))
+        for file in files {
+            try copy(file.source, to: staging.appendingPathComponent(file.path))
         }
-        if let jobSpec { try copy(jobSpec, to: staging.appendingPathComponent("job.yaml")) }
+        if let jobSpec { try copy(jobSpec, to: staging.appendingPathComponent(jobSpecFile)) }
         try modelReference?.write(to: staging.appendingPathComponent(ModelReference.fileName))
         let training = staging.appendingPathComponent(trainingFile)
         do {
-            try Data(try plan.rewritten().utf8).write(to: training, options: .atomic)
-        } catch let error as DispatchError {
-            throw error
+            try Data(trainingDocument.utf8).write(to: training, options: .atomic)
         } catch {
             throw DispatchError.fileFailed(path: training.path, reason: error.localizedDescription)
         }
@@ -119,6 +94,23 @@ public struct JobBundle: Sendable {
             throw DispatchError.fileFailed(path: destination.path, reason: "cannot move the bundle into place: \(error.localizedDescription)")
         }
         return JobBundle(directory: destination.standardizedFileURL, manifest: manifest)
+    }
+
+    /// Refuses a file whose place in the bundle could escape it, lies in a folder the remote side
+    /// writes, takes the name of a file the bundle writes itself, or is taken by another file.
+    private static func checkPlaces(of files: [BundleFile]) throws {
+        let own: Set<String> = [trainingFile, FileManifest.fileName, jobSpecFile, ModelReference.fileName]
+        var seen = Set<String>()
+        for file in files {
+            let top = file.path.split(separator: "/").first.map(String.init) ?? ""
+            guard FileManifest.isSafe(file.path), !reserved.contains(top), !own.contains(file.path) else {
+                throw DispatchError.fileFailed(path: file.source.path, reason: "it cannot go to '\(file.path)' in the bundle: "
+                    + "the place must stay inside the bundle and be none the bundle or the remote side writes itself")
+            }
+            guard seen.insert(file.path).inserted else {
+                throw DispatchError.fileFailed(path: file.source.path, reason: "it and another file would both be \(file.path) in the bundle")
+            }
+        }
     }
 
     /// The files of a model at `url`: the file itself (a `.gguf`), or every regular file (or link to
@@ -150,5 +142,19 @@ public struct JobBundle: Sendable {
         } catch {
             throw DispatchError.fileFailed(path: source.path, reason: "cannot copy it into the bundle: \(error.localizedDescription)")
         }
+    }
+}
+
+/// One file a bundle carries: where it goes inside the bundle and the file it is copied from.
+public struct BundleFile: Sendable, Equatable {
+    /// The path inside the bundle (`data/train/rows.jsonl`, `model/config.json`).
+    public let path: String
+    /// The file copied there (a link is followed to the regular file it names).
+    public let source: URL
+
+    /// A file to copy from `source` to `path` inside the bundle.
+    public init(path: String, source: URL) {
+        self.path = path
+        self.source = source
     }
 }

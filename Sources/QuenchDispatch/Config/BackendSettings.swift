@@ -38,8 +38,8 @@ public struct BackendSettings: Codable, Sendable, Equatable {
         }
         let interval = Duration.milliseconds(Int64(max(0.05, pollSeconds) * 1000))
         switch kind {
-        case .local:
-            return ProcessBackend(host: LocalHost(), kind: .local, workDirectory: workDirectory, quench: quench,
+        case .process:
+            return ProcessBackend(host: LocalHost(), kind: .process, workDirectory: workDirectory, quench: quench,
                                   pollInterval: interval)
         case .ssh:
             guard let ssh else {

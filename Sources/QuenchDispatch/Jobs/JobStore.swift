@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// One submitted job as remembered on this machine: the backend's answer, the settings to reach it
 /// again, and what is known of it since.
@@ -29,8 +30,7 @@ extension JobRecord {
         guard size <= Int64(JobStore.maximumRecordSize) else {
             throw DispatchError.fileFailed(path: url.path, reason: "a job record is at most \(JobStore.maximumRecordSize) bytes")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = JSONCoding.decoder
         do {
             return try decoder.decode(JobRecord.self, from: Data(contentsOf: url))
         } catch {
@@ -53,16 +53,8 @@ public struct JobStore: Sendable {
         self.directory = directory
     }
 
-    /// `$QUENCH_HOME`, or `~/.local/share/quench`.
-    public static func defaultHome() -> URL {
-        if let home = ProcessInfo.processInfo.environment["QUENCH_HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: (home as NSString).expandingTildeInPath)
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/quench")
-    }
-
-    /// The record under `defaultHome()/jobs`.
-    public static func standard() -> JobStore { JobStore(directory: defaultHome().appendingPathComponent("jobs")) }
+    /// The record in `QuenchHome.jobs`.
+    public static func standard() -> JobStore { JobStore(directory: QuenchHome.resolve().jobs) }
 
     /// A local folder for the job's bundle and results: `<directory>/<job id>/`.
     public func folder(for id: String) -> URL { directory.appendingPathComponent(id) }
@@ -70,14 +62,10 @@ public struct JobStore: Sendable {
     /// Writes (or replaces) the record of `record.job.id`.
     public func save(_ record: JobRecord) throws {
         let url = directory.appendingPathComponent("\(record.job.id).json")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try encoder.encode(record).write(to: url, options: .atomic)
+            try AtomicFile.writeJSON(record, to: url)
         } catch {
-            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the job record: \(error.localizedDescription)")
+            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the job record: \(error.reason)")
         }
     }
 
@@ -93,6 +81,13 @@ public struct JobStore: Sendable {
         return try names.filter { $0.hasSuffix(".json") }.sorted()
             .map { try JobRecord.read(from: directory.appendingPathComponent($0)) }
             .sorted { $0.job.submittedAt < $1.job.submittedAt }
+    }
+
+    /// The latest job sent with the bundle at `bundle`, or nil. Best effort: an unreadable record
+    /// elsewhere in the jobs folder must not stop the caller (a run resuming, a Ctrl-C cancelling).
+    public func latest(bundle: URL) -> JobRecord? {
+        let sent = bundle.standardizedFileURL.path
+        return ((try? list()) ?? []).last { URL(fileURLWithPath: $0.bundle).standardizedFileURL.path == sent }
     }
 
     /// The record whose id is `id` or starts with it (when only one does).

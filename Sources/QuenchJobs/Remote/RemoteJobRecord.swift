@@ -1,5 +1,6 @@
 import Foundation
 import QuenchDispatch
+import QuenchFiles
 import QuenchSecurity
 
 /// Where a run's remote training job is remembered: `train/remote-job.json`, written once the backend
@@ -50,25 +51,15 @@ struct RemoteJobRecord {
                 throw RunError.remoteJobUnreadable(file: file.path, reason: "\(error)")
             }
         }
-        guard let sent = bundle?.standardizedFileURL.path else { return nil }
-        // Best effort: an unreadable record elsewhere in the jobs folder must not stop this run.
-        return ((try? store.list()) ?? []).last { URL(fileURLWithPath: $0.bundle).standardizedFileURL.path == sent }
+        guard let sent = bundle else { return nil }
+        return store.latest(bundle: sent)
     }
 
     /// Cancels the job when the backend says it has not ended, and remembers that it was cancelled;
     /// returns its id, or nil when there was nothing to cancel. Gives up after `timeout` seconds.
     func cancelUnfinished(timeout: Double) throws -> String? {
-        guard let record = try load() else { return nil }
-        let dispatcher = try Dispatcher(record: record, store: store)
-        let cancelled = try AsyncBridge.wait(timeout: timeout) { () async throws -> JobRecord? in
-            guard try await !dispatcher.status(record).state.isFinal else { return nil }
-            try await dispatcher.backend.cancel(record.job)
-            var updated = try dispatcher.store.find(record.job.id)
-            updated.lastStatus = JobStatus(state: .cancelled, rawState: "cancelled by quench run", exitCode: nil)
-            try dispatcher.store.save(updated)
-            return updated
-        }
-        guard let cancelled else { return nil }
+        guard let record = try load(),
+              let cancelled = try BackendSubmission.cancelUnfinished(record, store: store, seconds: timeout) else { return nil }
         try save(cancelled)
         return cancelled.job.id
     }

@@ -25,25 +25,23 @@ struct RemoteTraining {
     /// Follows the job this run already started, when it is still under way or succeeded; otherwise
     /// bundles `config` (absolute paths) with the job spec `spec` and submits it.
     func run(config: TrainingConfig, model: FetchStage.Output, spec: URL, training: URL, events: @escaping RunEvents) throws -> Result {
-        let dispatcher = try Dispatcher(settings: remote.settings, store: store, overriding: remote.slurm)
+        let submission = try BackendSubmission(settings: remote.settings, store: store, overriding: remote.slurm,
+                                               say: { events(.message($0)) })
         let records = RemoteJobRecord(training: training, store: store)
         let record: JobRecord
-        if let earlier = try resumable(records, dispatcher: dispatcher, events: events) {
+        if let earlier = try resumable(records, submission: submission, events: events) {
             events(.message("following \(earlier.job.id) on \(remote.settings.name), started by the interrupted run"))
             record = earlier
         } else {
             let bundle = try makeBundle(config: config, model: model, spec: spec, at: try records.newBundle())
             let how = remote.sendModel == .reference ? " (the model as a reference the remote fetches from its hub)" : ""
             events(.message("bundled \(bundle.manifest.files.count) files with their sha256\(how); submitting to \(remote.settings.name) of \(remote.file)"))
-            record = try AsyncBridge.wait { try await dispatcher.submit(bundle) }
+            record = try submission.submit(bundle)
             try records.save(record)
-            events(.message("submitted \(record.job.id) to \(remote.settings.name) (\(record.job.backend.rawValue) \(record.job.remoteID)); Ctrl-C cancels it"))
         }
         // Results are fetched again and verified on every attempt, never reused unchecked.
         try? FileManager.default.removeItem(at: records.results)
-        let outcome = try AsyncBridge.wait {
-            try await dispatcher.finish(record, results: records.results, log: { events(.message("remote | \($0)")) })
-        }
+        let outcome = try submission.follow(record, results: records.results)
         try records.save(outcome.record)
         guard outcome.status.state == .succeeded, let verified = outcome.results else {
             throw RunError.remoteTrainingFailed(backend: remote.settings.name, job: record.job.id,
@@ -61,10 +59,10 @@ struct RemoteTraining {
 
     /// The job recorded by an earlier attempt of this run, when the backend says it is still queued or
     /// running, or succeeded; nil when there is none, or it failed or was cancelled (a new job is due).
-    private func resumable(_ records: RemoteJobRecord, dispatcher: Dispatcher, events: RunEvents) throws -> JobRecord? {
+    private func resumable(_ records: RemoteJobRecord, submission: BackendSubmission, events: RunEvents) throws -> JobRecord? {
         guard let record = try records.load(), record.settings == remote.settings,
               record.lastStatus?.state != .cancelled else { return nil }
-        let status = try AsyncBridge.wait { try await dispatcher.status(record) }
+        let status = try submission.status(record)
         guard !status.state.isFinal || status.state == .succeeded else {
             events(.message("\(record.job.id), started by the interrupted run, ended \(status.state.rawValue); starting a new job"))
             return nil
@@ -77,11 +75,10 @@ struct RemoteTraining {
     private func makeBundle(config: TrainingConfig, model: FetchStage.Output, spec: URL, at destination: URL) throws -> JobBundle {
         try? FileManager.default.removeItem(at: destination)
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let reference = remote.sendModel == .reference ? try ReferencedModel.make(from: model) : nil
-        let files = reference == nil ? model.files.map { URL(fileURLWithPath: $0.path) } : []
-        let bundle = try JobBundle.create(trainingYAML: try config.yamlDocument(), file: "training section of \(spec.path)",
-                                          modelFiles: files, modelReference: reference, jobSpec: spec, at: destination,
-                                          quenchVersion: quenchVersion)
+        let sent: TrainingBundle.Model = remote.sendModel == .reference
+            ? .reference(try ReferencedModel.make(from: model)) : .files(model.files.map { URL(fileURLWithPath: $0.path) })
+        let bundle = try TrainingBundle.create(config: config, file: "training section of \(spec.path)", model: sent,
+                                               jobSpec: spec, at: destination, quenchVersion: quenchVersion)
         try Self.requireVerifiedModel(in: bundle, model: model)
         return bundle
     }
@@ -105,26 +102,23 @@ struct RemoteTraining {
     /// shown as such.
     private static func remoteSummary(in results: URL) throws -> TrainingSummary {
         let url = results.appendingPathComponent(Dispatcher.summaryFile)
-        let data: Data
-        do {
-            data = try RegularFile.contents(of: url.path, limit: 1 << 20)
+        do throws(JSONFile.Failure) {
+            return try JSONFile.read(TrainingSummary.self, from: url, limit: 1 << 20)
+        } catch .unreadable(let failure) {
+            throw RunError.remoteResultInvalid(file: url.path, reason: failure.reason)
         } catch {
-            throw RunError.remoteResultInvalid(file: url.path, reason: error.reason)
-        }
-        do {
-            return try JSONDecoder().decode(TrainingSummary.self, from: data)
-        } catch {
-            throw RunError.remoteResultInvalid(file: url.path, reason: "not a training summary: \(JSONErrorText.describe(error, in: data))")
+            throw RunError.remoteResultInvalid(file: url.path, reason: "not a training summary: \(error.reason)")
         }
     }
 }
 
 extension JobRunner {
-    /// Cancels the backend job the run in `runDirectory` is waiting for (on Ctrl-C), giving up after
-    /// `timeout` seconds; returns its id, or nil when the run has no unfinished remote job. Call it from
-    /// a thread outside Swift's cooperative pool.
-    public static func cancelRemoteTraining(runDirectory: URL, timeout: Double) throws -> String? {
-        try RemoteJobRecord(training: RunDirectory(url: runDirectory).training, store: .standard())
-            .cancelUnfinished(timeout: timeout)
+    /// What Ctrl-C does during the run in `runDirectory`: say the stage it stopped in, cancel the backend
+    /// job the run waits for, and give the resume command.
+    public static func interruptPlan(runDirectory: URL) -> Interrupt.Plan {
+        Interrupt.Plan(
+            activity: { "during " + ((try? RunState.load(from: runDirectory))?.stages.last?.name.rawValue ?? "start") },
+            cancel: { try RemoteJobRecord(training: RunDirectory(url: runDirectory).training, store: .standard()).cancelUnfinished(timeout: $0) },
+            next: "resume with: quench run --resume \(runDirectory.path)")
     }
 }
