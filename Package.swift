@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "QuenchFiles"),
         .target(name: "QuenchConfig", dependencies: ["QuenchFiles", "Yams"]),
         .target(name: "QuenchRandom"),
+        // The gate.json schema (verdict, checks, files by role, per-set results): QuenchEval writes it,
+        // QuenchRegistry reads and re-checks it without linking evaluation.
+        .target(name: "QuenchGate"),
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
         .target(name: "QuenchSecurity", dependencies: ["QuenchFiles", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchTokenizer", dependencies: ["QuenchFiles"]),
@@ -39,14 +42,14 @@ let package = Package(
         .target(
             name: "QuenchEval",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchModel", "QuenchTensor", "QuenchTokenizer",
-                "QuenchSecurity", "Yams",
+                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchGate", "QuenchModel", "QuenchTensor",
+                "QuenchTokenizer", "QuenchSecurity", "Yams",
             ]),
         .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "QuenchRegistry",
             dependencies: [
-                "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+                "QuenchFiles", "QuenchGate", "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "QuenchJobs",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
+                "QuenchConfig", "QuenchData", "QuenchGate", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
                 "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity", "QuenchFiles",
                 "Yams",
             ]),
@@ -73,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
+                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchGate", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
                 "QuenchTrain", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
                 "QuenchJobs", "QuenchFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -91,7 +94,7 @@ let package = Package(
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
         .testTarget(
             name: "QuenchEvalTests",
-            dependencies: ["QuenchData", "QuenchEval", "QuenchModel", "QuenchRandom", "QuenchTokenizer", "QuenchTensor"]),
+            dependencies: ["QuenchData", "QuenchEval", "QuenchGate", "QuenchModel", "QuenchRandom", "QuenchTokenizer", "QuenchTensor"]),
         .testTarget(name: "QuenchHubTests", dependencies: ["QuenchHub", "QuenchSecurity"]),
         .testTarget(
             name: "QuenchRegistryTests",
@@ -102,7 +105,10 @@ let package = Package(
         .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchData", "QuenchGovernance", "QuenchSecurity"]),
         .testTarget(
             name: "QuenchJobsTests",
-            dependencies: ["QuenchConfig", "QuenchData", "QuenchJobs", "QuenchDispatch", "QuenchTrain", "QuenchSecurity", "Yams"]),
+            dependencies: [
+                "QuenchConfig", "QuenchData", "QuenchEval", "QuenchGate", "QuenchJobs", "QuenchDispatch", "QuenchTrain",
+                "QuenchSecurity", "Yams",
+            ]),
         .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),
         .testTarget(name: "QuenchCLITests", dependencies: ["quench", "QuenchTokenizer"]),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchGate
 import QuenchSecurity
 
 /// CycloneDX 1.6 ML-BOM of a registered version: the model, its files, its data, its base model and its signature.
@@ -72,13 +73,13 @@ public enum MLBOM {
     }
 
     private static func gateMetrics(_ version: ModelVersion) -> [JSONValue] {
-        guard let report = try? JSONDecoder().decode(GateReport.self, from: Data(version.gateReport.utf8)) else { return [] }
+        guard let report = try? GateReport.decode(Data(version.gateReport.utf8)) else { return [] }
         return report.checks.compactMap { check in
             guard let value = check.value else { return nil }
             return .object(compact([
                 "type": .string(check.metric),
                 "value": .string(String(value)),
-                "slice": check.set.map(JSONValue.string),
+                "slice": .string(check.set),
             ]))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchGate
 import QuenchSecurity
 
 /// What the job runner (or `quench registry register`) hands the registry.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchEval
+import QuenchGate
 
 /// `quench gate`: decide whether a tuned model passes a quality gate; the exit code is the verdict.
 struct Gate: AsyncParsableCommand {

@@ -41,7 +41,10 @@ import Testing
             try Data((0..<2048).map { UInt8(truncatingIfNeeded: $0 * 31) }).write(to: weights)
             try Data(#"{"r": 8}"#.utf8).write(to: root.appendingPathComponent("adapter/adapter_config.json"))
             let report: [String: Any] = [
-                "schema": "quench.gate/v1", "passed": true, "reason": "ok", "quench_version": "0.1.0", "windowing": [:] as [String: Any],
+                "schema": "quench.gate/v1", "passed": true, "reason": "ok", "quench_version": "0.1.0", "windowing": "disjoint",
+                "context": 512, "gate": root.appendingPathComponent("gate.yaml").path, "base_model": "/models/base.gguf",
+                "tuned": root.appendingPathComponent("adapter").path, "tuned_kind": "adapter", "results": [] as [Any],
+                "evaluated_at": "2026-01-01T00:00:00Z",
                 "checks": [["name": "ppl", "set": "eval", "metric": "perplexity", "threshold": 30.0, "value": 11.0, "passed": true]],
                 "files": [["role": "adapter", "path": weights.path, "sha256": try Self.sha256(weights)]],
             ]

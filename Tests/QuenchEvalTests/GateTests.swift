@@ -1,5 +1,6 @@
 import Foundation
 @testable import QuenchEval
+import QuenchGate
 import QuenchModel
 import QuenchSecurity
 import QuenchTensor
@@ -123,7 +124,7 @@ import Testing
 
     func passes(_ thresholds: GateConfig.Thresholds, role: GateConfig.Role, _ comparison: SetComparison) -> Bool {
         let set = GateConfig.EvalSet(name: "s", file: URL(fileURLWithPath: "/s"), format: nil, role: role)
-        let checks = GateChecks.make(thresholds, sets: [set], results: [comparison])
+        let checks = GateChecks.make(thresholds, sets: [EvaluatedSet(set: set, comparison: comparison)])
         return !checks.isEmpty && checks.allSatisfy(\.passed)
     }
 
@@ -144,9 +145,9 @@ import Testing
         // A NaN loss never passes.
         #expect(!passes(.init(maxLoss: 1.5), role: .task, comparison(base: 3, tuned: .nan)))
         // Task thresholds leave general sets alone, and the reverse.
-        #expect(GateChecks.make(.init(maxLoss: 1), sets: [.init(name: "g", file: URL(fileURLWithPath: "/g"), format: nil,
-                                                                  role: .general)],
-                                results: [comparison(base: 3, tuned: 3)]).isEmpty)
+        let general = GateConfig.EvalSet(name: "g", file: URL(fileURLWithPath: "/g"), format: nil, role: .general)
+        #expect(GateChecks.make(.init(maxLoss: 1), sets: [EvaluatedSet(set: general, comparison: comparison(base: 3, tuned: 3))])
+                    .isEmpty)
     }
 
     @Test func anUnknownKeyIsReportedWithItsLineBeforeAnyWork() throws {

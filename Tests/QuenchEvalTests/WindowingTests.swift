@@ -1,5 +1,6 @@
 import Foundation
 @testable import QuenchEval
+import QuenchGate
 import QuenchModel
 import QuenchTensor
 import QuenchTrain

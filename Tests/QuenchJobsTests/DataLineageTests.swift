@@ -41,26 +41,36 @@ import Testing
             """.utf8).write(to: folder.appendingPathComponent("job.yaml"))
     }
 
+    /// The run's context and the outputs of its first three stages.
+    struct UpToData {
+        let context: RunContext
+        let fetch: FetchStage.Output
+        let verify: VerifyStage.Output
+        let data: DataStage.Output
+
+        var lineage: RunLineage { RunLineage(fetch: fetch, verify: verify, data: data) }
+    }
+
     /// Runs fetch, verify and data for the job, as the runner would.
-    func contextAfterDataStage() throws -> RunContext {
+    func contextAfterDataStage() throws -> UpToData {
         let spec = try JobSpec.load(contentsOf: folder.appendingPathComponent("job.yaml"))
-        var context = RunContext(spec: spec, directory: RunDirectory(url: folder.appendingPathComponent("run")),
+        let context = RunContext(spec: spec, directory: RunDirectory(url: folder.appendingPathComponent("run")),
                                  quenchVersion: "test")
-        FetchStage.store(try FetchStage().run(context) { _ in }, in: &context)
-        VerifyStage.store(try VerifyStage().run(context) { _ in }, in: &context)
-        DataStage.store(try DataStage().run(context) { _ in }, in: &context)
-        return context
+        let fetch = try FetchStage(model: spec.model).run { _ in }
+        let verify = try VerifyStage(spec: spec, fetch: fetch).run { _ in }
+        let data = try DataStage(context: context, verify: verify).run { _ in }
+        return UpToData(context: context, fetch: fetch, verify: verify, data: data)
     }
 
     @Test func eachDatasetKeepsItsOwnFingerprintInTheLineage() throws {
-        let context = try contextAfterDataStage()
-        let data = try #require(context.data)
+        let stages = try contextAfterDataStage()
+        let data = stages.data
         let trainCheck = try #require(data.checks[.train])
         let validationCheck = try #require(data.checks[.validation])
         #expect(trainCheck.records == 3)
         #expect(validationCheck.records == 2)
 
-        let lineage = try RegisterStage().lineage(context)
+        let lineage = try stages.lineage.lineage(stages.context)
         #expect(lineage.datasets.count == 2)
         let train = try #require(lineage.datasets.first { $0.path.hasSuffix("/train.jsonl") })
         let validation = try #require(lineage.datasets.first { $0.path.hasSuffix("/validation.jsonl") })
@@ -73,7 +83,7 @@ import Testing
     }
 
     @Test func reportFingerprintsNameTheFileTheyWereTakenFrom() throws {
-        let data = try #require(try contextAfterDataStage().data)
+        let data = try contextAfterDataStage().data
         for fingerprint in data.fingerprints {
             let report = try #require(data.checks[fingerprint.role])
             #expect(fingerprint.path == report.file)

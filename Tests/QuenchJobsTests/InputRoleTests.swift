@@ -14,9 +14,9 @@ import Testing
     }
 
     @Test func storedRolesKeepTheirRawValues() throws {
-        let context = try lineage.contextAfterDataStage()
-        let verify = try #require(context.verify)
-        let data = try #require(context.data)
+        let stages = try lineage.contextAfterDataStage()
+        let verify = stages.verify
+        let data = stages.data
         let verifyJSON = try #require(String(data: try RunFiles.encoder.encode(verify), encoding: .utf8))
         for role in ["model", "train", "validation"] { #expect(verifyJSON.contains(#""role":"\#(role)""#), "\(verifyJSON)") }
         let dataJSON = try #require(String(data: try RunFiles.encoder.encode(data), encoding: .utf8))
@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func anUnknownStoredRoleIsAnErrorNamingTheFile() throws {
-        let verify = try #require(try lineage.contextAfterDataStage().verify)
+        let verify = try lineage.contextAfterDataStage().verify
         let text = try #require(String(data: try RunFiles.encoder.encode(verify), encoding: .utf8))
         let url = lineage.folder.appendingPathComponent("verify.json")
         try Data(text.replacingOccurrences(of: #""role":"validation""#, with: #""role":"holdout""#).utf8).write(to: url)

@@ -13,8 +13,8 @@ import Testing
     }
 
     /// A local model folder with config.json, model.safetensors, a stray reference.safetensors and a
-    /// nested sub/config.json; the job pins `pinned` of them. Returns the context after fetching it.
-    func fetched(pinning pinned: [String]) throws -> RunContext {
+    /// nested sub/config.json; the job pins `pinned` of them. Returns the verify stage after fetching it.
+    func fetched(pinning pinned: [String]) throws -> VerifyStage {
         let model = lineage.folder.appendingPathComponent("hf-model")
         try FileManager.default.createDirectory(at: model.appendingPathComponent("sub"), withIntermediateDirectories: true)
         let files = ["config.json": "{}", "model.safetensors": "weights", "reference.safetensors": "reference",
@@ -27,14 +27,12 @@ import Testing
                                   with: "  path: hf-model\n  sha256: {\(pins)}")
         let spec = lineage.folder.appendingPathComponent("hf-job.yaml")
         try Data(text.utf8).write(to: spec)
-        var context = RunContext(spec: try JobSpec.load(contentsOf: spec),
-                                 directory: RunDirectory(url: lineage.folder.appendingPathComponent("run")), quenchVersion: "test")
-        FetchStage.store(try FetchStage().run(context) { _ in }, in: &context)
-        return context
+        let loaded = try JobSpec.load(contentsOf: spec)
+        return VerifyStage(spec: loaded, fetch: try FetchStage(model: loaded.model).run { _ in })
     }
 
     @Test func filesTheLoaderNeverReadsNeedNoPin() throws {
-        let output = try VerifyStage().run(try fetched(pinning: ["config.json", "model.safetensors"])) { _ in }
+        let output = try fetched(pinning: ["config.json", "model.safetensors"]).run { _ in }
         #expect(output.modelFiles.count == 4)  // every file is still hashed
         #expect(output.checks.filter { $0.pinned != nil }.map { URL(fileURLWithPath: $0.file.path).lastPathComponent }.sorted()
                 == ["config.json", "model.safetensors"])
@@ -42,9 +40,9 @@ import Testing
 
     /// The folder is checked again as it is at verification: a tokenizer added after the spec was read needs a pin.
     @Test func aTokenizerAddedAfterTheSpecWasReadNeedsAPin() throws {
-        let context = try fetched(pinning: ["config.json", "model.safetensors"])
+        let stage = try fetched(pinning: ["config.json", "model.safetensors"])
         try Data("{}".utf8).write(to: lineage.folder.appendingPathComponent("hf-model/tokenizer.json"))
-        let error = #expect(throws: RunError.self) { try VerifyStage().run(context) { _ in } }
+        let error = #expect(throws: RunError.self) { try stage.run { _ in } }
         guard case .unpinnedModelFiles(_, let files)? = error else { Issue.record("\(String(describing: error))"); return }
         #expect(files == ["tokenizer.json"])
     }

@@ -58,7 +58,9 @@ struct RegistryFixture {
         let gate = run.appendingPathComponent("gate.json")
         let report: [String: Any] = [
             "schema": schema, "passed": passed, "reason": passed ? "all checks passed" : "perplexity too high",
-            "quench_version": "0.1.0", "windowing": ["mode": "sliding"],
+            "quench_version": "0.1.0", "windowing": "disjoint", "context": 512, "gate": run.appendingPathComponent("gate.yaml").path,
+            "base_model": "/models/base.gguf", "tuned": artifacts.path, "tuned_kind": "adapter", "results": [] as [Any],
+            "evaluated_at": "2026-01-01T00:00:00Z",
             "checks": [["name": "ppl", "set": "eval", "metric": "perplexity", "threshold": 20.0, "value": 12.5, "passed": checkPassed]],
             "files": [
                 ["role": "adapter", "path": weights.path, "sha256": try FileDigest.sha256(of: weights)],

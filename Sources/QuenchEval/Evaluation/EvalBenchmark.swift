@@ -1,5 +1,6 @@
 import Foundation
 import QuenchFiles
+import QuenchGate
 import QuenchModel
 import QuenchData
 

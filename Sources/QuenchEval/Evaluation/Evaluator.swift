@@ -1,4 +1,5 @@
 import Foundation
+import QuenchGate
 import QuenchModel
 import QuenchTensor
 

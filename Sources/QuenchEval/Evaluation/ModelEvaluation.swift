@@ -1,4 +1,5 @@
 import Foundation
+import QuenchGate
 import QuenchModel
 
 /// One evaluation: a base model on some sets, optionally against a tuned model on the same tokens.
@@ -17,43 +18,11 @@ public struct EvalRequest: Sendable, Equatable {
     }
 }
 
-/// The results of one set: the base model's, the tuned model's, and how the loss moved.
-public struct SetComparison: Codable, Sendable, Equatable {
-    public let name: String
-    /// The set's file, absolute.
-    public let path: String
-    public let base: EvalResult
-    public let tuned: EvalResult?
-    /// tuned − base mean loss (negative: the tuned model is better).
-    public let lossChange: Double?
-    /// (tuned − base) / base mean loss.
-    public let relativeLossChange: Double?
-    /// tuned − base perplexity.
-    public let perplexityChange: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case name, path, base, tuned
-        case lossChange = "loss_change", relativeLossChange = "relative_loss_change"
-        case perplexityChange = "perplexity_change"
-    }
-
-    /// The comparison of `tuned` against `base`.
-    public init(name: String, path: String, base: EvalResult, tuned: EvalResult?) {
-        self.name = name
-        self.path = path
-        self.base = base
-        self.tuned = tuned
-        lossChange = tuned.map { $0.meanLoss - base.meanLoss }
-        relativeLossChange = tuned.map { ($0.meanLoss - base.meanLoss) / max(base.meanLoss, .leastNormalMagnitude) }
-        perplexityChange = tuned.map { $0.perplexity - base.perplexity }
-    }
-}
-
 /// What `quench eval` prints: the models, the windowing, and each set's results.
 public struct EvalReport: Codable, Sendable, Equatable {
     public let model: String
     public let tuned: String?
-    public let tunedKind: String?
+    public let tunedKind: TunedModelKind?
     public let windowing: String
     public let context: Int
     public let sets: [SetComparison]
@@ -68,7 +37,7 @@ public struct EvalReport: Codable, Sendable, Equatable {
 
     /// Lines for people: per set, the base result, the tuned one and the change.
     public func rendered() -> String {
-        var lines = ["model \(model)" + (tuned.map { ", tuned \(tunedKind ?? "") \($0)" } ?? ""),
+        var lines = ["model \(model)" + (tuned.map { ", tuned \(tunedKind?.rawValue ?? "") \($0)" } ?? ""),
                      "windowing \(windowing), context \(context)"]
         for set in sets {
             lines.append("\(set.name):")

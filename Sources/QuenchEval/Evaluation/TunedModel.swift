@@ -1,4 +1,5 @@
 import Foundation
+import QuenchGate
 import QuenchModel
 
 /// The model a fine-tuning run produced: LoRA adapters in PEFT's layout, applied to the base in
@@ -14,11 +15,19 @@ public enum TunedModel: Sendable, Equatable {
         }
     }
 
-    /// `adapter` or `model`, as reports name it.
-    public var kind: String {
+    /// The tuned model of `kind` at `url`.
+    public init(_ kind: TunedModelKind, at url: URL) {
+        switch kind {
+        case .adapter: self = .adapter(url)
+        case .model: self = .model(url)
+        }
+    }
+
+    /// Adapter or whole model, as reports name it.
+    public var kind: TunedModelKind {
         switch self {
-        case .adapter: return "adapter"
-        case .model: return "model"
+        case .adapter: return .adapter
+        case .model: return .model
         }
     }
 
@@ -37,7 +46,7 @@ public enum TunedModel: Sendable, Equatable {
         case .model(let location): paths = [location]
         }
         for path in paths where !FileManager.default.fileExists(atPath: path.path) {
-            throw EvalError.unreadable(file: path.path, reason: "no such file (expected the tuned \(kind) here)")
+            throw EvalError.unreadable(file: path.path, reason: "no such file (expected the tuned \(kind.rawValue) here)")
         }
     }
 }

@@ -1,16 +1,12 @@
 import Foundation
 import QuenchData
+import QuenchGate
 
 /// A quality gate: which evaluation sets, how they are windowed, and the thresholds a tuned model
 /// must meet to be promoted. Read from YAML in `evaluations/` (see `GateConfig+Loading`).
 public struct GateConfig: Sendable, Equatable {
-    /// What a set guards.
-    public enum Role: String, Sendable, Equatable, CaseIterable {
-        /// The task the model was tuned for: perplexity, loss and improvement thresholds apply.
-        case task
-        /// General text: `max_regression` applies (guards against catastrophic forgetting).
-        case general
-    }
+    /// What a set guards (task or general), as gate.json records it.
+    public typealias Role = GateSetRole
 
     /// One evaluation set of the gate.
     public struct EvalSet: Sendable, Equatable {

@@ -4,26 +4,26 @@ import QuenchGovernance
 extension ComplianceFacts {
     /// The facts of a run as its stages recorded them; a stage that did not run leaves its fact out,
     /// and the compliance report marks that control as not run.
-    init(context: RunContext) {
+    init(context: RunContext, finished: FinishedStages) {
         self.init(runID: context.directory.url.lastPathComponent)
-        if let fetch = context.fetch {
+        if let fetch = finished.fetch {
             let files = Dictionary(fetch.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { first, _ in first })
             source = Source(repository: fetch.repo ?? fetch.location, commit: fetch.commit, files: files,
-                            verified: context.verify != nil)
+                            verified: finished.verify != nil)
             let extensions = Set(fetch.files.map { URL(fileURLWithPath: $0.path).pathExtension.lowercased() })
             loading = Loading(formats: extensions.sorted(),
                               pickleLoaded: !extensions.isDisjoint(with: ["bin", "pt", "pth", "pkl", "ckpt"]),
                               remoteCodeLoaded: extensions.contains("py"))
         }
-        if let data = context.data {
+        if let data = finished.data {
             dataScan = data.scan
             datasetChecks = data.orderedChecks
             validationOverlap = data.overlap
-            fingerprints = Dictionary(uniqueKeysWithValues: data.checks.compactMap { role, check in
+            fingerprints = Dictionary(uniqueKeysWithValues: data.checks.all.compactMap { role, check in
                 check.fingerprint.map { (role.rawValue, $0) }
             })
         }
-        if context.train != nil {
+        if finished.train != nil {
             let config = context.spec.training
             training = Training(configHash: config.canonicalHash(), settings: [
                 "method": config.method.rawValue, "learning_rate": "\(config.optimizer.learningRate)",
@@ -31,15 +31,15 @@ extension ComplianceFacts {
                 "lora_rank": config.method == .lora ? "\(config.lora.rank)" : "n/a",
             ])
         }
-        if let gate = context.gate {
+        if let gate = finished.gate {
             self.gate = Gate(passed: gate.passed, metrics: Dictionary(gate.checks.map {
                 ("\($0.name) (\($0.set))", $0.value.map { String(format: "%.4g", $0) } ?? "n/a")
             }, uniquingKeysWith: { first, _ in first }))
         }
-        if let sign = context.sign {
+        if let sign = finished.sign {
             signature = Signature(signed: true, verified: true, signer: sign.keyFingerprint, digest: sign.rootDigest)
         }
-        if let register = context.register {
+        if let register = finished.register {
             registry = Registry(model: register.name, version: "\(register.version)", state: register.status)
         }
     }

@@ -28,7 +28,7 @@ enum HTMLReport {
     private static func evaluationTable(_ evaluation: EvaluateStage.Output) -> String {
         var rows = "<tr><th>set</th><th>role</th><th>windowing</th><th>tokens</th><th>base loss</th><th>tuned loss</th><th>base perplexity</th><th>tuned perplexity</th><th>change</th></tr>"
         for set in evaluation.sets {
-            rows += "<tr><td>\(e(set.name))</td><td>\(e(set.role))</td><td>\(e(set.windowing))</td><td class=\"num\">\(set.tuned.tokens)</td>"
+            rows += "<tr><td>\(e(set.name))</td><td>\(e(set.role.rawValue))</td><td>\(e(set.windowing))</td><td class=\"num\">\(set.tuned.tokens)</td>"
                 + "<td class=\"num\">\(MarkdownReport.n(set.base.loss))</td><td class=\"num\">\(MarkdownReport.n(set.tuned.loss))</td>"
                 + "<td class=\"num\">\(MarkdownReport.n(set.base.perplexity))</td><td class=\"num\">\(MarkdownReport.n(set.tuned.perplexity))</td>"
                 + "<td class=\"num\">\(MarkdownReport.percent(set.perplexityChange))</td></tr>"

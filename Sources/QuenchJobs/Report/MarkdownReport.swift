@@ -14,7 +14,7 @@ enum MarkdownReport {
                       "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | change in ppl |",
                       "|---|---|---:|---:|---:|---:|---:|---:|"]
             for set in evaluation.sets {
-                lines.append("| \(set.name) | \(set.role) | \(set.tuned.tokens) | \(n(set.base.loss)) | \(n(set.tuned.loss)) | "
+                lines.append("| \(set.name) | \(set.role.rawValue) | \(set.tuned.tokens) | \(n(set.base.loss)) | \(n(set.tuned.loss)) | "
                              + "\(n(set.base.perplexity)) | \(n(set.tuned.perplexity)) | \(percent(set.perplexityChange)) |")
             }
         }

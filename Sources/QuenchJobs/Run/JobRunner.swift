@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchGovernance
 import QuenchSecurity
 
@@ -56,32 +57,17 @@ public struct JobRunner {
         try? FileManager.default.removeItem(at: directory.specCopy)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: spec.file), to: directory.specCopy)
 
-        var context = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion)
+        let run = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion)
+        var finished = FinishedStages()
         var failure: Error?
         do {
-            try step(FetchStage(), &context, &state)
-            try step(VerifyStage(), &context, &state)
-            try step(DataStage(), &context, &state)
-            try step(TrainStage(), &context, &state)
-            try step(EvaluateStage(), &context, &state)
-            try step(GateStage(), &context, &state)
-            if context.gate?.passed == true {
-                try step(SignStage(), &context, &state)
-                if spec.registry.register {
-                    try step(RegisterStage(), &context, &state)
-                } else {
-                    notRun(.register, "registry.register is false", &state)
-                }
-            } else {
-                notRun(.sign, "the gate rejected the model", &state)
-                notRun(.register, "the gate rejected the model", &state)
-            }
+            try runStages(run, &finished, &state)
         } catch {
             failure = error
         }
-        state.status = failure != nil ? .failed : (context.gate?.passed == false ? .rejected : .succeeded)
-        try step(ReportStage(state: state, failure: failure.map { SecretScrubber().scrub($0) }, quenchVersion: quenchVersion),
-                 &context, &state)
+        state.status = failure != nil ? .failed : (finished.gate?.passed == false ? .rejected : .succeeded)
+        _ = try step(ReportStage(context: run, state: state, failure: failure.map { SecretScrubber().scrub($0) },
+                                 finished: finished), &state)
         state.pid = nil
         try save(&state)
         if let failure {
@@ -91,26 +77,57 @@ public struct JobRunner {
                 .max { ($0.finishedAt ?? .distantPast) < ($1.finishedAt ?? .distantPast) }?.name ?? .fetch
             throw RunError.stageFailed(stage: stage, reason: SecretScrubber().scrub(failure), runDirectory: directory.path)
         }
-        return RunOutcome(directory: directory, state: state, gatePassed: context.gate?.passed,
-                          gateReason: context.gate?.reason, registered: context.register.map { "\($0.name)@\($0.version)" })
+        return RunOutcome(directory: directory, state: state, gatePassed: finished.gate?.passed,
+                          gateReason: finished.gate?.reason, registered: finished.register.map { "\($0.name)@\($0.version)" })
+    }
+
+    /// Fetch, verify, data, train, evaluate, gate, then sign and register when the gate passed; each
+    /// stage is handed the earlier outputs it reads, and each output is kept in `finished` for the report.
+    private func runStages(_ run: RunContext, _ finished: inout FinishedStages, _ state: inout RunState) throws {
+        let fetch = try step(FetchStage(model: spec.model), &state)
+        finished.fetch = fetch
+        let verify = try step(VerifyStage(spec: spec, fetch: fetch), &state)
+        finished.verify = verify
+        let data = try step(DataStage(context: run, verify: verify), &state)
+        finished.data = data
+        let train = try step(TrainStage(context: run, fetch: fetch, verify: verify, data: data), &state)
+        finished.train = train
+        let evaluate = try step(EvaluateStage(context: run, fetch: fetch, verify: verify, train: train), &state)
+        finished.evaluate = evaluate
+        let gate = try step(GateStage(context: run, evaluation: evaluate), &state)
+        finished.gate = gate
+        guard gate.passed else {
+            notRun(.sign, "the gate rejected the model", &state)
+            notRun(.register, "the gate rejected the model", &state)
+            return
+        }
+        let sign = try step(SignStage(train: train, modelName: spec.registry.name), &state)
+        finished.sign = sign
+        guard spec.registry.register else {
+            notRun(.register, "registry.register is false", &state)
+            return
+        }
+        finished.register = try step(RegisterStage(context: run, lineage: RunLineage(fetch: fetch, verify: verify, data: data),
+                                                   train: train, gate: gate, sign: sign), &state)
     }
 
     /// Runs `stage`, or reuses its stored output when it already succeeded with the same inputs.
     /// - Throws: `RunError.corruptState` naming the stored output when it cannot be read back (a
     ///   damaged file, or a value such as a role this Quench does not know), never a silent rerun.
-    private func step<S: Stage>(_ stage: S, _ context: inout RunContext, _ state: inout RunState) throws {
-        let inputs = try RunFiles.digest(stage.inputs(context))
+    private func step<S: Stage>(_ stage: S, _ state: inout RunState) throws -> S.Output {
+        let inputs = try RunFiles.digest(stage.inputs())
         let resultURL = directory.result(S.name)
         if let record = state.record(S.name), record.status == .succeeded, record.inputsSHA256 == inputs,
            FileManager.default.fileExists(atPath: resultURL.path) {
+            let output: S.Output
             do {
-                S.store(try RunFiles.decode(S.Output.self, from: resultURL), in: &context)
+                output = try RunFiles.decode(S.Output.self, from: resultURL)
             } catch {
                 try recordFailure(of: S.name, inputs: inputs, startedAt: Date(), error, &state)
                 throw error
             }
             events(.reused(S.name, summary: record.summary))
-            return
+            return output
         }
         let started = Date()
         state.upsert(RunState.StageRecord(name: S.name, status: .running, inputsSHA256: inputs, startedAt: started,
@@ -118,9 +135,8 @@ public struct JobRunner {
         try save(&state)
         events(.started(S.name))
         do {
-            let output = try stage.run(context, events: events)
+            let output = try stage.run(events: events)
             try AtomicFile.writeJSON(output, to: resultURL)
-            S.store(output, in: &context)
             let finished = Date()
             let seconds = finished.timeIntervalSince(started)
             let summary = SecretScrubber().scrub(S.summary(output))
@@ -128,6 +144,7 @@ public struct JobRunner {
                                               finishedAt: finished, seconds: seconds, summary: summary))
             try save(&state)
             events(.finished(S.name, seconds: seconds, summary: summary))
+            return output
         } catch {
             try recordFailure(of: S.name, inputs: inputs, startedAt: started, error, &state)
             throw error

@@ -1,10 +1,15 @@
 import Foundation
 
-/// What the stages of one run share: the spec, the run directory and the earlier stages' outputs.
-struct RunContext {
+/// What every stage of one run may read: the spec, the run directory and the running Quench's version.
+struct RunContext: Sendable {
     let spec: JobSpec
     let directory: RunDirectory
     let quenchVersion: String
+}
+
+/// The outputs of the stages that finished in this run, for the reports: a stage that did not run
+/// (the run failed or was rejected before it) leaves its output out, and the report says so.
+struct FinishedStages: Sendable {
     var fetch: FetchStage.Output?
     var verify: VerifyStage.Output?
     var data: DataStage.Output?
@@ -13,10 +18,4 @@ struct RunContext {
     var gate: GateStage.Output?
     var sign: SignStage.Output?
     var register: RegisterStage.Output?
-
-    /// The output of an earlier stage that must have run; a missing one is a bug in stage order.
-    func required<T>(_ value: T?, _ stage: StageName) throws -> T {
-        guard let value else { throw RunError.unsupported("internal: stage \(stage.rawValue) has not run yet") }
-        return value
-    }
 }

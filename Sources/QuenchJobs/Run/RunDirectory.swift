@@ -10,7 +10,7 @@ public struct RunDirectory: Sendable {
     var state: URL { url.appendingPathComponent("state.json") }
     /// The stored output of `stage`, read back when the stage is skipped on a re-run.
     func result(_ stage: StageName) -> URL { url.appendingPathComponent("stages/\(stage.rawValue).json") }
-    var training: URL { url.appendingPathComponent("train") }
+    var training: URL { url.appendingPathComponent(StageName.train.rawValue) }
     var evaluation: URL { url.appendingPathComponent("evaluation") }
     var artifacts: URL { url.appendingPathComponent("artifacts") }
     var reportJSON: URL { url.appendingPathComponent("report.json") }

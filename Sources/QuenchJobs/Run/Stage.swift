@@ -1,15 +1,14 @@
 import Foundation
 
-/// One step of the pipeline: it declares its inputs (equal inputs on a re-run mean its stored
-/// output is reused), does its work, and stores what later stages need in the context.
+/// One step of the pipeline. A stage is built from the earlier stages' outputs it reads (typed
+/// values the runner passes forward, so a missing one does not compile); it declares its inputs
+/// (equal inputs on a re-run mean its stored output is reused) and does its work.
 protocol Stage {
     associatedtype Output: Codable & Sendable
     static var name: StageName { get }
     /// Everything the output depends on, as text (paths, hashes, canonical settings).
-    func inputs(_ context: RunContext) throws -> [String: String]
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output
-    /// Makes the output visible to later stages.
-    static func store(_ output: Output, in context: inout RunContext)
+    func inputs() throws -> [String: String]
+    func run(events: @escaping RunEvents) throws -> Output
     /// One line for progress and `state.json`.
     static func summary(_ output: Output) -> String
 }

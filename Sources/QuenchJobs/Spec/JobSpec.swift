@@ -19,7 +19,10 @@ public struct JobSpec: Sendable, Equatable {
         public var train: String
         public var validation: String?
         /// The sha256 pinned for each dataset (`train`, `validation`) under `data.sha256`.
-        public var pins: [InputRole: String]
+        public var pins: [DatasetRole: String]
+
+        /// The dataset files by role.
+        var files: Datasets<String> { Datasets(train: train, validation: validation) }
     }
 
     /// Where training runs; `local` runs in this process.

@@ -132,9 +132,9 @@ struct JobSpecReader {
         settings.sequences = r.value("sequences", in: s, default: settings.sequences,
                                      expected: R.choices(Settings.SequenceHandling.self),
                                      Settings.SequenceHandling.init(rawValue:))
-        var pins: [InputRole: String] = [:]
+        var pins: [DatasetRole: String] = [:]
         for (key, digest) in readPins("sha256", in: s) {
-            guard let role = InputRole(rawValue: key), InputRole.datasets.contains(role) else {
+            guard let role = DatasetRole(rawValue: key) else {
                 r.report(.invalidValue(requirement: "pins name 'train' or 'validation'", found: "'\(key)'"),
                          key: "data.sha256.\(key)", at: r.places["data.sha256"] ?? s.place)
                 continue

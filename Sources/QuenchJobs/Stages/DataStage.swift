@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchGovernance
 import QuenchSecurity
 import QuenchTrain
@@ -15,14 +16,13 @@ import QuenchData
 struct DataStage: Stage {
     /// A dataset's canonical fingerprint (sha256 of the canonical records plus their count).
     struct Fingerprint: Codable, Sendable {
-        /// The dataset's role (`train` or `validation`).
-        let role: InputRole
+        let role: DatasetRole
         let path: String
         let sha256: String
         let records: Int
 
         /// The fingerprint in `report`, the check of the dataset with `role`.
-        init?(role: InputRole, report: DatasetCheckReport) {
+        init?(role: DatasetRole, report: DatasetCheckReport) {
             guard let fingerprint = report.fingerprint else { return nil }
             self.role = role
             path = report.file
@@ -36,37 +36,38 @@ struct DataStage: Stage {
         let policy: String
         let scan: DataScanReport
         /// Each dataset's check report, under its role.
-        let checks: [InputRole: DatasetCheckReport]
+        let checks: Datasets<DatasetCheckReport>
         /// Validation records also in the training set (nil without a validation file).
         let overlap: Int?
         /// The fingerprint of each dataset with valid records, taken from its own report.
         let fingerprints: [Fingerprint]
         let redactions: [RedactionReport]
         /// The files training reads, by dataset role: the verified copies, or their redacted copies.
-        let trainingFiles: [InputRole: String]
+        let trainingFiles: Datasets<String>
 
-        init(policy: String, scan: DataScanReport, checks: [InputRole: DatasetCheckReport], overlap: Int?,
-             redactions: [RedactionReport], trainingFiles: [InputRole: String]) {
+        init(policy: String, scan: DataScanReport, checks: Datasets<DatasetCheckReport>, overlap: Int?,
+             redactions: [RedactionReport], trainingFiles: Datasets<String>) {
             self.policy = policy
             self.scan = scan
             self.checks = checks
             self.overlap = overlap
-            fingerprints = InputRole.datasets.compactMap { role in checks[role].flatMap { Fingerprint(role: role, report: $0) } }
+            fingerprints = checks.all.compactMap { Fingerprint(role: $0.role, report: $0.value) }
             self.redactions = redactions
             self.trainingFiles = trainingFiles
         }
 
         /// The check reports in role order (train, then validation).
-        var orderedChecks: [DatasetCheckReport] { InputRole.datasets.compactMap { checks[$0] } }
+        var orderedChecks: [DatasetCheckReport] { checks.all.map(\.value) }
 
         /// The fingerprint of the dataset with `role`, if it had valid records.
-        func fingerprint(of role: InputRole) -> Fingerprint? { fingerprints.first { $0.role == role } }
+        func fingerprint(of role: DatasetRole) -> Fingerprint? { fingerprints.first { $0.role == role } }
     }
 
     static let name = StageName.data
+    let context: RunContext
+    let verify: VerifyStage.Output
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        let verify = try context.required(context.verify, .verify)
+    func inputs() throws -> [String: String] {
         var inputs = ["data": verify.checks.filter { $0.role != .model }.map { "\($0.role.rawValue):\($0.file.sha256)" }
                         .joined(separator: ";"),
                       "format": context.spec.training.data.format?.rawValue ?? "detect"]
@@ -74,35 +75,31 @@ struct DataStage: Stage {
         return inputs
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
+    func run(events: @escaping RunEvents) throws -> Output {
         let spec = context.spec
         let policy = try spec.policy.map { try GovernancePolicy.load(contentsOf: URL(fileURLWithPath: $0)) } ?? .standard
-        let verified = VerifiedInputs(try context.required(context.verify, .verify).checks)
-        var originals: [InputRole: String] = [.train: spec.data.train]
-        if let validation = spec.data.validation { originals[.validation] = validation }
-        var files: [InputRole: URL] = [:]
-        for (role, original) in originals {
+        let verified = VerifiedInputs(verify.checks)
+        let files = try spec.data.files.map { role, original -> URL in
             let copy = context.directory.url.appendingPathComponent("inputs/\(role.rawValue)")
                 .appendingPathExtension((original as NSString).pathExtension)
             try verified.copy(original, to: copy)
-            files[role] = copy
+            return copy
         }
-        let roles = InputRole.datasets.filter { files[$0] != nil }
-        let scan = try DataScanner(policy: policy).scan(files: roles.compactMap { files[$0] })
+        let scan = try DataScanner(policy: policy).scan(files: files.all.map(\.value))
         events(.message("scanned \(scan.files.reduce(0) { $0 + $1.records }) records: \(scan.totalFindings) finding(s)"))
 
         let format = spec.training.data.format.flatMap { DatasetFormat(rawValue: $0.rawValue) }
         let checker = DatasetChecker(limits: policy.checks, format: format)
-        var checks: [InputRole: DatasetCheckReport] = [:]
+        let checks: Datasets<DatasetCheckReport>
         var overlap: Int?
-        if let train = files[.train], let validation = files[.validation] {
-            let pair = try checker.check(train: train, validation: validation)
-            checks = [.train: pair.train, .validation: pair.validation]
+        if let validation = files.validation {
+            let pair = try checker.check(train: files.train, validation: validation)
+            checks = Datasets(train: pair.train, validation: pair.validation)
             overlap = pair.overlappingRecords
-        } else if let train = files[.train] {
-            checks = [.train: try checker.check(train)]
+        } else {
+            checks = Datasets(train: try checker.check(files.train))
         }
-        let ordered = InputRole.datasets.compactMap { checks[$0] }
+        let ordered = checks.all.map(\.value)
         let evidence = context.directory.url.appendingPathComponent("data-checks.json")
         try AtomicFile.writeJSON(DataEvidence(scan: scan, checks: ordered, overlap: overlap), to: evidence)
         if let problem = Self.problem(scan: scan, checks: ordered, overlap: overlap) {
@@ -113,23 +110,20 @@ struct DataStage: Stage {
             count > 0 && scan.actions[name] == .redact ? PIIKind(rawValue: name) : nil
         })
         var redactions: [RedactionReport] = []
-        var trainingFiles = files.mapValues(\.path)
+        var trainingFiles = files.map { $1.path }
         if !redactedKinds.isEmpty {
             let redactor = Redactor(kinds: redactedKinds, style: .placeholder)
-            for role in roles {
-                guard let input = files[role] else { continue }
+            trainingFiles = try files.map { role, input in
                 let output = context.directory.url.appendingPathComponent("data/\(role.rawValue).redacted.jsonl")
                 try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
                 redactions.append(try redactor.redact(input: input, output: output))
-                trainingFiles[role] = output.path
+                return output.path
             }
             events(.message("redacted \(redactedKinds.map(\.rawValue).sorted().joined(separator: ", ")) before training"))
         }
         return Output(policy: spec.policy ?? "built-in standard policy", scan: scan, checks: checks, overlap: overlap,
                       redactions: redactions, trainingFiles: trainingFiles)
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.data = output }
 
     static func summary(_ output: Output) -> String {
         let records = output.orderedChecks.map { "\($0.records)" }.joined(separator: " + ")

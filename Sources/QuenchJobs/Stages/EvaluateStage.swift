@@ -1,8 +1,9 @@
 import Foundation
 import QuenchEval
+import QuenchGate
 
-/// Stage 5: evaluates the base and the tuned model (adapter applied in memory) on the gate's sets
-/// and applies its thresholds, writing gate.json and gate.md into the run's evaluation folder.
+/// Stage 5: evaluates the base and the tuned model (adapter applied in memory) on the gate's sets,
+/// with the gate's windowing and context; the gate stage applies the thresholds to these numbers.
 struct EvaluateStage: Stage {
     /// One set's numbers before and after, as reports show them.
     struct SetSummary: Codable, Sendable {
@@ -31,7 +32,7 @@ struct EvaluateStage: Stage {
         }
 
         let name: String
-        let role: String
+        let role: GateSetRole
         let path: String
         let windowing: String
         let base: Metrics
@@ -40,46 +41,38 @@ struct EvaluateStage: Stage {
         var perplexityChange: Double { (tuned.perplexity - base.perplexity) / base.perplexity }
     }
 
-    /// The sets' numbers and the gate report they produced.
+    /// The sets' numbers, and the whole evaluation the gate stage decides on.
     struct Output: Codable, Sendable {
         let sets: [SetSummary]
-        let report: GateReport
-        let reportPath: String
-        let summaryPath: String
+        let evaluation: EvalReport
     }
 
     static let name = StageName.evaluate
+    let context: RunContext
+    let fetch: FetchStage.Output
+    let verify: VerifyStage.Output
+    let train: TrainStage.Output
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        let train = try context.required(context.train, .train)
-        let verify = try context.required(context.verify, .verify)
-        return ["gate": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
-                "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
-                "tuned": train.files.map(\.sha256).joined(separator: ",")]
+    func inputs() throws -> [String: String] {
+        ["gate": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
+         "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
+         "tuned": train.files.map(\.sha256).joined(separator: ",")]
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        let train = try context.required(context.train, .train)
-        let base = URL(fileURLWithPath: try context.required(context.fetch, .fetch).location)
-        let artifacts = URL(fileURLWithPath: train.artifacts)
-        let tuned: TunedModel = train.method == "lora" ? .adapter(artifacts) : .model(artifacts)
-        let output = context.directory.evaluation
+    func run(events: @escaping RunEvents) throws -> Output {
+        let gate = try GateConfig.load(contentsOf: URL(fileURLWithPath: context.spec.gate))
+        let tuned = TunedModel(train.method.tunedKind, at: URL(fileURLWithPath: train.artifacts))
         // Both models are read from bytes hashing to what the verify stage (base) and training (tuned) recorded.
-        let verified = VerifiedInputs(try context.required(context.verify, .verify).checks).adding(train.files, role: .tuned)
-        let report = try GateRunner.run(gate: URL(fileURLWithPath: context.spec.gate), base: base, tuned: tuned,
-                                        output: output, quenchVersion: context.quenchVersion,
-                                        verifying: verified.modelCheck, progress: { events(.message($0)) })
-        let sets = report.results.compactMap { result -> SetSummary? in
-            guard let tunedResult = result.comparison.tuned else { return nil }
-            return SetSummary(name: result.comparison.name, role: result.role, path: result.comparison.path,
-                              windowing: report.windowing, base: .init(result.comparison.base), tuned: .init(tunedResult))
+        let verified = VerifiedInputs(verify.checks).adding(train.files, role: .tuned)
+        let evaluation = try GateRunner.evaluate(gate, base: URL(fileURLWithPath: fetch.location), tuned: tuned,
+                                                 verifying: verified.modelCheck, progress: { events(.message($0)) })
+        let sets = try GateRunner.matched(gate, evaluation).compactMap { evaluated -> SetSummary? in
+            guard let tunedResult = evaluated.comparison.tuned else { return nil }
+            return SetSummary(name: evaluated.set.name, role: evaluated.set.role, path: evaluated.comparison.path,
+                              windowing: evaluation.windowing, base: .init(evaluated.comparison.base), tuned: .init(tunedResult))
         }
-        return Output(sets: sets, report: report,
-                      reportPath: output.appendingPathComponent(GateRunner.reportFile).path,
-                      summaryPath: output.appendingPathComponent(GateRunner.summaryFile).path)
+        return Output(sets: sets, evaluation: evaluation)
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.evaluate = output }
 
     static func summary(_ output: Output) -> String {
         output.sets.map { set in

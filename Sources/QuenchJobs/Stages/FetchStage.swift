@@ -16,9 +16,11 @@ struct FetchStage: Stage {
     }
 
     static let name = StageName.fetch
+    /// The spec's model source.
+    let model: JobSpec.ModelSource
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        switch context.spec.model {
+    func inputs() throws -> [String: String] {
+        switch model {
         case .local(let path, _):
             return ["source": "local", "path": path, "stamp": FileRecord.stamp(path)]
         case .hub(let repo, let revision, _, let include):
@@ -26,8 +28,8 @@ struct FetchStage: Stage {
         }
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        switch context.spec.model {
+    func run(events: @escaping RunEvents) throws -> Output {
+        switch model {
         case .local(let path, _):
             let url = URL(fileURLWithPath: path)
             var isDirectory: ObjCBool = false
@@ -40,8 +42,6 @@ struct FetchStage: Stage {
             return try HubFetch.snapshot(repo: repo, revision: revision, pins: pins, include: include, events: events)
         }
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.fetch = output }
 
     static func summary(_ output: Output) -> String {
         let bytes = output.files.reduce(0) { $0 + $1.size }

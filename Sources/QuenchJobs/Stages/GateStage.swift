@@ -1,40 +1,42 @@
 import Foundation
 import QuenchEval
+import QuenchGate
 
-/// Stage 6: the verdict. It is read back from gate.json on disk (not from memory), so what the
-/// report, the signature and the registry see is exactly the file that decided.
+/// Stage 6: the verdict. The gate's thresholds are applied here, and only here, to the evaluate
+/// stage's numbers; gate.json and gate.md are written into the run's evaluation folder, and
+/// gate.json is what the registry re-checks.
 struct GateStage: Stage {
     /// The verdict and the checks behind it.
     struct Output: Codable, Sendable {
         let passed: Bool
         let reason: String
         let checks: [GateCheck]
+        /// gate.json and gate.md.
         let report: String
+        let summary: String
+        /// When the verdict was reached (ISO 8601, UTC), as gate.json records it.
+        let evaluatedAt: String
     }
 
     static let name = StageName.gate
+    let context: RunContext
+    let evaluation: EvaluateStage.Output
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        let evaluate = try context.required(context.evaluate, .evaluate)
-        return ["report": evaluate.reportPath + "#" + FileRecord.stamp(evaluate.reportPath)]
+    func inputs() throws -> [String: String] {
+        ["gate": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
+         "evaluation": try RunFiles.digest(evaluation.evaluation)]
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        let path = try context.required(context.evaluate, .evaluate).reportPath
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RunError.corruptState(file: path, reason: "the gate report is missing")
-        }
-        let report: GateReport
-        do {
-            report = try RunFiles.decoder.decode(GateReport.self, from: data)
-        } catch {
-            throw RunError.corruptState(file: path, reason: "\(error)")
-        }
-        let passed = report.passed && report.checks.allSatisfy(\.passed)
-        return Output(passed: passed, reason: report.reason, checks: report.checks, report: path)
+    func run(events: @escaping RunEvents) throws -> Output {
+        let gate = try GateConfig.load(contentsOf: URL(fileURLWithPath: context.spec.gate))
+        let report = try GateRunner.decide(gate, evaluation: evaluation.evaluation, quenchVersion: context.quenchVersion,
+                                           progress: { events(.message($0)) })
+        let folder = context.directory.evaluation
+        try GateRunner.write(report, to: folder)
+        return Output(passed: report.passed && report.checks.allSatisfy(\.passed), reason: report.reason,
+                      checks: report.checks, report: folder.appendingPathComponent(GateRunner.reportFile).path,
+                      summary: folder.appendingPathComponent(GateRunner.summaryFile).path, evaluatedAt: report.evaluatedAt)
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.gate = output }
 
     static func summary(_ output: Output) -> String { output.reason }
 }

@@ -11,7 +11,4 @@ public enum InputRole: String, Codable, CodingKeyRepresentable, Sendable, CaseIt
     case validation
     /// A file training wrote (adapter or model), which evaluation reads.
     case tuned
-
-    /// The job's datasets, in the order reports list them.
-    public static let datasets: [InputRole] = [.train, .validation]
 }

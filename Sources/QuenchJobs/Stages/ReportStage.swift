@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchGovernance
 import QuenchSecurity
 
@@ -15,25 +16,27 @@ struct ReportStage: Stage {
     }
 
     static let name = StageName.report
+    let context: RunContext
     let state: RunState
     let failure: String?
-    let quenchVersion: String
+    /// What the stages that finished produced.
+    let finished: FinishedStages
 
     /// Always different, so the report is rewritten on every (re)run.
-    func inputs(_ context: RunContext) throws -> [String: String] { ["written": UUID().uuidString] }
+    func inputs() throws -> [String: String] { ["written": UUID().uuidString] }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
+    func run(events: @escaping RunEvents) throws -> Output {
         let directory = context.directory
         let scrubber = SecretScrubber()
-        let compliance = try ComplianceReport(facts: ComplianceFacts(context: context)).write(to: directory.url, scrubber: scrubber)
+        let compliance = try ComplianceReport(facts: ComplianceFacts(context: context, finished: finished)).write(to: directory.url, scrubber: scrubber)
         let report = RunReport(
             job: context.spec.name, spec: context.spec.file, specSHA256: context.spec.sha256,
-            quenchVersion: quenchVersion, runDirectory: directory.path, status: state.status, failure: failure,
+            quenchVersion: context.quenchVersion, runDirectory: directory.path, status: state.status, failure: failure,
             createdAt: state.createdAt, finishedAt: Date(), stages: state.stages.filter { $0.name != .report },
-            model: context.fetch, files: context.verify, data: context.data, training: context.train,
+            model: finished.fetch, files: finished.verify, data: finished.data, training: finished.train,
             trainingConfiguration: context.spec.training,
-            curve: context.train.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0.metrics)) },
-            evaluation: context.evaluate, gate: context.gate, signature: context.sign, registry: context.register,
+            curve: finished.train.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0.metrics)) },
+            evaluation: finished.evaluate, gate: finished.gate, signature: finished.sign, registry: finished.register,
             compliance: ["compliance.json": compliance.json.lastPathComponent, "compliance.md": compliance.markdown.lastPathComponent])
         let json = try RunFiles.prettyEncoder.encode(report)
         try AtomicFile.write(Data(scrubber.scrub(String(decoding: json, as: UTF8.self)).utf8), to: directory.reportJSON)
@@ -42,8 +45,6 @@ struct ReportStage: Stage {
         return Output(json: directory.reportJSON.path, markdown: directory.reportMarkdown.path,
                       html: directory.reportHTML.path, headline: report.headline)
     }
-
-    static func store(_ output: Output, in context: inout RunContext) {}
 
     static func summary(_ output: Output) -> String { output.headline }
 }

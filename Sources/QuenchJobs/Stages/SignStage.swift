@@ -16,15 +16,18 @@ struct SignStage: Stage {
     }
 
     static let name = StageName.sign
+    /// What training wrote, signed as it is.
+    let train: TrainStage.Output
+    /// The registry name the signature binds the artifacts to.
+    let modelName: String
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        let train = try context.required(context.train, .train)
-        return ["artifacts": train.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
-                "name": context.spec.registry.name, "keys": SigningKeys.defaultDirectory().path]
+    func inputs() throws -> [String: String] {
+        ["artifacts": train.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
+         "name": modelName, "keys": SigningKeys.defaultDirectory().path]
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        let artifacts = URL(fileURLWithPath: try context.required(context.train, .train).artifacts)
+    func run(events: @escaping RunEvents) throws -> Output {
+        let artifacts = URL(fileURLWithPath: train.artifacts)
         let keys = SigningKeys.defaultDirectory()
         let privateKey = keys.appendingPathComponent(SigningKeys.privateKeyFileName)
         let publicKey = keys.appendingPathComponent(SigningKeys.publicKeyFileName)
@@ -32,15 +35,13 @@ struct SignStage: Stage {
             let pair = try SigningKeys.createKeyPair(in: keys)
             events(.message("created the signing key pair \(pair.privateKeyPath) (first signature on this machine)"))
         }
-        try ModelSigning.sign(directory: artifacts, privateKeyFile: privateKey, modelName: context.spec.registry.name)
+        try ModelSigning.sign(directory: artifacts, privateKeyFile: privateKey, modelName: modelName)
         let manifest = try ModelSigning.verify(directory: artifacts, publicKeyFile: publicKey)
         let signature = artifacts.appendingPathComponent(ModelSigning.signatureFileName)
         return Output(signature: signature.path, sha256: try FileDigest.sha256(of: signature), files: manifest.files.count,
                       rootDigest: manifest.rootDigest, publicKey: publicKey.path,
                       keyFingerprint: SigningKeys.fingerprint(of: try SigningKeys.loadPublicKey(from: publicKey)))
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.sign = output }
 
     static func summary(_ output: Output) -> String {
         "model.sig over \(output.files) file(s), key \(output.keyFingerprint.prefix(16))"

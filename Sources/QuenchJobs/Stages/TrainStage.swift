@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchModel
 import QuenchSecurity
 import QuenchTrain
@@ -9,7 +10,7 @@ import QuenchTrain
 struct TrainStage: Stage {
     /// What training produced.
     struct Output: Codable, Sendable {
-        let method: String
+        let method: TrainingConfig.Method
         let summary: TrainingSummary
         /// The adapter (LoRA, PEFT layout) or model (full, Hugging Face layout) folder.
         let artifacts: String
@@ -21,54 +22,53 @@ struct TrainStage: Stage {
     }
 
     static let name = StageName.train
+    let context: RunContext
+    let fetch: FetchStage.Output
+    let verify: VerifyStage.Output
+    let data: DataStage.Output
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        let verify = try context.required(context.verify, .verify)
-        let data = try context.required(context.data, .data)
-        return ["config": try configuration(context).canonicalHash(),
-                "files": verify.checks.map { "\($0.role.rawValue):\($0.file.sha256)" }.joined(separator: ";"),
-                "redactions": data.redactions.map { "\($0.output):\($0.changedRecords)" }.joined(separator: ";"),
-                "compute": context.spec.compute.trainingIdentity]
+    func inputs() throws -> [String: String] {
+        ["config": configuration.canonicalHash(),
+         "files": verify.checks.map { "\($0.role.rawValue):\($0.file.sha256)" }.joined(separator: ";"),
+         "redactions": data.redactions.map { "\($0.output):\($0.changedRecords)" }.joined(separator: ";"),
+         "compute": context.spec.compute.trainingIdentity]
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        let config = try configuration(context)
+    func run(events: @escaping RunEvents) throws -> Output {
+        let config = configuration
         let output = context.directory.training
-        try startOverIfInputsChanged(context, output: output, events: events)
+        try startOverIfInputsChanged(output: output, events: events)
         if case .remote(let remote) = context.spec.compute {
             let result = try RemoteTraining(remote: remote, store: .standard(), quenchVersion: context.quenchVersion)
-                .run(config: config, model: try context.required(context.fetch, .fetch),
+                .run(config: config, model: fetch,
                      spec: context.directory.specCopy, training: output, events: events)
             let artifacts = URL(fileURLWithPath: result.summary.output)
-            return Output(method: config.method.rawValue, summary: result.summary, artifacts: artifacts.path,
+            return Output(method: config.method, summary: result.summary, artifacts: artifacts.path,
                           files: try FileRecord.all(in: artifacts), metrics: result.summary.metrics, remote: result.job)
         }
         let canResume = Trainer.hasCheckpoint(output: output)
         if canResume { events(.message("resuming training from the newest checkpoint in \(output.path)/checkpoints")) }
         // The data are the data stage's verified copies; the model is loaded from bytes checked against the verify stage.
-        let bundle = try ModelBundle.open(URL(fileURLWithPath: try context.required(context.fetch, .fetch).location),
-                                          verifying: VerifiedInputs(try context.required(context.verify, .verify).checks).modelCheck)
+        let bundle = try ModelBundle.open(URL(fileURLWithPath: fetch.location), verifying: VerifiedInputs(verify.checks).modelCheck)
         let summary = try Trainer(config: config, bundle: bundle).run(resume: canResume)
         let artifacts = URL(fileURLWithPath: summary.output)
-        return Output(method: config.method.rawValue, summary: summary, artifacts: artifacts.path,
+        return Output(method: config.method, summary: summary, artifacts: artifacts.path,
                       files: try FileRecord.all(in: artifacts), metrics: summary.metrics)
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.train = output }
 
     static func summary(_ output: Output) -> String {
         let validation = output.summary.validationLoss.map { String(format: ", validation loss %.4f", $0) } ?? ""
         let place = output.remote.map { " on \($0.backend) (job \($0.job), figures as the remote reported them)" } ?? ""
-        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s%@", output.method, output.summary.steps,
+        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s%@", output.method.rawValue, output.summary.steps,
                       output.summary.finalLoss, validation, output.summary.tokensPerSecond, place)
     }
 
     /// Checkpoints (and a remote job) are only resumed by the training that started them: the stage's
     /// inputs are kept beside them, and a folder left by different inputs (another config, other data)
     /// is cleared first, its unfinished remote job cancelled.
-    private func startOverIfInputsChanged(_ context: RunContext, output: URL, events: RunEvents) throws {
+    private func startOverIfInputsChanged(output: URL, events: RunEvents) throws {
         let marker = output.appendingPathComponent("inputs.sha256")
-        let current = try RunFiles.digest(inputs(context))
+        let current = try RunFiles.digest(inputs())
         let previous = FileManager.default.contents(atPath: marker.path).map { String(decoding: $0, as: UTF8.self) }
         if previous != current {
             cancelRemoteJob(in: output, events: events)
@@ -89,15 +89,14 @@ struct TrainStage: Stage {
         }
     }
 
-    /// The job's training settings with the fetched model and the run's own output folder.
-    private func configuration(_ context: RunContext) throws -> TrainingConfig {
+    /// The job's training settings with the fetched model, the data stage's files (the verified
+    /// copies, or their redacted copies) and the run's own output folder.
+    var configuration: TrainingConfig {
         var config = context.spec.training
-        config.model = try context.required(context.fetch, .fetch).location
+        config.model = fetch.location
         config.output = context.directory.training.path
-        if let files = context.data?.trainingFiles {
-            config.data.train = files[.train] ?? config.data.train
-            config.data.validation = files[.validation] ?? config.data.validation
-        }
+        config.data.train = data.trainingFiles.train
+        config.data.validation = data.trainingFiles.validation
         return config
     }
 }

@@ -6,7 +6,6 @@ import QuenchModel
 struct VerifyStage: Stage {
     /// One file with its role, hash and what it was checked against.
     struct Check: Codable, Sendable {
-        /// `model`, `train` or `validation`.
         let role: InputRole
         let file: FileRecord
         /// The pinned sha256, when the spec pins this file.
@@ -17,28 +16,28 @@ struct VerifyStage: Stage {
     struct Output: Codable, Sendable {
         let checks: [Check]
 
-        func file(_ role: InputRole) -> FileRecord? { checks.first { $0.role == role }?.file }
+        /// The check of the dataset with `role`, if the job has it.
+        func check(_ role: DatasetRole) -> Check? { checks.first { $0.role == role.inputRole } }
         var modelFiles: [FileRecord] { checks.filter { $0.role == .model }.map(\.file) }
     }
 
     static let name = StageName.verify
+    let spec: JobSpec
+    let fetch: FetchStage.Output
 
-    func inputs(_ context: RunContext) throws -> [String: String] {
-        let fetch = try context.required(context.fetch, .fetch)
-        var inputs = ["model": fetch.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
-                      "train": context.spec.data.train + "#" + FileRecord.stamp(context.spec.data.train)]
-        if let validation = context.spec.data.validation {
-            inputs["validation"] = validation + "#" + FileRecord.stamp(validation)
+    func inputs() throws -> [String: String] {
+        var inputs = [InputRole.model.rawValue: fetch.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";")]
+        for (role, path) in spec.data.files.all {
+            inputs[role.rawValue] = path + "#" + FileRecord.stamp(path)
         }
-        let dataPins = Dictionary(uniqueKeysWithValues: context.spec.data.pins.map { ($0.key.rawValue, $0.value) })
-        inputs["pins"] = (modelPins(context.spec).merging(dataPins) { $1 })
+        let dataPins = Dictionary(uniqueKeysWithValues: spec.data.pins.map { ($0.key.rawValue, $0.value) })
+        inputs["pins"] = (modelPins(spec).merging(dataPins) { $1 })
             .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
         return inputs
     }
 
-    func run(_ context: RunContext, events: @escaping RunEvents) throws -> Output {
-        let fetch = try context.required(context.fetch, .fetch)
-        let pins = modelPins(context.spec)
+    func run(events: @escaping RunEvents) throws -> Output {
+        let pins = modelPins(spec)
         let root = URL(fileURLWithPath: fetch.location)
         var checks: [Check] = []
         var names: Set<String> = []
@@ -47,7 +46,7 @@ struct VerifyStage: Stage {
             names.insert(name)
             checks.append(try check(role: .model, file: file, pin: pins[name]))
         }
-        if case .local(let path, _) = context.spec.model {
+        if case .local(let path, _) = spec.model {
             // A local model must pin every file the loader will read, as the folder is now.
             let unpinned = try ModelBundle.filesRead(in: root).map { name(of: $0.path, in: root) }
                 .filter { pins[$0] == nil }.sorted()
@@ -57,16 +56,12 @@ struct VerifyStage: Stage {
             throw RunError.unsupported("the job pins model file '\(missing)', which the model does not have "
                                        + "(it has \(names.sorted().joined(separator: ", ")))")
         }
-        checks.append(try check(role: .train, file: FileRecord(url: URL(fileURLWithPath: context.spec.data.train)),
-                                pin: context.spec.data.pins[.train]))
-        if let validation = context.spec.data.validation {
-            checks.append(try check(role: .validation, file: FileRecord(url: URL(fileURLWithPath: validation)),
-                                    pin: context.spec.data.pins[.validation]))
+        for (role, path) in spec.data.files.all {
+            checks.append(try check(role: role.inputRole, file: FileRecord(url: URL(fileURLWithPath: path)),
+                                    pin: spec.data.pins[role]))
         }
         return Output(checks: checks)
     }
-
-    static func store(_ output: Output, in context: inout RunContext) { context.verify = output }
 
     static func summary(_ output: Output) -> String {
         let pinned = output.checks.filter { $0.pinned != nil }.count

@@ -36,9 +36,9 @@ public struct EvalResult: Codable, Sendable, Equatable {
     }
 
     /// The result from accumulated sums: Σ nll, Σ nll², the count and bytes.
-    init(windowing: Windowing, context: Int, summed: Double, squares: Double, scored: Int, bytes: Int?,
-         windows: Int, tokensRead: Int, seconds: Double) {
-        self.windowing = windowing.description
+    package init(windowingName: String, context: Int, summed: Double, squares: Double, scored: Int, bytes: Int?,
+                 windows: Int, tokensRead: Int, seconds: Double) {
+        self.windowing = windowingName
         self.context = context
         summedNLL = summed
         tokensScored = scored

@@ -1,37 +1,11 @@
 import Foundation
 import QuenchFiles
+import QuenchGate
 import QuenchSecurity
 
-/// The quality gate's verdict (`quench.gate/v1`), read and re-checked rather than trusted.
-public struct GateReport: Decodable, Sendable {
-    /// One metric compared against its threshold.
-    public struct Check: Decodable, Sendable {
-        public var name: String
-        public var set: String?
-        public var metric: String
-        public var threshold: Double?
-        public var value: Double?
-        public var passed: Bool
-    }
-
-    /// A file the gate read, with the role it played.
-    public struct File: Decodable, Sendable {
-        public var role: String
-        public var path: String
-        public var sha256: String
-    }
-
-    public var schema: String
-    public var passed: Bool
-    public var reason: String?
-    public var checks: [Check]
-    public var files: [File]
-
-    /// The schema this registry understands.
-    public static let schemaName = "quench.gate/v1"
-    /// Roles whose files are the evaluated model itself.
-    static let evaluatedRoles: Set<String> = ["tuned_model", "adapter"]
-
+/// The registry's side of the quality gate's verdict (`quench.gate/v1`): read and re-checked
+/// rather than trusted.
+extension GateReport {
     /// Reads the report and checks its verdict and the current hash of every file it names.
     ///
     /// Returns the report and its exact bytes, which the registry keeps with the version.
@@ -44,7 +18,7 @@ public struct GateReport: Decodable, Sendable {
         }
         let report: GateReport
         do {
-            report = try JSONDecoder().decode(GateReport.self, from: data)
+            report = try GateReport.decode(data)
         } catch {
             throw RegistryError.gateReportInvalid(path: url.path, reason: String(describing: error))
         }
@@ -52,7 +26,7 @@ public struct GateReport: Decodable, Sendable {
             throw RegistryError.gateReportInvalid(path: url.path, reason: "schema is '\(report.schema)', expected '\(schemaName)'")
         }
         guard report.passed else {
-            throw RegistryError.gateFailed(path: url.path, reason: report.reason ?? "passed is false")
+            throw RegistryError.gateFailed(path: url.path, reason: report.reason)
         }
         guard !report.checks.isEmpty else {
             throw RegistryError.gateFailed(path: url.path, reason: "it has no checks, so it proves nothing")
@@ -77,13 +51,13 @@ public struct GateReport: Decodable, Sendable {
     /// Every evaluated file must be among the artifacts, and every weights file among the
     /// artifacts must have been evaluated; tokenizer and config files may ride along.
     func requireEvaluated(_ artifacts: [ArtifactFile]) throws {
-        let evaluated = files.filter { Self.evaluatedRoles.contains($0.role) }
+        let evaluated = files.filter(\.role.isTuned)
         guard !evaluated.isEmpty else {
             throw RegistryError.gateFailed(path: "gate report", reason: "it names no tuned_model or adapter file")
         }
         let artifactHashes = Set(artifacts.map(\.sha256))
         for file in evaluated where !artifactHashes.contains(file.sha256.lowercased()) {
-            throw RegistryError.evaluatedArtifactMissing(role: file.role, path: file.path, sha256: file.sha256)
+            throw RegistryError.evaluatedArtifactMissing(role: file.role.rawValue, path: file.path, sha256: file.sha256)
         }
         let evaluatedHashes = Set(evaluated.map { $0.sha256.lowercased() })
         for artifact in artifacts where artifact.isWeights && !evaluatedHashes.contains(artifact.sha256) {
@@ -96,7 +70,7 @@ public struct GateReport: Decodable, Sendable {
         var result: [String: Double] = [:]
         for check in checks {
             guard let value = check.value else { continue }
-            result[check.set.map { "\(check.metric)/\($0)" } ?? check.metric] = value
+            result["\(check.metric)/\(check.set)"] = value
         }
         return result
     }

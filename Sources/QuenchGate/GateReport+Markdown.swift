@@ -6,7 +6,7 @@ extension GateReport {
         var lines = ["# Quality gate: \(passed ? "PASSED" : "FAILED")", "", "**\(reason)**", "",
                      "- gate: `\(gate)`",
                      "- base model: `\(baseModel)`",
-                     "- tuned \(tunedKind): `\(tuned)`",
+                     "- tuned \(tunedKind.rawValue): `\(tuned)`",
                      "- windowing: `\(windowing)`, context \(context); Quench \(quenchVersion); \(evaluatedAt)", "",
                      "| check | set | metric | threshold | value | result |",
                      "|---|---|---|---|---|---|"]
@@ -20,12 +20,12 @@ extension GateReport {
         for result in results {
             let c = result.comparison
             func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "–" }
-            lines.append("| \(c.name) | \(result.role) | \(c.base.tokensScored) | \(number(c.base.meanLoss)) "
+            lines.append("| \(c.name) | \(result.role.rawValue) | \(c.base.tokensScored) | \(number(c.base.meanLoss)) "
                          + "| \(number(c.tuned?.meanLoss)) | \(number(c.base.perplexity)) | \(number(c.tuned?.perplexity)) "
                          + "| \(number(c.relativeLossChange.map { $0 * 100 }))% |")
         }
         lines += ["", "Files (sha256):", ""]
-        lines += files.map { "- \($0.role) `\($0.path)` \($0.sha256)" }
+        lines += files.map { "- \($0.role.rawValue) `\($0.path)` \($0.sha256)" }
         return lines.joined(separator: "\n") + "\n"
     }
 }

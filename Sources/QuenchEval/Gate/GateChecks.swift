@@ -1,38 +1,21 @@
 import Foundation
+import QuenchGate
 
-/// One threshold applied to one set: what was measured, the limit, and whether it held.
-public struct GateCheck: Codable, Sendable, Equatable {
-    /// The threshold's key: `max_perplexity`, `max_loss`, `min_improvement`, `max_regression`, `min_tokens`.
-    public let name: String
-    /// The evaluation set's name.
-    public let set: String
-    /// What `value` measures, e.g. `tuned perplexity`.
-    public let metric: String
-    public let threshold: Double
-    /// nil when the measurement is not a finite number (which never passes).
-    public let value: Double?
-    public let passed: Bool
+/// One set of a gate with the results measured on it, matched by the set's name and file.
+public struct EvaluatedSet: Sendable {
+    public let set: GateConfig.EvalSet
+    public let comparison: SetComparison
 
-    /// A check; `passed` is decided here from the threshold's direction, so a NaN never passes.
-    init(name: String, set: String, metric: String, threshold: Double, value: Double, atMost: Bool) {
-        self.name = name
+    /// The set with its results.
+    public init(set: GateConfig.EvalSet, comparison: SetComparison) {
         self.set = set
-        self.metric = metric
-        self.threshold = threshold
-        self.value = value.isFinite ? value : nil
-        passed = value.isFinite && (atMost ? value <= threshold : value >= threshold)
+        self.comparison = comparison
     }
 
-    /// "max_loss on chat: tuned mean loss 1.8312 > 1.5" (or ≤ when it passed).
-    public var explanation: String {
-        let shown = value.map { Self.format($0) } ?? "not a number"
-        let atMost = name.hasPrefix("max_")
-        let relation = passed ? (atMost ? "≤" : "≥") : (atMost ? ">" : "<")
-        return "\(name) on \(set): \(metric) \(shown) \(relation) \(Self.format(threshold))"
-    }
-
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e9 ? String(Int(value)) : String(format: "%.4g", value)
+    /// The set as gate.json records it: its role, format and results.
+    public var result: GateReport.SetResult {
+        GateReport.SetResult(role: set.role, format: set.format?.rawValue ?? (set.source.isText ? "txt" : "auto"),
+                             comparison: comparison)
     }
 }
 
@@ -41,10 +24,10 @@ enum GateChecks {
     /// Every check of `thresholds` on every set: token counts on all sets, perplexity, loss and
     /// improvement on task sets, regression on general sets. Tuned-model values when there is a
     /// tuned model, the base model's otherwise.
-    static func make(_ thresholds: GateConfig.Thresholds, sets: [GateConfig.EvalSet],
-                     results: [SetComparison]) -> [GateCheck] {
+    static func make(_ thresholds: GateConfig.Thresholds, sets: [EvaluatedSet]) -> [GateCheck] {
         var checks: [GateCheck] = []
-        for (set, result) in zip(sets, results) {
+        for evaluated in sets {
+            let (set, result) = (evaluated.set, evaluated.comparison)
             let measured = result.tuned ?? result.base
             if let minimum = thresholds.minTokens {
                 checks.append(GateCheck(name: "min_tokens", set: set.name, metric: "tokens scored",

@@ -1,0 +1,27 @@
+import Foundation
+import QuenchRegistry
+
+/// Where a registered model came from, as the fetch, verify and data stages recorded it.
+struct RunLineage: Sendable {
+    let fetch: FetchStage.Output
+    let verify: VerifyStage.Output
+    let data: DataStage.Output
+
+    /// Base model, datasets (with record counts and fingerprints, each from its own dataset's
+    /// report), the spec's hash, the training settings and the Quench version, as the registry keeps them.
+    func lineage(_ context: RunContext) throws -> Lineage {
+        let datasets = DatasetRole.allCases.compactMap { role in
+            verify.check(role).map { check in
+                let fingerprint = data.fingerprint(of: role)
+                return DatasetLineage(path: check.file.path, sha256: check.file.sha256, records: fingerprint?.records ?? 0,
+                                      fingerprint: fingerprint.map { "sha256:\($0.sha256)" })
+            }
+        }
+        let settings = try JSONDecoder().decode(JSONValue.self, from: RunFiles.encoder.encode(context.spec.training))
+        return Lineage(
+            baseModel: BaseModelLineage(source: fetch.repo ?? fetch.location, commit: fetch.commit,
+                                        files: fetch.files.map { HashedFile(path: $0.path, sha256: $0.sha256) }),
+            datasets: datasets, jobSpecSHA256: context.spec.sha256, hyperparameters: settings,
+            quenchVersion: context.quenchVersion)
+    }
+}
