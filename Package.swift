@@ -37,38 +37,37 @@ let package = Package(
             name: "QuenchTrain",
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchModel", "QuenchRandom", "QuenchTensor",
-                "QuenchTokenizer", "QuenchSecurity", "Yams",
+                "QuenchTokenizer", "QuenchSecurity",
             ]),
         .target(
             name: "QuenchEval",
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchGate", "QuenchModel", "QuenchTensor",
-                "QuenchTokenizer", "QuenchSecurity", "Yams",
+                "QuenchTokenizer", "QuenchSecurity",
             ]),
-        .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "QuenchHub", dependencies: ["CCurl", "QuenchConfig", "QuenchFiles", "QuenchSecurity", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "QuenchRegistry",
             dependencies: [
-                "QuenchFiles", "QuenchGate", "QuenchSecurity", "Yams", .product(name: "GRDB", package: "GRDB.swift"),
+                "QuenchConfig", "QuenchFiles", "QuenchGate", "QuenchSecurity", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "QuenchGovernance",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchRandom", "QuenchSecurity", "Yams",
+                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchRandom", "QuenchSecurity",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "QuenchDispatch",
             dependencies: [
-                "QuenchFiles", "QuenchSecurity", "Yams", .product(name: "Subprocess", package: "swift-subprocess"),
+                "QuenchConfig", "QuenchFiles", "QuenchSecurity", .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         .target(
             name: "QuenchJobs",
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchGate", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
                 "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity", "QuenchFiles",
-                "Yams",
             ]),
         .target(
             name: "QuenchBench",
@@ -81,36 +80,46 @@ let package = Package(
                 "QuenchJobs", "QuenchFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "QuenchFilesTests", dependencies: ["QuenchFiles"]),
-        .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchRandom", "QuenchTensor"]),
-        .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity"]),
-        .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer"]),
+        // Fixtures, temporary directories, the process runner and the test servers (TLS/nginx, sshd,
+        // Slurm) every test target uses; Foundation and Testing only, so low-level tests stay light.
+        .target(name: "QuenchTestSupport", path: "Tests/QuenchTestSupport"),
+        .testTarget(name: "QuenchFilesTests", dependencies: ["QuenchFiles", "QuenchTestSupport"]),
+        .testTarget(name: "QuenchConfigTests", dependencies: ["QuenchConfig", "QuenchTestSupport"]),
+        .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchRandom", "QuenchTensor", "QuenchTestSupport"]),
+        .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity", "QuenchTestSupport"]),
+        .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchTrainTests",
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchRandom", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor",
-                "Yams",
+                "QuenchTestSupport",
             ]),
-        .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench"]),
+        .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchEvalTests",
-            dependencies: ["QuenchData", "QuenchEval", "QuenchGate", "QuenchModel", "QuenchRandom", "QuenchTokenizer", "QuenchTensor"]),
-        .testTarget(name: "QuenchHubTests", dependencies: ["QuenchHub", "QuenchSecurity"]),
+            dependencies: [
+                "QuenchData", "QuenchEval", "QuenchGate", "QuenchModel", "QuenchRandom", "QuenchTokenizer", "QuenchTensor",
+                "QuenchTestSupport",
+            ]),
+        .testTarget(name: "QuenchHubTests", dependencies: ["QuenchConfig", "QuenchHub", "QuenchSecurity", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchRegistryTests",
             dependencies: [
-                "QuenchRegistry", "QuenchSecurity", .product(name: "GRDB", package: "GRDB.swift"),
+                "QuenchConfig", "QuenchRegistry", "QuenchSecurity", "QuenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .testTarget(name: "QuenchGovernanceTests", dependencies: ["QuenchData", "QuenchGovernance", "QuenchSecurity"]),
+        .testTarget(
+            name: "QuenchGovernanceTests",
+            dependencies: ["QuenchConfig", "QuenchData", "QuenchGovernance", "QuenchSecurity", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchJobsTests",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchEval", "QuenchGate", "QuenchJobs", "QuenchDispatch", "QuenchTrain",
-                "QuenchSecurity", "Yams",
+                "QuenchConfig", "QuenchData", "QuenchEval", "QuenchGate", "QuenchGovernance", "QuenchHub", "QuenchJobs",
+                "QuenchDispatch", "QuenchRegistry", "QuenchTrain",
+                "QuenchSecurity", "QuenchTestSupport",
             ]),
-        .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchDispatch", "QuenchSecurity"]),
-        .testTarget(name: "QuenchCLITests", dependencies: ["quench", "QuenchTokenizer"]),
+        .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchConfig", "QuenchDispatch", "QuenchSecurity", "QuenchTestSupport"]),
+        .testTarget(name: "QuenchCLITests", dependencies: ["quench", "QuenchTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
@@ -125,7 +134,7 @@ if Context.environment["QUENCH_FUZZ"] == "1" {
             name: "quench-fuzz",
             dependencies: [
                 "CFuzzerEntry", "QuenchConfig", "QuenchData", "QuenchModel", "QuenchTokenizer", "QuenchTrain", "QuenchEval", "QuenchGovernance", "QuenchJobs",
-                "QuenchDispatch", "QuenchSecurity",
+                "QuenchDispatch", "QuenchFiles", "QuenchSecurity",
             ],
             path: "Fuzz/quench-fuzz"),
     ]

@@ -12,6 +12,9 @@ public struct ConfigProblem: Equatable, Sendable, CustomStringConvertible {
         case invalidValue(requirement: String, found: String)
         /// The key cannot be given together with `other`.
         case conflict(with: String)
+        /// A value or an absence refused by a rule that explains itself in `reason` (what was found
+        /// and what to do), e.g. a Slurm time limit `sbatch` would not take.
+        case refused(reason: String)
     }
 
     public let file: String
@@ -39,7 +42,15 @@ public struct ConfigProblem: Equatable, Sendable, CustomStringConvertible {
         case .missing: return "required key is missing"
         case .invalidValue(let requirement, let found): return "\(requirement), found \(found)"
         case .conflict(let other): return "cannot be combined with '\(other)'; give only one of them"
+        case .refused(let reason): return reason
         }
+    }
+
+    /// `problems` in the order of the file: by line, then column, then as found.
+    public static func ordered(_ problems: [ConfigProblem]) -> [ConfigProblem] {
+        problems.enumerated().sorted {
+            ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+        }.map(\.element)
     }
 
     public var description: String {

@@ -68,6 +68,16 @@ public struct ConfigReader {
         public let relative: String
         public let mapping: Node.Mapping?
         public let place: ConfigPlace
+        /// The schema entry its keys are checked against: `relative`, or for a mapping under a name the
+        /// user chooses, a pattern such as `backends.*` (nested sections follow it: `backends.*.slurm`).
+        public let schemaKey: String
+
+        init(relative: String, mapping: Node.Mapping?, place: ConfigPlace, schemaKey: String? = nil) {
+            self.relative = relative
+            self.mapping = mapping
+            self.place = place
+            self.schemaKey = schemaKey ?? relative
+        }
     }
 
     public let file: String
@@ -100,6 +110,14 @@ public struct ConfigReader {
                                       key: fullKey(relative), kind: kind))
     }
 
+    /// Every problem recorded, in the order of the file (by line, then column, then as found).
+    public var orderedProblems: [ConfigProblem] { ConfigProblem.ordered(problems) }
+
+    /// Throws every problem recorded, in the order of the file, as `ConfigFileError.invalid`.
+    public func finish() throws(ConfigFileError) {
+        guard problems.isEmpty else { throw .invalid(file: file, problems: orderedProblems) }
+    }
+
     /// How a node looks to a user: quoted text, null, a list or a mapping.
     public static func describe(_ node: Node) -> String {
         switch node {
@@ -126,22 +144,25 @@ public struct ConfigReader {
     /// Opens the mapping under `key`; absent or null reads as an empty mapping.
     public mutating func section(_ key: String, in parent: Section) -> Section {
         let relative = Self.join(parent.relative, key)
+        let schemaKey = Self.join(parent.schemaKey, key)
         guard let node = parent.mapping.flatMap({ Self.entry(key, in: $0) }) else {
-            return Section(relative: relative, mapping: nil, place: parent.place)
+            return Section(relative: relative, mapping: nil, place: parent.place, schemaKey: schemaKey)
         }
         let place = ConfigPlace(node, orElse: parent.place)
         places[relative] = place
-        if node.null != nil { return Section(relative: relative, mapping: nil, place: place) }
-        return open(node, relative: relative, place: place)
+        if node.null != nil { return Section(relative: relative, mapping: nil, place: place, schemaKey: schemaKey) }
+        return open(node, relative: relative, place: place, schemaKey: schemaKey)
     }
 
-    /// Opens `node` as a mapping whose known keys are `schema[relative]` (also for list items).
-    public mutating func open(_ node: Node, relative: String, place: ConfigPlace) -> Section {
+    /// Opens `node` as a mapping whose known keys are `schema[schemaKey]` (`relative` when nil): list
+    /// items share their list's entry, a mapping under a free-form name a pattern like `backends.*`.
+    public mutating func open(_ node: Node, relative: String, place: ConfigPlace, schemaKey: String? = nil) -> Section {
+        let schemaKey = schemaKey ?? relative
         guard case .mapping(let mapping) = node else {
             report(.wrongType(expected: "a mapping of keys", found: Self.describe(node)), key: relative, at: place)
-            return Section(relative: relative, mapping: nil, place: place)
+            return Section(relative: relative, mapping: nil, place: place, schemaKey: schemaKey)
         }
-        let known = schema[relative] ?? []
+        let known = schema[schemaKey] ?? []
         for (keyNode, _) in mapping {
             let keyPlace = ConfigPlace(keyNode, orElse: place)
             guard case .scalar(let scalar) = keyNode else {
@@ -149,11 +170,33 @@ public struct ConfigReader {
                 continue
             }
             guard !known.contains(scalar.string) else { continue }
-            let suggestion = KeySuggestion.closest(to: scalar.string, in: relative, schema: schema)
+            let suggestion = KeySuggestion.closest(to: scalar.string, in: schemaKey, schema: schema)
             report(.unknownKey(suggestion: suggestion, known: known), key: Self.join(relative, scalar.string),
                    at: keyPlace)
         }
-        return Section(relative: relative, mapping: mapping, place: place)
+        return Section(relative: relative, mapping: mapping, place: place, schemaKey: schemaKey)
+    }
+
+    /// The pairs of the mapping under `key`, whose keys are names the user chooses (backends, users,
+    /// accounts), not schema keys; absent or null reads as none, anything but a mapping is reported.
+    public mutating func namedEntries(_ key: String, in section: Section,
+                                      expected: String) -> [(name: String, entry: Entry)] {
+        let relative = Self.join(section.relative, key)
+        guard case .present(let found) = lookup(key, in: section) else { return [] }
+        guard case .mapping(let mapping) = found.node else {
+            report(.wrongType(expected: expected, found: Self.describe(found.node)), key: relative, at: found.place)
+            return []
+        }
+        var named: [(name: String, entry: Entry)] = []
+        for (keyNode, value) in mapping {
+            let keyPlace = ConfigPlace(keyNode, orElse: found.place)
+            guard case .scalar(let scalar) = keyNode, !scalar.string.isEmpty else {
+                report(.wrongType(expected: "a name", found: Self.describe(keyNode)), key: relative, at: keyPlace)
+                continue
+            }
+            named.append((scalar.string, Entry(node: value, place: ConfigPlace(value, orElse: keyPlace))))
+        }
+        return named
     }
 
     // MARK: Values

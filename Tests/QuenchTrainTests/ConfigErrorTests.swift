@@ -10,7 +10,7 @@ struct ConfigErrorTests {
         do {
             _ = try TrainingConfig.load(yaml: yaml, file: "cfg.yaml")
             Issue.record("expected \(yaml) to be rejected")
-        } catch TrainingConfigError.invalid(let file, let problems) {
+        } catch TrainingConfigError.file(.invalid(let file, let problems)) {
             #expect(file == "cfg.yaml")
             return problems
         } catch {
@@ -153,7 +153,7 @@ struct ConfigErrorTests {
         let found = problems(yaml)
         #expect(found.map(\.key) == ["data.train", "seed", "lora.rank", "batch_szie"])
         #expect(found.map(\.line) == [1, 1, 3, 4])
-        let error = TrainingConfigError.invalid(file: "cfg.yaml", problems: found)
+        let error = TrainingConfigError.file(.invalid(file: "cfg.yaml", problems: found))
         #expect(error.description.hasPrefix("cfg.yaml: 4 problems in the training configuration:\n"))
         #expect(error.description.contains("  cfg.yaml:4:1: key 'batch_szie': unknown key, did you mean 'batch_size'?"))
     }
@@ -163,7 +163,7 @@ struct ConfigErrorTests {
             let error = #expect(throws: TrainingConfigError.self) {
                 try TrainingConfig.load(yaml: yaml, file: "cfg.yaml")
             }
-            guard case .malformedYAML(let file, _)? = error else {
+            guard case .file(.malformedYAML(let file, _, _, _))? = error else {
                 Issue.record("expected malformedYAML, got \(String(describing: error))")
                 continue
             }

@@ -1,7 +1,6 @@
 import Foundation
 import QuenchModel
 import Testing
-import Yams
 @testable import QuenchTrain
 @testable import QuenchConfig
 
@@ -87,16 +86,16 @@ struct ConfigLoadingTests {
 
     @Test func jobSpecSectionPrefixesKeys() throws {
         let yaml = "training:\n  data:\n    train: t.jsonl\n  seed: many\n"
-        let node = try #require(try Yams.compose(yaml: yaml))
+        let node = try #require(try ConfigDocument(yaml: yaml, file: "job.yaml").root)
         let section = try #require(node.mapping?["training"])
         do {
             _ = try TrainingConfig.load(node: section, file: "job.yaml", keyPrefix: "training")
             Issue.record("expected an error")
         } catch let error as TrainingConfigError {
-            #expect(error == .invalid(file: "job.yaml", problems: [
+            #expect(error == .file(.invalid(file: "job.yaml", problems: [
                 ConfigProblem(file: "job.yaml", line: 4, column: 9, key: "training.seed",
                               kind: .wrongType(expected: "an integer", found: "'many'")),
-            ]))
+            ])))
         }
     }
 
@@ -136,7 +135,7 @@ struct ConfigLoadingTests {
         #expect(throws: TrainingConfigError.self) { try TrainingConfig.load(contentsOf: missing) }
         let binary = directory.appendingPathComponent("binary.yaml")
         try Data([0xff, 0xfe, 0x00, 0xc3]).write(to: binary)
-        #expect(throws: TrainingConfigError.unreadable(file: binary.path, reason: "it is not UTF-8 text")) {
+        #expect(throws: TrainingConfigError.file(.unreadable(file: binary.path, reason: "it is not UTF-8 text"))) {
             try TrainingConfig.load(contentsOf: binary)
         }
     }

@@ -1,12 +1,7 @@
 import Foundation
-import QuenchFiles
-import Yams
 import QuenchConfig
 
 extension TrainingConfig {
-    /// A training configuration is a few hundred bytes; anything past this is not one.
-    static let maximumFileSize = 1 << 20
-
     /// Upper bounds of the counts, far above any CPU training yet low enough that no product of
     /// them overflows and nothing is sized from a typo.
     enum Limits {
@@ -31,45 +26,44 @@ extension TrainingConfig {
 
     /// Reads and validates the YAML file at `url`; see `load(yaml:file:)`.
     public static func load(contentsOf url: URL) throws -> TrainingConfig {
-        let text: String
-        do {
-            text = try RegularFile.text(of: url.path, limit: maximumFileSize)
+        do throws(ConfigFileError) {
+            return try load(ConfigDocument(contentsOf: url.path))
         } catch {
-            throw TrainingConfigError.unreadable(file: url.path, reason: error.reason)
+            throw TrainingConfigError.file(error)
         }
-        return try load(yaml: text, file: url.path)
     }
 
     /// Parses and validates `yaml`; `file` names it in messages.
     ///
     /// Every problem is collected (unknown keys with a suggestion, wrong types, missing `data.train`,
-    /// impossible values, conflicting keys) and thrown together as `TrainingConfigError.invalid`.
+    /// impossible values, conflicting keys) and thrown together as `ConfigFileError.invalid`.
     public static func load(yaml: String, file: String) throws -> TrainingConfig {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
+        do throws(ConfigFileError) {
+            return try load(ConfigDocument(yaml: yaml, file: file))
         } catch {
-            throw TrainingConfigError.malformedYAML(file: file, reason: "\(error)")
+            throw TrainingConfigError.file(error)
         }
-        return try load(node: root, file: file)
     }
 
-    /// Validates an already composed mapping, such as the `training` section of a job spec.
+    /// Validates an already parsed mapping, such as the `training` section of a job spec.
     ///
     /// `keyPrefix` ("training") prefixes every key in messages; nil `node` reads as an empty mapping.
-    public static func load(node: Node?, file: String, keyPrefix: String = "") throws -> TrainingConfig {
+    public static func load(node: ConfigNode?, file: String, keyPrefix: String = "") throws -> TrainingConfig {
         var reader = ConfigReader(file: file, prefix: keyPrefix, schema: schema)
         let config = read(&reader, root: node)
-        guard reader.problems.isEmpty else {
-            let problems = reader.problems.enumerated().sorted {
-                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
-            }
-            throw TrainingConfigError.invalid(file: file, problems: problems.map(\.element))
+        do throws(ConfigFileError) {
+            try reader.finish()
+        } catch {
+            throw TrainingConfigError.file(error)
         }
         return config
     }
 
-    private static func read(_ r: inout ConfigReader, root node: Node?) -> TrainingConfig {
+    private static func load(_ document: ConfigDocument) throws(ConfigFileError) -> TrainingConfig {
+        try document.read(schema: schema) { reader, root in read(&reader, root: root) }
+    }
+
+    private static func read(_ r: inout ConfigReader, root node: ConfigNode?) -> TrainingConfig {
         typealias R = ConfigReader
         let root = r.root(node)
         let defaults = TrainingConfig(data: DataSettings(train: ""))
