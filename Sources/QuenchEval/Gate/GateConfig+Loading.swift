@@ -1,13 +1,8 @@
 import Foundation
-import QuenchFiles
-import Yams
 import QuenchData
 import QuenchConfig
 
 extension GateConfig {
-    /// A gate is a few kilobytes; anything past this is not one.
-    static let maximumFileSize = 1 << 20
-
     /// Known keys of every section, by path (list items of `sets` under "sets").
     static let schema: [String: [String]] = [
         "": ["description", "windowing", "context", "batch_size", "sets", "thresholds"],
@@ -21,35 +16,36 @@ extension GateConfig {
     ///   `.malformedGate` for text that is not YAML, `.unreadable` for a missing file.
     public static func load(contentsOf url: URL) throws -> GateConfig {
         let file = url.standardizedFileURL.absoluteURL
-        let text: String
-        do {
-            text = try RegularFile.text(of: file.path, limit: maximumFileSize)
+        do throws(ConfigFileError) {
+            return try load(ConfigDocument(contentsOf: file.path), file: file)
         } catch {
-            throw EvalError.unreadable(file: file.path, reason: error.reason)
+            throw gateError(error)
         }
-        return try load(yaml: text, file: file)
     }
 
     /// Parses and validates `yaml` as the gate at `file` (relative set paths resolve against its directory).
     public static func load(yaml: String, file: URL) throws -> GateConfig {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
+        do throws(ConfigFileError) {
+            return try load(ConfigDocument(yaml: yaml, file: file.path), file: file)
         } catch {
-            throw EvalError.malformedGate(file: file.path, reason: "\(error)")
+            throw gateError(error)
         }
-        var reader = ConfigReader(file: file.path, prefix: "", schema: schema)
-        let config = read(&reader, root: root, file: file)
-        guard reader.problems.isEmpty else {
-            let problems = reader.problems.enumerated().sorted {
-                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
-            }
-            throw EvalError.invalidGate(file: file.path, problems: problems.map(\.element))
-        }
-        return config
     }
 
-    private static func read(_ r: inout ConfigReader, root node: Node?, file: URL) -> GateConfig {
+    private static func load(_ document: ConfigDocument, file: URL) throws(ConfigFileError) -> GateConfig {
+        try document.read(schema: schema) { reader, root in read(&reader, root: root, file: file) }
+    }
+
+    private static func gateError(_ error: ConfigFileError) -> EvalError {
+        switch error {
+        case .unreadable(let file, let reason): return .unreadable(file: file, reason: reason)
+        case .malformedYAML(let file, let line, let column, let reason):
+            return .malformedGate(file: file, reason: "line \(line), column \(column): \(reason)")
+        case .invalid(let file, let problems): return .invalidGate(file: file, problems: problems)
+        }
+    }
+
+    private static func read(_ r: inout ConfigReader, root node: ConfigNode?, file: URL) -> GateConfig {
         typealias R = ConfigReader
         let root = r.root(node)
         let description = r.optional("description", in: root, absent: nil, expected: "text", R.text)
