@@ -1,13 +1,10 @@
 import Foundation
 import QuenchDispatch
-import QuenchFiles
 import QuenchSecurity
 import QuenchTrain
-import Yams
+import QuenchConfig
 
 extension JobSpec {
-    /// A job spec is a few kilobytes; anything past this is not one.
-    static let maximumFileSize = 1 << 20
     /// The only spec version this Quench reads.
     public static let apiVersion = "quench/v1"
 
@@ -26,29 +23,26 @@ extension JobSpec {
     /// impossible values) is reported at once, each with file, line and key.
     public static func load(contentsOf url: URL) throws -> JobSpec {
         let file = url.standardizedFileURL.path
-        let data: Data
-        do {
-            data = try RegularFile.contents(of: file, limit: maximumFileSize)
+        let document: ConfigDocument
+        do throws(ConfigFileError) {
+            document = try ConfigDocument(contentsOf: file)
         } catch {
-            throw JobSpecError.unreadable(file: file, reason: error.reason)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw JobSpecError.unreadable(file: file, reason: RegularFile.Failure.notText(path: file).reason)
-        }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw JobSpecError.malformedYAML(file: file, reason: "\(error)")
+            throw specError(error)
         }
         var reader = JobSpecReader(file: file, directory: url.deletingLastPathComponent().standardizedFileURL)
-        let spec = reader.read(root, sha256: FileDigest.sha256(of: data))
+        let spec = reader.read(document.root, sha256: FileDigest.sha256(of: document.contents))
         guard reader.problems.isEmpty, let spec else {
-            let ordered = reader.problems.enumerated().sorted {
-                ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
-            }
-            throw JobSpecError.invalid(file: file, problems: ordered.map(\.element))
+            throw JobSpecError.invalid(file: file, problems: ConfigProblem.ordered(reader.problems))
         }
         return spec
+    }
+
+    private static func specError(_ error: ConfigFileError) -> JobSpecError {
+        switch error {
+        case .unreadable(let file, let reason): return .unreadable(file: file, reason: reason)
+        case .malformedYAML(let file, let line, let column, let reason):
+            return .malformedYAML(file: file, reason: "line \(line), column \(column): \(reason)")
+        case .invalid(let file, let problems): return .invalid(file: file, problems: problems)
+        }
     }
 }

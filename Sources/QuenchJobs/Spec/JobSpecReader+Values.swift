@@ -1,6 +1,5 @@
 import Foundation
 import QuenchTrain
-import Yams
 import QuenchConfig
 
 extension JobSpecReader {
