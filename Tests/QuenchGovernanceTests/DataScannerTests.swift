@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
+import QuenchConfig
+import QuenchTestSupport
 
 /// Scanning dataset files under a policy, and the policy file itself.
 @Suite struct DataScannerTests {
@@ -61,22 +63,30 @@ import Testing
             """, file: "governance.yaml")
         #expect(policy.action(for: .ssn) == .fail && policy.action(for: .email) == .redact && policy.action(for: .ipv4) == .allow)
         #expect(policy.checks.maximumRecordBytes == 2048 && policy.retention.runsDays == 7 && policy.retention.logsDays == 30)
-        #expect(throws: GovernanceError.unknownKind(file: "g.yaml", line: 3, name: "passport", known: PIIKind.knownNames)) {
+        #expect(throws: ConfigFileError.invalid(file: "g.yaml", problems: [
+            ConfigProblem(file: "g.yaml", line: 3, column: 5, key: "pii.kinds.passport",
+                          kind: .unknownKey(suggestion: nil, known: PIIKind.knownNames)),
+        ])) {
             try GovernancePolicy.parse(yaml: "pii:\n  kinds:\n    passport: fail\n", file: "g.yaml")
         }
-        #expect(throws: GovernanceError.unknownAction(file: "g.yaml", line: 2, key: "pii.default", name: "block",
-                                                      known: PolicyAction.knownNames)) {
+        #expect(throws: ConfigFileError.invalid(file: "g.yaml", problems: [
+            ConfigProblem(file: "g.yaml", line: 2, column: 12, key: "pii.default",
+                          kind: .wrongType(expected: "one of " + PolicyAction.knownNames.map { "'\($0)'" }.joined(separator: ", "),
+                                           found: "'block'")),
+        ])) {
             try GovernancePolicy.parse(yaml: "pii:\n  default: block\n", file: "g.yaml")
         }
-        #expect(throws: GovernanceError.self) { try GovernancePolicy.parse(yaml: "retention:\n  run_days: 3\n", file: "g.yaml") }
+        #expect(throws: ConfigFileError.invalid(file: "g.yaml", problems: [
+            ConfigProblem(file: "g.yaml", line: 2, column: 3, key: "retention.run_days",
+                          kind: .unknownKey(suggestion: "runs_days", known: ["runs_days", "logs_days", "runs_directory",
+                                                                             "logs_directory"])),
+        ])) {
+            try GovernancePolicy.parse(yaml: "retention:\n  run_days: 3\n", file: "g.yaml")
+        }
     }
 
     @Test func theShippedPolicyLoads() throws {
-        var directory = URL(fileURLWithPath: #filePath)
-        while directory.path != "/", !FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-            directory.deleteLastPathComponent()
-        }
-        let policy = try GovernancePolicy.load(contentsOf: directory.appendingPathComponent("configs/governance.yaml"))
+        let policy = try GovernancePolicy.load(contentsOf: SharedFixtures.repository.appendingPathComponent("configs/governance.yaml"))
         #expect(policy.action(for: .apiToken) == .fail)
     }
 }
