@@ -1,7 +1,6 @@
 import Foundation
-import QuenchFiles
+import QuenchConfig
 import QuenchSecurity
-import Yams
 
 /// Everything the downloader needs to know about the hub: read from `configs/hub.yaml`, then the
 /// huggingface_hub environment variables (`HF_ENDPOINT`, `HF_HOME`, `HF_HUB_CACHE`, `HF_HUB_OFFLINE`,
@@ -36,24 +35,16 @@ public struct HubConfiguration: Sendable, Equatable {
         self.maxFileSize = maxFileSize
     }
 
-    private static let knownKeys: Set<String> = ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries",
-                                                         "limits"]
-    /// The settings each section holds: a misspelt one is refused, never left at its default.
-    private static let knownSectionKeys: [String: Set<String>] = [
+    /// The public Hugging Face hub, used when neither the file nor `HF_ENDPOINT` names another.
+    static let publicHub = "https://huggingface.co"
+
+    /// The keys of `configs/hub.yaml`, by section: a misspelt one is refused, never left at its default.
+    static let schema: [String: [String]] = [
+        "": ["endpoint", "allowed_hosts", "token_command", "ca_bundle", "timeouts", "retries", "limits"],
         "timeouts": ["connect_seconds", "low_speed_bytes_per_second", "low_speed_seconds", "token_command_seconds"],
         "retries": ["attempts", "base_delay_seconds", "max_delay_seconds"],
         "limits": ["max_file_gib"],
     ]
-
-    /// The first key of `keys` (the parsed file) that is not a setting, as "section.key", with the known ones.
-    private static func unknownKey(in keys: [String: Any]) -> (key: String, known: Set<String>)? {
-        if let unknown = keys.keys.sorted().first(where: { !knownKeys.contains($0) }) { return (unknown, knownKeys) }
-        for (section, known) in knownSectionKeys.sorted(by: { $0.key < $1.key }) {
-            guard let values = keys[section] as? [String: Any] else { continue }
-            if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) { return ("\(section).\(unknown)", known) }
-        }
-        return nil
-    }
 
     /// The hub settings file to read: `explicit` (a `--config` option), else `$QUENCH_HUB_CONFIG`, else
     /// `configs/hub.yaml` when the current folder has one; nil means the built-in defaults.
@@ -66,25 +57,18 @@ public struct HubConfiguration: Sendable, Equatable {
     }
 
     /// Reads `file` (nil: built-in defaults for the public hub) and applies the environment on top.
+    /// - Throws: `ConfigFileError` for a file that cannot be read or holds problems (all of them, each
+    ///   with its line and key); `HubError.invalidConfiguration` for an environment variable.
     public static func load(from file: URL?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> HubConfiguration {
-        var settings = HubConfigFile()
+        var settings = HubSettings()
         if let file {
-            let text: String
-            do { text = try RegularFile.text(of: file.path, limit: 1 << 20) } catch {
-                throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "cannot be read: \(error.reason)")
-            }
-            if let keys = (try? Yams.load(yaml: text)) as? [String: Any], let unknown = unknownKey(in: keys) {
-                throw HubError.invalidConfiguration(file: file.path, key: unknown.key,
-                                                    reason: "is not a setting; known: \(unknown.known.sorted().joined(separator: ", "))")
-            }
-            do { settings = try YAMLDecoder().decode(HubConfigFile.self, from: text) } catch {
-                throw HubError.invalidConfiguration(file: file.path, key: "(file)", reason: "does not parse: \(error)")
+            settings = try ConfigDocument(contentsOf: file.path).read(schema: schema) { reader, root in
+                HubSettings(&reader, root: root, checkingEndpoint: environment["HF_ENDPOINT"] == nil)
             }
         }
-        let source = file?.path ?? "hub configuration"
         let environmentToken = environment["HF_TOKEN"].flatMap(HubToken.init)
         let endpoint = try environment["HF_ENDPOINT"].map { try Self.endpoint($0, source: "environment", key: "HF_ENDPOINT") }
-            ?? Self.endpoint(settings.endpoint ?? "https://huggingface.co", source: source, key: "endpoint")
+            ?? settings.endpoint ?? Self.endpoint(Self.publicHub, source: "built-in default", key: "endpoint")
 
         let home = FileManager.default.homeDirectoryForCurrentUser
         let cacheHome = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) } ?? home.appendingPathComponent(".cache")
@@ -93,49 +77,21 @@ public struct HubConfiguration: Sendable, Equatable {
         let tokenFile = environment["HF_TOKEN_PATH"].map { URL(fileURLWithPath: $0) } ?? hfHome.appendingPathComponent("token")
         let offline = ["1", "true", "yes", "on"].contains(environment["HF_HUB_OFFLINE"]?.lowercased() ?? "")
 
-        let timeouts = settings.timeouts ?? .init()
-        let retries = settings.retries ?? .init()
-        let curl = CurlSettings(caBundle: environment["QUENCH_CA_BUNDLE"] ?? settings.ca_bundle,
-                                connectTimeoutSeconds: timeouts.connect_seconds ?? 15,
-                                lowSpeedBytesPerSecond: timeouts.low_speed_bytes_per_second ?? 1024,
-                                lowSpeedSeconds: timeouts.low_speed_seconds ?? 60)
-        let retry = RetryPolicy(attempts: retries.attempts ?? 5, baseDelaySeconds: retries.base_delay_seconds ?? 1,
-                                maxDelaySeconds: retries.max_delay_seconds ?? 60)
-        guard retry.attempts >= 1, retry.attempts <= 20 else {
-            throw HubError.invalidConfiguration(file: source, key: "retries.attempts", reason: "must be 1...20, found \(retry.attempts)")
-        }
-        guard curl.connectTimeoutSeconds > 0, curl.lowSpeedSeconds > 0, curl.lowSpeedBytesPerSecond >= 0 else {
-            throw HubError.invalidConfiguration(file: source, key: "timeouts", reason: "must be positive")
-        }
-        let commandTimeout = timeouts.token_command_seconds ?? TokenSource.defaultCommandTimeoutSeconds
-        guard commandTimeout.isFinite, commandTimeout > 0, commandTimeout <= 3600 else {
-            throw HubError.invalidConfiguration(file: source, key: "timeouts.token_command_seconds",
-                                                reason: "must be more than 0 and at most 3600 seconds, found \(commandTimeout)")
-        }
-        let maxFileSize = try Self.maxFileSize(gib: settings.limits?.max_file_gib, source: source)
+        var curl = settings.curl
+        if let bundle = environment["QUENCH_CA_BUNDLE"] { curl.caBundle = bundle }
         return HubConfiguration(
-            endpoint: endpoint,
-            allowedHosts: HostAllowList(settings.allowed_hosts ?? ["huggingface.co", "*.huggingface.co", "*.hf.co"]),
-            curl: curl, retry: retry, cacheDirectory: cache, offline: offline,
+            endpoint: endpoint, allowedHosts: HostAllowList(settings.allowedHosts), curl: curl, retry: settings.retry,
+            cacheDirectory: cache, offline: offline,
             tokenSource: TokenSource(environmentToken: environmentToken, tokenFile: tokenFile,
-                                     tokenCommand: settings.token_command ?? [], tokenCommandTimeoutSeconds: commandTimeout),
-            maxFileSize: maxFileSize)
-    }
-
-    /// `limits.max_file_gib` in bytes: more than 0, at most 1 PiB (1048576 GiB); the default when absent.
-    private static func maxFileSize(gib: Double?, source: String) throws -> Int64 {
-        guard let gib else { return defaultMaxFileSize }
-        guard gib.isFinite, gib > 0, gib <= 1_048_576 else {
-            throw HubError.invalidConfiguration(file: source, key: "limits.max_file_gib",
-                                                reason: "must be more than 0 and at most 1048576 (GiB), found \(gib)")
-        }
-        return max(1, Int64(gib * Double(1 << 30)))
+                                     tokenCommand: settings.tokenCommand,
+                                     tokenCommandTimeoutSeconds: settings.tokenCommandSeconds),
+            maxFileSize: settings.maxFileSize)
     }
 
     /// The endpoint `text` names (`key` in `source`): an https URL with a host and without a user name
     /// or password. A credential in the URL would travel into every error, log line and run record that
     /// names a URL, so it is refused, and the message never repeats it.
-    private static func endpoint(_ text: String, source: String, key: String) throws -> URL {
+    static func endpoint(_ text: String, source: String, key: String) throws -> URL {
         let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
         guard let url = URL(string: trimmed), url.host != nil else {
             throw HubError.invalidConfiguration(file: source, key: key, reason: "must be an https URL with a host")
@@ -152,29 +108,4 @@ public struct HubConfiguration: Sendable, Equatable {
         }
         return url
     }
-}
-
-/// The YAML file's shape (snake_case keys as written in configs/hub.yaml).
-private struct HubConfigFile: Decodable {
-    struct Timeouts: Decodable {
-        var connect_seconds: Int?
-        var low_speed_bytes_per_second: Int?
-        var low_speed_seconds: Int?
-        var token_command_seconds: Double?
-    }
-    struct Limits: Decodable {
-        var max_file_gib: Double?
-    }
-    struct Retries: Decodable {
-        var attempts: Int?
-        var base_delay_seconds: Double?
-        var max_delay_seconds: Double?
-    }
-    var endpoint: String?
-    var allowed_hosts: [String]?
-    var token_command: [String]?
-    var ca_bundle: String?
-    var timeouts: Timeouts?
-    var retries: Retries?
-    var limits: Limits?
 }

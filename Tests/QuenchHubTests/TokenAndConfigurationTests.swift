@@ -2,6 +2,8 @@ import Foundation
 import QuenchSecurity
 import Testing
 @testable import QuenchHub
+import QuenchConfig
+import QuenchTestSupport
 
 /// Token sources in order, token-file permissions, and configuration loading.
 @Suite struct TokenAndConfigurationTests {
@@ -72,22 +74,28 @@ import Testing
         #expect(try HubConfiguration.load(from: nil, environment: [:]).tokenSource.tokenCommandTimeoutSeconds == 30)
         for bad in ["0", "-1", ".nan", "7200"] {
             try "timeouts: {token_command_seconds: \(bad)}\n".write(to: file, atomically: true, encoding: .utf8)
-            #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+            let error = #expect(throws: ConfigFileError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+            #expect(error?.problems.map(\.key) == ["timeouts.token_command_seconds"], "\(bad)")
         }
 
         try "endpont: https://x\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        let misspelt = #expect(throws: ConfigFileError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        #expect(misspelt?.problems.map(\.kind) == [.unknownKey(suggestion: "endpoint", known: HubConfiguration.schema[""] ?? [])])
         // A misspelt setting inside a section is refused by its full key, not left at its default.
         for (text, key) in [("limits: {max_file_gb: 1}\n", "limits.max_file_gb"),
                             ("timeouts: {token_command_second: 5}\n", "timeouts.token_command_second"),
                             ("retries: {attempt: 2}\n", "retries.attempt")] {
             try text.write(to: file, atomically: true, encoding: .utf8)
-            let error = #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
-            guard case .invalidConfiguration(let path, let named, let reason)? = error else {
-                Issue.record("expected invalidConfiguration, got \(String(describing: error))")
+            let error = #expect(throws: ConfigFileError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+            guard case .invalid(let path, let problems)? = error, let problem = problems.first else {
+                Issue.record("expected an invalid file, got \(String(describing: error))")
                 continue
             }
-            #expect(path == file.path && named == key && reason.hasPrefix("is not a setting; known: "), "\(reason)")
+            let section = String(key.prefix { $0 != "." })
+            #expect(path == file.path && problems.count == 1 && problem.key == key, "\(problems)")
+            #expect(problem.message.hasPrefix("unknown key"), "\(problem)")
+            guard case .unknownKey(_, let known) = problem.kind else { continue }
+            #expect(known == HubConfiguration.schema[section], "\(known)")
         }
         #expect(throws: HubError.self) { try HubConfiguration.load(from: nil, environment: ["HF_ENDPOINT": "http://plain.example"]) }
     }
@@ -120,7 +128,7 @@ import Testing
 
         let file = directory.appendingPathComponent("hub.yaml")
         try "endpoint: https://\(secret)@mirror.example.com\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+        #expect(throws: ConfigFileError.self) { try HubConfiguration.load(from: file, environment: [:]) }
         do { _ = try HubConfiguration.load(from: file, environment: [:]) } catch {
             #expect("\(error)".contains("'endpoint'") && !"\(error)".contains(secret), "\(error)")
         }
@@ -183,7 +191,7 @@ import Testing
         #expect(throws: HubError.self) { try missing.resolve() }
     }
 
-    @Test func theFileSizeLimitIsReadFromTheSettingsAndAFileAboveItIsRefusedBeforeDownloading() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func theFileSizeLimitIsReadFromTheSettingsAndAFileAboveItIsRefusedBeforeDownloading() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("hub.yaml")
         try Data("limits:\n  max_file_gib: 0.0001\n".utf8).write(to: file)
@@ -192,7 +200,8 @@ import Testing
         #expect(try HubConfiguration.load(from: nil, environment: [:]).maxFileSize == 64 << 30)
         for bad in ["0", "-1", ".nan", "2000000"] {
             try Data("limits: {max_file_gib: \(bad)}\n".utf8).write(to: file)
-            #expect(throws: HubError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+            let error = #expect(throws: ConfigFileError.self) { try HubConfiguration.load(from: file, environment: [:]) }
+            #expect(error?.problems.map(\.key) == ["limits.max_file_gib"], "\(bad)")
         }
         try await withTestHub([tinyRepo(weights: 300_000)]) { hub, cache in
             var configuration = try hub.configuration(cache: cache, token: hub.token)
