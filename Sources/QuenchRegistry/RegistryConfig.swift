@@ -1,7 +1,6 @@
 import Foundation
-import QuenchFiles
+import QuenchConfig
 import QuenchSecurity
-import Yams
 
 /// What a user may do in the registry.
 public enum RegistryRole: String, Codable, Sendable, CaseIterable {
@@ -30,15 +29,11 @@ public struct RegistryConfig: Sendable, Equatable {
     /// The file this was read from, named in error messages.
     public var source: String
 
-    private struct File: Codable {
-        var roles: [String: [String]]?
-        var serviceAccounts: [String: ServiceAccount]?
-        var signingKey: String?
-
-        enum CodingKeys: String, CodingKey {
-            case roles, serviceAccounts = "service_accounts", signingKey = "signing_key"
-        }
-    }
+    /// The keys of the file; the user and account names under `roles` and `service_accounts` are free-form.
+    static let schema: [String: [String]] = [
+        "": ["roles", "service_accounts", "signing_key"],
+        "service_accounts.*": ["run_by"],
+    ]
 
     public init(roles: [String: [RegistryRole]], serviceAccounts: [String: ServiceAccount], signingKey: URL?, source: String) {
         self.roles = roles
@@ -54,35 +49,60 @@ public struct RegistryConfig: Sendable, Equatable {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("configs/registry.yaml")
     }
 
-    /// Reads and validates the YAML file at `url`; unknown roles are errors that list the known ones.
+    /// Reads and validates the YAML file at `url`; an unknown role names the known ones.
+    /// - Throws: `ConfigFileError` naming the file, and for an invalid one every problem with its line and key.
     public static func load(from url: URL) throws -> RegistryConfig {
-        let text: String
-        do {
-            text = try RegularFile.text(of: url.path, limit: 1 << 20)
-        } catch {
-            throw RegistryError.configUnreadable(path: url.path, reason: error.reason)
+        try ConfigDocument(contentsOf: url.path).read(schema: schema) { r, node in
+            let root = r.root(node)
+            let signingKey = r.optional("signing_key", in: root, absent: nil, expected: "a path", requirement: .nonEmpty,
+                                        ConfigReader.text).map { path in
+                URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: url.deletingLastPathComponent())
+                    .standardizedFileURL
+            }
+            return RegistryConfig(roles: readRoles(&r, in: root), serviceAccounts: readServiceAccounts(&r, in: root),
+                                  signingKey: signingKey, source: url.path)
         }
-        let file: File
-        do {
-            file = try YAMLDecoder().decode(File.self, from: text)
-        } catch {
-            throw RegistryError.configInvalid(path: url.path, key: "(file)", reason: String(describing: error))
-        }
+    }
+
+    /// `roles`: each user's list of roles.
+    private static func readRoles(_ r: inout ConfigReader, in root: ConfigReader.Section) -> [String: [RegistryRole]] {
         var roles: [String: [RegistryRole]] = [:]
-        for (user, names) in file.roles ?? [:] {
-            roles[user] = try names.map { name in
-                guard let role = RegistryRole(rawValue: name) else {
-                    let known = RegistryRole.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw RegistryError.configInvalid(path: url.path, key: "roles.\(user)", reason: "unknown role '\(name)'; known roles: \(known)")
-                }
-                return role
+        for (user, list) in r.namedEntries("roles", in: root, expected: "a mapping of user names to roles") {
+            let key = "roles.\(user)"
+            guard case .sequence(let items) = list.node else {
+                r.report(.wrongType(expected: "a list of roles", found: ConfigReader.describe(list.node)), key: key,
+                         at: list.place)
+                continue
+            }
+            roles[user] = items.compactMap { item in
+                r.parse(ConfigReader.Entry(node: item, place: ConfigPlace(item, orElse: list.place)), key: key,
+                        expected: ConfigReader.choices(RegistryRole.self), requirement: .any, RegistryRole.init(rawValue:))
             }
         }
-        let key = file.signingKey.map { path in
-            URL(fileURLWithPath: (path as NSString).expandingTildeInPath, relativeTo: url.deletingLastPathComponent())
-                .standardizedFileURL
+        return roles
+    }
+
+    /// `service_accounts`: each account's `run_by` list of OS users.
+    private static func readServiceAccounts(_ r: inout ConfigReader,
+                                            in root: ConfigReader.Section) -> [String: ServiceAccount] {
+        var accounts: [String: ServiceAccount] = [:]
+        for (name, entry) in r.namedEntries("service_accounts", in: root, expected: "a mapping of account names") {
+            let account = r.open(entry.node, relative: "service_accounts.\(name)", place: entry.place,
+                                 schemaKey: "service_accounts.*")
+            guard let list = r.list("run_by", in: account, expected: "a list of OS user names") else {
+                if account.mapping != nil {
+                    r.report(.missing, key: "service_accounts.\(name).run_by", at: account.place)
+                }
+                continue
+            }
+            let users = list.items.compactMap { item in
+                r.parse(ConfigReader.Entry(node: item, place: ConfigPlace(item, orElse: list.place)),
+                        key: "service_accounts.\(name).run_by", expected: "a user name", requirement: .nonEmpty,
+                        ConfigReader.text)
+            }
+            accounts[name] = ServiceAccount(runBy: users)
         }
-        return RegistryConfig(roles: roles, serviceAccounts: file.serviceAccounts ?? [:], signingKey: key, source: url.path)
+        return accounts
     }
 
     /// True when `user` holds any of `roles`.
