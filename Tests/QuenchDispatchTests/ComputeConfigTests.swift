@@ -1,23 +1,21 @@
 import Foundation
 import Testing
 @testable import QuenchDispatch
+import QuenchConfig
+import QuenchTestSupport
 
 /// `configs/compute.yaml`: the shipped file parses, and mistakes name their key.
 @Suite struct ComputeConfigTests {
-    static let repository: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
+    static let repository = SharedFixtures.repository
 
     @Test func theShippedComputeFileParses() throws {
         let config = try ComputeConfig.load(contentsOf: Self.repository.appendingPathComponent("configs/compute.yaml"))
-        #expect(try config.backend(named: "local").kind == .local)
+        #expect(try config.backend(named: "this-machine").kind == .process)
         let ssh = try config.backend(named: "gpu-box")
         #expect(ssh.kind == .ssh && ssh.ssh?.port == 22 && ssh.ssh?.knownHostsFile.hasPrefix("/") == true)
         let slurm = try config.backend(named: "cluster")
         #expect(slurm.kind == .slurm && slurm.slurm?.gpus == 1 && slurm.ssh?.host != nil)
-        #expect(throws: DispatchError.unknownBackend(name: "nope", known: ["cluster", "gpu-box", "local"])) {
+        #expect(throws: DispatchError.unknownBackend(name: "nope", known: ["cluster", "gpu-box", "this-machine"])) {
             try config.backend(named: "nope")
         }
     }
@@ -27,18 +25,41 @@ import Testing
             ("backends:\n  a: {kind: cloud}", "backends.a.kind"),
             ("backends:\n  a: {kind: ssh, host: h, user: u, identity_file: /k}", "backends.a.known_hosts_file"),
             ("backends:\n  a: {kind: ssh, host: h, user: u, known_hosts_file: /k}", "backends.a.identity_file"),
-            ("backends:\n  a: {kind: local, hots: h}", "backends.a.hots"),
+            ("backends:\n  a: {kind: process, hots: h}", "backends.a.hots"),
             ("backends:\n  a: {kind: slurm, slurm: {time_limit: soon}}", "backends.a.slurm.time_limit"),
-            ("backends:\n  a: {kind: local, slurm: {cpus: 2}}", "backends.a.slurm"),
+            ("backends:\n  a: {kind: process, slurm: {cpus: 2}}", "backends.a.slurm"),
             ("backends:\n  a: {kind: ssh, host: h, user: u, identity_file: /k, known_hosts_file: /n, port: 70000}", "backends.a.port"),
             ("servers: {}", "servers"),
         ]
         for (yaml, key) in cases {
             #expect("\(yaml)") { try ComputeConfig.load(yaml: yaml, file: "c.yaml") } throws: { error in
-                guard case DispatchError.invalidComputeConfig(_, let found, _) = error else { return false }
-                return found == key
+                guard case ConfigFileError.invalid(let file, let problems) = error else { return false }
+                return file == "c.yaml" && problems.map(\.key).contains(key)
             }
         }
+    }
+
+    /// `local` trains in the quench process in a job spec; the compute file refuses it as a kind and as
+    /// a name, saying what to write instead, rather than read it as a detached process.
+    @Test func theInProcessNameLocalIsRefusedWithTheNewName() {
+        let cases: [(String, String, String)] = [
+            ("backends:\n  a: {kind: local}", "backends.a.kind", "kind: process"),
+            ("backends:\n  local: {kind: process}", "backends.local", "compute.backend: local"),
+        ]
+        for (yaml, key, hint) in cases {
+            #expect("\(yaml)") { try ComputeConfig.load(yaml: yaml, file: "c.yaml") } throws: { error in
+                guard case ConfigFileError.invalid(_, let problems) = error else { return false }
+                return problems.map(\.key).contains(key) && "\(error)".contains(hint)
+            }
+        }
+    }
+
+    /// Job records written before the rename say `local` for the detached process: still readable.
+    @Test func aJobRecordSayingLocalIsTheProcessKind() throws {
+        let decoded = try JSONDecoder().decode([BackendKind].self, from: Data(#"["local", "process", "ssh"]"#.utf8))
+        #expect(decoded == [.process, .process, .ssh])
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode([BackendKind].self, from: Data(#"["cloud"]"#.utf8)) }
+        #expect(String(decoding: try JSONEncoder().encode([BackendKind.process]), as: UTF8.self) == #"["process"]"#)
     }
 
     @Test func sshArgumentsPinTheHostKeyAndNeverPrompt() {
