@@ -17,18 +17,10 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
 
     /// Reads a manifest; a damaged one is an error naming it.
     public static func read(_ url: URL) throws -> SnapshotManifest {
-        let data: Data
         do {
-            data = try RegularFile.contents(of: url.path, limit: 64 << 20)
+            return try JSONFile.read(SnapshotManifest.self, from: url, limit: 64 << 20)
         } catch {
             throw HubError.manifestInvalid(path: url.path, reason: error.reason)
-        }
-        do {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(SnapshotManifest.self, from: data)
-        } catch {
-            throw HubError.manifestInvalid(path: url.path, reason: JSONErrorText.describe(error, in: data))
         }
     }
 
@@ -38,11 +30,8 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
         let fresh = files.map { Entry(path: $0.path, size: $0.size, sha256: $0.sha256, verifiedAt: now) }
         let replaced = Set(fresh.map(\.path))
         manifest.files = (manifest.files.filter { !replaced.contains($0.path) } + fresh).sorted { $0.path < $1.path }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
         do {
-            try CacheFiles.writeAtomically(try encoder.encode(manifest), to: url)
+            try CacheFiles.writeAtomically(try JSONCoding.fileEncoder.encode(manifest), to: url)
         } catch let error as HubError {
             throw error
         } catch {

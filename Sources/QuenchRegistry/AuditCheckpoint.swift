@@ -57,9 +57,7 @@ public struct CheckpointLog: Sendable {
 
     /// Appends one line under an exclusive lock, so concurrent registrations never interleave.
     func append(_ checkpoint: AuditCheckpoint) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(checkpoint)
+        var line = try JSONCoding.lineEncoder.encode(checkpoint)
         line.append(UInt8(ascii: "\n"))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
@@ -88,7 +86,7 @@ public struct CheckpointLog: Sendable {
         var checkpoints: [AuditCheckpoint] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             do {
-                checkpoints.append(try JSONDecoder().decode(AuditCheckpoint.self, from: Data(line)))
+                checkpoints.append(try JSONCoding.decoder.decode(AuditCheckpoint.self, from: Data(line)))
             } catch {
                 throw RegistryError.checkpointInvalid(path: url.path, line: index + 1, reason: "not a checkpoint: \(JSONErrorText.describe(error, in: Data(line)))")
             }

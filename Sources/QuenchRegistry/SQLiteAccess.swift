@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import QuenchFiles
 
 /// Reads and writes registry rows through one open SQLite transaction.
 struct SQLiteAccess: RegistryStoreWriter {
@@ -158,14 +159,12 @@ struct SQLiteAccess: RegistryStoreWriter {
     }
 
     private static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        String(decoding: try JSONCoding.lineEncoder.encode(value), as: UTF8.self)
     }
 
     private static func value<T: Decodable>(_ text: String, _ subject: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+            return try JSONCoding.decoder.decode(T.self, from: Data(text.utf8))
         } catch {
             throw RegistryError.storeFailure(operation: "read \(subject)", reason: "a stored \(T.self) is not valid JSON: \(error)")
         }

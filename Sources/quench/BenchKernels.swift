@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchBench
+import QuenchFiles
 import QuenchSecurity
 
 /// `quench bench kernels`: which BLAS is loaded, sgemm GFLOP/s, and each kernel's forward/backward time.
@@ -48,9 +49,7 @@ struct BenchKernels: AsyncParsableCommand {
         }
         let report = try benchmark.run()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            try printJSON(report)
         } else {
             print("")
             print(report.rendered())

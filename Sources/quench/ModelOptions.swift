@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 import QuenchModel
 
@@ -23,9 +24,7 @@ struct ModelOptions: ParsableArguments {
 
 /// Prints `value` as pretty JSON with sorted keys.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONCoding.fileEncoder.encode(value), as: UTF8.self))
 }
 
 /// Writes a progress line to standard error (so standard output stays clean for --json).

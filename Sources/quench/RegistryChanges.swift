@@ -29,18 +29,11 @@ struct RegistryRegister: ParsableCommand {
 
     func run() throws {
         let lineageURL = URL(fileURLWithPath: lineage)
-        let data: Data
         let decoded: Lineage
         do {
-            data = try RegularFile.contents(of: lineageURL.path, limit: 16 << 20)
+            decoded = try JSONFile.read(Lineage.self, from: lineageURL, limit: 16 << 20)
         } catch {
-            throw ValidationError("cannot read the lineage \(error)")
-        }
-        do {
-            decoded = try JSONDecoder().decode(Lineage.self, from: data)
-        } catch {
-            let reason = JSONErrorText.describe(error, in: data) { (try? JSONDecoder().decode(Lineage.self, from: $0)) == nil }
-            throw ValidationError("cannot read the lineage \(lineage): \(reason)")
+            throw ValidationError("cannot read the lineage \(lineage): \(error.reason)")
         }
         let version = try registry.open().register(RegistrationRequest(
             name: name, artifactDirectory: URL(fileURLWithPath: artifacts), artifactFiles: files.isEmpty ? nil : files,

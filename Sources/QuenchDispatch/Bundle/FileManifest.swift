@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// The list of files a directory must hold, with their sizes and SHA-256: written beside a job bundle
@@ -48,13 +49,11 @@ public struct FileManifest: Codable, Sendable, Equatable {
 
     /// Writes the manifest as `manifest.json` in `directory`, atomically.
     public func write(into directory: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let url = directory.appendingPathComponent(Self.fileName)
         do {
-            try encoder.encode(self).write(to: url, options: .atomic)
+            try AtomicFile.writeJSON(self, to: url)
         } catch {
-            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the manifest: \(error.localizedDescription)")
+            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the manifest: \(error.reason)")
         }
     }
 

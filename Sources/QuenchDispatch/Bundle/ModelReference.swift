@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// A model the training machine fetches from a hub itself, with its own hub settings and token,
 /// instead of receiving the files in the bundle: the repository, the commit this side resolved, and
@@ -67,12 +68,10 @@ public struct ModelReference: Codable, Sendable, Equatable {
 
     /// Writes the reference as JSON (sorted keys) to `url`.
     func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            try encoder.encode(self).write(to: url, options: .atomic)
+            try AtomicFile.writeJSON(self, to: url)
         } catch {
-            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the model reference: \(error.localizedDescription)")
+            throw DispatchError.fileFailed(path: url.path, reason: "cannot write the model reference: \(error.reason)")
         }
     }
 

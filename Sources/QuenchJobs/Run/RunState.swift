@@ -79,48 +79,23 @@ public struct RunState: Codable, Sendable {
 /// The JSON coders every run file uses (ISO 8601 dates, sorted keys).
 enum RunFiles {
     /// Reads what `AtomicFile.writeJSON` writes.
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
-    }()
+    static let decoder = JSONCoding.decoder
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }()
+    /// Compact, key-sorted: the bytes digested and re-decoded.
+    static let encoder = JSONCoding.lineEncoder
 
     /// For files people read: indented as well.
-    static let prettyEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return encoder
-    }()
+    static let prettyEncoder = JSONCoding.fileEncoder
 
     /// Largest run file (state.json, a stage record) read: they hold a few kilobytes.
     static let maximumRunFileBytes = 64 << 20
 
     /// Reads a run file, failing with the file named and, for a damaged one, the key path or line at fault.
     static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
-        let data: Data
         do {
-            data = try RegularFile.contents(of: url.path, limit: maximumRunFileBytes)
+            return try JSONFile.read(T.self, from: url, limit: maximumRunFileBytes, decoder: decoder)
         } catch {
             throw RunError.corruptState(file: url.path, reason: error.reason)
-        }
-        do {
-            return try decoder.decode(T.self, from: data)
-        } catch {
-            throw RunError.corruptState(file: url.path, reason: JSONErrorText.describe(error, in: data) { (try? decoder.decode(T.self, from: $0)) == nil })
         }
     }
 

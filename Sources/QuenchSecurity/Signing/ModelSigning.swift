@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import QuenchFiles
 
 /// Signs model directories in the OpenSSF model-signing v1.0 format and verifies them, interoperable with
 /// `model_signing sign key` / `model_signing verify key` (PyPI `model-signing` 1.1.1).
@@ -62,10 +63,8 @@ public enum ModelSigning {
 
     /// Sorted keys and no insignificant whitespace, so the same statement always yields the same signed bytes.
     static func canonicalJSON<Value: Encodable>(_ value: Value, path: String) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            return try encoder.encode(value)
+            return try JSONCoding.canonicalEncoder.encode(value)
         } catch {
             throw SigningError.writeFailed(path: path, reason: "cannot encode the signature: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 extension TrainingConfig {
@@ -19,10 +20,8 @@ extension TrainingConfig {
         hashed.checkpointEvery = 0
         hashed.evaluateEvery = 0
         if method == .full { hashed.lora = LoRASettings() }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and arrays cannot fail; an empty payload would still hash.
-        let json = (try? encoder.encode(hashed)) ?? Data()
+        let json = (try? JSONCoding.canonicalEncoder.encode(hashed)) ?? Data()
         return FileDigest.sha256(of: Data("quench-training-config-v1\n".utf8) + json)
     }
 }

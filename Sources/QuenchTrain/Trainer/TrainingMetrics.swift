@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// One line of `metrics.jsonl`: a training step, or a validation pass.
@@ -34,7 +35,7 @@ final class MetricsLog {
         var kept = Data()
         if let existing = FileManager.default.contents(atPath: url.path) {
             for line in existing.split(separator: UInt8(ascii: "\n")) {
-                if let metrics = try? JSONDecoder().decode(StepMetrics.self, from: Data(line)), metrics.step <= step {
+                if let metrics = try? JSONCoding.decoder.decode(StepMetrics.self, from: Data(line)), metrics.step <= step {
                     kept += line + [UInt8(ascii: "\n")]
                     lastKept = metrics
                 }
@@ -46,9 +47,7 @@ final class MetricsLog {
     }
 
     func record(_ metrics: StepMetrics, totalSteps: Int) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try handle.write(contentsOf: encoder.encode(metrics) + Data("\n".utf8))
+        try handle.write(contentsOf: JSONCoding.lineEncoder.encode(metrics) + Data("\n".utf8))
         let remaining = Double(totalSteps - metrics.step) * metrics.elapsedSeconds / Double(max(metrics.step, 1))
         var line = "step \(metrics.step)/\(totalSteps)  "
             + String(format: "loss %.4f  lr %.2e  grad %.3f  %.0f tok/s", metrics.loss, metrics.learningRate,
