@@ -7,14 +7,14 @@ import QuenchSecurity
 /// Each file is kept once under `objects/sha256/<2 hex>/<sha256>`, read-only; each version gets a
 /// directory `models/<name>/<version>/` of hard links to its objects plus its `model.sig`.
 struct ArtifactStore: Sendable {
-    let home: URL
+    let home: QuenchHome
 
-    var objects: URL { home.appendingPathComponent("objects/sha256") }
-    var staging: URL { home.appendingPathComponent("staging") }
+    var objects: URL { home.artifactObjects }
+    var staging: URL { home.artifactStaging }
 
     /// The final directory of a version.
     func directory(name: String, version: Int) -> URL {
-        home.appendingPathComponent("models").appendingPathComponent(name).appendingPathComponent(String(version))
+        home.models.appendingPathComponent(name).appendingPathComponent(String(version))
     }
 
     /// Copies `files` (relative to `source`; nil = every file) into the object store and lays

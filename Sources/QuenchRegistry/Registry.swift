@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// The model registry: which versions exist, who approved them, what serves where, and the audit trail proving it.
 public final class Registry: Sendable {
@@ -12,12 +13,6 @@ public final class Registry: Sendable {
     /// Environment read for the actor (`QUENCH_ACTOR`, `USER`); injectable so tests can act as several people.
     let environment: [String: String]
 
-    /// `$QUENCH_HOME`, defaulting to `~/.local/share/quench`.
-    public static func defaultHome(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let path = environment["QUENCH_HOME"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/quench")
-    }
-
     /// Opens the registry in `home` (default `$QUENCH_HOME`) with the roles config at `config`
     /// (default `$QUENCH_REGISTRY_CONFIG`, else `configs/registry.yaml`), signing with `signer`
     /// (default: OpenSSF model signing with the registry key).
@@ -25,13 +20,12 @@ public final class Registry: Sendable {
         home: URL?, config: URL?, signer: (any ArtifactSigner)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Registry {
-        let home = home ?? defaultHome(environment: environment)
+        let layout = home.map(QuenchHome.init(root:)) ?? QuenchHome.resolve(environment: environment)
         let loaded = try RegistryConfig.load(from: RegistryConfig.location(explicit: config, environment: environment))
-        let keyURL = loaded.signingKey ?? home.appendingPathComponent("keys/signing.key")
-        let key = try SigningKey.load(from: keyURL)
-        let store = try SQLiteRegistryStore(url: home.appendingPathComponent("registry.sqlite"))
+        let key = try SigningKey.load(from: loaded.signingKey ?? layout.signingKey)
+        let store = try SQLiteRegistryStore(url: layout.registryDatabase)
         return Registry(
-            home: home, config: loaded, store: store, signer: signer ?? OpenSSFSigner(key: key), signingKey: key,
+            home: layout.root, config: loaded, store: store, signer: signer ?? OpenSSFSigner(key: key), signingKey: key,
             environment: environment)
     }
 
@@ -42,10 +36,10 @@ public final class Registry: Sendable {
         self.home = home
         self.config = config
         self.store = store
-        self.artifacts = ArtifactStore(home: home)
+        self.artifacts = ArtifactStore(home: QuenchHome(root: home))
         self.signer = signer
         self.signingKey = signingKey
-        self.checkpoints = CheckpointLog(url: home.appendingPathComponent("audit/checkpoints.jsonl"))
+        self.checkpoints = CheckpointLog(url: QuenchHome(root: home).auditCheckpoints)
         self.environment = environment
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// `quench keygen`: a new ECDSA P-256 key pair for signing model directories.
@@ -28,7 +29,7 @@ struct Keygen: ParsableCommand {
     var json = false
 
     func run() throws {
-        let directory = out.map { URL(fileURLWithPath: $0) } ?? SigningKeys.defaultDirectory()
+        let directory = out.map { URL(fileURLWithPath: $0) } ?? QuenchHome.resolve().keys
         let pair = try SigningKeys.createKeyPair(in: directory, overwrite: force)
         if json {
             try printJSON(pair)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// `quench sign`: writes an OpenSSF model-signing `model.sig` into a model directory.
@@ -33,7 +34,7 @@ struct Sign: ParsableCommand {
 
     func run() throws {
         let keyURL = key.map { URL(fileURLWithPath: $0) }
-            ?? SigningKeys.defaultDirectory().appendingPathComponent(SigningKeys.privateKeyFileName)
+            ?? QuenchHome.resolve().signingKey
         let model = URL(fileURLWithPath: directory)
         let manifest = try ModelSigning.sign(directory: model, privateKeyFile: keyURL, modelName: name)
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// `quench verify`: checks a model directory against its `model.sig`.
@@ -28,7 +29,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let keyURL = key.map { URL(fileURLWithPath: $0) }
-            ?? SigningKeys.defaultDirectory().appendingPathComponent(SigningKeys.publicKeyFileName)
+            ?? QuenchHome.resolve().signingPublicKey
         let manifest = try ModelSigning.verify(directory: URL(fileURLWithPath: directory), publicKeyFile: keyURL)
         if json {
             try printJSON(manifest)

@@ -167,9 +167,4 @@ struct SigningScratch {
             return true
         }
     }
-
-    @Test func defaultKeyDirectoryFollowsQuenchHome() {
-        #expect(SigningKeys.defaultDirectory(environment: ["QUENCH_HOME": "/srv/quench"]).path == "/srv/quench/keys")
-        #expect(SigningKeys.defaultDirectory(environment: [:]).path.hasSuffix(".local/share/quench/keys"))
-    }
 }

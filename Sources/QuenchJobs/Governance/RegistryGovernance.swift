@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchGovernance
 import QuenchRegistry
 
@@ -12,7 +13,7 @@ public struct RegistryGovernance: ErasureRegistry, ProtectedPathSource {
     /// Opens the registry the way `quench registry` does (QUENCH_HOME, QUENCH_REGISTRY_CONFIG), or
     /// nil when this machine has no registry yet (nothing registered, so nothing to flag or keep).
     public static func openIfPresent(runs: URL = URL(fileURLWithPath: "runs")) throws -> RegistryGovernance? {
-        let database = Registry.defaultHome().appendingPathComponent("registry.sqlite")
+        let database = QuenchHome.resolve().registryDatabase
         guard FileManager.default.fileExists(atPath: database.path) else { return nil }
         return RegistryGovernance(registry: try Registry.open(home: nil, config: nil), runs: runs)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchSecurity
 
 /// Stage 7: signs the tuned artifacts in the OpenSSF model-signing format (`model.sig` beside them),
@@ -23,16 +24,16 @@ struct SignStage: Stage {
 
     func inputs() throws -> [String: String] {
         ["artifacts": train.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
-         "name": modelName, "keys": SigningKeys.defaultDirectory().path]
+         "name": modelName, "keys": QuenchHome.resolve().keys.path]
     }
 
     func run(events: @escaping RunEvents) throws -> Output {
         let artifacts = URL(fileURLWithPath: train.artifacts)
-        let keys = SigningKeys.defaultDirectory()
-        let privateKey = keys.appendingPathComponent(SigningKeys.privateKeyFileName)
-        let publicKey = keys.appendingPathComponent(SigningKeys.publicKeyFileName)
+        let home = QuenchHome.resolve()
+        let privateKey = home.signingKey
+        let publicKey = home.signingPublicKey
         if !FileManager.default.fileExists(atPath: privateKey.path) {
-            let pair = try SigningKeys.createKeyPair(in: keys)
+            let pair = try SigningKeys.createKeyPair(in: home.keys)
             events(.message("created the signing key pair \(pair.privateKeyPath) (first signature on this machine)"))
         }
         try ModelSigning.sign(directory: artifacts, privateKeyFile: privateKey, modelName: modelName)

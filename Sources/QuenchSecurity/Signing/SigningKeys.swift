@@ -5,22 +5,12 @@ import Darwin
 #endif
 import Crypto
 import Foundation
+import QuenchFiles
 
 /// ECDSA P-256 signing keys as PEM files that model_signing and OpenSSL read too.
 public enum SigningKeys {
-    /// The private key's file name inside a key directory.
-    public static let privateKeyFileName = "signing.key"
-    /// The public key's file name inside a key directory.
-    public static let publicKeyFileName = "signing.pub"
     /// Key files are a few hundred bytes; anything far larger is not a key.
     static let keyFileLimit = 64 << 10
-
-    /// Where keys live unless told otherwise: `$QUENCH_HOME/keys`, with QUENCH_HOME defaulting to ~/.local/share/quench.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        let home = environment["QUENCH_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/quench")
-        return home.appendingPathComponent("keys")
-    }
 
     /// A fresh random P-256 signing key.
     public static func generate() -> P256.Signing.PrivateKey { P256.Signing.PrivateKey() }
@@ -74,13 +64,14 @@ public enum SigningKeys {
         try SigningFileIO.writeAtomically(Data(publicPEM.utf8), to: publicKeyURL, mode: 0o644, replacing: overwrite)
     }
 
-    /// Generates a key pair into `directory` (created 0700 if missing) as signing.key and signing.pub.
+    /// Generates a key pair into `directory` (created 0700 if missing; `QuenchHome.keys` by default
+    /// in the CLI) as signing.key and signing.pub.
     public static func createKeyPair(in directory: URL, overwrite: Bool = false) throws -> GeneratedKeyPair {
         try SigningFileIO.createPrivateDirectory(directory)
         let key = generate()
         let pair = GeneratedKeyPair(
-            privateKeyPath: directory.appendingPathComponent(privateKeyFileName).path,
-            publicKeyPath: directory.appendingPathComponent(publicKeyFileName).path,
+            privateKeyPath: directory.appendingPathComponent(QuenchHome.signingKeyFileName).path,
+            publicKeyPath: directory.appendingPathComponent(QuenchHome.signingPublicKeyFileName).path,
             fingerprint: fingerprint(of: key.publicKey))
         try write(
             privateKey: key, to: URL(fileURLWithPath: pair.privateKeyPath),
