@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 import QuenchGate
 import QuenchSecurity
 
@@ -64,11 +65,8 @@ extension Registry {
         }
     }
 
-    /// Model names become directory names, so they are kept to a safe alphabet.
+    /// Model names become directory names, so they follow `ModelName`, the rule job specs check too.
     static func validate(name: String) throws {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard (1...100).contains(name.count), name.allSatisfy(allowed.contains),
-              let first = name.first, first.isLetter || first.isNumber
-        else { throw RegistryError.invalidName(name) }
+        guard ModelName.isValid(name) else { throw RegistryError.invalidName(name) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// Everything the registry refuses or fails at, each case naming what to fix.
 public enum RegistryError: Error, Equatable, CustomStringConvertible {
@@ -47,7 +48,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
         case .selfApproval(let actor, let subject):
             return "\(actor) registered \(subject) and so cannot decide on it (separation of duties); ask another approver"
         case .invalidName(let name):
-            return "invalid model name '\(name)': use 1-100 characters from a-z A-Z 0-9 . _ - and start with a letter or digit"
+            return "invalid model name '\(name)': use \(ModelName.rule)"
         case .versionNotFound(let subject):
             return "no model version \(subject) in the registry; see `quench registry list`"
         case .invalidTransition(let subject, let action, let from, let allowed):

@@ -3,6 +3,7 @@ import QuenchModel
 import QuenchTrain
 import Yams
 import QuenchConfig
+import QuenchFiles
 
 /// Reads the sections of a job spec, collecting every problem (the training section's included)
 /// instead of stopping at the first.
@@ -49,13 +50,9 @@ struct JobSpecReader {
                        registry: JobSpec.RegistrySection(name: registryName, register: register), policy: policy)
     }
 
-    /// Names become folder names and registry keys: letters, digits, `-`, `_`, `.`, no leading dot.
-    static let safeName = Requirement<String>(
-        text: "must be 1-100 letters, digits, '-', '_' or '.', not starting with '.'",
-        isMet: { name in
-            !name.isEmpty && name.count <= 100 && !name.hasPrefix(".")
-                && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
-        })
+    /// Names become folder names and registry keys: the registry's own rule (`ModelName`), checked
+    /// here so a name it would refuse stops the spec before any work.
+    static let safeName = Requirement<String>(text: "must be \(ModelName.rule)", isMet: ModelName.isValid)
 
     // MARK: Sections
 
