@@ -20,7 +20,7 @@ extension GateReport {
         do {
             report = try GateReport.decode(data)
         } catch {
-            throw RegistryError.gateReportInvalid(path: url.path, reason: String(describing: error))
+            throw RegistryError.gateReportInvalid(path: url.path, reason: JSONErrorText.describe(error, in: data))
         }
         guard report.schema == schemaName else {
             throw RegistryError.gateReportInvalid(path: url.path, reason: "schema is '\(report.schema)', expected '\(schemaName)'")

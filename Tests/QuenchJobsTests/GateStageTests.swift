@@ -22,6 +22,17 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: gate.summary))
     }
 
+    /// Roles are read as the schema's roles: a report naming another one is refused, never read as a string.
+    @Test func aGateReportNamingAnUnknownFileRoleIsRefused() throws {
+        let fixture = try StageFixture()
+        let gate = try #require(try fixture.run(through: .gate).gate)
+        let text = try String(contentsOfFile: gate.report, encoding: .utf8)
+        #expect(text.contains(#""role" : "adapter""#) && text.contains(#""tuned_kind" : "adapter""#))
+        let renamed = Data(text.replacingOccurrences(of: #""role" : "adapter""#, with: #""role" : "weights""#).utf8)
+        let error = #expect(throws: DecodingError.self) { try GateReport.decode(renamed) }
+        #expect("\(String(describing: error))".contains("weights"))
+    }
+
     @Test func newThresholdsChangeTheVerdictWithoutEvaluatingAgain() throws {
         let fixture = try StageFixture()
         let evaluate = try #require(try fixture.run(through: .evaluate).evaluate)

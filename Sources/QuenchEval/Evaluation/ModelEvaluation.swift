@@ -66,19 +66,15 @@ public enum ModelEvaluation {
         try request.options.windowing.validate(context: request.options.context)
         let base = try reading(check) { try ModelBundle.open(request.base) }
         let sets = try tokenize(request.sets, bundle: base, options: request.options)
-        var baseResults: [EvalResult] = []
-        for set in sets {
+        let measured = try sets.map { set in
             progress("base model on \(set.name)")
-            baseResults.append(try Evaluator.evaluate(model: base.model, set: set, options: request.options))
+            return MeasuredSet(set: set, base: try Evaluator.evaluate(model: base.model, set: set, options: request.options))
         }
-        var tunedResults: [EvalResult]?, tunedFiles: [URL]?
+        var comparisons = measured.map { $0.comparison(tuned: nil) }
+        var tunedFiles: [URL]?
         if let tuned = request.tuned {
-            (tunedResults, tunedFiles) = try evaluateTuned(tuned, base: base, sets: sets, options: request.options,
-                                                           check: check, progress: progress)
-        }
-        let comparisons = sets.enumerated().map { index, set in
-            SetComparison(name: set.name, path: set.file.standardizedFileURL.path, base: baseResults[index],
-                          tuned: tunedResults?[index])
+            (comparisons, tunedFiles) = try evaluateTuned(tuned, base: base, measured: measured, options: request.options,
+                                                          check: check, progress: progress)
         }
         return EvalReport(model: base.location.standardizedFileURL.path, tuned: request.tuned?.url.standardizedFileURL.path,
                           tunedKind: request.tuned?.kind, windowing: request.options.windowing.description,
@@ -107,8 +103,20 @@ public enum ModelEvaluation {
         }
     }
 
-    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, sets: [TokenizedEvalSet], options: EvalOptions,
-                                      check: FileCheck?, progress: (String) -> Void) throws -> ([EvalResult], [URL]) {
+    /// A set with the base model's result on it.
+    private struct MeasuredSet {
+        let set: TokenizedEvalSet
+        let base: EvalResult
+
+        /// The set's comparison of `tuned` (nil without a tuned model) against the base.
+        func comparison(tuned: EvalResult?) -> SetComparison {
+            SetComparison(name: set.name, path: set.file.standardizedFileURL.path, base: base, tuned: tuned)
+        }
+    }
+
+    /// Each measured set's comparison with the tuned model's result on it, and the tuned model's files.
+    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, measured: [MeasuredSet], options: EvalOptions,
+                                      check: FileCheck?, progress: (String) -> Void) throws -> ([SetComparison], [URL]) {
         let model: CausalLM, files: [URL]
         switch tuned {
         case .adapter(let directory):
@@ -124,11 +132,11 @@ public enum ModelEvaluation {
             }
         }
         defer { if case .adapter = tuned { model.adapters = nil } }
-        let results = try sets.map { set in
-            progress("tuned \(tuned.kind) on \(set.name)")
-            return try Evaluator.evaluate(model: model, set: set, options: options)
+        let comparisons = try measured.map { entry in
+            progress("tuned \(tuned.kind.rawValue) on \(entry.set.name)")
+            return entry.comparison(tuned: try Evaluator.evaluate(model: model, set: entry.set, options: options))
         }
-        return (results, files)
+        return (comparisons, files)
     }
 
     /// `body`, its model files checked by `check` when there is one.
