@@ -108,24 +108,7 @@ struct ComputeFileReader {
 
     private mutating func readSlurm(in s: ConfigReader.Section) -> SlurmResources? {
         guard s.mapping != nil else { return nil }
-        func text(_ key: String) -> String? {
-            r.optional(key, in: s, absent: nil, expected: "text", requirement: .nonEmpty, R.text)
-        }
-        func count(_ key: String) -> Int? {
-            r.optional(key, in: s, absent: nil, expected: "a whole number", requirement: .atLeast(1), R.integer)
-        }
-        let resources = SlurmResources(partition: text("partition"), timeLimit: text("time_limit"), cpus: count("cpus"),
-                                       memory: text("memory"), gpus: count("gpus"), gpuType: text("gpu_type"),
-                                       account: text("account"), qos: text("qos"))
-        do {
-            try resources.check()
-        } catch DispatchError.invalidComputeConfig(_, let key, let reason) {
-            let relative = R.join(s.relative, key)
-            r.report(.refused(reason: reason), key: relative, at: r.places[relative] ?? s.place)
-        } catch {
-            r.report(.refused(reason: "\(error)"), key: s.relative, at: s.place)
-        }
-        return resources
+        return SlurmResources.read(&r, in: s)
     }
 
     /// A key file path goes into an ssh argument between double quotes, so it may not hold one.

@@ -64,26 +64,6 @@ extension JobSpecReader {
     /// the way the batch script will use it.
     private mutating func readSlurmResources(in compute: ConfigReader.Section) -> SlurmResources? {
         guard r.isGiven("slurm", in: compute) else { return nil }
-        let s = r.section("slurm", in: compute)
-        func text(_ key: String) -> String? {
-            r.optional(key, in: s, absent: nil, expected: "text", requirement: .nonEmpty, ConfigReader.text)
-        }
-        func count(_ key: String) -> Int? {
-            r.optional(key, in: s, absent: nil, expected: "an integer", requirement: .atLeast(1), ConfigReader.integer)
-        }
-        let resources = SlurmResources(partition: text("partition"), timeLimit: text("time_limit"), cpus: count("cpus"),
-                                       memory: text("memory"), gpus: count("gpus"), gpuType: text("gpu_type"),
-                                       account: text("account"), qos: text("qos"))
-        do {
-            try resources.check()
-        } catch DispatchError.invalidComputeConfig(_, let key, let reason) {
-            let relative = "compute.slurm.\(key)"
-            r.report(.invalidValue(requirement: "must be a value sbatch accepts", found: reason), key: relative,
-                     at: r.places[relative] ?? s.place)
-        } catch {
-            r.report(.invalidValue(requirement: "must be values sbatch accepts", found: "\(error)"), key: "compute.slurm",
-                     at: s.place)
-        }
-        return resources
+        return SlurmResources.read(&r, in: r.section("slurm", in: compute))
     }
 }

@@ -1,0 +1,27 @@
+import QuenchConfig
+
+extension SlurmResources {
+    /// The resources of a Slurm section (a compute file's `backends.NAME.slurm`, a job spec's
+    /// `compute.slurm`), each value checked the way the batch script will use it; every problem goes
+    /// to `r` under the section's key.
+    public static func read(_ r: inout ConfigReader, in s: ConfigReader.Section) -> SlurmResources {
+        func text(_ key: String) -> String? {
+            r.optional(key, in: s, absent: nil, expected: "text", requirement: .nonEmpty, ConfigReader.text)
+        }
+        func count(_ key: String) -> Int? {
+            r.optional(key, in: s, absent: nil, expected: "a whole number", requirement: .atLeast(1), ConfigReader.integer)
+        }
+        let resources = SlurmResources(partition: text("partition"), timeLimit: text("time_limit"), cpus: count("cpus"),
+                                       memory: text("memory"), gpus: count("gpus"), gpuType: text("gpu_type"),
+                                       account: text("account"), qos: text("qos"))
+        do {
+            try resources.check()
+        } catch DispatchError.invalidComputeConfig(_, let key, let reason) {
+            let relative = ConfigReader.join(s.relative, key)
+            r.report(.refused(reason: reason), key: relative, at: r.places[relative] ?? s.place)
+        } catch {
+            r.report(.refused(reason: "\(error)"), key: s.relative, at: s.place)
+        }
+        return resources
+    }
+}
