@@ -7,12 +7,6 @@ public enum GovernanceError: Error, Equatable, CustomStringConvertible {
     case unwritable(path: String, reason: String)
     /// A line longer than the reader accepts.
     case lineTooLong(file: String, line: Int, limit: Int)
-    /// The governance policy file is not valid YAML or has the wrong shape.
-    case invalidPolicy(file: String, line: Int, key: String, reason: String)
-    /// A kind name outside the closed registry of detectors.
-    case unknownKind(file: String, line: Int, name: String, known: [String])
-    /// An action name other than fail, redact and allow.
-    case unknownAction(file: String, line: Int, key: String, name: String, known: [String])
     /// A pseudonym key file readable by others than its owner.
     case keyFileTooOpen(path: String, mode: String)
     /// A pseudonym key file too short to be a key.
@@ -34,12 +28,6 @@ public enum GovernanceError: Error, Equatable, CustomStringConvertible {
             return "\(path): cannot write: \(reason); check that the directory exists and is writable"
         case .lineTooLong(let file, let line, let limit):
             return "\(file):\(line): line is longer than \(limit) bytes; is this a JSONL file (one record per line)?"
-        case .invalidPolicy(let file, let line, let key, let reason):
-            return "\(file):\(line): '\(key)': \(reason)"
-        case .unknownKind(let file, let line, let name, let known):
-            return "\(file):\(line): unknown kind '\(name)'; known kinds: \(known.joined(separator: ", "))"
-        case .unknownAction(let file, let line, let key, let name, let known):
-            return "\(file):\(line): '\(key)': unknown action '\(name)'; known actions: \(known.joined(separator: ", "))"
         case .keyFileTooOpen(let path, let mode):
             return "\(path): pseudonym key file has mode \(mode); others must not read it: run `chmod 600 \(path)`"
         case .keyTooShort(let path, let bytes, let minimum):

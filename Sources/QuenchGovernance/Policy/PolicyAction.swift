@@ -6,7 +6,4 @@ public enum PolicyAction: String, Codable, Sendable, CaseIterable {
     case redact
     /// Findings are counted and reported, nothing more.
     case allow
-
-    /// The names used in configuration files, for error messages.
-    public static let knownNames = allCases.map(\.rawValue)
 }
