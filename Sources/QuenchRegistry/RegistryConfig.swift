@@ -50,9 +50,18 @@ public struct RegistryConfig: Sendable, Equatable {
     }
 
     /// Reads and validates the YAML file at `url`; an unknown role names the known ones.
-    /// - Throws: `ConfigFileError` naming the file, and for an invalid one every problem with its line and key.
+    /// - Throws: `RegistryError.configUnreadable` (which says how to name another file) for a file that
+    ///   cannot be read, else `ConfigFileError` with every problem, its line and key.
     public static func load(from url: URL) throws -> RegistryConfig {
-        try ConfigDocument(contentsOf: url.path).read(schema: schema) { r, node in
+        let document: ConfigDocument
+        do throws(ConfigFileError) {
+            document = try ConfigDocument(contentsOf: url.path)
+        } catch .unreadable(let path, let reason) {
+            throw RegistryError.configUnreadable(path: path, reason: reason)
+        } catch {
+            throw error
+        }
+        return try document.read(schema: schema) { r, node in
             let root = r.root(node)
             let signingKey = r.optional("signing_key", in: root, absent: nil, expected: "a path", requirement: .nonEmpty,
                                         ConfigReader.text).map { path in
