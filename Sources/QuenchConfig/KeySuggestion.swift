@@ -17,7 +17,8 @@ enum KeySuggestion {
             if distance < (best?.distance ?? .max) { best = (key, distance) }
         }
         if let best { return best.key }
-        for (section, keys) in schema.sorted(by: { $0.key < $1.key }) where section != relative {
+        // A pattern section (`backends.*`) is no path to offer: its `*` stands for a name the user chooses.
+        for (section, keys) in schema.sorted(by: { $0.key < $1.key }) where section != relative && !section.contains("*") {
             if let key = keys.first(where: { normalized($0) == wanted }) {
                 return section.isEmpty ? key : section + "." + key
             }

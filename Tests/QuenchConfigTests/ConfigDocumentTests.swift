@@ -39,6 +39,11 @@ import QuenchTestSupport
             ConfigProblem(file: "c.yaml", line: 5, column: 3, key: "limits.sise",
                           kind: .unknownKey(suggestion: "size", known: ["size"])),
         ])) { try read(yaml) }
+        // A key of another section is offered by its path; a pattern section (`items.*`) is not a path.
+        #expect(throws: ConfigFileError.invalid(file: "c.yaml", problems: [
+            ConfigProblem(file: "c.yaml", line: 2, column: 1, key: "size",
+                          kind: .unknownKey(suggestion: "limits.size", known: ["name", "items", "limits"])),
+        ])) { try read("name: n\nsize: 2\n") }
         let valid = try? read("name: n\nitems:\n  a: {size: 2}\n  b: {path: p}\n")
         #expect(valid?.name == "n" && valid?.sizes == ["a": 2, "b": 0])
     }
