@@ -75,7 +75,7 @@ struct JobsSubmit: ParsableCommand {
 
     func run() throws {
         let settings = try ComputeConfig.load(contentsOf: URL(fileURLWithPath: compute)).backend(named: backend)
-        let submission = try BackendSubmission(settings: settings, hubToken: try hubToken(), say: { progress($0) })
+        let submission = try BackendSubmission(settings: settings, hubToken: try hubToken(), say: { progress(Scrub.text($0)) })
         let bundle = try submission.bundle(trainingConfig: URL(fileURLWithPath: configPath), model: try modelToSend(),
                                            quenchVersion: QuenchVersion.current)
         InterruptHandler.install(submission.interruptPlan(bundle: bundle))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchDispatch
+import QuenchTestSupport
 
 /// Job bundles: what goes in and where, and every kind of tampering refused. (Rewriting a training
 /// configuration into a bundle is the trainer side's: QuenchJobsTests/TrainingBundleTests.)
@@ -12,15 +13,10 @@ import Testing
         data: {train: data/train/train.jsonl, validation: data/validation/valid.jsonl, max_sequence_length: 32}
         """
 
-    /// A folder with two data files and a two-file "model", and where each goes in a bundle.
+    /// The bundle tests' source files, and where each goes in a bundle.
     static func sources() throws -> (folder: URL, files: [BundleFile]) {
-        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("quench-bundle-\(UUID().uuidString.prefix(8))")
+        let folder = try BundleSourceFolder.create()
         let model = folder.appendingPathComponent("model-src")
-        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
-        try Data("{\"model_type\": \"llama\"}".utf8).write(to: model.appendingPathComponent("config.json"))
-        try Data(repeating: 7, count: 4096).write(to: model.appendingPathComponent("model.safetensors"))
-        try Data("{\"text\": \"hello\"}\n".utf8).write(to: folder.appendingPathComponent("train.jsonl"))
-        try Data("{\"text\": \"held out\"}\n".utf8).write(to: folder.appendingPathComponent("valid.jsonl"))
         let files = [
             BundleFile(path: "data/train/train.jsonl", source: folder.appendingPathComponent("train.jsonl")),
             BundleFile(path: "data/validation/valid.jsonl", source: folder.appendingPathComponent("valid.jsonl")),

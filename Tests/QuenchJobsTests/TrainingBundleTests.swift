@@ -1,21 +1,17 @@
 import Foundation
 import QuenchDispatch
 @testable import QuenchJobs
+import QuenchTestSupport
 import QuenchTrain
 import Testing
 
 /// A training configuration packed into a job bundle: the paths are rewritten on the typed
 /// configuration, the bundle carries the trainer's own serialised form, and it reads back equal.
 @Suite struct TrainingBundleTests {
-    /// A folder with a training configuration, a data file and a two-file "model".
+    /// The bundle tests' source files with a training configuration naming them.
     static func sources() throws -> (folder: URL, config: URL, model: URL) {
-        let folder = URL(fileURLWithPath: "/tmp").appendingPathComponent("quench-training-bundle-\(UUID().uuidString.prefix(8))")
+        let folder = try BundleSourceFolder.create()
         let model = folder.appendingPathComponent("model-src")
-        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
-        try Data("{\"model_type\": \"llama\"}".utf8).write(to: model.appendingPathComponent("config.json"))
-        try Data(repeating: 7, count: 4096).write(to: model.appendingPathComponent("model.safetensors"))
-        try Data("{\"text\": \"hello\"}\n".utf8).write(to: folder.appendingPathComponent("train.jsonl"))
-        try Data("{\"text\": \"held out\"}\n".utf8).write(to: folder.appendingPathComponent("valid.jsonl"))
         let config = folder.appendingPathComponent("train.yaml")
         try Data("""
             # comment
