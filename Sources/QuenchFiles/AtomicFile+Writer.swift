@@ -21,15 +21,18 @@ extension AtomicFile {
         /// Bytes gathered before they go to the temporary file.
         static let bufferBytes = 1 << 20
 
-        /// Creates the destination's folder if needed and opens a new temporary file in it.
+        /// Opens a new temporary file in the destination's folder, creating the folder first unless
+        /// `creatingFolder` is false (then a missing folder is an error).
         /// - Throws: `Failure.unwritable` naming `destination` and why.
-        public init(destination: URL, permissions: mode_t = 0o644) throws(Failure) {
+        public init(destination: URL, permissions: mode_t = 0o644, creatingFolder: Bool = true) throws(Failure) {
             self.destination = destination
             let folder = destination.deletingLastPathComponent()
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw Failure.unwritable(path: destination.path, reason: FileErrorText.reason(error, path: folder.path))
+            if creatingFolder {
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw Failure.unwritable(path: destination.path, reason: FileErrorText.reason(error, path: folder.path))
+                }
             }
             temporary = folder.appendingPathComponent(
                 ".\(destination.lastPathComponent).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp").path

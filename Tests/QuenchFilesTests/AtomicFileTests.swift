@@ -89,6 +89,15 @@ import Testing
         #expect(try names() == ["runs"])
     }
 
+    @Test func aWriterToldNotToCreateTheFolderRefusesAMissingOne() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let url = root.appendingPathComponent("missing/model.safetensors")
+        #expect(throws: AtomicFile.Failure.unwritable(path: url.path, reason: "no such file or directory")) {
+            try AtomicFile.Writer(destination: url, creatingFolder: false)
+        }
+        #expect(try names().isEmpty)
+    }
+
     @Test func writesJSONPrettySortedWithANewline() throws {
         defer { try? FileManager.default.removeItem(at: root) }
         struct Record: Encodable { let path = "a/b"; let loss = Double.infinity; let at = Date(timeIntervalSince1970: 0) }

@@ -1,46 +1,23 @@
 import Foundation
+import QuenchFiles
 
 #if _endian(big)
 #error("GGUF output writes host floats as little-endian bytes: big-endian hosts are not supported")
 #endif
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A file being written through a temporary file that replaces the destination on success.
+/// A GGUF file being written through `AtomicFile.Writer`: it replaces the destination on success only.
 struct GGUFFileOutput {
-    private let descriptor: Int32
-    private let path: String
+    private let writer: AtomicFile.Writer
 
     /// Runs `body` to fill a temporary file beside `url`, then renames it over `url`.
     /// The temporary file is removed if anything fails.
     static func replace(_ url: URL, _ body: (inout GGUFFileOutput) throws -> Void) throws {
-        let path = url.path
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else { throw GGUFError.writeFailed(path: path, reason: errnoDescription()) }
-        var output = GGUFFileOutput(descriptor: descriptor, path: path)
         do {
+            var output = GGUFFileOutput(writer: try AtomicFile.Writer(destination: url, creatingFolder: false))
             try body(&output)
-            guard fsync(descriptor) == 0 else { throw GGUFError.writeFailed(path: path, reason: errnoDescription()) }
-        } catch {
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        guard close(descriptor) == 0 else {
-            let reason = errnoDescription()
-            unlink(temporary)
-            throw GGUFError.writeFailed(path: path, reason: reason)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = errnoDescription()
-            unlink(temporary)
-            throw GGUFError.writeFailed(path: path, reason: "rename failed: \(reason)")
+            try output.writer.commit()
+        } catch let failure as AtomicFile.Failure {
+            throw GGUFError.writeFailed(path: failure.path, reason: failure.reason)
         }
     }
 
@@ -73,16 +50,6 @@ struct GGUFFileOutput {
     }
 
     private mutating func emit(_ buffer: UnsafeRawBufferPointer) throws {
-        var written = 0
-        while written < buffer.count, let base = buffer.baseAddress {
-            let result = write(descriptor, base + written, buffer.count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw GGUFError.writeFailed(path: path, reason: GGUFFileOutput.errnoDescription())
-            }
-            written += result
-        }
+        try writer.write(buffer)
     }
-
-    private static func errnoDescription() -> String { String(cString: strerror(errno)) }
 }

@@ -83,8 +83,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     case invalidTensorName(tensor: String)
     /// The writer was given a number of values that differs from the shape's element count.
     case valueCountMismatch(tensor: String, shape: [Int], elements: Int, values: Int)
-    /// Writing the file failed (`errno` from the failing call).
-    case writeFailed(file: String, errno: Int32)
+    /// Writing the file failed; `reason` says why.
+    case writeFailed(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -168,8 +168,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
             return "tensor name '\(tensor)' is empty or reserved"
         case .valueCountMismatch(let tensor, let shape, let elements, let values):
             return "tensor '\(tensor)' of shape \(shape) needs \(elements) values but was given \(values)"
-        case .writeFailed(let file, let code):
-            return "\(file): cannot write: \(Self.systemMessage(code))"
+        case .writeFailed(let file, let reason):
+            return "\(file): cannot write: \(reason)"
         }
     }
 

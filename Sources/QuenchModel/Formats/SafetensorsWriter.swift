@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// Writes safetensors files that any reader accepts and that are byte-identical for equal input.
 ///
@@ -59,16 +60,15 @@ public enum SafetensorsWriter {
         let sorted = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         try validate(sorted, file: url.path)
         let header = headerBytes(sorted, metadata: metadata)
-        let output = try SafetensorsOutputFile(destination: url)
         do {
+            let output = try AtomicFile.Writer(destination: url, creatingFolder: false)
             var length = UInt64(header.count).littleEndian
             try withUnsafeBytes(of: &length) { try output.write($0) }
             try header.withUnsafeBytes { try output.write($0) }
             for entry in sorted { try writeValues(entry.values, to: output) }
             try output.commit()
-        } catch {
-            output.discard()
-            throw error
+        } catch let failure as AtomicFile.Failure {
+            throw SafetensorsError.writeFailed(file: failure.path, reason: failure.reason)
         }
     }
 
@@ -141,7 +141,7 @@ public enum SafetensorsWriter {
     /// Elements converted per chunk so half-precision output needs no full-size copy.
     private static let chunkElements = 1 << 16
 
-    private static func writeValues(_ values: Values, to output: SafetensorsOutputFile) throws {
+    private static func writeValues(_ values: Values, to output: AtomicFile.Writer) throws {
         switch values {
         case .f32(let floats): try floats.withUnsafeBytes { try output.write($0) }
         case .i32(let integers): try integers.withUnsafeBytes { try output.write($0) }
@@ -151,7 +151,7 @@ public enum SafetensorsWriter {
     }
 
     private static func writeHalves(
-        _ floats: [Float], to output: SafetensorsOutputFile, convert: (Float) -> UInt16
+        _ floats: [Float], to output: AtomicFile.Writer, convert: (Float) -> UInt16
     ) throws {
         var chunk = [UInt16](repeating: 0, count: min(chunkElements, floats.count))
         try floats.withUnsafeBufferPointer { source in
