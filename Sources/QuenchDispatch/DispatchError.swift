@@ -69,7 +69,10 @@ public enum DispatchError: Error, Equatable, CustomStringConvertible {
         case .invalidComputeConfig(let file, let key, let reason):
             return "\(file): key '\(key)': \(reason)"
         case .unknownBackend(let name, let known):
-            return "no compute backend named '\(name)'; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+            let inProcess = name == BackendKind.inProcessName
+                ? " (`local` is a job spec's training inside the quench process; a detached process on this machine is a backend of `kind: process`)"
+                : ""
+            return "no compute backend named '\(name)'; known: \(known.isEmpty ? "none" : known.joined(separator: ", "))\(inProcess)"
         case .cannotStart(let program, let reason):
             return "cannot run \(program): \(reason); is it installed and on PATH?"
         case .hostKeyRejected(let host, let knownHosts):

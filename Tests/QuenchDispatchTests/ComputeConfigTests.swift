@@ -52,6 +52,9 @@ import QuenchTestSupport
                 return problems.map(\.key).contains(key) && "\(error)".contains(hint)
             }
         }
+        // `quench jobs submit --backend local` names no backend, and says where `local` belongs.
+        #expect("\(DispatchError.unknownBackend(name: "local", known: ["here"]))".contains("`kind: process`"))
+        #expect(!"\(DispatchError.unknownBackend(name: "nope", known: ["here"]))".contains("kind"))
     }
 
     /// Job records written before the rename say `local` for the detached process: still readable.
