@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "QuenchRandom"),
         // The gate.json schema (verdict, checks, files by role, per-set results): QuenchEval writes it,
         // QuenchRegistry reads and re-checks it without linking evaluation.
-        .target(name: "QuenchGate"),
+        .target(name: "QuenchGate", dependencies: ["QuenchFiles"]),
         .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
         .target(name: "QuenchSecurity", dependencies: ["QuenchFiles", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchTokenizer", dependencies: ["QuenchFiles"]),

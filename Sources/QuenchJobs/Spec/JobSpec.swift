@@ -14,7 +14,8 @@ public struct JobSpec: Sendable, Equatable {
         case hub(repo: String, revision: String, pins: [String: String], include: [String]?)
     }
 
-    /// The training and validation files with their format and optional sha256 pins.
+    /// The training and validation files with their optional sha256 pins: a view of the training
+    /// configuration's data (where the files are described, once) and the spec's pins.
     public struct DataSection: Sendable, Equatable {
         public var train: String
         public var validation: String?
@@ -64,8 +65,10 @@ public struct JobSpec: Sendable, Equatable {
     /// The job's name: run directories and reports use it.
     public let name: String
     public let model: ModelSource
-    public let data: DataSection
-    /// The training settings, with `data`, `model` and `output` filled in by the runner.
+    /// The sha256 pinned for each dataset under `data.sha256`.
+    let dataPins: [DatasetRole: String]
+    /// The training settings with the job's data (`data`: files, format, sequences); `model` and
+    /// `output`, and the files as the data stage hands them over, are filled in by the train stage.
     public let training: TrainingConfig
     /// The gate file (`evaluations/*.yaml`).
     public let gate: String
@@ -73,6 +76,11 @@ public struct JobSpec: Sendable, Equatable {
     public let registry: RegistrySection
     /// The data-governance policy file (`configs/*.yaml`), if the job names one.
     public let policy: String?
+
+    /// The job's datasets and their pins.
+    public var data: DataSection {
+        DataSection(train: training.data.train, validation: training.data.validation, pins: dataPins)
+    }
 }
 
 extension JobSpec.Compute {

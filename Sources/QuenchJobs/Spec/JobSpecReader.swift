@@ -1,7 +1,6 @@
 import Foundation
 import QuenchModel
 import QuenchTrain
-import Yams
 import QuenchConfig
 import QuenchFiles
 
@@ -20,7 +19,7 @@ struct JobSpecReader {
     var problems: [ConfigProblem] { r.problems + extra }
 
     /// The spec, or nil when a problem leaves no sensible value (the problems say why).
-    mutating func read(_ node: Node?, sha256: String) -> JobSpec? {
+    mutating func read(_ node: ConfigNode?, sha256: String) -> JobSpec? {
         typealias R = ConfigReader
         let root = r.root(node)
         let version = r.value("apiVersion", in: root, default: "", expected: "'\(JobSpec.apiVersion)'",
@@ -33,7 +32,7 @@ struct JobSpecReader {
         let name = r.value("name", in: root, default: fallbackName, expected: "a name",
                            requirement: Self.safeName, R.text)
         let model = readModel(in: root)
-        let (data, dataSettings) = readData(in: root)
+        let (dataPins, dataSettings) = readData(in: root)
         let training = readTraining(node: root.mapping.flatMap { R.entry("training", in: $0) }, data: dataSettings,
                                     place: root.place)
         let evaluation = r.section("evaluation", in: root)
@@ -45,7 +44,7 @@ struct JobSpecReader {
         let register = r.value("register", in: registry, default: true, expected: "true or false", R.boolean)
         let policy = optionalPath("policy", in: root)
         guard let model, let training, let gate else { return nil }
-        return JobSpec(file: r.file, sha256: sha256, name: name, model: model, data: data, training: training,
+        return JobSpec(file: r.file, sha256: sha256, name: name, model: model, dataPins: dataPins, training: training,
                        gate: gate, compute: compute,
                        registry: JobSpec.RegistrySection(name: registryName, register: register), policy: policy)
     }
@@ -114,7 +113,9 @@ struct JobSpecReader {
         return .local(path: path, pins: pins)
     }
 
-    private mutating func readData(in root: ConfigReader.Section) -> (JobSpec.DataSection, TrainingConfig.DataSettings) {
+    /// The job's data: its files and how they are read (which training reads as they are), and the sha256 pins.
+    private mutating func readData(in root: ConfigReader.Section)
+        -> (pins: [DatasetRole: String], settings: TrainingConfig.DataSettings) {
         typealias R = ConfigReader
         typealias Settings = TrainingConfig.DataSettings
         let s = r.section("data", in: root)
@@ -138,14 +139,14 @@ struct JobSpecReader {
             }
             pins[role] = digest
         }
-        return (JobSpec.DataSection(train: train, validation: validation, pins: pins), settings)
+        return (pins, settings)
     }
 
     /// The training section through the trainer's own reader (same keys, same messages, prefixed
     /// `training.`), with the data the job's `data` section describes.
-    private mutating func readTraining(node: Node?, data: TrainingConfig.DataSettings,
+    private mutating func readTraining(node: ConfigNode?, data: TrainingConfig.DataSettings,
                                        place: ConfigPlace) -> TrainingConfig? {
-        var entries: [(Node, Node)] = []
+        var entries: [(ConfigNode, ConfigNode)] = []
         if case .mapping(let mapping)? = node {
             for (key, value) in mapping {
                 if let name = key.scalar?.string, ["model", "output", "data"].contains(name) {
@@ -164,13 +165,10 @@ struct JobSpecReader {
                                        kind: .wrongType(expected: "a mapping of keys", found: ConfigReader.describe(node))))
             return nil
         }
-        entries.append((Node("data"), Node.mapping(Node.Mapping([(Node("train"), Node("job-data"))]))))
         do {
-            var config = try TrainingConfig.load(node: Node.mapping(Node.Mapping(entries)), file: r.file,
-                                                 keyPrefix: "training")
-            config.data = data
-            return config
-        } catch TrainingConfigError.invalid(_, let problems) {
+            return try TrainingConfig.load(node: ConfigNode.mapping(ConfigNode.Mapping(entries)), file: r.file,
+                                           keyPrefix: "training", data: data)
+        } catch TrainingConfigError.file(.invalid(_, let problems)) {
             extra += problems
         } catch {
             extra.append(ConfigProblem(file: r.file, line: place.line, column: place.column, key: "training",

@@ -48,9 +48,12 @@ extension TrainingConfig {
     /// Validates an already parsed mapping, such as the `training` section of a job spec.
     ///
     /// `keyPrefix` ("training") prefixes every key in messages; nil `node` reads as an empty mapping.
-    public static func load(node: ConfigNode?, file: String, keyPrefix: String = "") throws -> TrainingConfig {
+    /// With `data`, the caller describes the data itself (a job spec's own `data` section): the
+    /// mapping's `data` key is not read, and the batch limits are checked against `data`.
+    public static func load(node: ConfigNode?, file: String, keyPrefix: String = "",
+                            data: DataSettings? = nil) throws -> TrainingConfig {
         var reader = ConfigReader(file: file, prefix: keyPrefix, schema: schema)
-        let config = read(&reader, root: node)
+        let config = read(&reader, root: node, data: data)
         do throws(ConfigFileError) {
             try reader.finish()
         } catch {
@@ -63,11 +66,11 @@ extension TrainingConfig {
         try document.read(schema: schema) { reader, root in read(&reader, root: root) }
     }
 
-    private static func read(_ r: inout ConfigReader, root node: ConfigNode?) -> TrainingConfig {
+    private static func read(_ r: inout ConfigReader, root node: ConfigNode?, data: DataSettings? = nil) -> TrainingConfig {
         typealias R = ConfigReader
         let root = r.root(node)
         let defaults = TrainingConfig(data: DataSettings(train: ""))
-        var config = TrainingConfig(data: readData(&r, in: root))
+        var config = TrainingConfig(data: data ?? readData(&r, in: root))
         config.model = r.optional("model", in: root, absent: nil, expected: "a path", requirement: .nonEmpty, R.text)
         config.output = r.value("output", in: root, default: defaults.output, expected: "a path",
                                 requirement: .nonEmpty, R.text)
