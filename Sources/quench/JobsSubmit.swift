@@ -81,10 +81,12 @@ struct JobsSubmit: ParsableCommand {
         InterruptHandler.install(submission.interruptPlan(bundle: bundle))
         do {
             let record = try submission.submit(bundle)
+            InterruptHandler.waitIfInterrupted()
             guard wait else {
                 return json ? try printJSON(record) : print("submitted \(record.job.id) to \(settings.name) (\(record.job.remoteID))")
             }
             let outcome = try submission.follow(record, results: results.map { URL(fileURLWithPath: $0) })
+            InterruptHandler.waitIfInterrupted()
             if json {
                 try printJSON(outcome.record)
             } else {
