@@ -1,5 +1,6 @@
 import Foundation
 @testable import QuenchJobs
+import QuenchFiles
 import QuenchSecurity
 import QuenchTestSupport
 
@@ -36,7 +37,8 @@ struct StageFixture {
         let spec = try JobSpec.load(contentsOf: folder.appendingPathComponent("job.yaml"))
         let run = folder.appendingPathComponent("run")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-        context = RunContext(spec: spec, directory: RunDirectory(url: run), quenchVersion: "test")
+        context = RunContext(spec: spec, directory: RunDirectory(url: run), quenchVersion: "test",
+                             home: QuenchHome(root: folder.appendingPathComponent("home")))
     }
 
     /// One prompt/completion record of `kind`.

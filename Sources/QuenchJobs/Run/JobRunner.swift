@@ -57,7 +57,7 @@ public struct JobRunner {
         try? FileManager.default.removeItem(at: directory.specCopy)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: spec.file), to: directory.specCopy)
 
-        let run = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion)
+        let run = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion, home: QuenchHome.resolve())
         var finished = FinishedStages()
         var failure: Error?
         do {
@@ -101,7 +101,7 @@ public struct JobRunner {
             notRun(.register, "the gate rejected the model", &state)
             return
         }
-        let sign = try step(SignStage(train: train, modelName: spec.registry.name), &state)
+        let sign = try step(SignStage(train: train, modelName: spec.registry.name, home: run.home), &state)
         finished.sign = sign
         guard spec.registry.register else {
             notRun(.register, "registry.register is false", &state)

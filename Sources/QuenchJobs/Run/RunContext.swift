@@ -1,10 +1,13 @@
 import Foundation
+import QuenchFiles
 
-/// What every stage of one run may read: the spec, the run directory and the running Quench's version.
+/// What every stage of one run may read: the spec, the run directory, the running Quench's version
+/// and the Quench home (signing keys, registry) resolved once when the run starts.
 struct RunContext: Sendable {
     let spec: JobSpec
     let directory: RunDirectory
     let quenchVersion: String
+    let home: QuenchHome
 }
 
 /// The outputs of the stages that finished in this run, for the reports: a stage that did not run

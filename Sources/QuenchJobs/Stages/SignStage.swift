@@ -21,15 +21,16 @@ struct SignStage: Stage {
     let train: TrainStage.Output
     /// The registry name the signature binds the artifacts to.
     let modelName: String
+    /// Where the signing key pair is (and is created on the first signature).
+    let home: QuenchHome
 
     func inputs() throws -> [String: String] {
         ["artifacts": train.files.map { "\($0.path)=\($0.sha256)" }.joined(separator: ";"),
-         "name": modelName, "keys": QuenchHome.resolve().keys.path]
+         "name": modelName, "keys": home.keys.path]
     }
 
     func run(events: @escaping RunEvents) throws -> Output {
         let artifacts = URL(fileURLWithPath: train.artifacts)
-        let home = QuenchHome.resolve()
         let privateKey = home.signingKey
         let publicKey = home.signingPublicKey
         if !FileManager.default.fileExists(atPath: privateKey.path) {
