@@ -1,21 +1,14 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// Runs the built `quench` binary the way a user does.
 @Suite struct CommandLineTests {
     func quench(_ arguments: String...) throws -> (status: Int32, output: String) { try quench(arguments) }
 
     func quench(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = productsDirectory().appendingPathComponent("quench")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try QuenchBinary.run(arguments)
+        return (result.status, result.output)
     }
 
     init() {}
@@ -27,7 +20,7 @@ import Testing
         close(ends[0])
         defer { close(ends[1]) }
         let process = Process()
-        process.executableURL = productsDirectory().appendingPathComponent("quench")
+        process.executableURL = QuenchBinary.url
         process.arguments = arguments
         let writer = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
         process.standardOutput = writer
@@ -35,14 +28,6 @@ import Testing
         try process.run()
         process.waitUntilExit()
         return process
-    }
-
-    /// The folder holding the test bundle and the products built with it.
-    func productsDirectory() -> URL {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0])
-        while url.path != "/" && !url.lastPathComponent.hasSuffix(".xctest") { url.deleteLastPathComponent() }
-        return url.path == "/" ? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            : url.deletingLastPathComponent()
     }
 
     @Test func helpListsEverySubcommandWithOneLine() throws {
@@ -59,19 +44,8 @@ import Testing
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
     }
 
-    /// The demo model fetched by `make setup`, or nil (with a loud message) when absent.
-    /// The demo model's path; when it is absent, the calling test is cancelled (reported as skipped).
-    func demoModel() throws -> String {
-        let path = FileManager.default.homeDirectoryForCurrentUser
-            .appendingPathComponent(".cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
-        guard ProcessInfo.processInfo.environment["QUENCH_CACHE"] == nil, FileManager.default.fileExists(atPath: path) else {
-            try Test.cancel("the demo model is not in ~/.cache/quench/models; run `make setup`")
-        }
-        return path
-    }
-
-    @Test func inspectReportsTheRealModelAsJSON() throws {
-        let model = try demoModel()
+    @Test(.requiresDemoModel) func inspectReportsTheRealModelAsJSON() throws {
+        let model = DemoModelFile.url.path
         let (status, output) = try quench("inspect", "--model", model, "--json")
         #expect(status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
@@ -80,8 +54,8 @@ import Testing
         #expect(files.first?["sha256"] as? String == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")
     }
 
-    @Test func greedyChatGenerationAnswersAndIsReproducible() throws {
-        let model = try demoModel()
+    @Test(.requiresDemoModel) func greedyChatGenerationAnswersAndIsReproducible() throws {
+        let model = DemoModelFile.url.path
         let arguments = ["generate", "--model", model, "--chat", "--max-tokens", "24", "--json",
                          "--prompt", "What is the capital of France?"]
         let (status, output) = try quench(arguments)
@@ -93,8 +67,8 @@ import Testing
         #expect(repeated?["text"] as? String == text, "greedy decoding is deterministic")
     }
 
-    @Test func importWritesAHuggingFaceDirectoryThatLoadsBack() throws {
-        let model = try demoModel()
+    @Test(.requiresDemoModel) func importWritesAHuggingFaceDirectoryThatLoadsBack() throws {
+        let model = DemoModelFile.url.path
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("smollm2-hf").path

@@ -1,22 +1,17 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench data scan|redact|check|erase` and `quench gc`, run as a user runs them.
 @Suite struct DataCommandTests {
     let cli = CommandLineTests()
-
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("quench-data-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 
     func write(_ lines: [String], to url: URL) throws {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
     }
 
     @Test func scanStopsOnAForbiddenFindingAndRedactionClearsIt() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryDirectory.create("data-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let train = directory.appendingPathComponent("train.jsonl")
         try write([#"{"text": "my SSN is 536-90-4399, mail jane.roe@example.com"}"#, #"{"text": "fine"}"#], to: train)
@@ -37,7 +32,7 @@ import Testing
     }
 
     @Test func checkPrintsTheFingerprintAndEraseSaysNoRegistryIsConfigured() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryDirectory.create("data-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let train = directory.appendingPathComponent("train.jsonl")
         try write([#"{"prompt": "a", "completion": "b"}"#, #"{"prompt": "c", "completion": "Jane Roe"}"#], to: train)
@@ -54,7 +49,7 @@ import Testing
     }
 
     @Test func gcDryRunListsOldRunsWithoutRemovingThem() throws {
-        let directory = try temporaryDirectory()
+        let directory = try TemporaryDirectory.create("data-cli")
         defer { try? FileManager.default.removeItem(at: directory) }
         let run = directory.appendingPathComponent("runs/old-run")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)

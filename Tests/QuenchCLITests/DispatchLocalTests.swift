@@ -1,20 +1,20 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench train --bundle` on bundles written by hand (sha256 from coreutils, not from Quench), and
-/// the `local` backend end to end.
+/// the `process` backend (a detached process on this machine) end to end.
 @Suite struct DispatchLocalTests {
     /// The sha256 of `file` by `sha256sum`, an implementation independent of Quench's.
     static func sha256(_ file: URL) throws -> String {
-        let (status, output) = try DispatchTestSupport.system("/usr/bin/sha256sum", [file.path])
-        try #require(status == 0, "\(output)")
-        return String(output.prefix(64))
+        let digest = try ProcessRunner.run("/usr/bin/sha256sum", [file.path]).checked("sha256sum")
+        return String(digest.standardOutput.prefix(64))
     }
 
     /// A bundle for tiny-llama laid out by hand, with a manifest claiming `version`.
     static func handMadeBundle(in folder: URL, version: String) throws -> URL {
         let bundle = folder.appendingPathComponent("bundle")
-        let model = try DispatchTestSupport.tinyLlama(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         try FileManager.default.createDirectory(at: bundle.appendingPathComponent("data/train"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: model, to: bundle.appendingPathComponent("model"))
         let lines = (0..<16).map { #"{"text": "Row \#($0): pack my box with five dozen liquor jugs."}"# }
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func bundleTrainsAndItsOutputManifestMatchesEveryFile() throws {
-        let folder = try DispatchTestSupport.temporaryDirectory("bundle-train")
+        let folder = try TemporaryDirectory.create("bundle-train")
         defer { try? FileManager.default.removeItem(at: folder) }
         let bundle = try Self.handMadeBundle(in: folder, version: try version)
         let (status, output) = try DispatchTestSupport.run(["train", "--bundle", bundle.path, "--json"], home: folder)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func tamperedBundleOrAnotherReleaseIsNotTrained() throws {
-        let folder = try DispatchTestSupport.temporaryDirectory("bundle-refused")
+        let folder = try TemporaryDirectory.create("bundle-refused")
         defer { try? FileManager.default.removeItem(at: folder) }
         let bundle = try Self.handMadeBundle(in: folder, version: try version)
         let data = bundle.appendingPathComponent("data/train/rows.jsonl")
@@ -87,18 +87,18 @@ import Testing
     }
 
     @Test func localBackendRunsFollowsAndCollects() throws {
-        let folder = try DispatchTestSupport.temporaryDirectory("local-backend")
+        let folder = try TemporaryDirectory.create("local-backend")
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = folder.appendingPathComponent("home")
-        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try DispatchTestSupport.tinyLlama(in: folder), steps: 3)
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try TinyLlamaFixture.copy(into: folder), steps: 3)
         let fakeQuench = folder.appendingPathComponent("old-quench")
         try Data("#!/bin/sh\necho 0.0.1\n".utf8).write(to: fakeQuench)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fakeQuench.path)
         let compute = folder.appendingPathComponent("compute.yaml")
         try Data("""
             backends:
-              here: {kind: local, work_directory: \(folder.path)/work, quench: \(DispatchTestSupport.quench.path), poll_seconds: 0.3}
-              old: {kind: local, work_directory: \(folder.path)/work-old, quench: \(fakeQuench.path)}
+              here: {kind: process, work_directory: \(folder.path)/work, quench: \(DispatchTestSupport.quench.path), poll_seconds: 0.3}
+              old: {kind: process, work_directory: \(folder.path)/work-old, quench: \(fakeQuench.path)}
             """.utf8).write(to: compute)
 
         let results = folder.appendingPathComponent("results")
@@ -116,14 +116,14 @@ import Testing
     }
 
     @Test func cancelledLocalJobIsReportedCancelled() throws {
-        let folder = try DispatchTestSupport.temporaryDirectory("local-cancel")
+        let folder = try TemporaryDirectory.create("local-cancel")
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = folder.appendingPathComponent("home")
-        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try DispatchTestSupport.tinyLlama(in: folder), steps: 100_000)
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try TinyLlamaFixture.copy(into: folder), steps: 100_000)
         let compute = folder.appendingPathComponent("compute.yaml")
         try Data("""
             backends:
-              here: {kind: local, work_directory: \(folder.path)/work, quench: \(DispatchTestSupport.quench.path), poll_seconds: 0.3}
+              here: {kind: process, work_directory: \(folder.path)/work, quench: \(DispatchTestSupport.quench.path), poll_seconds: 0.3}
             """.utf8).write(to: compute)
         let (status, output) = try DispatchTestSupport.run(
             ["jobs", "submit", config.path, "--backend", "here", "--compute", compute.path, "--json"], home: home)

@@ -1,16 +1,17 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// Training dispatched through a real sshd on loopback: the run comes back verified and identical to a
 /// local run, a result altered on the remote is refused, and a host with the wrong key is never used.
 @Suite struct DispatchSSHTests {
-    @Test func dispatchedRunReturnsTheSameAdapterAsALocalRun() throws {
-        let server = try DispatchSSHServer()
+    @Test(.requiresPrograms(SSHServer.programs)) func dispatchedRunReturnsTheSameAdapterAsALocalRun() throws {
+        let server = try SSHServer()
         defer { server.stop() }
-        let folder = try DispatchTestSupport.temporaryDirectory("ssh-run")
+        let folder = try TemporaryDirectory.create("ssh-run")
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = folder.appendingPathComponent("home")
-        let model = try DispatchTestSupport.tinyLlama(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         let config = try DispatchTestSupport.trainingConfig(in: folder, model: model)
         let compute = try server.computeFile(workDirectory: folder.appendingPathComponent("remote-work"))
         let results = folder.appendingPathComponent("results")
@@ -42,14 +43,14 @@ import Testing
         #expect(logStatus == 0 && logs.contains("trained 4 steps"), "\(logs)")
     }
 
-    @Test func resultAlteredOnTheRemoteIsRefused() throws {
-        let server = try DispatchSSHServer()
+    @Test(.requiresPrograms(SSHServer.programs)) func resultAlteredOnTheRemoteIsRefused() throws {
+        let server = try SSHServer()
         defer { server.stop() }
-        let folder = try DispatchTestSupport.temporaryDirectory("ssh-tamper")
+        let folder = try TemporaryDirectory.create("ssh-tamper")
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = folder.appendingPathComponent("home")
         let work = folder.appendingPathComponent("remote-work")
-        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try DispatchTestSupport.tinyLlama(in: folder))
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try TinyLlamaFixture.copy(into: folder))
         let compute = try server.computeFile(workDirectory: work)
 
         let (status, output) = try DispatchTestSupport.run(
@@ -71,13 +72,13 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: target.path), "nothing unverified is kept")
     }
 
-    @Test func hostWithAnotherKeyIsRefusedBeforeAnythingIsSent() throws {
-        let server = try DispatchSSHServer()
+    @Test(.requiresPrograms(SSHServer.programs)) func hostWithAnotherKeyIsRefusedBeforeAnythingIsSent() throws {
+        let server = try SSHServer()
         defer { server.stop() }
-        let folder = try DispatchTestSupport.temporaryDirectory("ssh-hostkey")
+        let folder = try TemporaryDirectory.create("ssh-hostkey")
         defer { try? FileManager.default.removeItem(at: folder) }
         let work = folder.appendingPathComponent("remote-work")
-        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try DispatchTestSupport.tinyLlama(in: folder))
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: try TinyLlamaFixture.copy(into: folder))
         let compute = try server.computeFile(workDirectory: work)
         let (status, output) = try DispatchTestSupport.run(
             ["jobs", "submit", config.path, "--backend", "impostor", "--compute", compute.path, "--wait"],
@@ -87,15 +88,15 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: work.path), "nothing was copied to the impostor")
     }
 
-    @Test func aModelReferenceIsFetchedByTheRemoteWithTheSentTokenWhichIsRemovedAfterwards() throws {
-        let folder = try DispatchTestSupport.temporaryDirectory("ssh-token")
+    @Test(.requiresPrograms(SSHServer.programs + NginxServer.programs)) func aModelReferenceIsFetchedByTheRemoteWithTheSentTokenWhichIsRemovedAfterwards() throws {
+        let folder = try TemporaryDirectory.create("ssh-token")
         defer { try? FileManager.default.removeItem(at: folder) }
         let secret = "hf_test_\(UUID().uuidString)"
-        let model = try DispatchTestSupport.tinyLlama(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         let files = try ["config.json", "model.safetensors", "tokenizer.json"].map { ($0, try Data(contentsOf: model.appendingPathComponent($0))) }
         let hub = try CLITestHub(token: secret, files: files)
         defer { hub.stop() }
-        let server = try DispatchSSHServer()
+        let server = try SSHServer()
         defer { server.stop() }
         let home = folder.appendingPathComponent("home")
         let work = folder.appendingPathComponent("remote-work")
@@ -143,7 +144,7 @@ import Testing
         let digest = try String(contentsOf: control.appendingPathComponent("token-digest"), encoding: .utf8)
         #expect(digest.trimmingCharacters(in: .whitespacesAndNewlines) == (try DispatchLocalTests.sha256(tokenFile)))
         #expect(!FileManager.default.fileExists(atPath: control.appendingPathComponent("hub-token").path), "removed after the run")
-        let (_, leaks) = try DispatchTestSupport.system("/usr/bin/grep", ["-rl", secret, work.path, home.path, remoteHF.path])
+        let leaks = try ProcessRunner.run("/usr/bin/grep", ["-rl", secret, work.path, home.path, remoteHF.path]).output
         #expect(leaks.isEmpty, "the token was written to: \(leaks)")
     }
 }

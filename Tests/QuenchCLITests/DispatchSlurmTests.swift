@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// Training dispatched to a real one-node Slurm cluster: one job, submitted through an SSH login node,
 /// succeeds and its results are verified; one is cancelled; one runs past its one-minute limit and is
@@ -7,15 +8,15 @@ import Testing
 /// at once against one cluster start, so the test takes about as long as Slurm takes to time one out.
 /// Then `quench run` sends a job spec's training through the same cluster.
 @Suite struct DispatchSlurmTests {
-    @Test func succeededCancelledAndTimedOutJobsAreReportedAsSuch() throws {
-        let cluster = try DispatchSlurmCluster()
+    @Test(.requiresPrograms(SlurmCluster.programs + SSHServer.programs)) func succeededCancelledAndTimedOutJobsAreReportedAsSuch() throws {
+        let cluster = try SlurmCluster()
         defer { cluster.stop() }
-        let folder = try DispatchTestSupport.temporaryDirectory("slurm-jobs")
+        let folder = try TemporaryDirectory.create("slurm-jobs")
         defer { try? FileManager.default.removeItem(at: folder) }
         let home = folder.appendingPathComponent("home")
-        let model = try DispatchTestSupport.tinyLlama(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         // A login node: sshd whose sessions find this cluster, as a real login node's do.
-        let login = try DispatchSSHServer(extraConfig: "SetEnv SLURM_CONF=\(cluster.configuration.path)")
+        let login = try SSHServer(extraConfig: "SetEnv SLURM_CONF=\(cluster.configuration.path)")
         defer { login.stop() }
         let compute = folder.appendingPathComponent("compute.yaml")
         try Data("""
@@ -58,13 +59,13 @@ import Testing
         let cancelled = try submit("cancelled", steps: 1_000_000)
         let timingOut = try submit("endless", steps: 1_000_000)
 
-        #expect(try DispatchTestSupport.waitUntil(seconds: 60) { try status(cancelled)["state"] as? String == "running" })
+        #expect(try Polling.waitUntil(seconds: 60) { try status(cancelled)["state"] as? String == "running" })
         let (cancelStatus, cancelOutput) = try DispatchTestSupport.run(["cancel", cancelled], home: home, environment: environment)
         #expect(cancelStatus == 0, "\(cancelOutput)")
 
         let finalStates: Set<String> = ["succeeded", "failed", "cancelled", "timed_out", "preempted", "out_of_memory"]
         var final: [String: [String: Any]] = [:]
-        _ = try DispatchTestSupport.waitUntil(seconds: 240) {
+        _ = try Polling.waitUntil(seconds: 240) {
             for id in [succeeding, cancelled, timingOut] where final[id] == nil {
                 let answer = try status(id)
                 if let state = answer["state"] as? String, finalStates.contains(state) { final[id] = answer }

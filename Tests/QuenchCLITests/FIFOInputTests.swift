@@ -1,17 +1,16 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// A FIFO (named pipe) wherever a command reads a user-supplied file: every command refuses it at
 /// once, naming the path and "FIFO", and ends with its error status (1, or 2 for `gate` and `run`), never
 /// waiting for a writer that will not come.
 @Suite("FIFO inputs on the command line", .timeLimit(.minutes(5)))
 struct FIFOInputTests {
-    let cli = CommandLineTests()
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-fifo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try TemporaryDirectory.create("fifo")
     }
 
     /// A FIFO at `name` under the scratch folder.
@@ -33,14 +32,14 @@ struct FIFOInputTests {
     func quench(_ arguments: [String], home: URL? = nil, seconds: Double = 15) throws
         -> (status: Int32, output: String, timedOut: Bool) {
         let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.executableURL = QuenchBinary.url
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["QUENCH_HOME"] = (home ?? folder.appendingPathComponent("home")).path
         process.environment = environment
         // Output goes to a file, not a pipe, so a hung command cannot also block the test on a full pipe.
         let log = folder.appendingPathComponent("output-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         process.standardOutput = handle
@@ -80,21 +79,21 @@ struct FIFOInputTests {
     func trainConfig() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try fifo("train.yaml")
-        try expectRefused(["train", config.path, "--model", TinyModel.make(in: folder).path], path: config)
+        try expectRefused(["train", config.path, "--model", TinyLlamaFixture.copy(into: folder).path], path: config)
     }
 
     @Test("quench train with a FIFO as data.train")
     func trainData() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try fifo("train.jsonl")
-        try expectRefused(["train", trainingConfig(data: data).path, "--model", TinyModel.make(in: folder).path], path: data)
+        try expectRefused(["train", trainingConfig(data: data).path, "--model", TinyLlamaFixture.copy(into: folder).path], path: data)
     }
 
     @Test("quench eval --data with a FIFO")
     func evalData() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try fifo("eval.jsonl")
-        try expectRefused(["eval", "--model", TinyModel.make(in: folder).path, "--data", data.path], path: data)
+        try expectRefused(["eval", "--model", TinyLlamaFixture.copy(into: folder).path, "--data", data.path], path: data)
     }
 
     @Test("quench gate with a FIFO as a set's path")
@@ -107,7 +106,7 @@ struct FIFOInputTests {
               - {name: task, path: task.jsonl, format: prompt_completion, role: task}
             thresholds: {max_loss: 50, min_tokens: 1}
             """)
-        let model = try TinyModel.make(in: folder).path
+        let model = try TinyLlamaFixture.copy(into: folder).path
         try expectRefused(["gate", "--gate", gate.path, "--model", model, "--tuned-model", model,
                            "--out", folder.appendingPathComponent("gate-out").path], path: data, status: 2)
     }

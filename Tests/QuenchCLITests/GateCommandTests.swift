@@ -1,38 +1,16 @@
 import Foundation
 import Testing
-@testable import QuenchTokenizer
+import QuenchTestSupport
 
 /// `quench eval` and `quench gate` run as a user runs them, on tiny-llama with a byte tokenizer
 /// built in a temp directory: the exit code is the verdict (0 pass, 3 fail, 2 error).
 @Suite struct GateCommandTests {
     let cli = CommandLineTests()
 
-    /// GPT-2's byte-to-character table: printable bytes stand for themselves, the rest move to 256 and up.
-    static func byteLevelText(_ byte: Int) -> String {
-        let printable = Array(33...126) + Array(161...172) + Array(174...255)
-        if printable.contains(byte) { return String(UnicodeScalar(UInt8(byte))) }
-        let shifted = 256 + (0...255).filter { !printable.contains($0) }.firstIndex(of: byte)!
-        return String(Character(UnicodeScalar(UInt32(shifted))!))
-    }
-
     /// A temp directory with tiny-llama + a 256-byte tokenizer, an adapter-free text set and a gate.
     func workspace() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-gate-\(UUID().uuidString)")
-        let model = directory.appendingPathComponent("tiny-llama")
-        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
-        var fixtures = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { fixtures.deleteLastPathComponent() }
-        fixtures = fixtures.appendingPathComponent("shared/fixtures/tiny-llama")
-        for name in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: model.appendingPathComponent(name))
-        }
-        var vocab: [String: Int] = [:]
-        for byte in 0...255 { vocab[Self.byteLevelText(byte)] = byte }
-        let tokenizer: [String: Any] = [
-            "model": ["type": "BPE", "vocab": vocab, "merges": [String]()],
-            "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true],
-        ]
-        try JSONSerialization.data(withJSONObject: tokenizer).write(to: model.appendingPathComponent("tokenizer.json"))
+        let directory = try TemporaryDirectory.create("gate")
+        _ = try TinyLlamaFixture.copy(into: directory)
         try Data(String(repeating: "Gates decide, numbers explain. ", count: 5).utf8)
             .write(to: directory.appendingPathComponent("text.txt"))
         return directory
@@ -85,11 +63,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = directory.appendingPathComponent("tiny-llama").path
         let text = directory.appendingPathComponent("text.txt").path
-        let (status, output) = try cli.quench("eval", "--model", model, "--data", text, "--context", "32",
-                                              "--windowing", "stride=16", "--json")
-        #expect(status == 0, "\(output)")
-        let start = try #require(output.firstIndex(of: "{"))
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output[start...].utf8)) as? [String: Any])
+        let evaluated = try QuenchBinary.run(["eval", "--model", model, "--data", text, "--context", "32",
+                                              "--windowing", "stride=16", "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(evaluated.standardOutput.utf8)) as? [String: Any],
+                                "standard output is the JSON alone: \(evaluated.standardOutput)")
         #expect(json["windowing"] as? String == "stride=16")
         let set = try #require((json["sets"] as? [[String: Any]])?.first)
         let base = try #require(set["base"] as? [String: Any])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// What a careless or hostile environment does to the CLI: a reader that has gone, a damaged registry
 /// database, a run folder with a corrupt state.json, an output path that cannot be written. Each ends
@@ -23,23 +24,17 @@ import Testing
         let registered = try registry.run(workspace.register(name: "support-bot"), as: "trainer-bot")
         #expect(registered.status == 0, "\(registered.output)")
         let database = URL(fileURLWithPath: workspace.home).appendingPathComponent("registry.sqlite").path
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [database, "DROP TRIGGER audit_log_no_update; ALTER TABLE audit_log DROP COLUMN actor;"]
-        try sqlite.run()
-        sqlite.waitUntilExit()
-        try #require(sqlite.terminationStatus == 0, "sqlite3 could not alter the test database")
-        let (process, pipe) = try registry.start(["audit", "log"] + workspace.common, as: "admin-bot")
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus): \(output)")
-        #expect(process.terminationStatus == 1)
+        let sqlite = try ProcessRunner.run("/usr/bin/sqlite3", [database, "DROP TRIGGER audit_log_no_update; ALTER TABLE audit_log DROP COLUMN actor;"])
+        try #require(sqlite.status == 0, "sqlite3 could not alter the test database: \(sqlite.output)")
+        let audit = try registry.run(["audit", "log"] + workspace.common, as: "admin-bot")
+        let output = audit.output
+        #expect(audit.exited, "ended by signal \(audit.status): \(output)")
+        #expect(audit.status == 1)
         #expect(output.contains(database) && output.contains("table audit_log, column actor"), "\(output)")
     }
 
     @Test func aCorruptStateFileIsNamedWithTheKeyAtFault() throws {
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("quench-corrupt-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let run = try TemporaryDirectory.create("corrupt-run")
         defer { try? FileManager.default.removeItem(at: run) }
         let state = run.appendingPathComponent("state.json")
         try Data(#"{"schema": "quench.run/v1", "job": 3}"#.utf8).write(to: state)

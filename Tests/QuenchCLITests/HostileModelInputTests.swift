@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// Hostile model files and numbers through the CLI: exit status 1 with a message naming the file
 /// and key, never a signal or a hang.
@@ -9,13 +10,12 @@ struct HostileModelCommandTests {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-hostile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try TemporaryDirectory.create("hostile")
     }
 
     /// The reference tiny Llama as a model directory, with its config.json edited by `edit`.
     func tinyLlama(config edit: (String) -> String) throws -> URL {
-        let model = try TinyModel.make(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         let config = model.appendingPathComponent("config.json")
         try Data(edit(try String(contentsOf: config, encoding: .utf8)).utf8).write(to: config)
         return model
@@ -46,19 +46,19 @@ struct HostileModelCommandTests {
         #expect(status == 1 && output.contains("config.json") && output.contains("rms_norm_eps"), "\(output)")
     }
 
-    @Test("--max-tokens 9223372036854775807 ends with exit 1 naming the context, not a trap")
+    @Test("--max-tokens 9223372036854775807 ends with exit 1 naming the context, not a trap", .requiresDemoModel)
     func hugeMaxTokens() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try cli.demoModel()
+        let model = DemoModelFile.url.path
         let (status, output) = try cli.quench("generate", "--model", model, "--prompt", "Hi",
                                               "--max-tokens", "9223372036854775807")
         #expect(status == 1 && output.contains("exceed the model's context"), "\(output)")
     }
 
-    @Test("generate into a reader that has already gone ends without a signal")
+    @Test("generate into a reader that has already gone ends without a signal", .requiresDemoModel)
     func closedStandardOutput() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try cli.demoModel()
+        let model = DemoModelFile.url.path
         let process = try cli.quenchWithClosedPipe(["generate", "--model", model, "--prompt", "Once upon a time",
                                                     "--max-tokens", "4"])
         #expect(process.terminationReason == .exit, "ended by signal \(process.terminationStatus)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// Hostile or careless training inputs on the command line: a lowered max_steps, a corrupt
 /// checkpoint, unreadable run folders end with a message naming the file and key, never a signal.
@@ -9,8 +10,7 @@ struct HostileTrainingTests {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-hostile-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try TemporaryDirectory.create("hostile-train")
     }
 
     /// A LoRA config on tiny-llama running `maxSteps` steps, with a checkpoint at every step; returns its path.
@@ -34,7 +34,7 @@ struct HostileTrainingTests {
 
     /// Trains four steps on tiny-llama and returns the model directory.
     func trainFourSteps() throws -> URL {
-        let model = try TinyModel.make(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         let (status, output) = try cli.quench("train", try writeConfig(maxSteps: 4), "--model", model.path)
         try #require(status == 0, "\(output)")
         return model
@@ -87,7 +87,7 @@ struct HostileTrainingTests {
                       ["forward", "--window", "9223372036854775807"]])
     func hostileBenchmarkSizes(_ arguments: [String]) throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let model = try TinyModel.make(in: folder)
+        let model = try TinyLlamaFixture.copy(into: folder)
         let (status, output) = try cli.quench(["bench"] + arguments + ["--model", model.path])
         #expect(status == 64 && output.contains(arguments[1]), "\(output)")
     }
@@ -105,16 +105,9 @@ struct HostileTrainingTests {
         #expect(status == 0 && output.contains("skipped \(broken.standardizedFileURL.path): ")
                     && output.contains("state.json") && !output.contains("not-a-run"), "\(output)")
 
-        let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
-        process.arguments = ["runs", "list", "--runs", runs, "--json"]
-        let (stdout, stderr) = (Pipe(), Pipe())
-        (process.standardOutput, process.standardError) = (stdout, stderr)
-        try process.run()
-        let json = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(try JSONSerialization.jsonObject(with: json) as? [Any] != nil, "\(String(decoding: json, as: UTF8.self))")
+        let listed = try QuenchBinary.run(["runs", "list", "--runs", runs, "--json"])
+        let errors = listed.standardError
+        #expect(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [Any] != nil, "\(listed.standardOutput)")
         #expect(errors.contains("skipped \(broken.standardizedFileURL.path)"), "\(errors)")
     }
 }

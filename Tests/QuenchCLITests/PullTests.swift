@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench pull` and `quench verify-cache` run as a user runs them, against a real nginx hub on
 /// loopback; every output of every run is searched for the token.
 @Suite(.serialized) struct PullTests {
     let token = "hf_clitest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
 
-    @Test func pullVerifiesAndTheTokenAppearsInNoOutput() throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func pullVerifiesAndTheTokenAppearsInNoOutput() throws {
         let server = try CLITestHub(token: token)
         defer { server.stop() }
         let cache = server.directory.appendingPathComponent("cache")
@@ -70,19 +71,8 @@ import Testing
         #expect(result.status != 0 && result.output.contains("offline") && result.output.contains("quench/nothing"))
     }
 
-    private func run(_ arguments: [String], _ environment: [String: String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = CommandLineTests().productsDirectory().appendingPathComponent("quench")
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HF_") }
-        merged.merge(environment) { $1 }
-        process.environment = merged
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func run(_ arguments: [String], _ environment: [String: String]) throws -> ProcessResult {
+        try QuenchBinary.run(arguments, environment: environment,
+                             base: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HF_") })
     }
 }

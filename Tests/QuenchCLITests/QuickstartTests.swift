@@ -1,42 +1,25 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// The quickstart job on the real SmolLM2 model, as `make demo` runs it: it must pass its gate with
 /// the tuned model far better than the base on held-out people, and land in the registry as pending
 /// approval; the gate-fail job must be rejected (exit 3) with the reason in the report's first line.
 @Suite(.serialized) struct QuickstartTests {
-    let cli = CommandLineTests()
-
-    var repository: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }
+    var repository: URL { SharedFixtures.repository }
 
     func run(_ spec: String, in folder: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
-        process.arguments = ["run", repository.appendingPathComponent(spec).path, "--runs",
-                             folder.appendingPathComponent("runs").path, "--json"]
         var environment = ProcessInfo.processInfo.environment
         environment["QUENCH_HOME"] = folder.appendingPathComponent("home").path
         environment["QUENCH_REGISTRY_CONFIG"] = folder.appendingPathComponent("registry.yaml").path
         environment.removeValue(forKey: "QUENCH_ACTOR")
-        process.environment = environment
-        process.currentDirectoryURL = repository
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try QuenchBinary.run(["run", repository.appendingPathComponent(spec).path, "--runs",
+                                           folder.appendingPathComponent("runs").path, "--json"], base: environment, in: repository)
+        return (result.status, result.standardOutput)
     }
 
-    @Test func theQuickstartPassesItsGateAndTheGateFailJobIsRejected() throws {
-        _ = try cli.demoModel()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-quickstart-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    @Test(.requiresQuickstartModel) func theQuickstartPassesItsGateAndTheGateFailJobIsRejected() throws {
+        let folder = try TemporaryDirectory.create("quickstart")
         defer { try? FileManager.default.removeItem(at: folder) }
         let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
         try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)

@@ -1,10 +1,9 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench registry` and `quench audit` run as a user would, including several processes at once.
 @Suite struct RegistryCommandTests {
-    let cli = CommandLineTests()
-
     /// A temp registry home with an openssl-made key, a roles config and a gated adapter.
     struct Workspace {
         let root: URL
@@ -18,12 +17,8 @@ import Testing
             root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-registry-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: root.appendingPathComponent("adapter"), withIntermediateDirectories: true)
             let key = root.appendingPathComponent("signing.key").path
-            let openssl = Process()
-            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            openssl.arguments = ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]
-            try openssl.run()
-            openssl.waitUntilExit()
-            guard openssl.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+            _ = try ProcessRunner.run("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
+                .checked("openssl genpkey")
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
             let user = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? NSUserName()
             try """
@@ -57,15 +52,7 @@ import Testing
         }
 
         static func sha256(_ url: URL) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-            process.arguments = [url.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+            try ProcessRunner.run("/usr/bin/sha256sum", [url.path]).standardOutput.split(separator: " ").first.map(String.init) ?? ""
         }
 
         var common: [String] { ["--home", home, "--config", config] }
@@ -75,14 +62,12 @@ import Testing
         }
     }
 
-    /// Starts `quench arguments` as `actor` without waiting.
+    /// Starts `quench arguments` as `actor` without waiting, so several run at once.
     func start(_ arguments: [String], as actor: String) throws -> (Process, Pipe) {
         let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.executableURL = QuenchBinary.url
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["QUENCH_ACTOR"] = actor
-        process.environment = environment
+        process.environment = ProcessInfo.processInfo.environment.merging(["QUENCH_ACTOR": actor]) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -90,12 +75,9 @@ import Testing
         return (process, pipe)
     }
 
-    /// Runs `quench arguments` as `actor` and returns its status and output.
-    func run(_ arguments: [String], as actor: String) throws -> (status: Int32, output: String) {
-        let (process, pipe) = try start(arguments, as: actor)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs `quench arguments` as `actor`.
+    func run(_ arguments: [String], as actor: String) throws -> ProcessResult {
+        try QuenchBinary.run(arguments, environment: ["QUENCH_ACTOR": actor])
     }
 
     @Test func registerApprovePromoteAndAuditFromTheCommandLine() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench run` with `compute: {backend: …}`: training goes to a real sshd on loopback, comes back
 /// verified, and is evaluated and gated here; a result altered on the remote stops the run; a killed
@@ -13,7 +14,7 @@ import Testing
         var runs: URL { url.appendingPathComponent("runs") }
 
         init(_ label: String) throws {
-            url = try DispatchTestSupport.temporaryDirectory(label)
+            url = try TemporaryDirectory.create(label)
             try TinyModel.writeJob(in: url)
         }
 
@@ -21,24 +22,9 @@ import Testing
         /// local tiny-llama unless `model` (a flow mapping) says otherwise.
         func spec(_ name: String, steps: Int, compute: String, model: String? = nil) throws -> URL {
             let pins = try TinyModel.pins(in: url)
-            let text = """
-                apiVersion: quench/v1
-                name: \(name)
-                model: \(model ?? "{path: tiny-llama, sha256: \(pins)}")
-                data: {train: train.jsonl, validation: valid.jsonl, format: prompt_completion, max_sequence_length: 32}
-                training:
-                  method: lora
-                  lora: {rank: 4, alpha: 8}
-                  optimizer: {learning_rate: 1.0e-2}
-                  batch_size: 4
-                  max_steps: \(steps)
-                  checkpoint_every: 50
-                  evaluate_every: 50
-                evaluation: {gate: gate.yaml}
-                compute:
-                \(compute)
-                registry: {name: tiny-arithmetic, register: false}
-                """
+            let text = TinyModel.jobSpec(name: name, model: model ?? "{path: tiny-llama, sha256: \(pins)}", steps: steps,
+                                         checkpointEvery: 50, evaluateEvery: 50,
+                                         tail: "compute:\n\(compute)\nregistry: {name: tiny-arithmetic, register: false}")
             let file = url.appendingPathComponent("\(name).yaml")
             try Data(text.utf8).write(to: file)
             return file
@@ -66,13 +52,13 @@ import Testing
         /// Stops whatever still runs from this folder (a remote job a failed expectation left behind would
         /// train on for the rest of the suite), then removes it.
         func remove() {
-            _ = try? DispatchTestSupport.system("/usr/bin/pkill", ["-KILL", "-f", url.path])
+            _ = try? ProcessRunner.run("/usr/bin/pkill", ["-KILL", "-f", url.path])
             try? FileManager.default.removeItem(at: url)
         }
     }
 
-    @Test func aJobSpecTrainsOverSSHAndIsGatedHereOnTheVerifiedAdapter() throws {
-        let server = try DispatchSSHServer()
+    @Test(.requiresPrograms(SSHServer.programs)) func aJobSpecTrainsOverSSHAndIsGatedHereOnTheVerifiedAdapter() throws {
+        let server = try SSHServer()
         defer { server.stop() }
         let job = try JobFolder("run-ssh")
         defer { job.remove() }
@@ -104,7 +90,7 @@ import Testing
         #expect(remoteLoss["loss"] as? Double == localLoss["loss"] as? Double)
     }
 
-    @Test func aHubModelCanTravelAsAReferenceTheRemoteFetchesWithItsOwnToken() throws {
+    @Test(.requiresPrograms(SSHServer.programs + NginxServer.programs)) func aHubModelCanTravelAsAReferenceTheRemoteFetchesWithItsOwnToken() throws {
         let job = try JobFolder("run-ssh-reference")
         defer { job.remove() }
         let token = "hf_test_\(UUID().uuidString)"
@@ -112,7 +98,7 @@ import Testing
             .map { ($0, try Data(contentsOf: job.url.appendingPathComponent("tiny-llama/\($0)"))) }
         let hub = try CLITestHub(token: token, files: files)
         defer { hub.stop() }
-        let server = try DispatchSSHServer()
+        let server = try SSHServer()
         defer { server.stop() }
         // The remote has its own hub settings, cache and 0600 token file.
         let remoteHF = job.url.appendingPathComponent("remote-hf")
@@ -165,8 +151,8 @@ import Testing
         return ((record as? [String: Any])?["job"] as? [String: Any])?["id"] as? String
     }
 
-    @Test func aResultAlteredOnTheRemoteStopsTheRunBeforeEvaluation() throws {
-        let server = try DispatchSSHServer()
+    @Test(.requiresPrograms(SSHServer.programs)) func aResultAlteredOnTheRemoteStopsTheRunBeforeEvaluation() throws {
+        let server = try SSHServer()
         defer { server.stop() }
         let job = try JobFolder("run-ssh-tamper")
         defer { job.remove() }
@@ -191,8 +177,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("evaluation/gate.json").path))
     }
 
-    @Test func killedRunsFollowTheirRemoteJobWhileCtrlCOrAChangedSpecCancelsIt() throws {
-        let server = try DispatchSSHServer()
+    @Test(.requiresPrograms(SSHServer.programs)) func killedRunsFollowTheirRemoteJobWhileCtrlCOrAChangedSpecCancelsIt() throws {
+        let server = try SSHServer()
         defer { server.stop() }
         let job = try JobFolder("run-ssh-resume")
         defer { job.remove() }
@@ -267,7 +253,7 @@ import Testing
     /// Waits until the run of `name` has submitted a training job (other than `earlier`); its id.
     private func waitForSubmission(_ job: JobFolder, _ name: String, process: Process, after earlier: String? = nil) throws -> String {
         var id: String?
-        let submitted = DispatchTestSupport.waitUntil(seconds: 120) {
+        let submitted = Polling.waitUntil(seconds: 120) {
             guard process.isRunning, let run = job.existingRunFolder(name),
                   let data = try? Data(contentsOf: run.appendingPathComponent("train/remote-job.json")),
                   let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

@@ -1,16 +1,15 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench run` end to end on tiny-llama: every stage, the reports (the HTML one rendered by headless
 /// Chromium), the registry entry; a run killed during training and resumed ends with the same
 /// adapter as an uninterrupted one; a forbidden finding in the data stops the run at the data stage.
 @Suite(.serialized) struct RunJobTests {
-    let cli = CommandLineTests()
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try TemporaryDirectory.create("run")
         try TinyModel.writeJob(in: folder)
         let users = Set([ProcessInfo.processInfo.environment["USER"] ?? NSUserName(), NSUserName()])
         try Data(("roles:\n" + users.map { "  \($0): [trainer]\n" }.joined()).utf8)
@@ -19,45 +18,15 @@ import Testing
 
     /// A spec for tiny-llama; `steps` and the data file vary per test.
     func spec(name: String, steps: Int = 300, train: String = "train.jsonl") throws -> String {
-        let text = """
-            apiVersion: quench/v1
-            name: \(name)
-            model:
-              path: tiny-llama
-              sha256: \(try TinyModel.pins(in: folder))
-            data:
-              train: \(train)
-              validation: valid.jsonl
-              format: prompt_completion
-              max_sequence_length: 32
-            training:
-              method: lora
-              lora: {rank: 4, alpha: 8}
-              optimizer: {learning_rate: 1.0e-2}
-              batch_size: 4
-              max_steps: \(steps)
-              checkpoint_every: 25
-              evaluate_every: 50
-            evaluation:
-              gate: gate.yaml
-            registry:
-              name: tiny-arithmetic
-            """
+        let text = TinyModel.jobSpec(name: name, model: "{path: tiny-llama, sha256: \(try TinyModel.pins(in: folder))}", train: train,
+                                     steps: steps, checkpointEvery: 25, evaluateEvery: 50, tail: "registry: {name: tiny-arithmetic}")
         let url = folder.appendingPathComponent("\(name).yaml")
         try Data(text.utf8).write(to: url)
         return url.path
     }
 
     func sha256(_ url: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(String(decoding: data, as: UTF8.self).prefix(64))
+        String(try ProcessRunner.run("/usr/bin/sha256sum", [url.path]).standardOutput.prefix(64))
     }
 
     var environment: [String: String] {
@@ -71,7 +40,7 @@ import Testing
     /// `quench arguments` in the folder, with `extra` added to the environment.
     func process(_ arguments: [String], environment extra: [String: String] = [:]) -> Process {
         let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.executableURL = QuenchBinary.url
         process.arguments = arguments
         process.environment = environment.merging(extra) { $1 }
         process.currentDirectoryURL = folder
@@ -79,14 +48,8 @@ import Testing
     }
 
     func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let process = process(arguments, environment: extra)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try QuenchBinary.run(arguments, environment: extra, base: environment, in: folder)
+        return (result.status, result.output)
     }
 
     func json(_ url: URL) throws -> [String: Any] {
@@ -195,17 +158,11 @@ import Testing
     /// Renders the report with headless Chromium (scripts/screenshot-report.sh) and checks a real
     /// image came out; the test is cancelled (reported as skipped) when Chromium is absent.
     func screenshot(_ html: URL) throws {
-        var script = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { script.deleteLastPathComponent() }
-        script.appendPathComponent("scripts/screenshot-report.sh")
+        let script = SharedFixtures.repository.appendingPathComponent("scripts/screenshot-report.sh")
         let png = folder.appendingPathComponent("report.png")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, html.path, png.path]
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus == 2 { try Test.cancel("chromium is not installed (make setup installs it)") }
-        #expect(process.terminationStatus == 0)
+        let rendered = try ProcessRunner.run("/bin/bash", [script.path, html.path, png.path])
+        if rendered.status == 2 { try Test.cancel("chromium is not installed (make setup installs it)") }
+        #expect(rendered.status == 0, "\(rendered.output)")
         let data = try Data(contentsOf: png)
         #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         #expect(data.count > 20_000, "a rendered page, not a blank one (\(data.count) bytes)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// The hub token never reaches a run folder, a report, a cache file or a printed line, whichever source
 /// it came from (HF_TOKEN, the token file, token_command, a URL) and whether the run failed or
@@ -17,30 +18,8 @@ import Testing
     /// A tiny-llama job whose model comes from repository `repo` of the hub.
     func hubSpec(name: String, repo: String = "quench/cli", pins: String = "{}") throws -> String {
         let url = folder.appendingPathComponent("\(name).yaml")
-        try Data("""
-            apiVersion: quench/v1
-            name: \(name)
-            model:
-              hub: \(repo)
-              files: \(pins)
-            data:
-              train: train.jsonl
-              validation: valid.jsonl
-              format: prompt_completion
-              max_sequence_length: 32
-            training:
-              method: lora
-              lora: {rank: 4, alpha: 8}
-              optimizer: {learning_rate: 1.0e-2}
-              batch_size: 4
-              max_steps: 20
-              checkpoint_every: 10
-              evaluate_every: 10
-            evaluation:
-              gate: gate.yaml
-            registry:
-              name: tiny-secret
-            """.utf8).write(to: url)
+        try Data(TinyModel.jobSpec(name: name, model: "{hub: \(repo), files: \(pins)}", steps: 20, checkpointEvery: 10,
+                                   evaluateEvery: 10, tail: "registry: {name: tiny-secret}").utf8).write(to: url)
         return url.path
     }
 
@@ -120,7 +99,7 @@ import Testing
         }
     }
 
-    @Test func aSuccessfulHubRunStoresAndPrintsNoToken() throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aSuccessfulHubRunStoresAndPrintsNoToken() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = folder.appendingPathComponent("tiny-llama")
         let files = try FileManager.default.contentsOfDirectory(atPath: model.path).sorted()
@@ -146,7 +125,7 @@ import Testing
 
     /// A token read from the token file or from token_command is as secret as HF_TOKEN: when a message
     /// would show it (here the repository name is the token, so the 404 names it), it is scrubbed.
-    @Test func tokensFromTheFileAndTheCommandAreScrubbedFromErrors() throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func tokensFromTheFileAndTheCommandAreScrubbedFromErrors() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try CLITestHub(token: token)
         defer { server.stop() }

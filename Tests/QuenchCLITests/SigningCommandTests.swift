@@ -1,24 +1,11 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench keygen`, `quench sign` and `quench verify` run as a user runs them, with QUENCH_HOME in a temp directory.
 @Suite struct SigningCommandTests {
-    let cli = CommandLineTests()
-
-    func quench(home: URL, _ arguments: String...) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["QUENCH_HOME"] = home.path
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    func quench(home: URL, _ arguments: String...) throws -> ProcessResult {
+        try QuenchBinary.run(arguments, environment: ["QUENCH_HOME": home.path])
     }
 
     @Test func keygenSignVerifyAndATamperedFile() throws {

@@ -1,52 +1,8 @@
 import Foundation
-@testable import QuenchTokenizer
+import QuenchTestSupport
 
-/// tiny-llama from ../shared/fixtures as a Hugging Face directory the runner can train: its config
-/// and weights plus a byte-level tokenizer (256 tokens, one per byte, no merges), which fits its
-/// 256-token vocabulary.
+/// A tiny-llama job for the runner tests: `TinyLlamaFixture`'s model, arithmetic data and a gate.
 enum TinyModel {
-    static let fixtures: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("shared/fixtures")
-    }()
-
-    /// Writes the directory under `folder` and returns it.
-    static func make(in folder: URL) throws -> URL {
-        let directory = folder.appendingPathComponent("tiny-llama")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for name in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: fixtures.appendingPathComponent("tiny-llama/\(name)"),
-                                             to: directory.appendingPathComponent(name))
-        }
-        var vocabulary: [String: Int] = [:]
-        for (byte, character) in byteCharacters() { vocabulary[String(character)] = Int(byte) }
-        let tokenizer: [String: Any] = [
-            "version": "1.0",
-            "pre_tokenizer": ["type": "ByteLevel", "add_prefix_space": false, "use_regex": true, "trim_offsets": false],
-            "model": ["type": "BPE", "vocab": vocabulary, "merges": [String]()],
-        ]
-        try JSONSerialization.data(withJSONObject: tokenizer, options: [.sortedKeys])
-            .write(to: directory.appendingPathComponent("tokenizer.json"))
-        return directory
-    }
-
-    /// GPT-2's printable stand-in for each byte.
-    private static func byteCharacters() -> [(UInt8, Character)] {
-        let printable = Set(Array(33...126) + Array(161...172) + Array(174...255))
-        var mapping: [(UInt8, Character)] = []
-        var extra = 0
-        for byte in 0...255 {
-            if printable.contains(byte) {
-                mapping.append((UInt8(byte), Character(Unicode.Scalar(UInt32(byte))!)))
-            } else {
-                mapping.append((UInt8(byte), Character(Unicode.Scalar(UInt32(256 + extra))!)))
-                extra += 1
-            }
-        }
-        return mapping
-    }
-
     /// `count` prompt/completion records of simple arithmetic, deterministic.
     static func writeData(_ url: URL, count: Int, offset: Int = 0) throws {
         let lines = (offset..<(offset + count)).map { i in
@@ -55,10 +11,33 @@ enum TinyModel {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
     }
 
+    /// A job spec training tiny-llama with LoRA on `train` (validated on valid.jsonl, gated by gate.yaml):
+    /// `model` is a flow mapping (a path with pins, or a hub reference) and `tail` the top-level keys
+    /// that follow `evaluation` (compute, registry).
+    static func jobSpec(name: String, model: String, train: String = "train.jsonl", steps: Int,
+                        checkpointEvery: Int, evaluateEvery: Int, tail: String) -> String {
+        """
+        apiVersion: quench/v1
+        name: \(name)
+        model: \(model)
+        data: {train: \(train), validation: valid.jsonl, format: prompt_completion, max_sequence_length: 32}
+        training:
+          method: lora
+          lora: {rank: 4, alpha: 8}
+          optimizer: {learning_rate: 1.0e-2}
+          batch_size: 4
+          max_steps: \(steps)
+          checkpoint_every: \(checkpointEvery)
+          evaluate_every: \(evaluateEvery)
+        evaluation: {gate: gate.yaml}
+        \(tail)
+        """
+    }
+
     /// What a tiny-llama job spec needs in `folder`: the model, train.jsonl (60 records), valid.jsonl
     /// (12 others) and gate.yaml, a gate the trained adapter passes and the base model does not.
     static func writeJob(in folder: URL) throws {
-        _ = try make(in: folder)
+        _ = try TinyLlamaFixture.copy(into: folder)
         try writeData(folder.appendingPathComponent("train.jsonl"), count: 60)
         try writeData(folder.appendingPathComponent("valid.jsonl"), count: 12, offset: 500)
         try Data("""

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import QuenchTestSupport
 
 /// `quench train` killed with SIGKILL and resumed ends with the same adapter, bit for bit, as a run
 /// that was never interrupted; a changed configuration is refused.
@@ -31,10 +32,9 @@ import Testing
         return url.path
     }
 
-    @Test func killedRunResumesToTheSameAdapter() throws {
-        let model = try cli.demoModel()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    @Test(.requiresDemoModel) func killedRunResumesToTheSameAdapter() throws {
+        let model = DemoModelFile.url.path
+        let folder = try TemporaryDirectory.create("resume")
         defer { try? FileManager.default.removeItem(at: folder) }
 
         let straight = try writeConfig(folder, output: "straight")
@@ -43,7 +43,7 @@ import Testing
 
         let interrupted = try writeConfig(folder, output: "interrupted")
         let process = Process()
-        process.executableURL = cli.productsDirectory().appendingPathComponent("quench")
+        process.executableURL = QuenchBinary.url
         process.arguments = ["train", interrupted, "--model", model]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -8,6 +8,7 @@ import QuenchTrain
 import Testing
 @testable import QuenchData
 @testable import QuenchRandom
+import QuenchTestSupport
 
 /// Gates end to end on tiny-llama with a byte tokenizer, each threshold on both of its sides,
 /// and the errors a broken gate or set gives before any work starts.
@@ -20,8 +21,8 @@ import Testing
         let adapter: URL
 
         init() throws {
-            directory = try EvalFixtures.temporaryDirectory()
-            model = try EvalFixtures.tinyLlamaWithByteTokenizer(in: directory)
+            directory = try TemporaryDirectory.create("eval")
+            model = try TinyLlamaFixture.copy(into: directory)
             let base = try ModelBundle.open(model).model
             let adapters = try LoRAAdapters(model: base, rank: 2, alpha: 4, modules: ["q", "v", "down"], seed: 3)
             var generator = SplitMix64(seed: 11)
@@ -225,9 +226,7 @@ import Testing
     }
 
     @Test func theRepositoryGatesAreValid() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let gate = try GateConfig.load(contentsOf: url.appendingPathComponent("evaluations/default-gate.yaml"))
+        let gate = try GateConfig.load(contentsOf: SharedFixtures.repository.appendingPathComponent("evaluations/default-gate.yaml"))
         #expect(gate.thresholds.maxPerplexity == 20 && gate.thresholds.maxLoss == 1.5)
         #expect(gate.sets.contains { $0.role == .general } && gate.sets.contains { $0.role == .task })
     }

@@ -4,6 +4,7 @@ import QuenchModel
 import QuenchTrain
 import Testing
 @testable import QuenchData
+import QuenchTestSupport
 
 /// Perplexity of the real SmolLM2-135M-Instruct against transformers' per-token NLLs
 /// (`seq{i}.nll` in ../shared/fixtures/smollm2).
@@ -16,8 +17,8 @@ import Testing
     }
 
     func sequences() throws -> [Sequence] {
-        let reference = try SafetensorsFile(contentsOf: EvalFixtures.url("smollm2/reference.safetensors"))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: EvalFixtures.url("smollm2/reference.json")))
+        let reference = try SafetensorsFile(contentsOf: SharedFixtures.url("smollm2/reference.safetensors"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: SharedFixtures.url("smollm2/reference.json")))
         let texts = try #require(((json as? [String: Any])?["sequences"] as? [[String: Any]])?.compactMap { $0["text"] as? String })
         return try texts.enumerated().map { index, text in
             Sequence(text: text, ids: try reference.int32s("seq\(index).input_ids"), nll: try reference.floats("seq\(index).nll"))
@@ -26,8 +27,8 @@ import Testing
 
     func relativeError(_ value: Double, _ expected: Double) -> Double { abs(value / expected - 1) }
 
-    @Test func perplexityMatchesTransformersWithinATenthOfAPercent() throws {
-        let url = try EvalFixtures.smolLM2()
+    @Test(.requiresDemoModel) func perplexityMatchesTransformersWithinATenthOfAPercent() throws {
+        let url = DemoModelFile.url
         let bundle = try ModelBundle.open(url)
         let sequences = try sequences()
         #expect(sequences.count == 3)
@@ -50,12 +51,12 @@ import Testing
         #expect(relativeError(result.perplexity, exp(nll.reduce(0, +) / Double(nll.count))) < 1e-3)
     }
 
-    @Test func aTextFileIsTokenizedAndScoredAsTheReferenceDid() throws {
-        let url = try EvalFixtures.smolLM2()
+    @Test(.requiresDemoModel) func aTextFileIsTokenizedAndScoredAsTheReferenceDid() throws {
+        let url = DemoModelFile.url
         let bundle = try ModelBundle.open(url)
         let tokenizer = try #require(bundle.tokenizer)
         #expect(try BOSPolicy.addsBOS(bundle) == false, "SmolLM2's GGUF says add_bos_token = false")
-        let directory = try EvalFixtures.temporaryDirectory()
+        let directory = try TemporaryDirectory.create("eval")
         defer { try? FileManager.default.removeItem(at: directory) }
         let sequence = try sequences()[0]
         let file = directory.appendingPathComponent("seq0.txt")

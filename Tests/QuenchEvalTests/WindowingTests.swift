@@ -6,6 +6,7 @@ import QuenchTensor
 import QuenchTrain
 import Testing
 @testable import QuenchData
+import QuenchTestSupport
 
 /// The three windowings on tiny-llama, against per-token NLLs computed window by window by hand:
 /// each expected window is run alone (batch 1) and the targets the windowing must score are summed.
@@ -14,7 +15,7 @@ import Testing
     let ids = EvalFixtures.tokens(20)
 
     init() throws {
-        model = try ModelBundle.open(EvalFixtures.url("tiny-llama")).model
+        model = try ModelBundle.open(SharedFixtures.url("tiny-llama")).model
     }
 
     /// −log p of each next token of the window ids[start..<start+length] run alone; NaN where the

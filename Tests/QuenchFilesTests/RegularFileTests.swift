@@ -1,6 +1,7 @@
 import Foundation
 import QuenchFiles
 import Testing
+import QuenchTestSupport
 
 /// `RegularFile` opens without blocking and checks the open descriptor: FIFOs, directories and
 /// links (when asked) are refused at once, naming the path and what it is.
@@ -8,8 +9,7 @@ import Testing
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-files-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TemporaryDirectory.create("files")
     }
 
     func file(_ name: String, _ contents: String, mode: Int = 0o644) throws -> URL {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
+import QuenchTestSupport
 
 /// The compliance report built from the runner's facts, and its two files.
 @Suite struct ComplianceReportTests {

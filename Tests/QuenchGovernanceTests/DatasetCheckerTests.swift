@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import QuenchGovernance
 import QuenchData
+import QuenchTestSupport
 
 /// Dataset checks, duplicates, overlap and canonical fingerprints.
 @Suite struct DatasetCheckerTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
+import QuenchTestSupport
 
 /// A registry in memory: versions by dataset fingerprint, and the review marks erasure leaves.
 final class InMemoryRegistry: ErasureRegistry {

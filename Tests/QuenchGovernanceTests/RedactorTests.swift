@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
+import QuenchTestSupport
 
 /// Redacted copies: nothing left to find, JSON still valid, pseudonyms consistent, originals untouched.
 @Suite struct RedactorTests {

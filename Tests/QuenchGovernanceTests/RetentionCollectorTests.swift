@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
+import QuenchTestSupport
 
 /// `quench gc`: old runs and logs go, registered artifacts stay.
 @Suite struct RetentionCollectorTests {

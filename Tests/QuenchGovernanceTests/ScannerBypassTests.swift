@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchGovernance
+import QuenchTestSupport
 
 /// Records built to slip past the scanner: nested past the walker's depth, encoded as UTF-16, or
 /// spelled with zero-width and fullwidth characters. Each is found (or refused), and redacted.

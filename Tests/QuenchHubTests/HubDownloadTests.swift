@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import QuenchHub
+import QuenchTestSupport
 
 /// Downloads from a real nginx hub on loopback: success, cache layout, tokens, offline mode.
 @Suite(.serialized) struct HubDownloadTests {
-    @Test func pullVerifiesEveryFileAndLaysOutTheSharedCache() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func pullVerifiesEveryFileAndLaysOutTheSharedCache() async throws {
         try await withTestHub([tinyRepo()]) { hub, cache in
             let downloader = HubDownloader(configuration: try hub.configuration(cache: cache, token: hub.token))
             let snapshot = try await downloader.snapshot(repo: "quench/tiny")
@@ -39,7 +40,7 @@ import Testing
         }
     }
 
-    @Test func missingAndWrongTokensSayWhatToDo() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func missingAndWrongTokensSayWhatToDo() async throws {
         try await withTestHub([tinyRepo()]) { hub, cache in
             let anonymous = HubDownloader(configuration: try hub.configuration(cache: cache, token: nil))
             let missing = await hubError { _ = try await anonymous.snapshot(repo: "quench/tiny") }
@@ -54,7 +55,7 @@ import Testing
         }
     }
 
-    @Test func twoConcurrentPullsOfTheSameFileShareOneBlob() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func twoConcurrentPullsOfTheSameFileShareOneBlob() async throws {
         try await withTestHub([tinyRepo(weights: 2_000_000)]) { hub, cache in
             let downloader = HubDownloader(configuration: try hub.configuration(cache: cache, token: hub.token))
             async let first = downloader.snapshot(repo: "quench/tiny")
@@ -67,7 +68,7 @@ import Testing
         }
     }
 
-    @Test func offlineModeResolvesFromTheCacheAndNamesWhatIsMissing() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func offlineModeResolvesFromTheCacheAndNamesWhatIsMissing() async throws {
         try await withTestHub([tinyRepo()]) { hub, cache in
             let online = HubDownloader(configuration: try hub.configuration(cache: cache, token: hub.token))
             let pulled = try await online.snapshot(repo: "quench/tiny")
@@ -89,7 +90,7 @@ import Testing
         }
     }
 
-    @Test func remoteCodeInConfigIsFlagged() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func remoteCodeInConfigIsFlagged() async throws {
         var repo = tinyRepo("quench/remote")
         repo.files[0] = FixtureFile("config.json", Data(#"{"auto_map": {"AutoModel": "modeling.Model"}}"#.utf8), lfs: false)
         try await withTestHub([repo]) { hub, cache in

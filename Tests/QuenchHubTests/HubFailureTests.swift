@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import QuenchHub
+import QuenchTestSupport
 
 /// What the hub can answer besides success: 429, 404, hostile listings, pickle-only repositories.
 @Suite(.serialized) struct HubFailureTests {
-    @Test func rateLimitedRequestsWaitForRetryAfterThenSucceed() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func rateLimitedRequestsWaitForRetryAfterThenSucceed() async throws {
         var repo = tinyRepo("quench/limited")
         repo.rateLimited = true
         try await withTestHub([repo]) { hub, cache in
@@ -18,7 +19,7 @@ import Testing
         }
     }
 
-    @Test func retriesAreBounded() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func retriesAreBounded() async throws {
         var repo = tinyRepo("quench/limited")
         repo.rateLimited = true
         try await withTestHub([repo]) { hub, cache in
@@ -32,7 +33,7 @@ import Testing
         }
     }
 
-    @Test func anUnknownRepositoryIs404WithAHint() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func anUnknownRepositoryIs404WithAHint() async throws {
         try await withTestHub([tinyRepo()]) { hub, cache in
             let error = await hubError {
                 _ = try await HubDownloader(configuration: try hub.configuration(cache: cache, token: hub.token)).snapshot(repo: "quench/absent")
@@ -42,7 +43,7 @@ import Testing
         }
     }
 
-    @Test func aPathTraversalNameRefusesTheWholeSnapshot() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aPathTraversalNameRefusesTheWholeSnapshot() async throws {
         var repo = tinyRepo("quench/evil")
         repo.extraNames = ["../../../etc/evil.json"]
         try await withTestHub([repo]) { hub, cache in
@@ -54,7 +55,7 @@ import Testing
         }
     }
 
-    @Test func aPickleOnlyRepositoryIsRefused() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aPickleOnlyRepositoryIsRefused() async throws {
         let repo = FixtureRepo("quench/pickled", files: [
             FixtureFile("pytorch_model.bin", fixtureBytes(5000, seed: 3), lfs: true),
             FixtureFile("modeling_custom.py", Data("import os\n".utf8), lfs: false),
@@ -68,7 +69,7 @@ import Testing
         }
     }
 
-    @Test func aHostOutsideTheAllowListIsNeverContacted() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aHostOutsideTheAllowListIsNeverContacted() async throws {
         try await withTestHub([tinyRepo()]) { hub, cache in
             var configuration = try hub.configuration(cache: cache, token: hub.token)
             configuration.allowedHosts = HostAllowList(["127.0.0.1"])
@@ -78,7 +79,7 @@ import Testing
         }
     }
 
-    @Test func withoutTheTestCAVerificationFails() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func withoutTheTestCAVerificationFails() async throws {
         try await withTestHub([tinyRepo()]) { hub, cache in
             var configuration = try hub.configuration(cache: cache, token: hub.token, attempts: 1)
             configuration.curl.caBundle = nil

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import QuenchHub
+import QuenchTestSupport
 
 /// Hash and size checks, resume after a cut, servers that ignore Range or answer 416, pins.
 @Suite(.serialized) struct HubIntegrityTests {
-    @Test func aCorruptedFileIsDetectedAndNothingIsLeftInTheCache() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aCorruptedFileIsDetectedAndNothingIsLeftInTheCache() async throws {
         var repo = tinyRepo("quench/corrupt")
         var corrupted = repo.files[3].content
         corrupted[1000] ^= 0xff
@@ -20,7 +21,7 @@ import Testing
         }
     }
 
-    @Test func aLongerFileIsStoppedInTheWriteCallback() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aLongerFileIsStoppedInTheWriteCallback() async throws {
         var repo = tinyRepo("quench/long")
         repo.files[3] = FixtureFile("model.safetensors", repo.files[3].content, lfs: true, served: repo.files[3].content + Data(count: 4096))
         try await withTestHub([repo]) { hub, cache in
@@ -32,7 +33,7 @@ import Testing
         }
     }
 
-    @Test func aConnectionCutMidFileIsResumedWithRange() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aConnectionCutMidFileIsResumedWithRange() async throws {
         var repo = tinyRepo("quench/cut", weights: 6_000_000)
         repo.cdnRoute = "slow"
         let weights = repo.files[3]
@@ -55,7 +56,7 @@ import Testing
         }
     }
 
-    @Test func aPartialFileFromAnEarlierRunIsResumedAndTheHashCoversAllOfIt() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aPartialFileFromAnEarlierRunIsResumedAndTheHashCoversAllOfIt() async throws {
         let repo = tinyRepo("quench/resume", weights: 1_000_000)
         let weights = repo.files[3]
         try await withTestHub([repo]) { hub, cache in
@@ -69,7 +70,7 @@ import Testing
         }
     }
 
-    @Test func aServerIgnoringRangeRestartsTheFileAndTheHash() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aServerIgnoringRangeRestartsTheFileAndTheHash() async throws {
         var repo = tinyRepo("quench/norange", weights: 1_000_000)
         repo.cdnRoute = "norange"
         let weights = repo.files[3]
@@ -85,7 +86,7 @@ import Testing
         }
     }
 
-    @Test func aCompletePartialFileAnswered416IsVerifiedNotRefetched() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func aCompletePartialFileAnswered416IsVerifiedNotRefetched() async throws {
         let repo = tinyRepo("quench/full", weights: 500_000)
         let weights = repo.files[3]
         try await withTestHub([repo]) { hub, cache in
@@ -99,7 +100,7 @@ import Testing
         }
     }
 
-    @Test func pinsAreCheckedAgainstTheHubBeforeDownloading() async throws {
+    @Test(.requiresPrograms(NginxServer.programs)) func pinsAreCheckedAgainstTheHubBeforeDownloading() async throws {
         let repo = tinyRepo("quench/pinned")
         try await withTestHub([repo]) { hub, cache in
             let downloader = HubDownloader(configuration: try hub.configuration(cache: cache, token: hub.token))

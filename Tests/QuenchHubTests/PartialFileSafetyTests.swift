@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchHub
+import QuenchTestSupport
 
 /// What an attacker with write access to the cache folder might plant where a download goes, and a
 /// listing that declares a file too large to be real.
@@ -8,8 +9,7 @@ import Testing
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-partial-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TemporaryDirectory.create("partial")
     }
 
     @Test func aSymbolicLinkAtThePartialFileIsNotWrittenThrough() throws {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import QuenchHub
+import QuenchTestSupport
 
 /// A file of a fixture repository. LFS files are served by the CDN through a redirect; others by the hub.
 struct FixtureFile {
@@ -53,50 +54,28 @@ final class TestHub {
     let port: Int
     let token = "hf_quenchtest_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
     let certificates: TestCertificates
-    private let process = Process()
+    private var server: NginxServer?
 
     var endpoint: URL { URL(string: "https://127.0.0.1:\(port)")! }
     var hubLog: String { (try? String(contentsOf: directory.appendingPathComponent("hub-access.log"), encoding: .utf8)) ?? "" }
     var cdnLog: String { (try? String(contentsOf: directory.appendingPathComponent("cdn-access.log"), encoding: .utf8)) ?? "" }
 
     init(repos: [FixtureRepo]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-hub-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        directory = try TemporaryDirectory.create("hub")
         certificates = try TestCertificates(in: directory)
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         var locations = ""
         for repo in repos { locations += try write(repo) }
-        try config(locations: locations).write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", directory.path, "-c", directory.appendingPathComponent("nginx.conf").path]
-        process.standardOutput = FileHandle.nullDevice
-        let stderrLog = directory.appendingPathComponent("error.log")
-        _ = FileManager.default.createFile(atPath: stderrLog.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderrLog)
-        try process.run()
-        do {
-            try Self.waitForPort(host: "127.0.0.1", port: port)
-            try Self.waitForPort(host: "127.0.0.2", port: port)
-        } catch {
-            let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? "no error.log"
-            stop()
-            throw TestServerError.timeout("\(error); nginx said: \(log.suffix(600))")
-        }
+        server = try NginxServer(directory: directory, http: http(locations: locations), port: port, hosts: ["127.0.0.1", "127.0.0.2"])
     }
 
     /// Stops nginx (SIGTERM to the master it started) and removes the fixture.
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func stop() { server?.stop() }
 
     /// Kills nginx's worker (the master, which this test started, forks a new one): every open
     /// connection is cut mid-transfer, as a crashed proxy or a dropped link would.
     func killWorkers() {
-        let master = process.processIdentifier
+        guard let master = server?.masterPID else { return }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry),
                   let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
@@ -158,20 +137,10 @@ final class TestHub {
         try data.write(to: url)
     }
 
-    private func config(locations: String) -> String {
+    /// The body of nginx's `http {}` block: the hub and CDN servers and their rules.
+    private func http(locations: String) -> String {
         let dir = directory.path
         return """
-            worker_processes 1;
-            daemon off;
-            pid \(dir)/nginx.pid;
-            error_log \(dir)/error.log;
-            events { worker_connections 64; }
-            http {
-                client_body_temp_path \(dir)/tmp/body;
-                proxy_temp_path \(dir)/tmp/proxy;
-                fastcgi_temp_path \(dir)/tmp/fastcgi;
-                uwsgi_temp_path \(dir)/tmp/uwsgi;
-                scgi_temp_path \(dir)/tmp/scgi;
                 default_type application/octet-stream;
                 etag off;
                 map_hash_bucket_size 128;
@@ -205,38 +174,6 @@ final class TestHub {
                     # A server that ignores Range and always sends the whole file.
                     location /norange/ { alias \(dir)/cdn/; max_ranges 0; }
                 }
-            }
             """
-    }
-
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard bound else { throw TestServerError.command("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func waitForPort(host: String, port: Int) throws {
-        for _ in 0..<200 {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr(host)
-            let connected = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            close(descriptor)
-            if connected { return }
-            usleep(50_000)
-        }
-        throw TestServerError.timeout("nginx did not listen on \(host):\(port) within 10 s")
     }
 }

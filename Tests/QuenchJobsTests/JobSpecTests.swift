@@ -5,6 +5,7 @@ import QuenchSecurity
 import QuenchTrain
 import Testing
 @testable import QuenchConfig
+import QuenchTestSupport
 
 /// Job specs: a valid one loads with paths resolved; each kind of mistake is reported with file,
 /// line and key, and all mistakes of a file come out together.
@@ -218,19 +219,9 @@ import Testing
         }
     }
 
-    @Test func theQuickstartSpecIsValid() throws {
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root.deleteLastPathComponent() }
-        let url = root.appendingPathComponent("jobs/smollm2-135m_lora_quickstart.yaml")
-        guard FileManager.default.fileExists(atPath: DemoModelPath.path) else { return }
+    @Test(.requiresQuickstartModel) func theQuickstartSpecIsValid() throws {
+        let url = SharedFixtures.repository.appendingPathComponent("jobs/smollm2-135m_lora_quickstart.yaml")
         let spec = try JobSpec.load(contentsOf: url)
         #expect(spec.training.method == .lora)
-    }
-}
-
-/// Where `make setup` puts the demo model (the quickstart spec names it).
-enum DemoModelPath {
-    static var path: String {
-        FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf").path
     }
 }

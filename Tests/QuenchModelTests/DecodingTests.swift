@@ -2,12 +2,13 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import Testing
+import QuenchTestSupport
 
 /// Generation with the key/value cache must give the logits of the full forward pass.
 @Suite struct DecodingTests {
     @Test(arguments: ["tiny-llama", "tiny-gpt2"])
     func cachedStepsAndPrefillMatchTheFullForwardPass(_ folder: String) throws {
-        let model = try ModelLoader.load(huggingFaceDirectory: Fixtures.url(folder))
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url(folder))
         let tokens: [Int32] = [5, 17, 200, 3, 99, 42, 7, 128, 64, 1]
         let n = tokens.count, vocabulary = model.config.vocabularySize
         let workspace = try Workspace(config: model.config, batch: 1, time: n, training: false)

@@ -2,16 +2,11 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import Testing
+import QuenchTestSupport
 
 /// Models written by Quench read back identically: GGUF F32 bit-exact, F16 within half precision,
 /// Hugging Face directories bit-exact with the same tokenizer.
 @Suite struct ExportRoundTripTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("quench-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     func expectSameParameters(_ a: CausalLM, _ b: CausalLM, tolerance: Float = 0, sourceLocation: SourceLocation = #_sourceLocation) throws {
         #expect(a.config == b.config, sourceLocation: sourceLocation)
         for spec in a.specs {
@@ -26,10 +21,10 @@ import Testing
         }
     }
 
-    @Test func smolLM2SurvivesGGUFAndHuggingFaceExport() throws {
-        let url = try Fixtures.smolLM2()
+    @Test(.requiresDemoModel) func smolLM2SurvivesGGUFAndHuggingFaceExport() throws {
+        let url = DemoModelFile.url
         let original = try ModelBundle.open(url)
-        let folder = try temporaryDirectory()
+        let folder = try TemporaryDirectory.create("export")
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = "<|im_start|>user\nConvert 25 degrees Celsius to Fahrenheit.<|im_end|>\n  0 1234"
         let expectedIDs = try #require(original.tokenizer).encode(text)
@@ -57,8 +52,8 @@ import Testing
 
     @Test(arguments: ["tiny-gpt2", "tiny-llama"])
     func tinyModelsSurviveHuggingFaceExport(_ folder: String) throws {
-        let original = try ModelBundle.open(Fixtures.url(folder))
-        let directory = try temporaryDirectory().appendingPathComponent("export")
+        let original = try ModelBundle.open(SharedFixtures.url(folder))
+        let directory = try TemporaryDirectory.create("export").appendingPathComponent("export")
         defer { try? FileManager.default.removeItem(at: directory.deletingLastPathComponent()) }
         try HuggingFaceExporter.write(original, to: directory)
         try expectSameParameters(original.model, try ModelBundle.open(directory).model)

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import QuenchModel
+import QuenchTestSupport
 
 /// The real SmolLM2-135M-Instruct Q4_1 GGUF; reference numbers from gguf-py's dequantizer.
 @Suite("GGUF SmolLM2-135M-Instruct")
 struct GGUFSmolLM2Tests {
-    @Test("metadata and tensor table")
+    @Test("metadata and tensor table", .requiresDemoModel)
     func metadata() throws {
-        let url = try Fixtures.smolLM2()
+        let url = DemoModelFile.url
         let gguf = try GGUFFile(contentsOf: url)
         #expect(gguf.version == 3)
         #expect(gguf.metadataKeys.count == 33)
@@ -41,9 +42,9 @@ struct GGUFSmolLM2Tests {
         #expect(gguf.dataOffset == 1_785_664)
     }
 
-    @Test("token_embd (Q8_0) and blk.0.attn_q (Q4_1) match gguf-py's dequantization")
+    @Test("token_embd (Q8_0) and blk.0.attn_q (Q4_1) match gguf-py's dequantization", .requiresDemoModel)
     func dequantize() throws {
-        let url = try Fixtures.smolLM2()
+        let url = DemoModelFile.url
         let gguf = try GGUFFile(contentsOf: url)
 
         let embedding = try gguf.dequantize("token_embd.weight")

@@ -1,11 +1,12 @@
 import Foundation
 import QuenchModel
 import Testing
+import QuenchTestSupport
 
 /// Generation plans its cache and the prompt's workspace as one sum against the memory available.
 @Suite struct GenerationMemoryTests {
-    @Test func aCacheAndWorkspaceThatDoNotFitTogetherAreRefusedNamingBoth() throws {
-        let bundle = try ModelBundle.open(try Fixtures.smolLM2())
+    @Test(.requiresDemoModel) func aCacheAndWorkspaceThatDoNotFitTogetherAreRefusedNamingBoth() throws {
+        let bundle = try ModelBundle.open(DemoModelFile.url)
         let request = TextGenerator.Request(prompt: "Once upon a time", chat: false, maxTokens: 64,
                                             sampling: TokenSampler.Settings(temperature: 0, topK: 0, topP: 1, seed: 0))
         let error = try #require(throws: ModelError.self) {

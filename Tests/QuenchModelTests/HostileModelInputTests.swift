@@ -3,6 +3,7 @@ import QuenchTensor
 import Testing
 @testable import QuenchModel
 @testable import QuenchTokenizer
+import QuenchTestSupport
 
 /// Hostile numbers, sizes and file types in model files and settings: each must end in an error
 /// naming the file and key (or the setting to lower), never a trap, a huge allocation or a hang.
@@ -30,7 +31,7 @@ struct HostileModelInputTests {
 
     /// tiny-llama's folder copied to scratch with config.json edited by `edit`.
     func tinyLlama(config edit: (String) -> String) throws -> URL {
-        let source = Fixtures.url("tiny-llama"), folder = scratch.url("tiny-llama")
+        let source = SharedFixtures.url("tiny-llama"), folder = scratch.url("tiny-llama")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let config = try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8)
         try Data(edit(config).utf8).write(to: folder.appendingPathComponent("config.json"))
@@ -70,7 +71,7 @@ struct HostileModelInputTests {
 
     @Test("a model whose parameters exceed physical memory is refused with the amount")
     func modelLargerThanMemory() throws {
-        var config = try ModelConfig(huggingFaceConfig: Fixtures.url("tiny-llama/config.json"))
+        var config = try ModelConfig(huggingFaceConfig: SharedFixtures.url("tiny-llama/config.json"))
         (config.hiddenSize, config.intermediateSize, config.vocabularySize, config.layers) = (1 << 24, 1 << 24, 1 << 24, 4)
         let error = try #require(throws: ModelError.self) { try CausalLM(config: config) }
         guard case .exceedsMemory(_, let bytes?, let available, _) = error else { Issue.record("\(error)"); return }
@@ -79,7 +80,7 @@ struct HostileModelInputTests {
 
     @Test("a LoRA rank of 2^40 (from a training config or adapter_config.json) is refused before allocating")
     func hugeLoRARank() throws {
-        let model = try ModelLoader.load(huggingFaceDirectory: Fixtures.url("tiny-llama"))
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
         let error = try #require(throws: ModelError.self) {
             try LoRAAdapters(model: model, rank: 1 << 40, alpha: 16, modules: ["q", "v"], seed: 0)
         }
@@ -116,7 +117,7 @@ struct HostileModelInputTests {
 
     @Test("a workspace whose batch × time overflows is an error naming batch_size, not a trap")
     func workspaceOverflow() throws {
-        let config = try ModelConfig(huggingFaceConfig: Fixtures.url("tiny-llama/config.json"))
+        let config = try ModelConfig(huggingFaceConfig: SharedFixtures.url("tiny-llama/config.json"))
         let error = try #require(throws: ModelError.self) {
             try Workspace(config: config, batch: 4_611_686_018_427_387_904, time: 128, training: true)
         }
@@ -126,7 +127,7 @@ struct HostileModelInputTests {
 
     @Test("batch_size 1000000 is refused with the memory it needs, before allocating")
     func workspaceLargerThanMemory() throws {
-        let config = try ModelConfig(huggingFaceConfig: Fixtures.url("tiny-llama/config.json"))
+        let config = try ModelConfig(huggingFaceConfig: SharedFixtures.url("tiny-llama/config.json"))
         let error = try #require(throws: ModelError.self) {
             try Workspace(config: config, batch: 1_000_000, time: 128, training: true)
         }
@@ -135,9 +136,9 @@ struct HostileModelInputTests {
         #expect(lower.contains("batch_size") && lower.contains("max_sequence_length"))
     }
 
-    @Test("--max-tokens Int.max is refused against the context, not added into an overflow")
+    @Test("--max-tokens Int.max is refused against the context, not added into an overflow", .requiresDemoModel)
     func maxTokensOverflow() throws {
-        let url = try Fixtures.smolLM2()
+        let url = DemoModelFile.url
         let bundle = try ModelBundle.open(url)
         let generator = TextGenerator(bundle: bundle)
         let request = TextGenerator.Request(prompt: "Hi", chat: false, maxTokens: .max,
@@ -195,7 +196,7 @@ struct NonRegularModelFileTests {
     func safetensorsFIFO() throws {
         let folder = scratch.url("model")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Fixtures.url("tiny-llama/config.json"), to: folder.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(at: SharedFixtures.url("tiny-llama/config.json"), to: folder.appendingPathComponent("config.json"))
         let url = try fifo("model.safetensors", in: folder)
         #expect(throws: SafetensorsError.notARegularFile(file: url.path, type: "a FIFO (named pipe)")) {
             try ModelBundle.open(folder)

@@ -2,11 +2,11 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import Testing
+import QuenchTestSupport
 
 @Suite struct ModelConfigTests {
     func write(_ json: String, name: String = "config.json") throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryDirectory.create("config")
         let url = folder.appendingPathComponent(name)
         try Data(json.utf8).write(to: url)
         return url
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func weightsWithNaNAreRefusedNamingTheTensor() throws {
-        let source = Fixtures.url("tiny-llama")
+        let source = SharedFixtures.url("tiny-llama")
         let folder = try write(try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8))
             .deletingLastPathComponent()
         let checkpoint = try SafetensorsFile(contentsOf: source.appendingPathComponent("model.safetensors"))

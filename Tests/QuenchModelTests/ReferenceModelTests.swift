@@ -2,6 +2,7 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import Testing
+import QuenchTestSupport
 
 /// tiny-llama and tiny-gpt2 against PyTorch: logits, loss and every parameter gradient.
 @Suite struct ReferenceModelTests {
@@ -12,7 +13,7 @@ import Testing
 
     @Test(arguments: [Case(folder: "tiny-llama"), Case(folder: "tiny-gpt2")])
     func logitsLossAndGradientsMatchPyTorch(_ fixture: Case) throws {
-        let directory = Fixtures.url(fixture.folder)
+        let directory = SharedFixtures.url(fixture.folder)
         let model = try ModelLoader.load(huggingFaceDirectory: directory)
         let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
         let inputShape = try #require(reference.info("input_ids")).shape

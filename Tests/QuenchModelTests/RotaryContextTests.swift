@@ -2,13 +2,14 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import Testing
+import QuenchTestSupport
 
 /// Rotary tables are built for the positions a workspace or cache holds, not for the context a
 /// config declares: a huge `max_position_embeddings` costs nothing and changes no number.
 @Suite struct RotaryContextTests {
     /// tiny-llama, and the same weights under a config declaring `positions` positions.
     func tinyLlamaPair(declaring positions: Int) throws -> (CausalLM, CausalLM) {
-        let model = try ModelLoader.load(huggingFaceDirectory: Fixtures.url("tiny-llama"))
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
         var config = model.config
         config.maxPositions = positions
         let wide = try CausalLM(config: config)

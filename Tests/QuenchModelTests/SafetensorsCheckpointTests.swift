@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchModel
+import QuenchTestSupport
 
 @Suite("Safetensors sharded checkpoints")
 struct SafetensorsCheckpointTests {
@@ -58,7 +59,7 @@ struct SafetensorsCheckpointTests {
     }
 
     @Test func singleFileDirectory() throws {
-        let checkpoint = try SafetensorsCheckpoint(directory: Fixtures.url("tiny-llama"))
+        let checkpoint = try SafetensorsCheckpoint(directory: SharedFixtures.url("tiny-llama"))
         #expect(checkpoint.files.count == 1)
         #expect(checkpoint.metadata == ["format": "pt"])
         #expect(checkpoint.info("model.embed_tokens.weight")?.shape == [256, 64])

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 import QuenchModel
+import QuenchTestSupport
 
 @Suite("Safetensors reference fixtures")
 struct SafetensorsFixtureTests {
     /// The tiny Llama's config.json, as plain JSON numbers.
     private func config() throws -> [String: Any] {
-        let data = try Data(contentsOf: Fixtures.url("tiny-llama/config.json"))
+        let data = try Data(contentsOf: SharedFixtures.url("tiny-llama/config.json"))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
@@ -20,7 +21,7 @@ struct SafetensorsFixtureTests {
         let heads = try #require(config["num_attention_heads"] as? Int)
         let kvHeads = try #require(config["num_key_value_heads"] as? Int)
 
-        let file = try SafetensorsFile(contentsOf: Fixtures.url("tiny-llama/model.safetensors"))
+        let file = try SafetensorsFile(contentsOf: SharedFixtures.url("tiny-llama/model.safetensors"))
         #expect(file.metadata == ["format": "pt"])
         #expect(file.tensorNames.count == 3 + 9 * layers)
         var expected: [String: [Int]] = [
@@ -50,7 +51,7 @@ struct SafetensorsFixtureTests {
     }
 
     @Test func floatsAgreeWithAnIndependentDecode() throws {
-        let url = Fixtures.url("tiny-llama/model.safetensors")
+        let url = SharedFixtures.url("tiny-llama/model.safetensors")
         let file = try SafetensorsFile(contentsOf: url)
         let name = "model.layers.1.self_attn.q_proj.weight"
         let info = try #require(file.info(name))
@@ -73,7 +74,7 @@ struct SafetensorsFixtureTests {
     }
 
     @Test func referenceBatchHasIntegerIdsAndUnalignedFloats() throws {
-        let url = Fixtures.url("tiny-llama/reference.safetensors")
+        let url = SharedFixtures.url("tiny-llama/reference.safetensors")
         let file = try SafetensorsFile(contentsOf: url)
         #expect(file.info("input_ids")?.dtype == .i32)
         #expect(file.info("input_ids")?.shape == [2, 16])

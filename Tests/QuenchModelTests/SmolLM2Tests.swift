@@ -2,14 +2,15 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import Testing
+import QuenchTestSupport
 
 /// The real SmolLM2-135M-Instruct (GGUF, Q4_1) against transformers' per-token losses.
 @Suite struct SmolLM2Tests {
-    @Test func perTokenLossAndArgmaxMatchTransformers() throws {
-        let url = try Fixtures.smolLM2()
+    @Test(.requiresDemoModel) func perTokenLossAndArgmaxMatchTransformers() throws {
+        let url = DemoModelFile.url
         let model = try ModelLoader.load(gguf: url)
         #expect(model.config.layers == 30 && model.config.hiddenSize == 576 && model.config.tiedEmbeddings)
-        let reference = try SafetensorsFile(contentsOf: Fixtures.url("smollm2/reference.safetensors"))
+        let reference = try SafetensorsFile(contentsOf: SharedFixtures.url("smollm2/reference.safetensors"))
         for i in 0..<3 {
             let ids = try reference.int32s("seq\(i).input_ids")
             let n = ids.count

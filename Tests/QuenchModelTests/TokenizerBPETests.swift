@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import QuenchModel
 @testable import QuenchTokenizer
+import QuenchTestSupport
 
 /// BPE merging, special tokens, decoding and validation on a handmade vocabulary.
 @Suite struct TokenizerBPETests {
@@ -108,7 +109,7 @@ import QuenchModel
 
     @Test func bytesWithoutATokenAreDroppedAndDoNotBridgeMerges() throws {
         // Byte 0x04 has no token (as in SmolLM2); the dots around it must not merge into "..".
-        var tokens = V.byteTokens + [".."]
+        var tokens = ByteLevelVocabulary.tokens + [".."]
         tokens[4] = "<unused4>"
         let tokenizer = try BPETokenizer(
             tokens: tokens, merges: [". ."], tokenTypes: nil, preTokenizer: .gpt2,
@@ -128,7 +129,7 @@ import QuenchModel
         #expect(merging.ignoresMerges)
         #expect(try merging.encode("abc") == [257])
         let strict = try BPETokenizer(
-            tokens: V.byteTokens + extra, merges: ["a b"], tokenTypes: nil, preTokenizer: .llama3,
+            tokens: ByteLevelVocabulary.tokens + extra, merges: ["a b"], tokenTypes: nil, preTokenizer: .llama3,
             bosTokenID: nil, eosTokenID: nil, addedTokens: nil, ignoreMerges: false)
         #expect(try strict.encode("abc") == [256, V.byteID("c")])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import QuenchModel
 @testable import QuenchTokenizer
+import QuenchTestSupport
 
 /// The raw tokenizer metadata of a GGUF file, as read by Quench's GGUF reader, for tests that
 /// rebuild tokenizers from it in other ways.
@@ -23,8 +24,8 @@ struct GGUFTokenizerMetadata: Sendable {
 /// SmolLM2's tokenizer, read once for all tests; nil when the model is absent.
 enum SmolLM2Tokenizer {
     static let loaded: Result<(tokenizer: BPETokenizer, metadata: GGUFTokenizerMetadata), any Error>? = {
-        guard FileManager.default.fileExists(atPath: DemoModel.url.path) else { return nil }
-        let url = DemoModel.url
+        guard DemoModelFile.isAvailable else { return nil }
+        let url = DemoModelFile.url
         return Result {
             let gguf = try GGUFFile(contentsOf: url)
             guard let tokenizer = try GGUFTokenizer.tokenizer(from: gguf, file: url.lastPathComponent) else {

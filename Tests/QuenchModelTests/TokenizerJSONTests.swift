@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import QuenchModel
 @testable import QuenchTokenizer
+import QuenchTestSupport
 
 /// Reading Hugging Face tokenizer.json files written by the tests.
 @Suite struct TokenizerJSONTests {
@@ -9,8 +10,7 @@ import QuenchModel
 
     /// Writes `json` as tokenizer.json in a fresh temporary directory and returns its URL.
     static func write(_ json: [String: Any]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-tokenizer-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.create("tokenizer")
         let url = directory.appendingPathComponent("tokenizer.json")
         try JSONSerialization.data(withJSONObject: json).write(to: url)
         return url
@@ -20,7 +20,7 @@ import QuenchModel
 
     /// A small byte-level tokenizer.json: bytes, "Ġh", "Ġhi", and two added tokens past the vocab.
     static func sample(merges: Any, preTokenizer: Any? = nil, model: [String: Any] = [:]) -> [String: Any] {
-        var vocab = Dictionary(uniqueKeysWithValues: V.byteTokens.enumerated().map { ($0.element, $0.offset) })
+        var vocab = Dictionary(uniqueKeysWithValues: ByteLevelVocabulary.tokens.enumerated().map { ($0.element, $0.offset) })
         vocab["Ġh"] = 256
         vocab["Ġhi"] = 257
         var modelObject: [String: Any] = ["type": "BPE", "vocab": vocab, "merges": merges, "ignore_merges": false]

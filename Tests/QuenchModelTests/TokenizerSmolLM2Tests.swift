@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import QuenchModel
 @testable import QuenchTokenizer
+import QuenchTestSupport
 
 /// The tokenizer and chat template against the reference outputs for the real SmolLM2 model.
-@Suite struct TokenizerSmolLM2Tests {
+@Suite(.requiresDemoModel) struct TokenizerSmolLM2Tests {
     struct Reference: Decodable {
         struct Case: Decodable {
             let text: String
@@ -22,14 +23,13 @@ import QuenchModel
     }
 
     static func reference() throws -> Reference {
-        let data = try Data(contentsOf: Fixtures.url("smollm2/reference.json"))
+        let data = try Data(contentsOf: SharedFixtures.url("smollm2/reference.json"))
         return try JSONDecoder().decode(Reference.self, from: data)
     }
 
-    /// The SmolLM2 tokenizer; the test is cancelled (reported as skipped) when the model is absent.
+    /// The SmolLM2 tokenizer (the suite runs only when the model is present).
     static func smolLM2() throws -> (tokenizer: BPETokenizer, metadata: GGUFTokenizerMetadata) {
-        guard let loaded = SmolLM2Tokenizer.loaded else { try Test.cancel("SmolLM2-135M-Instruct is not at \(DemoModel.url.path); run `make setup` to fetch it") }
-        return try loaded.get()
+        try #require(SmolLM2Tokenizer.loaded, "SmolLM2-135M-Instruct is not at \(DemoModelFile.url.path)").get()
     }
 
     @Test func ggufMetadataDescribesSmolLM2() throws {
@@ -109,8 +109,7 @@ import QuenchModel
             ]],
             "model": ["type": "BPE", "vocab": vocab, "merges": metadata.merges.map { $0.split(separator: " ").map(String.init) }],
         ]
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quench-smollm2-json-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TemporaryDirectory.create("smollm2-json")
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = directory.appendingPathComponent("tokenizer.json")
         try JSONSerialization.data(withJSONObject: json).write(to: url)

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import QuenchModel
 import Testing
+import QuenchTestSupport
 
 /// `ModelBundle.open(_:verifying:)`: the model is built from the very bytes the caller's check saw.
 @Suite struct VerifiedLoadingTests {
@@ -15,7 +16,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verified-loading-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: Fixtures.url("tiny-llama/\(name)"), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(at: SharedFixtures.url("tiny-llama/\(name)"), to: folder.appendingPathComponent(name))
         }
         return folder
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import QuenchSecurity
+import QuenchTestSupport
 @testable import QuenchRegistry
 
 /// A throwaway registry home with a signing key, a roles config and gated candidates to register.
@@ -17,14 +18,15 @@ struct RegistryFixture {
     ]
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-registry-\(UUID().uuidString)")
+        root = try TemporaryDirectory.create("registry")
         home = root.appendingPathComponent("home")
         configURL = root.appendingPathComponent("registry.yaml")
         osUser = try RegistryActor.osUser()
         let keyURL = root.appendingPathComponent("keys/signing.key")
         try FileManager.default.createDirectory(at: keyURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(
+        let written = FileManager.default.createFile(
             atPath: keyURL.path, contents: Data(P256.Signing.PrivateKey().pemRepresentation.utf8), attributes: [.posixPermissions: 0o600])
+        guard written else { throw TestSetupError.command("cannot write the fixture's signing key at \(keyURL.path)") }
         var yaml = "signing_key: \(keyURL.path)\nroles:\n"
         for (user, roles) in Self.roles.sorted(by: { $0.key < $1.key }) { yaml += "  \(user): [\(roles.joined(separator: ", "))]\n" }
         yaml += "service_accounts:\n"

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import QuenchSecurity
 import Testing
+import QuenchTestSupport
 
 /// Secret key files are checked on the descriptor that reads them: no link followed, no FIFO waited
 /// on, only a regular file of the current user that nobody else may read, of a key's size.
@@ -9,8 +10,7 @@ import Testing
     let root: URL
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-keyfile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        root = try TemporaryDirectory.create("keyfile")
     }
 
     /// A file under the scratch folder with `contents` and `mode`.

@@ -1,22 +1,15 @@
 import Foundation
 import QuenchSecurity
 import Testing
+import QuenchTestSupport
 
 /// Quench's model.sig checked against the reference implementation, PyPI `model-signing` 1.1.1
 /// (scripts/install-python-tools.sh), in both directions, and Quench's key files against OpenSSL.
 @Suite struct SigningInteropTests {
     /// Runs a program found on PATH; status 127 means it is not installed.
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ProcessRunner.run("/usr/bin/env", arguments)
+        return (result.status, result.output)
     }
 
     /// Cancels the calling test (reported as skipped) when the `model_signing` CLI is not installed.

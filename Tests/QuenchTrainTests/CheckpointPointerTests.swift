@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import QuenchTrain
+import QuenchTestSupport
 
 /// The `latest` pointer of a checkpoint folder: whitespace an editor adds is ignored, anything that is
 /// not a checkpoint folder's name is refused naming the pointer, a corrupt state names its file.
@@ -9,7 +10,7 @@ import Testing
     let saved = Checkpoint(step: 3, cursor: DataCursor(epoch: 0, position: 6), configHash: "abc", method: .lora)
 
     init() throws {
-        directory = try DataTestSupport.directory()
+        directory = try TemporaryDirectory.create("checkpoint")
         let folder = directory.appendingPathComponent("checkpoint-00000003")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try JSONEncoder().encode(saved).write(to: folder.appendingPathComponent(Checkpoint.stateFile))

@@ -5,6 +5,7 @@ import Testing
 @testable import QuenchTrain
 @testable import QuenchData
 @testable import QuenchRandom
+import QuenchTestSupport
 
 @Suite("Data batches")
 struct DataBatchTests {
@@ -113,7 +114,7 @@ struct DataBatchTests {
     }
 
     @Test func preparesTrainingAndValidationFromFiles() throws {
-        let directory = try S.directory()
+        let directory = try TemporaryDirectory.create("data")
         let train = directory.appendingPathComponent("train.jsonl")
         let valid = directory.appendingPathComponent("valid.jsonl")
         let records = (0..<10).map { #"{"prompt": "q\#($0)", "completion": " a\#($0)"}"# }
@@ -135,7 +136,7 @@ struct DataBatchTests {
     }
 
     @Test func refusesDataWithoutATokenToLearnFrom() throws {
-        let directory = try S.directory()
+        let directory = try TemporaryDirectory.create("data")
         let train = directory.appendingPathComponent("cut.jsonl")
         let valid = directory.appendingPathComponent("valid.jsonl")
         // Every completion starts after position 4, so truncation at 4 leaves nothing scored.

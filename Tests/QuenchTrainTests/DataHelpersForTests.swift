@@ -3,38 +3,16 @@ import QuenchModel
 @testable import QuenchTrain
 @testable import QuenchTokenizer
 @testable import QuenchData
+import QuenchTestSupport
 
 /// Small files and a handmade tokenizer for the data pipeline tests.
 enum DataTestSupport {
-    /// A fresh temporary directory.
-    static func directory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("quench-data-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// Writes `text` to `name` in a fresh temporary directory.
+    /// Writes `text` to `name` in a fresh temporary directory (the caller removes it).
     static func file(_ name: String, _ text: String) throws -> URL {
-        let url = try directory().appendingPathComponent(name)
+        let url = try TemporaryDirectory.create("data").appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url
     }
-
-    /// GPT-2's byte-to-character table, so byte b is token b and "abc" encodes to [97, 98, 99].
-    static let byteTokens: [String] = {
-        let printable = Array(33...126) + Array(161...172) + Array(174...255)
-        var result = [String](repeating: "", count: 256)
-        var shifted = 256
-        for byte in 0..<256 {
-            var value = byte
-            if !printable.contains(byte) {
-                value = shifted
-                shifted += 1
-            }
-            result[byte] = Unicode.Scalar(UInt32(value)).map { String(Character($0)) } ?? ""
-        }
-        return result
-    }()
 
     static let eos: Int32 = 256
     static let imStart: Int32 = 257
@@ -44,7 +22,7 @@ enum DataTestSupport {
     static func tokenizer(eos: Bool = true) throws -> BPETokenizer {
         let specials = ["<eos>", "<|im_start|>", "<|im_end|>"]
         return try BPETokenizer(
-            tokens: byteTokens + specials, merges: [], tokenTypes: Array(repeating: 1, count: 256) + [3, 3, 3],
+            tokens: ByteLevelVocabulary.tokens + specials, merges: [], tokenTypes: Array(repeating: 1, count: 256) + [3, 3, 3],
             preTokenizer: .gpt2, bosTokenID: nil, eosTokenID: eos ? 256 : nil, addedTokens: nil)
     }
 

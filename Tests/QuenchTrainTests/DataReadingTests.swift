@@ -3,6 +3,7 @@ import QuenchModel
 import Testing
 @testable import QuenchTrain
 @testable import QuenchData
+import QuenchTestSupport
 
 @Suite("Data reading")
 struct DataReadingTests {
@@ -89,7 +90,7 @@ struct DataReadingTests {
     }
 
     @Test func refusesUTF16LinesTheDataScanCannotRead() throws {
-        let url = try DataTestSupport.directory().appendingPathComponent("u16.jsonl")
+        let url = try TemporaryDirectory.create("data").appendingPathComponent("u16.jsonl")
         try #require(#"{"prompt": "p", "completion": "c"}"#.data(using: .utf16LittleEndian)).write(to: url)
         let error = try #require(throws: DatasetError.self) { try JSONLDataset.records(in: url, format: nil) }
         guard case .notJSON(let file, let line, let reason) = error else {

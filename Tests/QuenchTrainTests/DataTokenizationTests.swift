@@ -4,6 +4,7 @@ import Testing
 @testable import QuenchTrain
 @testable import QuenchTokenizer
 @testable import QuenchData
+import QuenchTestSupport
 
 @Suite("Data tokenization")
 struct DataTokenizationTests {
@@ -50,8 +51,8 @@ struct DataTokenizationTests {
         #expect(throws: DatasetError.noChatTemplate) { try TokenizedDataset.load(url, format: nil, tokenizer: tokenizer) }
     }
 
-    @Test func smolLM2PromptCompletionLabels() throws {
-        let url = try TrainFixtures.smolLM2()
+    @Test(.requiresDemoModel) func smolLM2PromptCompletionLabels() throws {
+        let url = DemoModelFile.url
         let bundle = try ModelBundle.open(url)
         let tokenizer = try ExampleTokenizer(bundle: bundle)
         let bpe = tokenizer.tokenizer
@@ -71,8 +72,8 @@ struct DataTokenizationTests {
         #expect(try bpe.decode(unscored) == prompt)
     }
 
-    @Test func smolLM2ChatLabels() throws {
-        let url = try TrainFixtures.smolLM2()
+    @Test(.requiresDemoModel) func smolLM2ChatLabels() throws {
+        let url = DemoModelFile.url
         let bundle = try ModelBundle.open(url)
         let tokenizer = try ExampleTokenizer(bundle: bundle)
         let bpe = tokenizer.tokenizer

@@ -3,13 +3,14 @@ import QuenchModel
 import QuenchTensor
 import QuenchTrain
 import Testing
+import QuenchTestSupport
 
 /// Five AdamW steps of full fine-tuning on the fixture batch against PyTorch: losses, grad norms
 /// before clipping, and a probed parameter afterwards.
 @Suite struct FullFineTuneTests {
     @Test(arguments: ["tiny-llama", "tiny-gpt2"])
     func fiveStepsMatchPyTorch(_ folder: String) throws {
-        let directory = TrainFixtures.url(folder)
+        let directory = SharedFixtures.url(folder)
         let model = try ModelLoader.load(huggingFaceDirectory: directory)
         let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
         let shape = try #require(reference.info("input_ids")).shape

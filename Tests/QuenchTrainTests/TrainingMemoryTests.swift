@@ -2,6 +2,7 @@ import Foundation
 import QuenchModel
 import Testing
 @testable import QuenchTrain
+import QuenchTestSupport
 
 /// Training's memory is planned as one sum (model, gradients or adapters, AdamW moments, workspace,
 /// checkpoint staging) against what is available, not buffer by buffer.
@@ -9,7 +10,7 @@ import Testing
     let model: CausalLM
 
     init() throws {
-        model = try ModelLoader.load(huggingFaceDirectory: TrainFixtures.url("tiny-llama"))
+        model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
     }
 
     func config(_ method: TrainingConfig.Method) -> TrainingConfig {

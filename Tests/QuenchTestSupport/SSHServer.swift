@@ -3,30 +3,35 @@ import Testing
 
 /// A real OpenSSH server on 127.0.0.1 for one test: host and client keys generated now, config in a
 /// temporary folder, key-only login for the current user. Always `stop()` it (defer).
-final class DispatchSSHServer {
-    let folder: URL
-    let port: Int
-    let clientKey: URL
+public final class SSHServer {
+    /// The folder holding keys, config, pid file and log.
+    public let folder: URL
+    /// The port sshd listens on, on 127.0.0.1.
+    public let port: Int
+    /// The private key the server accepts.
+    public let clientKey: URL
     /// A known-hosts file holding this server's real host key.
-    let knownHosts: URL
+    public let knownHosts: URL
     /// A known-hosts file holding another key for the same address: connecting must be refused.
-    let wrongKnownHosts: URL
-    let user: String
+    public let wrongKnownHosts: URL
+    /// The user to log in as (the current one).
+    public let user: String
     private var pid: pid_t = 0
 
+    /// Programs the server needs: with `.requiresPrograms(SSHServer.programs)` a test without them is skipped.
+    public static let programs = ["/usr/sbin/sshd", "/usr/bin/ssh-keygen", "/usr/bin/ssh"]
+
     /// `extraConfig`: more sshd_config lines (such as `SetEnv` for the sessions).
-    init(extraConfig: String = "") throws {
-        folder = try DispatchTestSupport.temporaryDirectory("sshd")
-        let keygen = "/usr/bin/ssh-keygen"
+    public init(extraConfig: String = "") throws {
+        folder = try TemporaryDirectory.create("sshd")
         for name in ["host_key", "client_key", "other_host_key"] {
-            let (status, output) = try DispatchTestSupport.system(
-                keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "quench-test", "-f", folder.appendingPathComponent(name).path])
-            try #require(status == 0, "ssh-keygen failed: \(output)")
+            _ = try ProcessRunner.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "quench-test", "-f",
+                                                           folder.appendingPathComponent(name).path]).checked("ssh-keygen")
         }
         clientKey = folder.appendingPathComponent("client_key")
         try FileManager.default.copyItem(at: folder.appendingPathComponent("client_key.pub"),
                                          to: folder.appendingPathComponent("authorized_keys"))
-        port = try DispatchTestSupport.freePort()
+        port = try LoopbackPort.free()
         user = String(cString: getpwuid(getuid()).pointee.pw_name)
         let config = """
             Port \(port)
@@ -55,59 +60,31 @@ final class DispatchSSHServer {
 
         let log = folder.appendingPathComponent("sshd.log")
         do {
-            pid = try DispatchTestSupport.startDaemon(
+            pid = try Daemon.start(
                 "/usr/sbin/sshd", ["-f", configURL.path, "-E", log.path], pidFile: folder.appendingPathComponent("sshd.pid"))
         } catch {
             stop()
             throw error
         }
         let port = self.port
-        guard DispatchTestSupport.waitUntil(seconds: 15, { DispatchTestSupport.isListening(port) }) else {
+        guard Polling.waitUntil(seconds: 15, { LoopbackPort.isListening(port) }) else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             stop()
-            throw ServerFailure(message: "sshd did not listen on port \(port): \(text)")
+            throw TestSetupError.timeout("sshd did not listen on port \(port): \(text)")
         }
     }
 
     /// `[127.0.0.1]:PORT TYPE KEY` for the public key file `publicKey`.
-    static func knownHostsLine(_ publicKey: URL, port: Int) throws -> String {
+    public static func knownHostsLine(_ publicKey: URL, port: Int) throws -> String {
         let parts = try String(contentsOf: publicKey, encoding: .utf8).split(separator: " ")
         try #require(parts.count >= 2, "unexpected public key file \(publicKey.path)")
         return "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])\n"
     }
 
     /// Stops sshd and removes its folder.
-    func stop() {
-        DispatchTestSupport.stopDaemon(pid)
+    public func stop() {
+        Daemon.stop(pid)
         pid = 0
         try? FileManager.default.removeItem(at: folder)
     }
-
-    /// A compute file with `loopback` (the real host key) and `impostor` (a different pinned key).
-    func computeFile(workDirectory: URL, quench: URL = DispatchTestSupport.quench) throws -> URL {
-        func entry(_ name: String, _ knownHosts: URL) -> String {
-            """
-              \(name):
-                kind: ssh
-                host: 127.0.0.1
-                port: \(port)
-                user: \(user)
-                identity_file: \(clientKey.path)
-                known_hosts_file: \(knownHosts.path)
-                work_directory: \(workDirectory.path)
-                quench: \(quench.path)
-                poll_seconds: 0.5
-
-            """
-        }
-        let url = folder.appendingPathComponent("compute.yaml")
-        try Data(("backends:\n" + entry("loopback", knownHosts) + entry("impostor", wrongKnownHosts)).utf8).write(to: url)
-        return url
-    }
-}
-
-/// A test server that would not start, with its log.
-struct ServerFailure: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

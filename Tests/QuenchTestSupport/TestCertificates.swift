@@ -2,12 +2,16 @@ import Foundation
 
 /// A throwaway CA and a server certificate for 127.0.0.1 (the hub) and 127.0.0.2 (the CDN), made with
 /// the openssl command line at test time.
-struct TestCertificates {
-    let caBundle: URL
-    let certificate: URL
-    let key: URL
+public struct TestCertificates {
+    /// The CA certificate a client trusts (`ca_bundle`).
+    public let caBundle: URL
+    /// The server's certificate, signed by the CA.
+    public let certificate: URL
+    /// The server's private key.
+    public let key: URL
 
-    init(in directory: URL) throws {
+    /// Writes the CA, the server key and certificate (and their openssl configs) into `directory`.
+    public init(in directory: URL) throws {
         caBundle = directory.appendingPathComponent("ca.pem")
         certificate = directory.appendingPathComponent("server.pem")
         key = directory.appendingPathComponent("server.key")
@@ -41,25 +45,8 @@ struct TestCertificates {
     }
 
     private static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestServerError.command("openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
-    }
-}
-
-/// Failures setting up a test server.
-enum TestServerError: Error, CustomStringConvertible {
-    case command(String)
-    case timeout(String)
-
-    var description: String {
-        switch self {
-        case .command(let text), .timeout(let text): return text
+        guard try ProcessRunner.run("/usr/bin/openssl", arguments).status == 0 else {
+            throw TestSetupError.command("openssl \(arguments.prefix(2).joined(separator: " ")) failed")
         }
     }
 }

@@ -1,21 +1,27 @@
 import Foundation
-import Testing
 
 /// A one-node Slurm cluster for one test: munged, slurmctld and slurmd from Debian on localhost, every
 /// file (munge key, slurm.conf, spool, state, logs) in a temporary folder, commands pointed at it with
 /// SLURM_CONF. No accounting database: `scontrol` reports finished jobs (kept for MinJobAge).
 /// Always `stop()` it (defer).
-final class DispatchSlurmCluster {
-    let folder: URL
-    let configuration: URL
+public final class SlurmCluster {
+    /// The folder holding the munge key, slurm.conf, spool, state and logs.
+    public let folder: URL
+    /// slurm.conf.
+    public let configuration: URL
     /// Daemon pids in start order: munged, slurmctld, slurmd.
     private var pids: [pid_t] = []
 
     /// The environment Slurm's commands need to find this cluster.
-    var environment: [String: String] { ["SLURM_CONF": configuration.path] }
+    public var environment: [String: String] { ["SLURM_CONF": configuration.path] }
 
-    init() throws {
-        folder = try DispatchTestSupport.temporaryDirectory("slurm")
+    /// Programs the cluster needs: with `.requiresPrograms(SlurmCluster.programs)` a test without them is skipped.
+    public static let programs = ["/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sinfo",
+                                  "/usr/bin/squeue", "/usr/bin/scancel", "/usr/bin/sbatch"]
+
+    /// Starts munged, slurmctld and slurmd and waits until the node is idle.
+    public init() throws {
+        folder = try TemporaryDirectory.create("slurm")
         configuration = folder.appendingPathComponent("slurm.conf")
         do {
             try start()
@@ -44,9 +50,9 @@ final class DispatchSlurmCluster {
         ], pidFile: "munge/munged.pid")
         try require(seconds: 15, "munged socket") { fileManager.fileExists(atPath: socket) }
 
-        let controllerPort = try DispatchTestSupport.freePort()
-        var nodePort = try DispatchTestSupport.freePort()
-        while nodePort == controllerPort { nodePort = try DispatchTestSupport.freePort() }
+        let controllerPort = try LoopbackPort.free()
+        var nodePort = try LoopbackPort.free()
+        while nodePort == controllerPort { nodePort = try LoopbackPort.free() }
         let path = { (name: String) in self.folder.appendingPathComponent(name).path }
         let config = """
             ClusterName=quenchtest
@@ -86,43 +92,43 @@ final class DispatchSlurmCluster {
             """
         try Data((config + "\n").utf8).write(to: configuration)
         try launch("/usr/sbin/slurmctld", ["-i", "-f", configuration.path], pidFile: "run/slurmctld.pid")
-        try require(seconds: 30, "slurmctld port \(controllerPort)") { DispatchTestSupport.isListening(controllerPort) }
+        try require(seconds: 30, "slurmctld port \(controllerPort)") { LoopbackPort.isListening(controllerPort) }
         try launch("/usr/sbin/slurmd", ["-N", "localhost", "-f", configuration.path], pidFile: "run/slurmd.pid")
         try require(seconds: 60, "the node to become idle") {
-            let (status, output) = try DispatchTestSupport.system("/usr/bin/sinfo", ["-h", "-o", "%T"], environment: environment)
-            return status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines) == "idle"
+            let answer = try ProcessRunner.run("/usr/bin/sinfo", ["-h", "-o", "%T"], environment: environment)
+            return answer.status == 0 && answer.output.trimmingCharacters(in: .whitespacesAndNewlines) == "idle"
         }
     }
 
     private func launch(_ program: String, _ arguments: [String], pidFile: String) throws {
-        pids.append(try DispatchTestSupport.startDaemon(program, arguments, pidFile: folder.appendingPathComponent(pidFile),
+        pids.append(try Daemon.start(program, arguments, pidFile: folder.appendingPathComponent(pidFile),
                                                          environment: environment))
     }
 
     /// Waits for `condition`, failing with the daemons' logs if it never holds or a daemon died.
     private func require(seconds: Double, _ what: String, _ condition: () throws -> Bool) throws {
         let pids = self.pids
-        let ok = try DispatchTestSupport.waitUntil(seconds: seconds) { try pids.allSatisfy { kill($0, 0) == 0 } && condition() }
+        let ok = try Polling.waitUntil(seconds: seconds) { try pids.allSatisfy { kill($0, 0) == 0 } && condition() }
         guard ok else {
             let logs = ["munged.log", "slurmctld.log", "slurmd.log"].compactMap { name in
                 (try? String(contentsOf: folder.appendingPathComponent("log/\(name)"), encoding: .utf8)).map {
                     "--- \(name):\n" + $0.split(separator: "\n").suffix(15).joined(separator: "\n")
                 }
             }
-            throw ServerFailure(message: "Slurm test cluster: no \(what) after \(seconds) s\n" + logs.joined(separator: "\n"))
+            throw TestSetupError.timeout("Slurm test cluster: no \(what) after \(seconds) s\n" + logs.joined(separator: "\n"))
         }
     }
 
     /// Cancels what still runs, stops slurmd, slurmctld and munged (in that order), removes the folder.
-    func stop() {
+    public func stop() {
         if pids.count == 3 {
-            _ = try? DispatchTestSupport.system("/usr/bin/scancel", ["--quiet", "--full", "--partition=debug"], environment: environment)
-            _ = DispatchTestSupport.waitUntil(seconds: 5) {
-                let answer = try? DispatchTestSupport.system("/usr/bin/squeue", ["-h"], environment: environment)
+            _ = try? ProcessRunner.run("/usr/bin/scancel", ["--quiet", "--full", "--partition=debug"], environment: environment)
+            _ = Polling.waitUntil(seconds: 5) {
+                let answer = try? ProcessRunner.run("/usr/bin/squeue", ["-h"], environment: environment)
                 return answer?.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true
             }
         }
-        for pid in pids.reversed() { DispatchTestSupport.stopDaemon(pid) }
+        for pid in pids.reversed() { Daemon.stop(pid) }
         pids = []
         try? FileManager.default.removeItem(at: folder)
     }
