@@ -1,16 +1,17 @@
 import Foundation
 import Testing
 @testable import QuenchFiles
+import QuenchTestSupport
 
 /// `AtomicFile` is the one writer: the file appears whole under its name with exactly the mode asked
 /// for, an existing file is kept when a write fails or must not replace it, and no temporary file is
 /// left behind either way.
 @Suite struct AtomicFileTests {
-    let root: URL
+    let scratch: TemporaryDirectory
+    var root: URL { scratch.url }
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-atomic-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        scratch = try TemporaryDirectory("atomic")
     }
 
     /// The names in `root`'s folder `folder`, hidden temporary files included.
@@ -23,7 +24,6 @@ import Testing
     }
 
     @Test func writesTheWholeFileWithExactlyTheModeAskedFor() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         let secret = root.appendingPathComponent("keys/signing.key")
         let previous = umask(0o077)
         defer { umask(previous) }
@@ -38,7 +38,6 @@ import Testing
     }
 
     @Test func replacesAnOldFileOrRefusesToWhenAskedNotTo() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         let url = root.appendingPathComponent("state.json")
         try AtomicFile.write(Data("old".utf8), to: url)
         try AtomicFile.write(Data("new".utf8), to: url)
@@ -51,7 +50,6 @@ import Testing
     }
 
     @Test func aWriterDroppedBeforeCommitLeavesTheOldFileAndNoTemporary() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         let url = root.appendingPathComponent("data.jsonl")
         try AtomicFile.write(Data("kept\n".utf8), to: url)
         do {
@@ -64,7 +62,6 @@ import Testing
     }
 
     @Test func streamsMoreThanItsBufferInOrder() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         let url = root.appendingPathComponent("big.bin")
         let writer = try AtomicFile.Writer(destination: url)
         var expected = Data()
@@ -79,7 +76,6 @@ import Testing
     }
 
     @Test func aFolderThatCannotBeMadeIsNamedWithTheReason() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         let blocker = root.appendingPathComponent("runs")
         try Data("a file, not a folder".utf8).write(to: blocker)
         let url = blocker.appendingPathComponent("run-1/state.json")
@@ -90,7 +86,6 @@ import Testing
     }
 
     @Test func aWriterToldNotToCreateTheFolderRefusesAMissingOne() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         let url = root.appendingPathComponent("missing/model.safetensors")
         #expect(throws: AtomicFile.Failure.unwritable(path: url.path, reason: "no such file or directory")) {
             try AtomicFile.Writer(destination: url, creatingFolder: false)
@@ -99,7 +94,6 @@ import Testing
     }
 
     @Test func writesJSONPrettySortedWithANewline() throws {
-        defer { try? FileManager.default.removeItem(at: root) }
         struct Record: Encodable { let path = "a/b"; let loss = Double.infinity; let at = Date(timeIntervalSince1970: 0) }
         let url = root.appendingPathComponent("record.json")
         try AtomicFile.writeJSON(Record(), to: url)

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchFiles
+import QuenchTestSupport
 import Testing
 
 /// One JSON configuration per purpose: files indented, lines compact, canonical bytes for hashes and
@@ -33,8 +34,8 @@ import Testing
     }
 
     @Test func aFileIsReadOrRefusedNamingTheFileAndTheKey() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("quench-json-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
+        let scratch = try TemporaryDirectory("json")
+        let root = scratch.url
         let good = root.appendingPathComponent("good.json")
         try AtomicFile.writeJSON(Sample(), to: good)
         let read = try JSONFile.read(Sample.self, from: good, limit: 1 << 10)

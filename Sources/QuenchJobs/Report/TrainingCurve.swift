@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// The per-step losses of a training run, read from its metrics.jsonl, for the report's chart.
 public struct TrainingCurve: Codable, Sendable, Equatable {
@@ -24,7 +25,7 @@ public struct TrainingCurve: Codable, Sendable, Equatable {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return TrainingCurve(points: []) }
         var byStep: [Int: Point] = [:]
         for line in text.split(separator: "\n") {
-            guard let point = try? JSONDecoder().decode(Point.self, from: Data(line.utf8)),
+            guard let point = try? JSONCoding.decoder.decode(Point.self, from: Data(line.utf8)),
                   point.loss.isFinite else { continue }
             byStep[point.step] = point
         }
