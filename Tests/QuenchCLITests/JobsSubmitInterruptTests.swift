@@ -18,18 +18,10 @@ import QuenchTestSupport
               here: {kind: process, work_directory: \(folder.path)/work, quench: \(DispatchTestSupport.quench.path), poll_seconds: 0.3}
             """.utf8).write(to: compute)
 
-        // Process starts quench as the leader of a process group of its own, as a shell does at a
-        // terminal, where Ctrl-C reaches the whole group.
-        let process = Process()
-        process.executableURL = DispatchTestSupport.quench
-        process.arguments = ["jobs", "submit", config.path, "--backend", "here", "--compute", compute.path, "--wait"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["QUENCH_HOME": home.path]) { $1 }
         let log = folder.appendingPathComponent("submit.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try QuenchBinary.start(
+            ["jobs", "submit", config.path, "--backend", "here", "--compute", compute.path, "--wait"],
+            environment: ["QUENCH_HOME": home.path], log: log)
         var id: String?
         defer {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
