@@ -56,7 +56,8 @@ import Testing
     func contextAfterDataStage() throws -> UpToData {
         let spec = try JobSpec.load(contentsOf: folder.appendingPathComponent("job.yaml"))
         let context = RunContext(spec: spec, directory: RunDirectory(url: folder.appendingPathComponent("run")),
-                                 quenchVersion: "test", home: QuenchHome(root: folder.appendingPathComponent("home")))
+                                 quenchVersion: "test", home: QuenchHome(root: folder.appendingPathComponent("home")),
+                                 environment: [:])
         let fetch = try FetchStage(model: spec.model).run { _ in }
         let verify = try VerifyStage(spec: spec, fetch: fetch).run { _ in }
         let data = try DataStage(context: context, verify: verify).run { _ in }

@@ -13,8 +13,9 @@ struct StageFixture {
     var folder: URL { directory.url }
 
     /// The job; `dataPins` goes under `data.sha256`, `thresholds` under the gate's `thresholds`, and
-    /// `overlap` validation records are copied from the training set.
-    init(dataPins: String? = nil, thresholds: String = "{max_loss: 100, min_tokens: 1}", overlap: Int = 0) throws {
+    /// `overlap` validation records are copied from the training set. The run's environment is `environment`.
+    init(dataPins: String? = nil, thresholds: String = "{max_loss: 100, min_tokens: 1}", overlap: Int = 0,
+         environment: [String: String] = [:]) throws {
         directory = try TemporaryDirectory("stages")
         let folder = directory.url
         let model = try TinyLlamaFixture.copy(into: folder)
@@ -38,7 +39,7 @@ struct StageFixture {
         let run = folder.appendingPathComponent("run")
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         context = RunContext(spec: spec, directory: RunDirectory(url: run), quenchVersion: "test",
-                             home: QuenchHome(root: folder.appendingPathComponent("home")))
+                             home: QuenchHome(root: folder.appendingPathComponent("home")), environment: environment)
     }
 
     /// One prompt/completion record of `kind`.

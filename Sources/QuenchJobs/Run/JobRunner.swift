@@ -57,7 +57,9 @@ public struct JobRunner {
         try? FileManager.default.removeItem(at: directory.specCopy)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: spec.file), to: directory.specCopy)
 
-        let run = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion, home: QuenchHome.resolve())
+        let environment = ProcessInfo.processInfo.environment
+        let run = RunContext(spec: spec, directory: directory, quenchVersion: quenchVersion,
+                             home: QuenchHome.resolve(environment: environment), environment: environment)
         var finished = FinishedStages()
         var failure: Error?
         do {

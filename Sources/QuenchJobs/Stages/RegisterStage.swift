@@ -27,7 +27,7 @@ struct RegisterStage: Stage {
     }
 
     func run(events: @escaping RunEvents) throws -> Output {
-        let registry = try Registry.open(home: context.home.root, config: nil)
+        let registry = try Registry.open(home: context.home.root, config: nil, environment: context.environment)
         let artifacts = URL(fileURLWithPath: train.artifacts)
         // The files training wrote (and the gate evaluated); the registry signs its own copy.
         let files = train.files.map { String($0.path.dropFirst(artifacts.path.count + 1)) }
