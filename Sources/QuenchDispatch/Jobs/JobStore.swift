@@ -84,10 +84,15 @@ public struct JobStore: Sendable {
     }
 
     /// The latest job sent with the bundle at `bundle`, or nil. Best effort: an unreadable record
-    /// elsewhere in the jobs folder must not stop the caller (a run resuming, a Ctrl-C cancelling).
+    /// elsewhere in the jobs folder is passed over, so it neither stops the caller (a run resuming, a
+    /// Ctrl-C cancelling) nor hides the job.
     public func latest(bundle: URL) -> JobRecord? {
         let sent = bundle.standardizedFileURL.path
-        return ((try? list()) ?? []).last { URL(fileURLWithPath: $0.bundle).standardizedFileURL.path == sent }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }
+            .compactMap { try? JobRecord.read(from: directory.appendingPathComponent($0)) }
+            .filter { URL(fileURLWithPath: $0.bundle).standardizedFileURL.path == sent }
+            .max { $0.job.submittedAt < $1.job.submittedAt }
     }
 
     /// The record whose id is `id` or starts with it (when only one does).
