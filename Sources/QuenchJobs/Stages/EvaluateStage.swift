@@ -53,8 +53,9 @@ struct EvaluateStage: Stage {
     let verify: VerifyStage.Output
     let train: TrainStage.Output
 
+    /// Keyed `gate_file` since the gate moved to its own stage, so a run evaluated before that is evaluated again.
     func inputs() throws -> [String: String] {
-        ["gate": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
+        ["gate_file": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
          "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
          "tuned": train.files.map(\.sha256).joined(separator: ",")]
     }

@@ -23,7 +23,7 @@ struct GateStage: Stage {
     let evaluation: EvaluateStage.Output
 
     func inputs() throws -> [String: String] {
-        ["gate": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
+        ["gate_file": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
          "evaluation": try RunFiles.digest(evaluation.evaluation)]
     }
 
