@@ -235,19 +235,13 @@ import QuenchTestSupport
     /// Starts `quench` in the background, its output in `<job>.log`; with `ownSession`, in a session
     /// and process group of its own (through `setsid --wait`, whose exit status is quench's).
     private func start(_ job: JobFolder, _ arguments: [String], ownSession: Bool = false) throws -> Process {
-        let process = Process()
         let quench = arguments + ["--runs", job.runs.path]
-        process.executableURL = ownSession ? URL(fileURLWithPath: "/usr/bin/setsid") : DispatchTestSupport.quench
-        process.arguments = ownSession ? ["--wait", DispatchTestSupport.quench.path] + quench : quench
-        process.environment = ProcessInfo.processInfo.environment.merging(["QUENCH_HOME": job.home.path]) { $1 }
         let name = URL(fileURLWithPath: arguments.last ?? "run").deletingPathExtension().lastPathComponent
         let log = job.url.appendingPathComponent("\(name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return process
+        let environment = ["QUENCH_HOME": job.home.path]
+        guard ownSession else { return try QuenchBinary.start(quench, environment: environment, log: log) }
+        return try ProcessRunner.start(URL(fileURLWithPath: "/usr/bin/setsid"), ["--wait", QuenchBinary.url.path] + quench,
+                                       environment: environment, log: log)
     }
 
     /// Waits until the run of `name` has submitted a training job (other than `earlier`); its id.
