@@ -17,6 +17,10 @@ public struct JobBundle: Sendable {
     /// Top-level folders the remote side writes into, outside the bundle's manifest.
     public static let outputFolder = "output"
     public static let controlFolder = "control"
+    /// Where a bundle built from a job holds the base model's files.
+    public static let modelFolder = "model"
+    /// Where a bundle built from a job holds its datasets, one folder per dataset role.
+    public static let dataFolder = "data"
     static let reserved: Set<String> = [outputFolder, controlFolder]
     /// The training configuration inside the bundle.
     public static let trainingFile = "training.yaml"

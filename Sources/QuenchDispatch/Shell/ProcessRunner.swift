@@ -16,9 +16,10 @@ enum ProcessRunner {
 
     /// Runs `program` (found on PATH) with `arguments`, feeding it `input`, and collects its output.
     static func collect(_ program: String, _ arguments: [String], input: Data? = nil) async throws -> CommandResult {
+        let standardInput = try InputFile.holding(input ?? Data(), for: program)
         do {
             let result = try await Subprocess.run(
-                .name(program), arguments: Arguments(arguments), input: .data(input ?? Data()),
+                .name(program), arguments: Arguments(arguments), input: standardInput,
                 output: .string(limit: outputLimit), error: .string(limit: outputLimit))
             return CommandResult(status: code(result.terminationStatus), output: result.standardOutput,
                                  errorOutput: result.standardError)
@@ -31,10 +32,11 @@ enum ProcessRunner {
     /// code. Cancelling the calling task ends the program.
     static func stream(_ program: String, _ arguments: [String], input: Data? = nil,
                        line: @escaping @Sendable (String) -> Void) async throws -> Int32 {
+        let standardInput = try InputFile.holding(input ?? Data(), for: program)
         let result: ExecutionResult<Void, SequenceOutput, DiscardedOutput>
         do {
             result = try await Subprocess.run(
-                .name(program), arguments: Arguments(arguments), input: .data(input ?? Data()),
+                .name(program), arguments: Arguments(arguments), input: standardInput,
                 output: .sequence, error: .discarded
             ) { execution in
                 for try await text in execution.standardOutput.strings() { line(text) }

@@ -26,7 +26,7 @@ public enum BundleTraining {
         }
         if let reference = try job.modelReference(named: model) {
             progress("fetching \(reference.repo) at \(reference.commit) from this machine's hub: \(reference.files.count) files, each checked against the bundle's sha256")
-            let folder = job.directory.appendingPathComponent(JobBundle.controlFolder).appendingPathComponent("model")
+            let folder = job.directory.appendingPathComponent(JobBundle.controlFolder).appendingPathComponent(JobBundle.modelFolder)
             config.model = try ReferencedModel.fetch(reference, into: folder, progress: progress).path
         } else {
             config.model = try job.resolve(model).path

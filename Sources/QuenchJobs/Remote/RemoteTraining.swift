@@ -89,8 +89,9 @@ struct RemoteTraining {
     static func requireVerifiedModel(in bundle: JobBundle, model: FetchStage.Output) throws {
         let verified = Dictionary(model.files.map { (URL(fileURLWithPath: $0.path).lastPathComponent, $0) },
                                   uniquingKeysWith: { first, _ in first })
-        for entry in bundle.manifest.files where entry.path.hasPrefix("model/") {  // JobBundle puts model files in model/
-            let name = String(entry.path.dropFirst("model/".count))
+        let modelPrefix = JobBundle.modelFolder + "/"
+        for entry in bundle.manifest.files where entry.path.hasPrefix(modelPrefix) {
+            let name = String(entry.path.dropFirst(modelPrefix.count))
             guard let record = verified[name] else { throw RunError.unverifiedInput(path: bundle.directory.path + "/" + entry.path) }
             guard record.sha256 == entry.sha256 else {
                 throw RunError.changedSinceVerified(role: .model, path: record.path, verified: record.sha256, found: entry.sha256)

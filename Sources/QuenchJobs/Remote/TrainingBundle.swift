@@ -31,14 +31,14 @@ public enum TrainingBundle {
         let base = baseDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var bundled = config
         var files: [BundleFile] = []
-        func data(_ role: String, _ path: String) -> String {
+        func data(_ role: DatasetRole, _ path: String) -> String {
             let source = resolve(path, against: base)
-            let place = "data/\(role)/\(source.lastPathComponent)"
+            let place = "\(JobBundle.dataFolder)/\(role.rawValue)/\(source.lastPathComponent)"
             files.append(BundleFile(path: place, source: source))
             return place
         }
-        bundled.data.train = data("train", config.data.train)
-        bundled.data.validation = config.data.validation.map { data("validation", $0) }
+        bundled.data.train = data(.train, config.data.train)
+        bundled.data.validation = config.data.validation.map { data(.validation, $0) }
         var reference: ModelReference? = nil
         switch model {
         case .reference(let referenced):
@@ -69,11 +69,11 @@ public enum TrainingBundle {
     /// Puts the model's files into `model/` and returns the configuration's `model`: a lone `.gguf` is
     /// the model itself, anything else is a folder.
     private static func place(of urls: [URL], in files: inout [BundleFile]) -> String {
-        files += urls.map { BundleFile(path: "model/\($0.lastPathComponent)", source: $0) }
+        files += urls.map { BundleFile(path: "\(JobBundle.modelFolder)/\($0.lastPathComponent)", source: $0) }
         if urls.count == 1, let only = urls.first, only.pathExtension.lowercased() == "gguf" {
-            return "model/\(only.lastPathComponent)"
+            return "\(JobBundle.modelFolder)/\(only.lastPathComponent)"
         }
-        return "model"
+        return JobBundle.modelFolder
     }
 
     /// `path` with `~` expanded, relative paths taken against `base`.

@@ -8,11 +8,15 @@ extension JobSpec {
     /// The only spec version this Quench reads.
     public static let apiVersion = "quench/v1"
 
+    /// The section naming the base model: its key is the model's input role.
+    static let modelSection = InputRole.model.rawValue
+
     /// Known keys of every section with a fixed schema (free-form maps such as pins are read apart).
+    /// The `data` section's dataset keys are the dataset roles.
     static let schema: [String: [String]] = [
-        "": ["apiVersion", "name", "model", "data", "training", "evaluation", "compute", "registry", "policy"],
-        "model": ["path", "sha256", "hub", "revision", "files", "include"],
-        "data": ["train", "validation", "format", "max_sequence_length", "sequences", "sha256"],
+        "": ["apiVersion", "name", modelSection, "data", "training", "evaluation", "compute", "registry", "policy"],
+        modelSection: ["path", "sha256", "hub", "revision", "files", "include"],
+        "data": DatasetRole.allCases.map(\.rawValue) + ["format", "max_sequence_length", "sequences", "sha256"],
         "evaluation": ["gate"],
         "compute": ["backend", "config", "slurm", "send_model"],
         "compute.slurm": ComputeConfig.slurmKeys,

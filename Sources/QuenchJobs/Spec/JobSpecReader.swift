@@ -57,9 +57,9 @@ struct JobSpecReader {
 
     private mutating func readModel(in root: ConfigReader.Section) -> JobSpec.ModelSource? {
         typealias R = ConfigReader
-        let s = r.section("model", in: root)
+        let s = r.section(JobSpec.modelSection, in: root)
         guard s.mapping != nil else {
-            if !r.isPresent("model", in: root) { r.report(.missing, key: "model", at: root.place) }
+            if !r.isPresent(JobSpec.modelSection, in: root) { r.report(.missing, key: JobSpec.modelSection, at: root.place) }
             return nil
         }
         let hasPath = r.isGiven("path", in: s), hasHub = r.isGiven("hub", in: s)
@@ -119,8 +119,8 @@ struct JobSpecReader {
         typealias R = ConfigReader
         typealias Settings = TrainingConfig.DataSettings
         let s = r.section("data", in: root)
-        let train = requiredPath("train", in: s, what: "a JSONL or text file") ?? ""
-        let validation = optionalPath("validation", in: s)
+        let train = requiredPath(DatasetRole.train.rawValue, in: s, what: "a JSONL or text file") ?? ""
+        let validation = optionalPath(DatasetRole.validation.rawValue, in: s)
         var settings = Settings(train: train)
         settings.validation = validation
         settings.format = r.optional("format", in: s, absent: nil, expected: R.choices(Settings.Format.self),
@@ -149,7 +149,7 @@ struct JobSpecReader {
         var entries: [(ConfigNode, ConfigNode)] = []
         if case .mapping(let mapping)? = node {
             for (key, value) in mapping {
-                if let name = key.scalar?.string, ["model", "output", "data"].contains(name) {
+                if let name = key.scalar?.string, [JobSpec.modelSection, "output", "data"].contains(name) {
                     let section = name == "output" ? "the run directory" : "the job's `\(name)` section"
                     extra.append(ConfigProblem(file: r.file, line: key.mark?.line ?? place.line,
                                                column: key.mark?.column ?? place.column, key: "training.\(name)",
