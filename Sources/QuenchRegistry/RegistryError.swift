@@ -4,7 +4,6 @@ import QuenchFiles
 /// Everything the registry refuses or fails at, each case naming what to fix.
 public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case configUnreadable(path: String, reason: String)
-    case configInvalid(path: String, key: String, reason: String)
     case actorUnknown
     case actorOverrideRefused(requested: String, osUser: String, config: String)
     case permissionDenied(actor: String, action: String, needs: [String], config: String)
@@ -37,8 +36,6 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .configUnreadable(let path, let reason):
             return "cannot read the registry config \(path): \(reason); pass --config or set QUENCH_REGISTRY_CONFIG"
-        case .configInvalid(let path, let key, let reason):
-            return "registry config \(path), key '\(key)': \(reason)"
         case .actorUnknown:
             return "cannot tell who is acting: no user name for this process and $USER is empty"
         case .actorOverrideRefused(let requested, let osUser, let config):

@@ -17,8 +17,8 @@ struct Run: ParsableCommand {
             newest checkpoint, remote training by following its job while it runs); stages whose inputs did not \
             change are not run again.
 
-            With `compute: {backend: NAME}` the training goes to that backend of configs/compute.yaml (an SSH \
-            host or a Slurm cluster) as a bundle with a sha256 manifest; the remote log is streamed, the \
+            With `compute: {backend: NAME}` the training goes to that backend of configs/compute.yaml (a detached \
+            process on this machine, an SSH host or a Slurm cluster) as a bundle with a sha256 manifest; the remote log is streamed, the \
             results are kept only when every file matches the returned manifest, and evaluation and the gate \
             run here on them. Ctrl-C cancels the remote job (a resumed run then trains anew); --resume follows a \
             job that is still running.

@@ -5,6 +5,7 @@ import QuenchTestSupport
 
 /// `quench gc`: old runs and logs go, registered artifacts stay.
 @Suite struct RetentionCollectorTests {
+    @discardableResult
     func make(_ directory: TemporaryDirectory, _ path: String, daysOld: Double) throws -> URL {
         let url = directory.url.appendingPathComponent(path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

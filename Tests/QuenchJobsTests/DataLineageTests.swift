@@ -3,22 +3,23 @@ import Foundation
 import QuenchFiles
 import QuenchRegistry
 import QuenchSecurity
+import QuenchTestSupport
 import Testing
 
 /// The data stage's per-dataset facts reach the registered lineage under the dataset's own role:
 /// the training file carries the training set's fingerprint and record count, never the validation set's.
 @Suite struct DataLineageTests {
-    let folder: URL
+    let directory: TemporaryDirectory
+    var folder: URL { directory.url }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-lineage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("run"), withIntermediateDirectories: true)
-        try Data("weights".utf8).write(to: folder.appendingPathComponent("model.gguf"))
-        try Data("sets: []\n".utf8).write(to: folder.appendingPathComponent("gate.yaml"))
-        let train = (1...3).map { #"{"prompt": "train question \#($0)", "completion": "train answer \#($0)"}"# }
-        let validation = (1...2).map { #"{"prompt": "held-out question \#($0)", "completion": "held-out answer \#($0)"}"# }
-        try Data((train.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("train.jsonl"))
-        try Data((validation.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("validation.jsonl"))
+        directory = try TemporaryDirectory("lineage")
+        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("run"), withIntermediateDirectories: true)
+        try directory.file("model.gguf", bytes: Data("weights".utf8))
+        try directory.file("gate.yaml", lines: ["sets: []"])
+        try directory.file("train.jsonl", lines: (1...3).map { #"{"prompt": "train question \#($0)", "completion": "train answer \#($0)"}"# })
+        try directory.file("validation.jsonl",
+                           lines: (1...2).map { #"{"prompt": "held-out question \#($0)", "completion": "held-out answer \#($0)"}"# })
         try Data("""
             apiVersion: quench/v1
             name: lineage-job

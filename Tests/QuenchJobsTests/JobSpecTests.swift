@@ -10,14 +10,15 @@ import QuenchTestSupport
 /// Job specs: a valid one loads with paths resolved; each kind of mistake is reported with file,
 /// line and key, and all mistakes of a file come out together.
 @Suite struct JobSpecTests {
-    let folder: URL
+    let directory: TemporaryDirectory
+    var folder: URL { directory.url }
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-spec-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
-        try Data("{}\n".utf8).write(to: folder.appendingPathComponent("data/train.jsonl"))
-        try Data("sets: []\n".utf8).write(to: folder.appendingPathComponent("gate.yaml"))
-        try Data("weights".utf8).write(to: folder.appendingPathComponent("model.gguf"))
+        directory = try TemporaryDirectory("spec")
+        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try directory.file("data/train.jsonl", lines: ["{}"])
+        try directory.file("gate.yaml", lines: ["sets: []"])
+        try directory.file("model.gguf", bytes: Data("weights".utf8))
     }
 
     func write(_ text: String) throws -> URL {

@@ -79,8 +79,8 @@ public struct ScanBenchmark: Sendable {
                 written += line.count
             }
             try writer.commit()
-        } catch let failure as AtomicFile.Failure {
-            throw GovernanceError(failure)
+        } catch {
+            throw GovernanceError(error)
         }
     }
 }

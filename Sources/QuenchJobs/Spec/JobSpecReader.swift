@@ -2,6 +2,7 @@ import Foundation
 import QuenchModel
 import QuenchTrain
 import QuenchConfig
+import QuenchData
 import QuenchFiles
 
 /// Reads the sections of a job spec, collecting every problem (the training section's included)
@@ -123,13 +124,13 @@ struct JobSpecReader {
         let validation = optionalPath(DatasetRole.validation.rawValue, in: s)
         var settings = Settings(train: train)
         settings.validation = validation
-        settings.format = r.optional("format", in: s, absent: nil, expected: R.choices(Settings.Format.self),
-                                     Settings.Format.init(rawValue:))
+        settings.format = r.optional("format", in: s, absent: nil, expected: R.choices(DatasetFormat.self),
+                                     DatasetFormat.init(rawValue:))
         settings.maxSequenceLength = r.value("max_sequence_length", in: s, default: settings.maxSequenceLength,
                                              expected: "an integer", requirement: .atLeast(2), R.integer)
         settings.sequences = r.value("sequences", in: s, default: settings.sequences,
-                                     expected: R.choices(Settings.SequenceHandling.self),
-                                     Settings.SequenceHandling.init(rawValue:))
+                                     expected: R.choices(SequencePolicy.self),
+                                     SequencePolicy.init(rawValue:))
         var pins: [DatasetRole: String] = [:]
         for (key, digest) in readPins("sha256", in: s) {
             guard let role = DatasetRole(rawValue: key) else {

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchConfig
+import QuenchData
 
 extension TrainingConfig {
     /// Upper bounds of the counts, far above any CPU training yet low enough that no product of
@@ -133,14 +134,14 @@ extension TrainingConfig {
             r.report(.conflict(with: "data.validation"), key: "data.validation_split",
                      at: r.places["data.validation_split"] ?? s.place)
         }
-        data.format = r.optional("format", in: s, absent: nil, expected: R.choices(DataSettings.Format.self),
-                                 DataSettings.Format.init(rawValue:))
+        data.format = r.optional("format", in: s, absent: nil, expected: R.choices(DatasetFormat.self),
+                                 DatasetFormat.init(rawValue:))
         data.maxSequenceLength = r.value("max_sequence_length", in: s, default: defaults.maxSequenceLength,
                                          expected: "an integer", requirement: .within(2...Limits.sequenceLength),
                                          R.integer)
         data.sequences = r.value("sequences", in: s, default: defaults.sequences,
-                                 expected: R.choices(DataSettings.SequenceHandling.self),
-                                 DataSettings.SequenceHandling.init(rawValue:))
+                                 expected: R.choices(SequencePolicy.self),
+                                 SequencePolicy.init(rawValue:))
         return data
     }
 

@@ -1,3 +1,4 @@
+import QuenchData
 /// Everything that decides how a model is fine-tuned: the `training` section of a job spec, or a
 /// standalone file for `quench train CONFIG.yaml`.
 ///
@@ -134,24 +135,6 @@ extension TrainingConfig {
 
     /// Where the examples come from and how they become fixed-length token sequences.
     public struct DataSettings: Codable, Sendable, Equatable {
-        /// How each record of a data file is laid out.
-        public enum Format: String, Codable, Sendable, CaseIterable {
-            /// `{"text": ...}` or plain lines: every token is trained on.
-            case text
-            /// `{"prompt": ..., "completion": ...}`: only completion tokens are trained on.
-            case promptCompletion = "prompt_completion"
-            /// `{"messages": [...]}` rendered with the model's chat template.
-            case chat
-        }
-
-        /// How examples are cut into sequences of `maxSequenceLength` tokens.
-        public enum SequenceHandling: String, Codable, Sendable, CaseIterable {
-            /// Concatenate examples and cut the stream into full sequences: no padding wasted.
-            case pack
-            /// One example per sequence, cut at the length limit.
-            case truncate
-        }
-
         /// Training data file.
         public var train: String
         /// Validation data file, if separate from `train`.
@@ -159,15 +142,16 @@ extension TrainingConfig {
         /// Fraction of `train` held out for validation, in [0, 1); not combined with `validation`.
         public var validationSplit: Double?
         /// Record layout; nil detects it from the file.
-        public var format: Format?
+        public var format: DatasetFormat?
         /// Tokens per training sequence.
         public var maxSequenceLength: Int
-        public var sequences: SequenceHandling
+        /// How examples become rows of `maxSequenceLength` tokens.
+        public var sequences: SequencePolicy
 
         /// Data settings with the defaults of the key table.
         public init(
-            train: String, validation: String? = nil, validationSplit: Double? = nil, format: Format? = nil,
-            maxSequenceLength: Int = 512, sequences: SequenceHandling = .pack
+            train: String, validation: String? = nil, validationSplit: Double? = nil, format: DatasetFormat? = nil,
+            maxSequenceLength: Int = 512, sequences: SequencePolicy = .pack
         ) {
             self.train = train
             self.validation = validation

@@ -185,15 +185,15 @@ public final class Trainer {
         }
     }
 
-    private func dataOptions() throws -> DataOptions {
+    private func dataOptions() -> DataOptions {
         let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         return DataOptions(
             trainingFile: URL(fileURLWithPath: config.data.train, relativeTo: base),
             validationFile: config.data.validation.map { URL(fileURLWithPath: $0, relativeTo: base) },
             validationSplit: config.data.validationSplit ?? 0,
-            format: try config.data.format.map { try DatasetFormat(name: $0.rawValue) },
+            format: config.data.format,
             maxSeqLen: config.data.maxSequenceLength,
-            policy: try SequencePolicy(name: config.data.sequences.rawValue), seed: UInt64(config.seed))
+            policy: config.data.sequences, seed: UInt64(config.seed))
     }
 
     /// Mean loss over the validation rows, forward only.
