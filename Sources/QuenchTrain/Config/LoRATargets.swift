@@ -1,18 +1,17 @@
 import QuenchModel
 
 extension TrainingConfig.LoRASettings {
-    /// The linear layers LoRA can adapt in each architecture family, by Quench parameter name
-    /// (`layers.N.<name>` in `ParameterTable`): a closed list, so a typo is an error, not a no-op.
-    public static let knownTargets: [ModelConfig.Architecture: [String]] = [
-        .llama: ["q", "k", "v", "o", "gate", "up", "down"],
-        .gpt2: ["qkv", "o", "fc", "proj"],
-    ]
+    /// The linear layers LoRA can adapt in a family, by Quench parameter name (`layers.N.<name>` in
+    /// `ParameterTable`): the adapters' own closed list, so a typo is an error, not a no-op.
+    public static func knownTargets(_ architecture: ModelConfig.Architecture) -> [String] {
+        LoRAAdapters.knownModules(architecture)
+    }
 
-    /// Every name in `knownTargets`, of any family, in first-seen order.
+    /// Every name of `knownTargets`, of any family, in first-seen order.
     static var anyFamilyTargets: [String] {
         var seen: [String] = []
         for architecture in ModelConfig.Architecture.allCases {
-            for name in knownTargets[architecture] ?? [] where !seen.contains(name) { seen.append(name) }
+            for name in knownTargets(architecture) where !seen.contains(name) { seen.append(name) }
         }
         return seen
     }
@@ -20,7 +19,7 @@ extension TrainingConfig.LoRASettings {
     /// "llama: q, k, ...; gpt2: qkv, ..." for error messages.
     static var knownTargetsDescription: String {
         ModelConfig.Architecture.allCases
-            .map { "\($0.rawValue): \((knownTargets[$0] ?? []).joined(separator: ", "))" }
+            .map { "\($0.rawValue): \(knownTargets($0).joined(separator: ", "))" }
             .joined(separator: "; ")
     }
 
@@ -29,7 +28,7 @@ extension TrainingConfig.LoRASettings {
     /// Loading checks names against all families; this checks them against the model's own, which is
     /// only known once the model is open.
     public func targets(for architecture: ModelConfig.Architecture) throws -> [String] {
-        let known = Self.knownTargets[architecture] ?? []
+        let known = Self.knownTargets(architecture)
         guard let targets else { return known }
         for name in targets where !known.contains(name) {
             throw TrainingConfigError.unknownLoRATarget(name: name, architecture: architecture, known: known)
