@@ -88,6 +88,9 @@ let package = Package(
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchRandom", "QuenchTensor", "QuenchTestSupport"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity", "QuenchTestSupport"]),
         .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer", "QuenchTestSupport"]),
+        // The tokenizer's tests read their vocabularies from GGUF and tokenizer.json files through
+        // QuenchModel, as the product does.
+        .testTarget(name: "QuenchTokenizerTests", dependencies: ["QuenchTokenizer", "QuenchModel", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchTrainTests",
             dependencies: [

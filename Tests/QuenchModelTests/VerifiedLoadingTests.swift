@@ -13,12 +13,7 @@ import QuenchTestSupport
 
     /// A copy of the tiny Llama checkpoint in a fresh folder, removed by the caller.
     static func tinyLlamaCopy() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verified-loading-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: SharedFixtures.url("tiny-llama/\(name)"), to: folder.appendingPathComponent(name))
-        }
-        return folder
+        try SharedFixtures.copy(["config.json", "model.safetensors"], of: "tiny-llama")
     }
 
     /// A check accepting exactly the bytes each file held when this was made (a stand-in for a hash).

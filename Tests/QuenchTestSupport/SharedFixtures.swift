@@ -15,4 +15,14 @@ public enum SharedFixtures {
 
     /// A fixture by its path under `../shared/fixtures`, such as `tiny-llama/config.json`.
     public static func url(_ relative: String) -> URL { directory.appendingPathComponent(relative) }
+
+    /// A fresh temporary folder (the caller removes it) holding copies of `files` of the fixture
+    /// folder `fixture`, such as `tiny-llama`'s config.json and model.safetensors.
+    public static func copy(_ files: [String], of fixture: String) throws -> URL {
+        let folder = try TemporaryDirectory.create(fixture)
+        for name in files {
+            try FileManager.default.copyItem(at: url("\(fixture)/\(name)"), to: folder.appendingPathComponent(name))
+        }
+        return folder
+    }
 }
