@@ -10,11 +10,14 @@ public struct AuditVerification: Encodable, Sendable, Equatable {
     /// 1-based position of the first entry that was edited, deleted, moved or truncated away.
     public var firstBadEntry: Int?
     public var problem: String?
+    /// Where the state tables differ from what replaying the log gives, and entries the registry's
+    /// rules would not have written (a self-approval, a promotion of an unapproved version).
+    public var stateProblems: [String] = []
 
-    public var ok: Bool { problem == nil }
+    public var ok: Bool { problem == nil && stateProblems.isEmpty }
 
     enum CodingKeys: String, CodingKey {
-        case entries, checkpoints, root, firstBadEntry = "first_bad_entry", problem, ok
+        case entries, checkpoints, root, firstBadEntry = "first_bad_entry", problem, stateProblems = "state_problems", ok
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -24,6 +27,7 @@ public struct AuditVerification: Encodable, Sendable, Equatable {
         try container.encode(root, forKey: .root)
         try container.encodeIfPresent(firstBadEntry, forKey: .firstBadEntry)
         try container.encodeIfPresent(problem, forKey: .problem)
+        try container.encode(stateProblems, forKey: .stateProblems)
         try container.encode(ok, forKey: .ok)
     }
 }

@@ -30,10 +30,15 @@ extension Registry {
         try store.read { try $0.auditEntries() }
     }
 
-    /// Recomputes the audit tree and checks it against every signed checkpoint.
+    /// Recomputes the audit tree and checks it against every signed checkpoint, then replays the log
+    /// and holds every version's status, decision makers, review flag and aliases against the state
+    /// tables (a row changed outside the registry is named with the difference).
     public func verifyAudit() throws -> AuditVerification {
-        let entries = try auditLog()
-        return AuditVerifier.verify(entries: entries, checkpoints: try checkpoints.readAll(), key: try signingKey.publicKey())
+        let (entries, stored) = try store.read { (try $0.auditEntries(), try $0.versions(name: nil)) }
+        var result = AuditVerifier.verify(entries: entries, checkpoints: try checkpoints.readAll(), key: try signingKey.publicKey())
+        let replay = AuditReplay(entries)
+        result.stateProblems = replay.violations + replay.differences(from: stored)
+        return result
     }
 
     func verify(_ version: ModelVersion) throws {

@@ -13,7 +13,7 @@ struct AuditCommand: ParsableCommand {
 /// `quench audit verify`: recompute the tree and check it against every signed checkpoint.
 struct AuditVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Recompute the audit tree; exit non-zero naming the first edited, deleted, reordered or truncated entry.",
+        commandName: "verify", abstract: "Recompute the audit tree and replay it against the registry's state; exit 2 naming what differs.",
         discussion: "Example:\n  quench audit verify --json")
 
     @OptionGroup var registry: RegistryOptions
@@ -23,8 +23,11 @@ struct AuditVerify: ParsableCommand {
         let result = try registry.open().verifyAudit()
         if json {
             try printJSON(result)
-        } else if let problem = result.problem {
-            print("audit log BROKEN at entry \(result.firstBadEntry.map { String($0) } ?? "?"): \(problem)")
+        } else if !result.ok {
+            if let problem = result.problem {
+                print("audit log BROKEN at entry \(result.firstBadEntry.map { String($0) } ?? "?"): \(problem)")
+            }
+            for difference in result.stateProblems { print("state differs from the audit log: \(difference)") }
         } else {
             print("audit log intact: \(result.entries) entries, \(result.checkpoints) signed checkpoints, root \(result.root)")
         }

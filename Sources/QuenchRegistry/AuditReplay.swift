@@ -1,0 +1,104 @@
+import Foundation
+
+/// The registry's state as the audit log alone says it is: every version's status, registrar,
+/// decision maker and review flag, and every alias holder, rebuilt by replaying the entries in order.
+///
+/// `audit verify` holds the state tables against it, so a row changed outside the registry (a direct
+/// `UPDATE model_versions SET status = 'approved'`) is named with the difference, and it checks
+/// separation of duties on the replay itself, so a log that records a self-approval is reported too.
+public struct AuditReplay: Sendable, Equatable {
+    /// One version as the log left it.
+    public struct VersionState: Sendable, Equatable {
+        public var status: VersionStatus
+        public var createdBy: String
+        public var decidedBy: String?
+        public var reviewReason: String?
+    }
+
+    /// Versions by subject (`name@version`).
+    public private(set) var versions: [String: VersionState] = [:]
+    /// Alias holders: model name → alias → version number.
+    public private(set) var aliases: [String: [ModelAlias: Int]] = [:]
+    /// Entries the rules of the registry would not have written, each naming its position.
+    public private(set) var violations: [String] = []
+
+    /// Replays `entries` in order.
+    public init(_ entries: [AuditEntry]) {
+        for entry in entries { apply(entry) }
+    }
+
+    private mutating func apply(_ entry: AuditEntry) {
+        let body = (try? JSONDecoder().decode(JSONValue.self, from: Data(entry.body.utf8))) ?? .null
+        let at = "entry \(entry.seq) (\(entry.action) \(entry.subject) by \(entry.actor))"
+        guard let action = AuditAction(rawValue: entry.action) else {
+            violations.append("\(at): unknown action")
+            return
+        }
+        if action == .register {
+            guard versions[entry.subject] == nil else { return violations.append("\(at): the version was already registered") }
+            versions[entry.subject] = VersionState(status: .pendingApproval, createdBy: entry.actor)
+            return
+        }
+        guard var version = versions[entry.subject] else { return violations.append("\(at): no such version was registered") }
+        switch action {
+        case .register:
+            return
+        case .approve, .reject:
+            guard version.status == .pendingApproval else {
+                return violations.append("\(at): the version was \(version.status.rawValue), not pending_approval")
+            }
+            guard entry.actor != version.createdBy else {
+                return violations.append("\(at): the registrar decided on their own version")
+            }
+            version.status = action == .approve ? .approved : .rejected
+            version.decidedBy = entry.actor
+        case .archive:
+            guard [.approved, .rejected].contains(version.status) else {
+                return violations.append("\(at): the version was \(version.status.rawValue)")
+            }
+            version.status = .archived
+        case .flagForReview:
+            version.reviewReason = body.field("reason")?.stringValue
+        case .promote, .rollback:
+            guard version.status == .approved, version.reviewReason == nil else {
+                return violations.append("\(at): the version was \(version.status.rawValue)\(version.reviewReason == nil ? "" : ", flagged for review")")
+            }
+            guard let alias = body.field("alias")?.stringValue.flatMap(ModelAlias.init(rawValue:)),
+                  let name = entry.subject.split(separator: "@").first, let number = body.field("version")?.intValue
+            else { return violations.append("\(at): the entry names no known alias and version") }
+            aliases[String(name), default: [:]][alias] = number
+        }
+        versions[entry.subject] = version
+    }
+
+    /// Where the stored versions differ from the replay, one sentence per difference.
+    public func differences(from stored: [ModelVersion]) -> [String] {
+        var found: [String] = []
+        var seen: Set<String> = []
+        for version in stored {
+            seen.insert(version.subject)
+            guard let replayed = versions[version.subject] else {
+                found.append("\(version.subject) is stored but the audit log never registered it")
+                continue
+            }
+            func compare(_ field: String, stored: String?, replayed: String?) {
+                guard stored != replayed else { return }
+                found.append("\(version.subject): \(field) is \(stored ?? "none") in the state tables but \(replayed ?? "none") in the audit log")
+            }
+            compare("status", stored: version.status.rawValue, replayed: replayed.status.rawValue)
+            compare("created_by", stored: version.createdBy, replayed: replayed.createdBy)
+            compare("decided_by", stored: version.decidedBy, replayed: replayed.decidedBy)
+            compare("review_reason", stored: version.reviewReason, replayed: replayed.reviewReason)
+            let holds = Set((aliases[version.name] ?? [:]).filter { $0.value == version.version }.map(\.key))
+            compare("aliases", stored: Self.describe(Set(version.aliases)), replayed: Self.describe(holds))
+        }
+        for subject in versions.keys.sorted() where !seen.contains(subject) {
+            found.append("\(subject) was registered in the audit log but is missing from the state tables")
+        }
+        return found
+    }
+
+    private static func describe(_ aliases: Set<ModelAlias>) -> String {
+        aliases.isEmpty ? "none" : aliases.map(\.rawValue).sorted().joined(separator: ", ")
+    }
+}
