@@ -4,7 +4,6 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// A format name outside the closed registry.
     case unknownFormat(name: String, known: [String])
     /// A sequence policy name outside the closed registry.
-    case unknownSequencePolicy(name: String, known: [String])
     /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
     /// A line longer than the reader accepts (a hostile or non-JSONL file).
@@ -40,8 +39,6 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unknownFormat(let name, let known):
             return "unknown dataset format '\(name)'; known formats: \(known.joined(separator: ", "))"
-        case .unknownSequencePolicy(let name, let known):
-            return "unknown sequence policy '\(name)'; known policies: \(known.joined(separator: ", "))"
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
         case .lineTooLong(let file, let line, let limit):

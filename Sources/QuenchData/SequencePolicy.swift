@@ -15,16 +15,4 @@ public enum SequencePolicy: String, Sendable, Codable, CaseIterable {
     /// each piece restarts its positions at 0 and sees only itself. Use `truncate` to drop
     /// the tail instead.
     case pack
-
-    /// The config names, for error messages.
-    public static let knownNames = allCases.map(\.rawValue)
-
-    /// The policy a config string names.
-    /// - Throws: `DatasetError.unknownSequencePolicy` listing the known names.
-    public init(name: String) throws {
-        guard let policy = SequencePolicy(rawValue: name) else {
-            throw DatasetError.unknownSequencePolicy(name: name, known: Self.knownNames)
-        }
-        self = policy
-    }
 }

@@ -63,7 +63,7 @@ public struct HubConfiguration: Sendable, Equatable {
         var settings = HubSettings()
         if let file {
             settings = try ConfigDocument(contentsOf: file.path).read(schema: schema) { reader, root in
-                HubSettings(&reader, root: root, checkingEndpoint: environment["HF_ENDPOINT"] == nil)
+                HubSettings(&reader, root: root)
             }
         }
         let environmentToken = environment["HF_TOKEN"].flatMap(HubToken.init)

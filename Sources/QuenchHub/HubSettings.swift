@@ -16,12 +16,12 @@ struct HubSettings {
     /// The built-in defaults for the public hub.
     init() {}
 
-    /// The settings of the file `root`; `checkingEndpoint` false skips the file's endpoint, which
-    /// `HF_ENDPOINT` replaces.
-    init(_ r: inout ConfigReader, root node: ConfigNode?, checkingEndpoint: Bool) {
+    /// The settings of the file `root`. Its endpoint is checked even when `HF_ENDPOINT` replaces it,
+    /// so a bad one is refused now rather than on the first run without the variable.
+    init(_ r: inout ConfigReader, root node: ConfigNode?) {
         typealias R = ConfigReader
         let root = r.root(node)
-        if checkingEndpoint, case .present(let entry) = r.lookup("endpoint", in: root) {
+        if case .present(let entry) = r.lookup("endpoint", in: root) {
             readEndpoint(&r, entry)
         }
         allowedHosts = Self.words(&r, "allowed_hosts", in: root, expected: "a list of host names") ?? allowedHosts

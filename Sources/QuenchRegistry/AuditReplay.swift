@@ -1,4 +1,5 @@
 import Foundation
+import QuenchFiles
 
 /// The registry's state as the audit log alone says it is: every version's status, registrar,
 /// decision maker and review flag, and every alias holder, rebuilt by replaying the entries in order.
@@ -28,21 +29,17 @@ public struct AuditReplay: Sendable, Equatable {
     }
 
     private mutating func apply(_ entry: AuditEntry) {
-        let body = (try? JSONDecoder().decode(JSONValue.self, from: Data(entry.body.utf8))) ?? .null
+        let body = (try? JSONCoding.decoder.decode(JSONValue.self, from: Data(entry.body.utf8))) ?? .null
         let at = "entry \(entry.seq) (\(entry.action) \(entry.subject) by \(entry.actor))"
-        guard let action = AuditAction(rawValue: entry.action) else {
-            violations.append("\(at): unknown action")
-            return
-        }
-        if action == .register {
-            guard versions[entry.subject] == nil else { return violations.append("\(at): the version was already registered") }
+        guard let action = AuditAction(rawValue: entry.action) else { return violations.append("\(at): unknown action") }
+        guard var version = versions[entry.subject] else {
+            guard action == .register else { return violations.append("\(at): no such version was registered") }
             versions[entry.subject] = VersionState(status: .pendingApproval, createdBy: entry.actor)
             return
         }
-        guard var version = versions[entry.subject] else { return violations.append("\(at): no such version was registered") }
         switch action {
         case .register:
-            return
+            return violations.append("\(at): the version was already registered")
         case .approve, .reject:
             guard version.status == .pendingApproval else {
                 return violations.append("\(at): the version was \(version.status.rawValue), not pending_approval")
@@ -58,15 +55,17 @@ public struct AuditReplay: Sendable, Equatable {
             }
             version.status = .archived
         case .flagForReview:
-            version.reviewReason = body.field("reason")?.stringValue
+            guard let reason = body.field("reason")?.stringValue else { return violations.append("\(at): the entry names no reason") }
+            version.reviewReason = reason
         case .promote, .rollback:
             guard version.status == .approved, version.reviewReason == nil else {
                 return violations.append("\(at): the version was \(version.status.rawValue)\(version.reviewReason == nil ? "" : ", flagged for review")")
             }
+            let parts = entry.subject.split(separator: "@")
             guard let alias = body.field("alias")?.stringValue.flatMap(ModelAlias.init(rawValue:)),
-                  let name = entry.subject.split(separator: "@").first, let number = body.field("version")?.intValue
-            else { return violations.append("\(at): the entry names no known alias and version") }
-            aliases[String(name), default: [:]][alias] = number
+                  parts.count == 2, body.field("version")?.intValue == Int(parts[1])
+            else { return violations.append("\(at): the entry names no known alias, or a version other than its subject") }
+            aliases[String(parts[0]), default: [:]][alias] = Int(parts[1])
         }
         versions[entry.subject] = version
     }

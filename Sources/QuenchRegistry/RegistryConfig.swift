@@ -99,7 +99,7 @@ public struct RegistryConfig: Sendable, Equatable {
             let account = r.open(entry.node, relative: "service_accounts.\(name)", place: entry.place,
                                  schemaKey: "service_accounts.*")
             guard let list = r.list("run_by", in: account, expected: "a list of OS user names") else {
-                if account.mapping != nil {
+                if account.mapping != nil, !r.isPresent("run_by", in: account) {
                     r.report(.missing, key: "service_accounts.\(name).run_by", at: account.place)
                 }
                 continue

@@ -61,6 +61,9 @@ struct JobsSubmit: ParsableCommand {
 
     func validate() throws {
         if model != nil, modelHub != nil { throw ValidationError("give --model or --model-hub, not both") }
+        if results != nil, !wait {
+            throw ValidationError("--results is where --wait puts the verified results; add --wait or drop --results")
+        }
         if hubTokenFile != nil, modelHub == nil {
             throw ValidationError("--hub-token-file is for the training machine's fetch of a --model-hub reference")
         }

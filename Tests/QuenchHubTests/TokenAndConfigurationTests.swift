@@ -68,6 +68,16 @@ import QuenchTestSupport
         #expect(configuration.offline && configuration.retry.attempts == 3 && configuration.tokenSource.tokenCommand.first == "vault")
         let overridden = try HubConfiguration.load(from: file, environment: ["HF_ENDPOINT": "https://other.example", "HF_HUB_CACHE": "/c"])
         #expect(overridden.endpoint.host == "other.example" && overridden.cacheDirectory.path == "/c" && !overridden.offline)
+        // HF_ENDPOINT replaces the file's endpoint, but a bad one in the file is still refused at its key.
+        try "endpoint: http://plain.example\n".write(to: file, atomically: true, encoding: .utf8)
+        let badEndpoint = #expect(throws: ConfigFileError.self) {
+            try HubConfiguration.load(from: file, environment: ["HF_ENDPOINT": "https://other.example"])
+        }
+        #expect("\(String(describing: badEndpoint))".contains("key 'endpoint'"), "\(String(describing: badEndpoint))")
+        try """
+            endpoint: https://mirror.example.com/
+            allowed_hosts: [mirror.example.com]
+            """.write(to: file, atomically: true, encoding: .utf8)
 
         try "timeouts: {token_command_seconds: 2.5}\n".write(to: file, atomically: true, encoding: .utf8)
         #expect(try HubConfiguration.load(from: file, environment: [:]).tokenSource.tokenCommandTimeoutSeconds == 2.5)

@@ -35,11 +35,15 @@ import Testing
 
     @Test func newThresholdsChangeTheVerdictWithoutEvaluatingAgain() throws {
         let fixture = try StageFixture()
-        let evaluate = try #require(try fixture.run(through: .evaluate).evaluate)
+        let finished = try fixture.run(through: .evaluate)
+        let evaluate = try #require(finished.evaluate)
+        let evaluateStage = try EvaluateStage(context: fixture.context, fetch: #require(finished.fetch),
+                                              verify: #require(finished.verify), train: #require(finished.train))
         let stage = GateStage(context: fixture.context, evaluation: evaluate)
-        let inputs = try stage.inputs()
+        let (inputs, evaluateInputs) = (try stage.inputs(), try evaluateStage.inputs())
         try StageFixture.writeGate(in: fixture.folder, set: "held-out", thresholds: "{max_loss: 0.001}")
         #expect(try stage.inputs() != inputs)
+        #expect(try evaluateStage.inputs() == evaluateInputs, "a threshold change does not evaluate again")
         let gate = try stage.run { _ in }
         #expect(!gate.passed)
         #expect(gate.reason.hasPrefix("failed max_loss on held-out: tuned mean loss"), "\(gate.reason)")

@@ -40,6 +40,7 @@ struct ConfigErrorTests {
             data:
               train: {path: t.jsonl}
               format: yaml
+              sequences: bfd
             method: lora
             batch_size: 2.5
             optimizer:
@@ -53,12 +54,13 @@ struct ConfigErrorTests {
             problem(2, 10, "data.train", .wrongType(expected: "a path", found: "a mapping")),
             problem(3, 11, "data.format",
                     .wrongType(expected: "one of 'text', 'prompt_completion', 'chat'", found: "'yaml'")),
-            problem(5, 13, "batch_size", .wrongType(expected: "an integer", found: "'2.5'")),
-            problem(7, 28, "optimizer.exempt_norms_and_biases",
+            problem(4, 14, "data.sequences", .wrongType(expected: "one of 'truncate', 'pack'", found: "'bfd'")),
+            problem(6, 13, "batch_size", .wrongType(expected: "an integer", found: "'2.5'")),
+            problem(8, 28, "optimizer.exempt_norms_and_biases",
                     .wrongType(expected: "true or false", found: "'maybe'")),
-            problem(8, 10, "optimizer.betas", .wrongType(expected: "a list of two numbers", found: "'0.9'")),
-            problem(10, 16, "lora.targets", .wrongType(expected: "a layer name", found: "a list")),
-            problem(11, 6, "seed", .wrongType(expected: "an integer", found: "null")),
+            problem(9, 10, "optimizer.betas", .wrongType(expected: "a list of two numbers", found: "'0.9'")),
+            problem(11, 16, "lora.targets", .wrongType(expected: "a layer name", found: "a list")),
+            problem(12, 6, "seed", .wrongType(expected: "an integer", found: "null")),
         ])
     }
 

@@ -12,9 +12,6 @@ struct DataReadingTests {
         #expect(throws: DatasetError.unknownFormat(name: "sharegpt", known: ["text", "prompt_completion", "chat"])) {
             try DatasetFormat(name: "sharegpt")
         }
-        #expect(throws: DatasetError.unknownSequencePolicy(name: "bfd", known: ["truncate", "pack"])) {
-            try SequencePolicy(name: "bfd")
-        }
     }
 
     @Test func detectsTheFormatFromTheFirstRecord() throws {

@@ -24,9 +24,6 @@ public enum PIIKind: String, CaseIterable, Codable, Sendable, Comparable {
     /// The names used in configuration files, for error messages.
     public static let knownNames = allCases.map(\.rawValue)
 
-    /// The kind a configuration name names, or nil.
-    public init?(name: String) { self.init(rawValue: name) }
-
     /// The typed placeholder a redaction writes in place of a finding, e.g. `<EMAIL>`.
     public var placeholder: String { "<" + rawValue.uppercased() + ">" }
 

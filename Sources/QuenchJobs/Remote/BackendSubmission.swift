@@ -25,11 +25,6 @@ public struct BackendSubmission: Sendable {
     /// the jobs record (`bundles/<id>`).
     public func bundle(trainingConfig: URL, model: TrainingBundle.Model, quenchVersion: String) throws -> JobBundle {
         let folder = dispatcher.store.directory.appendingPathComponent("bundles")
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw DispatchError.fileFailed(path: folder.path, reason: "cannot create the bundles folder: \(error.localizedDescription)")
-        }
         let bundle = try TrainingBundle.create(trainingConfig: trainingConfig, model: model,
                                                at: folder.appendingPathComponent(SubmittedJob.newID()), quenchVersion: quenchVersion)
         say("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")

@@ -53,11 +53,18 @@ struct EvaluateStage: Stage {
     let verify: VerifyStage.Output
     let train: TrainStage.Output
 
-    /// Keyed `gate_file` since the gate moved to its own stage, so a run evaluated before that is evaluated again.
+    /// Only what the measurement reads: the gate's sets and evaluation options, not its thresholds, so a
+    /// changed threshold is decided again by the gate stage without evaluating again (the gate stage
+    /// refuses an evaluation whose sets or options no longer match the gate).
     func inputs() throws -> [String: String] {
-        ["gate_file": context.spec.gate + "#" + FileRecord.stamp(context.spec.gate),
-         "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
-         "tuned": train.files.map(\.sha256).joined(separator: ",")]
+        let gate = try GateConfig.load(contentsOf: URL(fileURLWithPath: context.spec.gate))
+        let sets = gate.sets.map {
+            "\($0.name)=\($0.file.path)#\(FileRecord.stamp($0.file.path))#\($0.format?.rawValue ?? "auto")#\($0.role.rawValue)"
+        }
+        return ["eval_sets": sets.joined(separator: ";"),
+                "eval_options": "\(gate.windowing)|\(gate.context)|\(gate.batchSize.map(String.init) ?? "auto")",
+                "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
+                "tuned": train.files.map(\.sha256).joined(separator: ",")]
     }
 
     func run(events: @escaping RunEvents) throws -> Output {

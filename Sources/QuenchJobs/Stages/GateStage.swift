@@ -33,7 +33,7 @@ struct GateStage: Stage {
                                            progress: { events(.message($0)) })
         let folder = context.directory.evaluation
         try GateRunner.write(report, to: folder)
-        return Output(passed: report.passed && report.checks.allSatisfy(\.passed), reason: report.reason,
+        return Output(passed: report.passed, reason: report.reason,
                       checks: report.checks, report: folder.appendingPathComponent(GateRunner.reportFile).path,
                       summary: folder.appendingPathComponent(GateRunner.summaryFile).path, evaluatedAt: report.evaluatedAt)
     }

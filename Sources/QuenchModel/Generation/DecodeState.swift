@@ -22,7 +22,7 @@ public final class DecodeState {
                 detail: "a cache of \(capacity) positions does not fit a model of \(config.maxPositions) positions")
         }
         let layout = DecodeState.layout(config: config, capacity: capacity)
-        try MemoryBudget.require(floats: DecodeState.plannedFloats(config: config, capacity: capacity),
+        try MemoryBudget.require(floats: DecodeState.plannedFloats(config: config, capacity: capacity, layout: layout),
                                  for: "a generation cache of \(capacity) positions", lower: "--max-tokens or the prompt")
         self.capacity = capacity
         buffers = try TensorBlock(layout: layout)
@@ -30,8 +30,9 @@ public final class DecodeState {
     }
 
     /// Floats a cache of `capacity` positions allocates (buffers and rotary tables), nil on overflow.
-    static func plannedFloats(config: ModelConfig, capacity: Int) -> Int? {
-        MemoryBudget.elements(layout(config: config, capacity: capacity).map(\.shape)
+    static func plannedFloats(config: ModelConfig, capacity: Int,
+                              layout: [(name: String, shape: [Int])]? = nil) -> Int? {
+        MemoryBudget.elements((layout ?? self.layout(config: config, capacity: capacity)).map(\.shape)
                               + CausalLM.rotaryShapes(for: config, positions: capacity))
     }
 
