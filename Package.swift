@@ -10,10 +10,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // 4.x: jwt-kit 5 needs it.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +56,25 @@ let package = Package(
                 "QuenchConfig", "QuenchFiles", "QuenchGate", "QuenchSecurity", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The team store: the same registry schema and rules on PostgreSQL (postgres-nio).
+        .target(
+            name: "QuenchRegistryPostgres",
+            dependencies: ["QuenchRegistry", "QuenchFiles", "QuenchSecurity", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        // `quench registry serve`: the registry as an HTTP service with authenticated identities.
+        .target(
+            name: "QuenchRegistryServer",
+            dependencies: [
+                "QuenchConfig", "QuenchFiles", "QuenchHub", "QuenchRegistry", "QuenchRegistryPostgres", "QuenchSecurity",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("OpenAPI/openapi.yaml")]),
+        // The registry's HTTP client: the CLI and `quench run` against a server, witnessing its audit log.
+        .target(
+            name: "QuenchRegistryClient",
+            dependencies: [
+                "QuenchFiles", "QuenchHub", "QuenchRegistry", "QuenchSecurity", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "QuenchGovernance",
             dependencies: [
@@ -77,7 +100,7 @@ let package = Package(
             dependencies: [
                 "QuenchBench", "QuenchConfig", "QuenchData", "QuenchGate", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
                 "QuenchTrain", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
-                "QuenchJobs", "QuenchFiles",
+                "QuenchJobs", "QuenchFiles", "QuenchRegistryClient", "QuenchRegistryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Fixtures, temporary directories, the process runner and the test servers (TLS/nginx, sshd,
@@ -110,6 +133,15 @@ let package = Package(
             dependencies: [
                 "QuenchConfig", "QuenchRegistry", "QuenchSecurity", "QuenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // The registry as a service: both stores (a throwaway PostgreSQL cluster), the server over real HTTP,
+        // the client and its audit witness.
+        .testTarget(
+            name: "QuenchRegistryServiceTests",
+            dependencies: [
+                "QuenchFiles", "QuenchHub", "QuenchRegistry", "QuenchRegistryClient", "QuenchRegistryPostgres",
+                "QuenchRegistryServer", "QuenchSecurity", "QuenchTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(
             name: "QuenchGovernanceTests",

@@ -4,6 +4,9 @@ import Foundation
 public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case register, approve, reject, promote, rollback, archive
     case flagForReview = "flag_for_review"
+    /// A server's API user was created (or re-created after revocation) with roles.
+    case userAdd = "user_add"
+    case userRevoke = "user_revoke"
 }
 
 /// One appended audit record; its leaf hash commits to every field, including its position.

@@ -14,12 +14,22 @@ public struct AuditReplay: Sendable, Equatable {
         public var createdBy: String
         public var decidedBy: String?
         public var reviewReason: String?
+        /// The lineage's trainer, as the registration entry recorded it.
+        public var trainedBy: String?
+    }
+
+    /// One API user as the log left it.
+    public struct UserState: Sendable, Equatable {
+        public var roles: [RegistryRole]
+        public var revoked: Bool
     }
 
     /// Versions by subject (`name@version`).
     public private(set) var versions: [String: VersionState] = [:]
     /// Alias holders: model name → alias → version number.
     public private(set) var aliases: [String: [ModelAlias: Int]] = [:]
+    /// A server's API users by name.
+    public private(set) var users: [String: UserState] = [:]
     /// Entries the rules of the registry would not have written, each naming its position.
     public private(set) var violations: [String] = []
 
@@ -32,9 +42,12 @@ public struct AuditReplay: Sendable, Equatable {
         let body = (try? JSONCoding.decoder.decode(JSONValue.self, from: Data(entry.body.utf8))) ?? .null
         let at = "entry \(entry.seq) (\(entry.action) \(entry.subject) by \(entry.actor))"
         guard let action = AuditAction(rawValue: entry.action) else { return violations.append("\(at): unknown action") }
+        if action == .userAdd || action == .userRevoke { return applyUser(action, body: body, at: at) }
+        if let missing = missingRole(of: entry.actor, for: action) { return violations.append("\(at): \(missing)") }
         guard var version = versions[entry.subject] else {
             guard action == .register else { return violations.append("\(at): no such version was registered") }
-            versions[entry.subject] = VersionState(status: .pendingApproval, createdBy: entry.actor)
+            versions[entry.subject] = VersionState(
+                status: .pendingApproval, createdBy: entry.actor, trainedBy: body.field("trained_by")?.stringValue)
             return
         }
         switch action {
@@ -47,6 +60,9 @@ public struct AuditReplay: Sendable, Equatable {
             guard entry.actor != version.createdBy else {
                 return violations.append("\(at): the registrar decided on their own version")
             }
+            guard entry.actor != version.trainedBy else {
+                return violations.append("\(at): the trainer decided on their own version")
+            }
             version.status = action == .approve ? .approved : .rejected
             version.decidedBy = entry.actor
         case .archive:
@@ -57,6 +73,8 @@ public struct AuditReplay: Sendable, Equatable {
         case .flagForReview:
             guard let reason = body.field("reason")?.stringValue else { return violations.append("\(at): the entry names no reason") }
             version.reviewReason = reason
+        case .userAdd, .userRevoke:
+            return
         case .promote, .rollback:
             guard version.status == .approved, version.reviewReason == nil else {
                 return violations.append("\(at): the version was \(version.status.rawValue)\(version.reviewReason == nil ? "" : ", flagged for review")")
@@ -68,6 +86,59 @@ public struct AuditReplay: Sendable, Equatable {
             aliases[String(parts[0]), default: [:]][alias] = Int(parts[1])
         }
         versions[entry.subject] = version
+    }
+
+    /// A server's user management: who exists with which roles, and who was revoked.
+    private mutating func applyUser(_ action: AuditAction, body: JSONValue, at: String) {
+        guard let name = body.field("name")?.stringValue else { return violations.append("\(at): the entry names no user") }
+        if action == .userAdd {
+            let names = body.field("roles")?.arrayValue?.compactMap(\.stringValue) ?? []
+            let roles = names.compactMap(RegistryRole.init(rawValue:))
+            guard !roles.isEmpty, roles.count == names.count else { return violations.append("\(at): the entry names no known roles") }
+            if let existing = users[name], !existing.revoked { return violations.append("\(at): \(name) already existed") }
+            users[name] = UserState(roles: RegistryIdentity(name: name, roles: roles, method: .apiToken).roles, revoked: false)
+        } else {
+            guard users[name]?.revoked == false else { return violations.append("\(at): \(name) was not an active user") }
+            users[name]?.revoked = true
+        }
+    }
+
+    /// For an actor the log made an API user: why it could not have done `action` (revoked, or without the
+    /// role), or nil. Actors the log never made users (local users, OIDC identities) are not checked here.
+    private func missingRole(of actor: String, for action: AuditAction) -> String? {
+        guard let user = users[actor] else { return nil }
+        if user.revoked { return "\(actor) was revoked" }
+        let needed: [RegistryRole]
+        switch action {
+        case .register: needed = [.trainer, .admin]
+        case .approve, .reject: needed = [.approver]
+        case .promote, .rollback: needed = [.approver, .admin]
+        case .archive, .flagForReview: needed = [.admin]
+        case .userAdd, .userRevoke: return nil
+        }
+        guard user.roles.contains(where: needed.contains) else {
+            return "\(actor) did not hold the role \(needed.map(\.rawValue).joined(separator: " or "))"
+        }
+        return nil
+    }
+
+    /// Where the stored users differ from the replay (a role granted or a revocation undone outside the registry).
+    public func differences(from stored: [APIUser]) -> [String] {
+        var found: [String] = []
+        for user in stored {
+            guard let replayed = users[user.name] else {
+                found.append("user \(user.name) is stored but the audit log never created it")
+                continue
+            }
+            let storedRoles = RegistryRole.storedText(user.roles), replayedRoles = RegistryRole.storedText(replayed.roles)
+            if storedRoles != replayedRoles {
+                found.append("user \(user.name): roles are \(storedRoles) in the state tables but \(replayedRoles) in the audit log")
+            }
+            if (user.revokedAt != nil) != replayed.revoked {
+                found.append("user \(user.name): \(replayed.revoked ? "revoked" : "active") in the audit log but \(user.revokedAt == nil ? "active" : "revoked") in the state tables")
+            }
+        }
+        return found
     }
 
     /// Where the stored versions differ from the replay, one sentence per difference.

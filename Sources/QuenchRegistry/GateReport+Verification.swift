@@ -3,13 +3,25 @@ import QuenchFiles
 import QuenchGate
 import QuenchSecurity
 
+/// How the registry checks the files a gate report names.
+public enum GateFileCheck: Sendable, Equatable {
+    /// Re-hash every file at its path: the report was written on this machine.
+    case onDisk
+    /// The report was written on a client that uploaded the artifacts (its paths mean nothing here): the
+    /// tuned files must be among the uploaded artifacts and the base model's among the lineage's files. The
+    /// client re-hashed the rest where they are before uploading.
+    case uploaded
+}
+
 /// The registry's side of the quality gate's verdict (`quench.gate/v1`): read and re-checked
 /// rather than trusted.
 extension GateReport {
-    /// Reads the report and checks its verdict and the current hash of every file it names.
+    /// Reads the report and checks its verdict and the files it names as `files` says.
     ///
     /// Returns the report and its exact bytes, which the registry keeps with the version.
-    public static func load(verifying url: URL) throws -> (report: GateReport, bytes: Data) {
+    public static func load(
+        verifying url: URL, files check: GateFileCheck = .onDisk, lineage: Lineage? = nil
+    ) throws -> (report: GateReport, bytes: Data) {
         let data: Data
         do {
             data = try RegularFile.contents(of: url.path, limit: 16 << 20)
@@ -33,6 +45,13 @@ extension GateReport {
         }
         if let failed = report.checks.first(where: { !$0.passed }) {
             throw RegistryError.gateFailed(path: url.path, reason: "check '\(failed.name)' failed although passed is true")
+        }
+        if check == .uploaded {
+            let baseHashes = Set((lineage?.baseModel.files ?? []).map { $0.sha256.lowercased() })
+            for file in report.files where file.role == .baseModel && !baseHashes.contains(file.sha256.lowercased()) {
+                throw RegistryError.uploadedGateFileUnknown(path: file.path, role: file.role.rawValue, sha256: file.sha256)
+            }
+            return (report, data)
         }
         for file in report.files {
             guard file.path.hasPrefix("/") else {

@@ -106,6 +106,12 @@ public enum JSONValue: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// The elements, when the value is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
     /// The value under `key` when this is an object.
     public func field(_ key: String) -> JSONValue? {
         if case .object(let fields) = self { return fields[key] }

@@ -79,16 +79,19 @@ public struct Lineage: Codable, Sendable, Equatable {
     public var quenchVersion: String
     /// Architecture name (e.g. "llama"), shown in the ML-BOM's model card.
     public var architecture: String?
+    /// Who ran the training, when known: separation of duties keeps them from approving the version.
+    public var trainedBy: String?
 
     enum CodingKeys: String, CodingKey {
         case baseModel = "base_model", datasets, jobSpecSHA256 = "job_spec_sha256", hyperparameters
-        case quenchVersion = "quench_version", architecture
+        case quenchVersion = "quench_version", architecture, trainedBy = "trained_by"
     }
 
     public init(
         baseModel: BaseModelLineage, datasets: [DatasetLineage], jobSpecSHA256: String?,
-        hyperparameters: JSONValue, quenchVersion: String, architecture: String? = nil
+        hyperparameters: JSONValue, quenchVersion: String, architecture: String? = nil, trainedBy: String? = nil
     ) {
+        self.trainedBy = trainedBy
         self.baseModel = baseModel
         self.datasets = datasets
         self.jobSpecSHA256 = jobSpecSHA256
@@ -170,4 +173,13 @@ public struct VersionReference: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(name)@\(version)" }
+}
+
+/// What a promotion expects the alias to point at, so that of two concurrent promotions one wins and the
+/// other is told the alias moved instead of silently overriding it.
+public enum AliasExpectation: Sendable, Equatable {
+    /// Promote whatever the alias holds now.
+    case any
+    /// Promote only while the alias holds this version (nil: while it is unset).
+    case holder(Int?)
 }

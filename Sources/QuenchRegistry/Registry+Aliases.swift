@@ -1,10 +1,14 @@
 import Foundation
 
 extension Registry {
-    /// Points `alias` of the version's name at it, after re-verifying its files and signature.
+    /// Points `alias` of the version's name at it, after re-verifying its files and signature; with an
+    /// `expectedHolder`, only while the alias still points where the caller saw it (else `aliasMoved`).
     @discardableResult
-    public func promote(_ reference: VersionReference, to alias: ModelAlias) throws -> AliasMove {
-        let actor = try authorize("promote", roles: [.approver, .admin])
+    public func promote(
+        _ reference: VersionReference, to alias: ModelAlias, expectedHolder: AliasExpectation = .any, by identity: RegistryIdentity
+    ) throws -> AliasMove {
+        try authorize(identity, "promote", roles: [.approver, .admin])
+        let actor = identity.name
         let candidate = try store.read { try Self.existing(reference, in: $0) }
         try Self.requirePromotable(candidate)
         try verify(candidate)
@@ -12,6 +16,9 @@ extension Registry {
             let version = try Self.existing(reference, in: access)
             try Self.requirePromotable(version)
             let holder = try access.aliasHolder(name: version.name, alias: alias)
+            if case .holder(let expected) = expectedHolder, expected != holder {
+                throw RegistryError.aliasMoved(name: version.name, alias: alias.rawValue, expected: expected, found: holder)
+            }
             if holder == version.version { throw RegistryError.aliasHeld(subject: version.subject, alias: alias.rawValue) }
             let move = AliasMove(
                 name: version.name, alias: alias, version: version.version, previousVersion: holder, action: "promote",
@@ -23,8 +30,9 @@ extension Registry {
 
     /// Moves `alias` back to the version that held it before the current holder, re-verifying that version.
     @discardableResult
-    public func rollback(name: String, alias: ModelAlias) throws -> AliasMove {
-        let actor = try authorize("roll back", roles: [.approver, .admin])
+    public func rollback(name: String, alias: ModelAlias, by identity: RegistryIdentity) throws -> AliasMove {
+        try authorize(identity, "roll back", roles: [.approver, .admin])
+        let actor = identity.name
         let planned = try store.read { try Self.rollbackPlan(name: name, alias: alias, in: $0) }
         let target = try store.read { try Self.existing(VersionReference(name: name, version: planned.target), in: $0) }
         try Self.requirePromotable(target)

@@ -1,22 +1,23 @@
 import Foundation
 
 extension Registry {
-    /// Approves a pending version; the approver must hold `approver` and must not be its creator.
+    /// Approves a pending version; the approver must hold `approver` and be neither its registrar nor its trainer.
     @discardableResult
-    public func approve(_ reference: VersionReference, note: String? = nil) throws -> ModelVersion {
-        try decide(reference, to: .approved, action: .approve, note: note)
+    public func approve(_ reference: VersionReference, note: String?, by identity: RegistryIdentity) throws -> ModelVersion {
+        try decide(reference, to: .approved, action: .approve, note: note, by: identity)
     }
 
     /// Rejects a pending version, under the same separation-of-duties rule as approval.
     @discardableResult
-    public func reject(_ reference: VersionReference, note: String? = nil) throws -> ModelVersion {
-        try decide(reference, to: .rejected, action: .reject, note: note)
+    public func reject(_ reference: VersionReference, note: String?, by identity: RegistryIdentity) throws -> ModelVersion {
+        try decide(reference, to: .rejected, action: .reject, note: note, by: identity)
     }
 
     /// Retires an approved or rejected version; a version still holding an alias cannot be archived.
     @discardableResult
-    public func archive(_ reference: VersionReference, note: String? = nil) throws -> ModelVersion {
-        let actor = try authorize("archive", roles: [.admin])
+    public func archive(_ reference: VersionReference, note: String?, by identity: RegistryIdentity) throws -> ModelVersion {
+        try authorize(identity, "archive", roles: [.admin])
+        let actor = identity.name
         return try change { access in
             var version = try Self.existing(reference, in: access)
             try Self.require(version, in: [.approved, .rejected], for: "archive")
@@ -33,8 +34,9 @@ extension Registry {
 
     /// Flags a version for review (e.g. its training data was erased); a flagged version cannot be promoted.
     @discardableResult
-    public func markForReview(version reference: VersionReference, reason: String) throws -> ModelVersion {
-        let actor = try authorize("flag for review", roles: [.admin])
+    public func markForReview(version reference: VersionReference, reason: String, by identity: RegistryIdentity) throws -> ModelVersion {
+        try authorize(identity, "flag for review", roles: [.admin])
+        let actor = identity.name
         return try change { access in
             var version = try Self.existing(reference, in: access)
             version.reviewReason = reason
@@ -46,12 +48,18 @@ extension Registry {
         }
     }
 
-    private func decide(_ reference: VersionReference, to status: VersionStatus, action: AuditAction, note: String?) throws -> ModelVersion {
-        let actor = try authorize(action.rawValue, roles: [.approver])
+    private func decide(
+        _ reference: VersionReference, to status: VersionStatus, action: AuditAction, note: String?, by identity: RegistryIdentity
+    ) throws -> ModelVersion {
+        try authorize(identity, action.rawValue, roles: [.approver])
+        let actor = identity.name
         return try change { access in
             var version = try Self.existing(reference, in: access)
             try Self.require(version, in: [.pendingApproval], for: action.rawValue)
             guard version.createdBy != actor else { throw RegistryError.selfApproval(actor: actor, subject: version.subject) }
+            if version.lineage.trainedBy == actor {
+                throw RegistryError.trainerApproval(actor: actor, subject: version.subject)
+            }
             version.status = status
             version.decidedBy = actor
             version.decidedAt = Timestamp.string()

@@ -34,10 +34,10 @@ extension Registry {
     /// and holds every version's status, decision makers, review flag and aliases against the state
     /// tables (a row changed outside the registry is named with the difference).
     public func verifyAudit() throws -> AuditVerification {
-        let (entries, stored) = try store.read { (try $0.auditEntries(), try $0.versions(name: nil)) }
+        let (entries, stored, users) = try store.read { (try $0.auditEntries(), try $0.versions(name: nil), try $0.users()) }
         var result = AuditVerifier.verify(entries: entries, checkpoints: try checkpoints.readAll(), key: try signingKey.publicKey())
         let replay = AuditReplay(entries)
-        result.stateProblems = replay.violations + replay.differences(from: stored)
+        result.stateProblems = replay.violations + replay.differences(from: stored) + replay.differences(from: users.map(\.user))
         return result
     }
 

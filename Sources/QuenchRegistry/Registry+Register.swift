@@ -13,8 +13,15 @@ public struct RegistrationRequest: Sendable {
     public var lineage: Lineage
     /// Metrics to record; nil records the gate's measured values.
     public var metrics: [String: Double]?
+    /// How the files the gate report names are checked: re-hashed where they are, or (for an upload to a
+    /// server, where the report's paths are the client's) against the uploaded artifacts and the lineage.
+    public var gateFiles: GateFileCheck
 
-    public init(name: String, artifactDirectory: URL, artifactFiles: [String]? = nil, gateReport: URL, lineage: Lineage, metrics: [String: Double]? = nil) {
+    public init(
+        name: String, artifactDirectory: URL, artifactFiles: [String]? = nil, gateReport: URL, lineage: Lineage,
+        metrics: [String: Double]? = nil, gateFiles: GateFileCheck = .onDisk
+    ) {
+        self.gateFiles = gateFiles
         self.name = name
         self.artifactDirectory = artifactDirectory
         self.artifactFiles = artifactFiles
@@ -30,10 +37,11 @@ extension Registry {
     /// The gate report is re-read and every file it names re-hashed; the artifacts are copied into
     /// the content-addressed store and must be the files the gate evaluated; the version directory
     /// is signed before the record is committed, so no unsigned version is ever visible.
-    public func register(_ request: RegistrationRequest) throws -> ModelVersion {
+    public func register(_ request: RegistrationRequest, by identity: RegistryIdentity) throws -> ModelVersion {
         try Self.validate(name: request.name)
-        let actor = try authorize("register", roles: [.trainer, .admin])
-        let (report, reportBytes) = try GateReport.load(verifying: request.gateReport)
+        try authorize(identity, "register", roles: [.trainer, .admin])
+        let actor = identity.name
+        let (report, reportBytes) = try GateReport.load(verifying: request.gateReport, files: request.gateFiles, lineage: request.lineage)
         let (staged, files) = try artifacts.stage(source: request.artifactDirectory, files: request.artifactFiles)
         do {
             try report.requireEvaluated(files)
@@ -56,6 +64,7 @@ extension Registry {
                     "base_model": .string(request.lineage.baseModel.source),
                     "datasets": .array(request.lineage.datasets.map { .string($0.sha256) }),
                     "job_spec_sha256": request.lineage.jobSpecSHA256.map(JSONValue.string) ?? .null,
+                    "trained_by": request.lineage.trainedBy.map(JSONValue.string) ?? .null,
                 ])))
                 return (version, head)
             }

@@ -6,8 +6,17 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case configUnreadable(path: String, reason: String)
     case actorUnknown
     case actorOverrideRefused(requested: String, osUser: String, config: String)
-    case permissionDenied(actor: String, action: String, needs: [String], config: String)
+    case permissionDenied(actor: String, action: String, needs: [String], grant: String)
     case selfApproval(actor: String, subject: String)
+    case trainerApproval(actor: String, subject: String)
+    case localIdentityOnServer
+    case aliasMoved(name: String, alias: String, expected: Int?, found: Int?)
+    case userExists(String)
+    case proofRangeInvalid(first: Int, second: Int, size: Int)
+    case invalidUserName(String)
+    case userNeedsRole(String)
+    case userNotFound(String)
+    case uploadedGateFileUnknown(path: String, role: String, sha256: String)
     case invalidName(String)
     case versionNotFound(String)
     case invalidTransition(subject: String, action: String, from: String, allowed: [String])
@@ -40,10 +49,28 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             return "cannot tell who is acting: no user name for this process and $USER is empty"
         case .actorOverrideRefused(let requested, let osUser, let config):
             return "QUENCH_ACTOR=\(requested) refused: \(config) does not list '\(requested)' under service_accounts with '\(osUser)' in its run_by list; unset QUENCH_ACTOR or add the service account"
-        case .permissionDenied(let actor, let action, let needs, let config):
-            return "\(actor) may not \(action): it needs the role \(needs.joined(separator: " or ")); grant it under roles in \(config)"
+        case .permissionDenied(let actor, let action, let needs, let grant):
+            return "\(actor) may not \(action): it needs the role \(needs.joined(separator: " or ")); \(grant)"
         case .selfApproval(let actor, let subject):
             return "\(actor) registered \(subject) and so cannot decide on it (separation of duties); ask another approver"
+        case .trainerApproval(let actor, let subject):
+            return "\(actor) trained \(subject) (its lineage says so) and so cannot decide on it (separation of duties); ask another approver"
+        case .localIdentityOnServer:
+            return "a registry server acts only for authenticated users; there is no local identity to act as"
+        case .aliasMoved(let name, let alias, let expected, let found):
+            return "'\(alias)' of \(name) moved: it holds \(found.map { "version \($0)" } ?? "nothing"), not \(expected.map { "version \($0)" } ?? "nothing") as expected; someone else promoted concurrently, check and retry"
+        case .userExists(let name):
+            return "the registry already has an active user '\(name)'; revoke it first (quench registry users revoke \(name)) to issue a new token"
+        case .invalidUserName(let name):
+            return "invalid user name '\(name)': use \(ModelName.rule)"
+        case .userNeedsRole(let name):
+            return "user '\(name)' needs at least one role: --role \(RegistryRole.allCases.map(\.rawValue).joined(separator: " | --role "))"
+        case .proofRangeInvalid(let first, let second, let size):
+            return "no consistency proof from tree size \(first) to \(second): the log has \(size) entries, and 0 <= first <= second <= \(size) is needed"
+        case .userNotFound(let name):
+            return "the registry has no user '\(name)'; see quench registry users list"
+        case .uploadedGateFileUnknown(let path, let role, let sha256):
+            return "the gate report names \(role) \(path) (sha256 \(sha256)), which is neither an uploaded artifact nor a file of the lineage; the registry cannot check it"
         case .invalidName(let name):
             return "invalid model name '\(name)': use \(ModelName.rule)"
         case .versionNotFound(let subject):

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The registry's storage seam: SQLite embedded today, a shared PostgreSQL store later.
+/// The registry's storage seam: SQLite embedded, or PostgreSQL shared by a team's server.
 ///
 /// Every state change happens inside one `write` transaction, which must be serializable
 /// across processes: the registry reads the current state, checks its rules, and writes the
@@ -24,6 +24,14 @@ public protocol RegistryStoreReader {
     func aliasHistory(name: String) throws -> [AliasMove]
     /// The audit log in stored order.
     func auditEntries() throws -> [AuditEntry]
+    /// The recorded leaf hashes (hex) in log order: what consistency proofs are built from.
+    func auditLeafHashes() throws -> [String]
+    /// The API user of that name, revoked or not.
+    func user(named name: String) throws -> StoredUser?
+    /// The API user whose token hashes to `tokenSHA256`, revoked or not.
+    func user(withTokenSHA256 tokenSHA256: String) throws -> StoredUser?
+    /// Every API user, by name.
+    func users() throws -> [StoredUser]
 }
 
 /// Changes available inside a write transaction.
@@ -37,4 +45,6 @@ public protocol RegistryStoreWriter: RegistryStoreReader {
     func record(_ move: AliasMove) throws
     /// Appends the event to the audit log and returns the tree head that now covers it.
     func append(_ event: AuditEvent) throws -> TreeHead
+    /// Inserts the user, or replaces the row of that name (a new token, roles or revocation).
+    func save(_ user: StoredUser) throws
 }

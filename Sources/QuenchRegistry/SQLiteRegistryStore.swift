@@ -117,6 +117,18 @@ public final class SQLiteRegistryStore: RegistryStore {
                 BEGIN SELECT RAISE(ABORT, 'alias_history is append-only: DELETE refused'); END;
                 """)
         }
+        migrator.registerMigration("v2-api-users") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_users (
+                    name TEXT PRIMARY KEY,
+                    roles TEXT NOT NULL,
+                    token_sha256 TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    revoked_at TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -62,9 +62,9 @@ import Testing
         #expect(throws: RegistryError.self) { try fixture.registry(as: "approver-a").register(try fixture.candidate()) }
         let version = try fixture.registry(as: "trainer-t").register(try fixture.candidate())
         let denied = #expect(throws: RegistryError.self) { try fixture.registry(as: "trainer-t").approve(version.reference) }
-        #expect(denied == .permissionDenied(actor: "trainer-t", action: "approve", needs: ["approver"], config: fixture.configURL.path))
+        #expect(denied == .permissionDenied(actor: "trainer-t", action: "approve", needs: ["approver"], grant: "grant it under roles in \(fixture.configURL.path)"))
         #expect(throws: RegistryError.self) { try fixture.registry(as: "approver-a").archive(version.reference) }
-        let refused = #expect(throws: RegistryError.self) { try fixture.registry(as: "mallory").actor() }
+        let refused = #expect(throws: RegistryError.self) { try fixture.registry(as: "mallory").localIdentity() }
         guard case .actorOverrideRefused(let requested, _, _) = refused else {
             Issue.record("expected actorOverrideRefused, got \(String(describing: refused))")
             return
