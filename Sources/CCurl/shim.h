@@ -21,6 +21,9 @@ static inline CURLcode quench_curl_setopt_slist(CURL *handle, CURLoption option,
 static inline CURLcode quench_curl_setopt_write_function(CURL *handle, CURLoption option, curl_write_callback value) {
     return curl_easy_setopt(handle, option, value);
 }
+static inline CURLcode quench_curl_setopt_read_function(CURL *handle, CURLoption option, curl_read_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
 static inline CURLcode quench_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -1,17 +1,31 @@
 import Foundation
 
-/// One HTTP request: method, URL and headers. Redirects are never followed by the transport.
+/// One HTTP request: method, URL, headers and, for POST and PUT, a body. Redirects are never followed by
+/// the transport.
 public struct HTTPRequest: Sendable, Equatable {
-    public enum Method: String, Sendable { case get = "GET", head = "HEAD" }
+    public enum Method: String, Sendable { case get = "GET", head = "HEAD", post = "POST", put = "PUT" }
+
+    /// What a POST or PUT sends; its length is known before the first byte goes, so it is sent with a
+    /// `Content-Length` header.
+    public enum Body: Sendable, Equatable {
+        /// Bytes in memory (a JSON document).
+        case data(Data)
+        /// The regular file at this path, streamed from disk (an artifact upload).
+        case file(URL)
+    }
+
     public var method: Method
     public var url: URL
     /// Header names and values; the `Authorization` value is a secret and is never logged.
     public var headers: [(name: String, value: String)]
+    /// The request body; POST and PUT without one send an empty body, GET and HEAD may not have one.
+    public var body: Body?
 
-    public init(method: Method = .get, url: URL, headers: [(name: String, value: String)] = []) {
+    public init(method: Method = .get, url: URL, headers: [(name: String, value: String)] = [], body: Body? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
+        self.body = body
     }
 
     /// The value of header `name` (case-insensitive), if set.
@@ -20,7 +34,7 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 
     public static func == (lhs: HTTPRequest, rhs: HTTPRequest) -> Bool {
-        lhs.method == rhs.method && lhs.url == rhs.url
+        lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body
             && lhs.headers.map { "\($0.name.lowercased()):\($0.value)" } == rhs.headers.map { "\($0.name.lowercased()):\($0.value)" }
     }
 }
