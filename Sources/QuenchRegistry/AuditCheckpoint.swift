@@ -40,7 +40,7 @@ public struct AuditCheckpoint: Codable, Sendable, Equatable {
     }
 
     /// True when the signature is valid for `key`.
-    func isSigned(by key: P256.Signing.PublicKey) -> Bool {
+    public func isSigned(by key: P256.Signing.PublicKey) -> Bool {
         guard let der = Data(base64Encoded: signature),
               let parsed = try? P256.Signing.ECDSASignature(derRepresentation: der) else { return false }
         return key.isValidSignature(parsed, for: signedMessage)
