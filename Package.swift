@@ -90,7 +90,8 @@ let package = Package(
             name: "QuenchJobs",
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchGate", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
-                "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity", "QuenchFiles",
+                "QuenchHub", "QuenchRegistry", "QuenchRegistryClient", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity",
+                "QuenchFiles",
             ]),
         .target(
             name: "QuenchBench",
@@ -131,7 +132,8 @@ let package = Package(
         .testTarget(
             name: "QuenchRegistryTests",
             dependencies: [
-                "QuenchConfig", "QuenchRegistry", "QuenchSecurity", "QuenchTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "QuenchConfig", "QuenchFiles", "QuenchRegistry", "QuenchSecurity", "QuenchTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The registry as a service: both stores (a throwaway PostgreSQL cluster), the server over real HTTP,

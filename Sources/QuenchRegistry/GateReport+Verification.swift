@@ -57,7 +57,12 @@ extension GateReport {
             guard file.path.hasPrefix("/") else {
                 throw RegistryError.gateReportInvalid(path: url.path, reason: "file path '\(file.path)' is not absolute")
             }
-            let found = try FileDigest.sha256(of: URL(fileURLWithPath: file.path))
+            let found: String
+            do {
+                found = try FileDigest.sha256(of: URL(fileURLWithPath: file.path))
+            } catch {
+                throw RegistryError.gateFileUnreadable(path: file.path, role: file.role.rawValue, reason: FileErrorText.reason(error))
+            }
             guard found == file.sha256.lowercased() else {
                 throw RegistryError.gateFileChanged(path: file.path, expected: file.sha256, found: found)
             }

@@ -25,6 +25,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case gateReportInvalid(path: String, reason: String)
     case gateFailed(path: String, reason: String)
     case gateFileChanged(path: String, expected: String, found: String)
+    case gateFileUnreadable(path: String, role: String, reason: String)
     case artifactNotEvaluated(file: String, sha256: String)
     case evaluatedArtifactMissing(role: String, path: String, sha256: String)
     case artifactsUnreadable(path: String, reason: String)
@@ -87,6 +88,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             return "the gate report \(path) did not pass (\(reason)); only a model that passed its quality gate can be registered"
         case .gateFileChanged(let path, let expected, let found):
             return "\(path) changed since the gate evaluated it: sha256 \(found), the gate report says \(expected); re-run the evaluation"
+        case .gateFileUnreadable(let path, let role, let reason):
+            return "cannot re-hash \(role) \(path), which the gate report names: \(reason); register where the gate ran, or re-run the evaluation"
         case .artifactNotEvaluated(let file, let sha256):
             return "artifact \(file) (sha256 \(sha256)) is weights the gate did not evaluate; register the files the gate names as tuned_model/adapter"
         case .evaluatedArtifactMissing(let role, let path, let sha256):
