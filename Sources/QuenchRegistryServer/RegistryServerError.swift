@@ -1,0 +1,35 @@
+import Foundation
+
+/// What keeps `quench registry serve` from starting, each case naming the option to fix.
+public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
+    case listenAddressInvalid(String)
+    case plainHTTPOffLoopback(String)
+    case tlsIncomplete(given: String, missing: String)
+    case tlsUnreadable(path: String, reason: String)
+    case limitInvalid(option: String, value: Int)
+    case openAPIDocumentMissing
+    /// The URL itself is not repeated: it may hold a password.
+    case databaseURLUnsupported(scheme: String)
+    case passwordFileWithoutDatabase
+
+    public var description: String {
+        switch self {
+        case .listenAddressInvalid(let text):
+            return "--listen '\(text)' is not HOST:PORT (for example 127.0.0.1:8443, or [::1]:8443; port 0 picks a free one)"
+        case .plainHTTPOffLoopback(let address):
+            return "refusing plain HTTP on \(address): tokens would cross the network in clear; give --tls-cert and --tls-key, or listen on 127.0.0.1"
+        case .tlsIncomplete(let given, let missing):
+            return "\(given) needs \(missing) too"
+        case .tlsUnreadable(let path, let reason):
+            return "cannot use the TLS file \(path): \(reason)"
+        case .limitInvalid(let option, let value):
+            return "\(option) \(value) is out of range: give a positive number"
+        case .openAPIDocumentMissing:
+            return "the OpenAPI document is missing from this build (resource openapi.yaml of QuenchRegistryServer)"
+        case .passwordFileWithoutDatabase:
+            return "--database-password-file is for a PostgreSQL --database; the embedded SQLite store has no password"
+        case .databaseURLUnsupported(let scheme):
+            return "--database has the scheme '\(scheme)', expected postgres:// or postgresql://; leave it out for the embedded SQLite store"
+        }
+    }
+}

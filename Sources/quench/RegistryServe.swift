@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import QuenchFiles
+import QuenchRegistryServer
+
+/// `quench registry serve`: run the registry as an HTTP service.
+struct RegistryServe: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the registry over HTTP(S) to authenticated users (API v1).",
+        discussion: """
+            The server owns its home: the database (unless --database names PostgreSQL), the artifact store, \
+            the signing key (created at first start, 0600) and the users. Create users with \
+            `quench registry users add` on this host. Plain HTTP is refused unless the address is loopback; \
+            give --tls-cert and --tls-key (PEM) to serve HTTPS. One JSON access-log line per request goes to \
+            standard error. The API is described by GET /v1/openapi.yaml. Stop with Ctrl-C or SIGTERM: \
+            requests in flight finish first.
+
+            Example:
+              quench registry serve --home /srv/quench --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+            """)
+
+    @OptionGroup var server: RegistryServerHomeOptions
+    @Option(help: ArgumentHelp("The address to listen on; port 0 picks a free port.", valueName: "host:port"))
+    var listen = "127.0.0.1:8443"
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("The PEM certificate chain to serve HTTPS with.", valueName: "file"))
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of the certificate.", valueName: "file"))
+    var tlsKey: String?
+    @Option(name: .customLong("max-body-mib"), help: ArgumentHelp("The largest JSON request body.", valueName: "MiB"))
+    var maxBodyMiB = 64
+    @Option(name: .customLong("max-upload-gib"), help: ArgumentHelp("The largest uploaded artifact file.", valueName: "GiB"))
+    var maxUploadGiB = 64
+
+    func run() async throws {
+        let (store, kind) = try server.openStore()
+        let home = server.homeURL
+        let options = RegistryServer.Options(
+            home: home, listen: try ListenAddress(parsing: listen), tlsCertificate: tlsCertificate.map(URL.init(fileURLWithPath:)),
+            tlsKey: tlsKey.map(URL.init(fileURLWithPath:)), maxBodyBytes: try Self.bytes(maxBodyMiB, shift: 20, option: "--max-body-mib"),
+            maxUploadBytes: try Self.bytes(maxUploadGiB, shift: 30, option: "--max-upload-gib"), quenchVersion: QuenchVersion.current)
+        try await RegistryServer(options: options, store: store).run { url in
+            StandardStream.error.write("quench registry listening on \(url) (home \(home.path), store \(kind))\n")
+        }
+    }
+
+    /// `value` << `shift` bytes, refusing values that are not positive or overflow.
+    private static func bytes(_ value: Int, shift: Int, option: String) throws -> Int64 {
+        let (bytes, overflow) = Int64(value).multipliedReportingOverflow(by: Int64(1) << shift)
+        guard value > 0, !overflow else { throw RegistryServerError.limitInvalid(option: option, value: value) }
+        return bytes
+    }
+}
