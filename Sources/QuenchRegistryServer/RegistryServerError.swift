@@ -8,8 +8,6 @@ public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
     case tlsUnreadable(path: String, reason: String)
     case limitInvalid(option: String, value: Int)
     case openAPIDocumentMissing
-    /// The URL itself is not repeated: it may hold a password.
-    case databaseURLUnsupported(scheme: String)
     case passwordFileWithoutDatabase
 
     public var description: String {
@@ -28,8 +26,6 @@ public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
             return "the OpenAPI document is missing from this build (resource openapi.yaml of QuenchRegistryServer)"
         case .passwordFileWithoutDatabase:
             return "--database-password-file is for a PostgreSQL --database; the embedded SQLite store has no password"
-        case .databaseURLUnsupported(let scheme):
-            return "--database has the scheme '\(scheme)', expected postgres:// or postgresql://; leave it out for the embedded SQLite store"
         }
     }
 }

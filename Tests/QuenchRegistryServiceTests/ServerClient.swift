@@ -27,21 +27,24 @@ struct ServerClient {
     /// A CA bundle for an HTTPS server.
     var caBundle: URL?
 
-    /// Sends `method path` with `body` (a JSON text or a file's bytes) and `headers`.
+    /// Sends `method path` with `body` (a JSON text or a file's bytes) and `headers`, and waits for the answer.
     func send(_ method: String, _ path: String, json: String? = nil, file: URL? = nil, headers: [String: String] = [:]) throws -> APIAnswer {
+        try start(method, path, json: json, file: file, headers: headers).answer()
+    }
+
+    /// Starts the request in the background (so tests can race several), for `answer()` to wait on.
+    func start(_ method: String, _ path: String, json: String? = nil, file: URL? = nil, headers: [String: String] = [:]) throws -> PendingRequest {
         let id = UUID().uuidString
         let headerFile = scratch.appendingPathComponent("headers-\(id)")
-        let output = scratch.appendingPathComponent("body-\(id)")
-        defer {
-            try? FileManager.default.removeItem(at: headerFile)
-            try? FileManager.default.removeItem(at: output)
-        }
         var lines = headers.map { "\($0.key): \($0.value)" }
         if let token { lines.append("Authorization: Bearer \(token)") }
-        var arguments = ["-sS", "-X", method, "-o", output.path, "-w", "%{http_code}", "-H", "@\(headerFile.path)"]
+        let pending = PendingRequest(label: "\(method) \(path)", output: scratch.appendingPathComponent("body-\(id)"),
+                                     status: scratch.appendingPathComponent("status-\(id)"), temporary: [headerFile])
+        var arguments = ["-sS", "-X", method, "-o", pending.output.path, "-w", "%{http_code}", "-H", "@\(headerFile.path)"]
         if let json {
             let bodyFile = scratch.appendingPathComponent("request-\(id)")
             try Data(json.utf8).write(to: bodyFile)
+            pending.temporary.append(bodyFile)
             lines.append("Content-Type: application/json")
             arguments += ["--data-binary", "@\(bodyFile.path)"]
         } else if let file {
@@ -49,15 +52,41 @@ struct ServerClient {
         }
         if let caBundle { arguments += ["--cacert", caBundle.path] }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: headerFile)
-        let result = try ProcessRunner.run("/usr/bin/curl", arguments + [base + path]).checked("curl \(method) \(path)")
-        guard let status = Int(result.standardOutput) else {
-            throw TestSetupError.command("curl printed no status for \(method) \(path): \(result.output)")
-        }
-        return APIAnswer(status: status, body: (try? Data(contentsOf: output)) ?? Data())
+        pending.process = try ProcessRunner.start(URL(fileURLWithPath: "/usr/bin/curl"), arguments + [base + path], log: pending.status)
+        return pending
     }
 
     /// The same client with another token.
     func with(token: String?) -> ServerClient {
         ServerClient(base: base, token: token, scratch: scratch, caBundle: caBundle)
+    }
+}
+
+/// A request curl is sending in the background.
+final class PendingRequest {
+    let label: String
+    /// Where curl writes the answer's body.
+    let output: URL
+    /// Where curl writes the status code (and any error of its own).
+    let status: URL
+    var temporary: [URL]
+    var process: Process?
+
+    init(label: String, output: URL, status: URL, temporary: [URL]) {
+        self.label = label
+        self.output = output
+        self.status = status
+        self.temporary = temporary
+    }
+
+    /// Waits for curl and returns the answer.
+    func answer() throws -> APIAnswer {
+        defer { (temporary + [output, status]).forEach { try? FileManager.default.removeItem(at: $0) } }
+        process?.waitUntilExit()
+        let printed = (try? String(contentsOf: status, encoding: .utf8)) ?? ""
+        guard process?.terminationStatus == 0, let code = Int(printed) else {
+            throw TestSetupError.command("curl \(label) failed: \(printed)")
+        }
+        return APIAnswer(status: code, body: (try? Data(contentsOf: output)) ?? Data())
     }
 }

@@ -18,15 +18,17 @@ final class ServerFixture {
         "both-c": ["trainer", "approver"], "admin-z": ["admin"],
     ]
 
-    init(serverArguments: [String] = []) throws {
+    /// A server with `serverArguments`, storing its records in `database` when given (else SQLite in its home).
+    init(serverArguments: [String] = [], database: PostgresServer? = nil) throws {
         directory = try TemporaryDirectory("server")
         home = directory.url.appendingPathComponent("home")
+        let storeArguments = database.map { ["--database", $0.url, "--database-password-file", $0.passwordFile.path] } ?? []
         var tokens: [String: String] = [:]
         for (name, roles) in Self.users.sorted(by: { $0.key < $1.key }) {
-            tokens[name] = try RegistryServerProcess.addUser(name, roles: roles, home: home)
+            tokens[name] = try RegistryServerProcess.addUser(name, roles: roles, home: home, arguments: storeArguments)
         }
         self.tokens = tokens
-        server = try RegistryServerProcess(home: home, arguments: serverArguments)
+        server = try RegistryServerProcess(home: home, arguments: serverArguments + storeArguments)
     }
 
     /// A client acting as `user` (nil: no token).
@@ -81,6 +83,12 @@ final class ServerFixture {
 
     /// Uploads `candidate` as `user` and registers it as `name`; returns the answer of the registration.
     func register(_ candidate: Candidate, name: String = "support-bot", as user: String = "trainer-t") throws -> APIAnswer {
+        let id = try upload(candidate, as: user)
+        return try client(as: user).send("POST", "/v1/models/\(name)/versions", json: try candidate.registration(upload: id))
+    }
+
+    /// Uploads the files of `candidate` as `user`; returns the upload's id.
+    func upload(_ candidate: Candidate, as user: String = "trainer-t") throws -> String {
         let client = client(as: user)
         let created = try client.send("POST", "/v1/uploads")
         guard created.status == 201, let id = created.object["id"] as? String else {
@@ -91,6 +99,6 @@ final class ServerFixture {
                                       headers: ["X-Quench-SHA256": try FileDigest.sha256(of: url)])
             guard put.status == 201 else { throw TestSetupError.command("PUT \(path) answered \(put.status): \(put.text)") }
         }
-        return try client.send("POST", "/v1/models/\(name)/versions", json: try candidate.registration(upload: id))
+        return id
     }
 }

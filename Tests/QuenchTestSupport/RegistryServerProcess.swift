@@ -60,9 +60,10 @@ public final class RegistryServerProcess {
         output.split(separator: "\n").map(String.init).filter { $0.hasPrefix("{") }
     }
 
-    /// Runs `quench registry users add NAME --role …` on `home` and returns the token it printed last.
-    public static func addUser(_ name: String, roles: [String], home: URL) throws -> String {
-        let result = try ProcessRunner.run(binary, ["registry", "users", "add", name, "--home", home.path] + roles.flatMap { ["--role", $0] })
+    /// Runs `quench registry users add NAME --role …` on `home` (with `arguments` added, such as `--database`)
+    /// and returns the token it printed last.
+    public static func addUser(_ name: String, roles: [String], home: URL, arguments: [String] = []) throws -> String {
+        let result = try ProcessRunner.run(binary, ["registry", "users", "add", name, "--home", home.path] + roles.flatMap { ["--role", $0] } + arguments)
             .checked("quench registry users add")
         guard let token = result.standardOutput.split(separator: "\n").last.map(String.init), !token.isEmpty else {
             throw TestSetupError.command("quench registry users add printed no token: \(result.output)")
