@@ -64,6 +64,12 @@ import Testing
                 #expect(!ConsistencyProof.verify(first: m, firstRoot: oldRoot, second: n, secondRoot: root, proof: Array(proof.dropLast())))
                 #expect(!ConsistencyProof.verify(first: m, firstRoot: oldRoot, second: n, secondRoot: root, proof: proof + [root]))
                 #expect(!ConsistencyProof.verify(first: m, firstRoot: oldRoot, second: n, secondRoot: root, proof: []))
+                // A full tree's root passed off as the root of a tree twice its size: the path ends one level
+                // below the claimed root. (Another size can be consistent with the same hashes: they are opaque.)
+                if n & (n - 1) == 0 {
+                    #expect(!ConsistencyProof.verify(first: m, firstRoot: oldRoot, second: 2 * n, secondRoot: root, proof: proof),
+                            "PROOF(\(m), D[\(n)]) claimed for size \(2 * n)")
+                }
             }
         }
     }
