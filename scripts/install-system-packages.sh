@@ -8,6 +8,7 @@ packages=(
     libopenblas0-pthread   # makes libblas.so.3 resolve to OpenBLAS at run time (about 10x the reference BLAS)
     libcurl4-openssl-dev   # curl/curl.h and -lcurl for the CCurl target
     libsqlite3-dev         # SQLite for GRDB (the registry's embedded store)
+    postgresql             # throwaway clusters on loopback for the registry's PostgreSQL store tests
     openssl                # test CA and certificates for the loopback hub
     nginx-light            # the loopback HTTPS hub and CDN in the download tests
     curl                   # the command-line peer in the download benchmark

@@ -1,0 +1,78 @@
+import Foundation
+import PostgresNIO
+import QuenchRegistry
+
+/// The team store: the registry's tables in a PostgreSQL database that several servers may share.
+///
+/// Synchronous like the embedded store: each call waits for its queries on the calling thread, which
+/// must be off the event loops (the server runs registry calls on a `NIOThreadPool`). A write holds an
+/// EXCLUSIVE lock on audit_log for its whole transaction, so writers run one at a time and every rule the
+/// registry checks still holds when the change and its audit entry commit; reads see a consistent snapshot
+/// and are never blocked by it.
+public final class PostgresRegistryStore: RegistryStore {
+    /// The connections a store keeps by default: enough for a server's concurrent reads on a few cores.
+    public static let defaultConnections = 4
+
+    public let location: PostgresStoreLocation
+    private let pool: PostgresConnectionPool
+
+    /// Connects to `location` (with `password`, nil when the server needs none) and applies pending migrations.
+    /// - Throws: `RegistryError.storeFailure` naming the database and the server's message.
+    public init(location: PostgresStoreLocation, password: String?, connections: Int = defaultConnections) throws {
+        self.location = location
+        let tls: PostgresConnection.Configuration.TLS
+        switch location.tls {
+        case .disable:
+            tls = .disable
+        case .require:
+            do {
+                tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            } catch {
+                throw RegistryError.storeFailure(operation: "set up TLS for \(location)", reason: "\(error)")
+            }
+        }
+        var logger = Logger(label: "quench.registry.postgres")
+        // Failures reach the caller as thrown errors; the driver's own log lines would only repeat them.
+        logger.logLevel = .critical
+        pool = PostgresConnectionPool(
+            location: location,
+            configuration: .init(
+                host: location.host, port: location.port, username: location.user, password: password,
+                database: location.database, tls: tls),
+            size: max(1, connections), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        try pool.withSession(PostgresSchema.migrate)
+    }
+
+    /// Opens the store a `--database` URL names, with the password from `passwordFile` or else
+    /// `QUENCH_REGISTRY_DATABASE_PASSWORD` in `environment` (see `PostgresPassword`).
+    /// - Throws: `PostgresStoreError` for the URL or the password file, `RegistryError.storeFailure` as `init`.
+    public convenience init(
+        url: String, passwordFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        connections: Int = defaultConnections
+    ) throws {
+        try self.init(
+            location: try PostgresStoreLocation(url: url),
+            password: try PostgresPassword.resolve(file: passwordFile, environment: environment), connections: connections)
+    }
+
+    public func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {
+        try pool.withSession { session in
+            try session.transaction(["START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"], "read") {
+                try body(PostgresAccess(session: session))
+            }
+        }
+    }
+
+    public func write<T>(_ body: (any RegistryStoreWriter) throws -> T) throws -> T {
+        try pool.withSession { session in
+            try session.transaction(["BEGIN", "LOCK TABLE audit_log IN EXCLUSIVE MODE"], "write") {
+                try body(PostgresAccess(session: session))
+            }
+        }
+    }
+
+    /// Closes the connections (also done when the store is released).
+    public func close() {
+        pool.close()
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import QuenchFiles
+import QuenchRegistry
+import QuenchRegistryPostgres
+import QuenchSecurity
+import QuenchTestSupport
+import Testing
+
+extension RegistryServiceTests {
+    /// What only the PostgreSQL store has: logging in, migrations shared by several servers, and the
+    /// connections it keeps.
+    @Suite(.requiresPostgreSQL) struct StorePostgresTests {
+        /// Runs `body` off the Swift concurrency pool with a fresh cluster, stopped after.
+        func withCluster<T: Sendable>(_ body: @escaping @Sendable (PostgresServer, PostgresStoreLocation) throws -> T) async throws -> T {
+            try await offThePool {
+                let server = try PostgresServer()
+                defer { server.stop() }
+                return try body(server, try PostgresStoreLocation(url: server.url))
+            }
+        }
+
+        @Test func aStatusChangedBehindTheRegistrysBackIsNamedByAuditVerify() async throws {
+            let (clean, tampered) = try await withCluster { server, location in
+                let folder = try TemporaryDirectory("pg-registry")
+                let store = try PostgresRegistryStore(location: location, password: server.password)
+                defer { store.close() }
+                let registry = try Registry.openServer(home: folder.url.appendingPathComponent("home"), store: store)
+                let trainer = RegistryIdentity(name: "trainer-t", roles: [.trainer], method: .apiToken)
+                func register() throws -> ModelVersion {
+                    let candidate = try GatedCandidate(in: folder.url, trainedBy: trainer.name, sha256: FileDigest.sha256(of:))
+                    let request = RegistrationRequest(
+                        name: "support-bot", artifactDirectory: candidate.folder, gateReport: try candidate.writeGateReport(),
+                        lineage: try JSONCoding.decoder.decode(Lineage.self, from: try candidate.lineageJSON()), gateFiles: .uploaded)
+                    return try registry.register(request, by: trainer)
+                }
+                let first = try register()
+                _ = try registry.approve(
+                    VersionReference(name: first.name, version: first.version), note: nil,
+                    by: RegistryIdentity(name: "approver-a", roles: [.approver], method: .apiToken))
+                _ = try register()
+                let clean = try registry.verifyAudit()
+                try server.psql("""
+                    UPDATE model_versions SET status = 'approved', decided_by = 'approver-a' WHERE name = 'support-bot' AND version = 2
+                    """)
+                return (clean, try registry.verifyAudit())
+            }
+            #expect(clean.ok && clean.stateProblems.isEmpty, "\(clean.stateProblems)")
+            #expect(!tampered.ok && tampered.problem == nil, "the log itself is intact: \(String(describing: tampered.problem))")
+            #expect(tampered.stateProblems == [
+                "support-bot@2: status is approved in the state tables but pending_approval in the audit log",
+                "support-bot@2: decided_by is approver-a in the state tables but none in the audit log",
+            ])
+        }
+
+        @Test func aWrongPasswordFailsNamingTheDatabaseAndNotThePassword() async throws {
+            let message = try await withCluster { _, location in
+                do {
+                    _ = try PostgresRegistryStore(location: location, password: "not-the-password-42")
+                    return "opened"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            #expect(message.contains("connect to postgres://quench_registry@127.0.0.1:"), "\(message)")
+            #expect(message.contains("password authentication failed"), "\(message)")
+            #expect(!message.contains("not-the-password-42"))
+        }
+
+        @Test func serversOpeningTogetherApplyEachMigrationOnceAndKeepTheRows() async throws {
+            let (migrations, failures, versions) = try await withCluster { server, location in
+                let failures = ThreadFailures()
+                let password = server.password
+                let done = DispatchGroup()
+                for _ in 0..<4 {
+                    done.enter()
+                    Thread {
+                        defer { done.leave() }
+                        do {
+                            try PostgresRegistryStore(location: location, password: password, connections: 1).write { access in
+                                _ = try access.append(AuditEvent(actor: "t", action: .register, subject: "bot@1", body: .object([:])))
+                            }
+                        } catch {
+                            failures.list.withLock { $0.append("\(error)") }
+                        }
+                    }.start()
+                }
+                done.wait()
+                let reopened = try PostgresRegistryStore(location: location, password: server.password)
+                defer { reopened.close() }
+                let entries = try reopened.read { try $0.auditEntries().count }
+                return (try server.psql("SELECT name FROM schema_migrations ORDER BY name"), failures.list.withLock { $0 }, entries)
+            }
+            #expect(failures.isEmpty, "\(failures)")
+            #expect(migrations == "v1-versions-aliases-audit\nv2-api-users\n")
+            #expect(versions == 4)
+        }
+
+        @Test func aDatabaseMigratedByANewerQuenchIsRefused() async throws {
+            let message = try await withCluster { server, location in
+                try PostgresRegistryStore(location: location, password: server.password).close()
+                try server.psql("INSERT INTO schema_migrations (name) VALUES ('v9-from-the-future')")
+                do {
+                    _ = try PostgresRegistryStore(location: location, password: server.password)
+                    return "opened"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            #expect(message.contains("v9-from-the-future") && message.contains("newer Quench"), "\(message)")
+        }
+
+        @Test func aConnectionTheServerDroppedIsReplaced() async throws {
+            let (before, after) = try await withCluster { server, location in
+                let store = try PostgresRegistryStore(location: location, password: server.password, connections: 1)
+                defer { store.close() }
+                let before = try store.read { try $0.auditEntries().count }
+                try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(server.user)'", database: "postgres")
+                // The first call after the drop fails on the dead connection; the pool then opens a new one.
+                _ = try? store.read { try $0.auditEntries().count }
+                return (before, try store.read { try $0.auditEntries().count })
+            }
+            #expect(before == 0 && after == 0)
+        }
+    }
+}
