@@ -35,6 +35,7 @@ import Testing
                         ssl_certificate \(certificates.certificate.path);
                         ssl_certificate_key \(certificates.key.path);
                         location /dav/ { dav_methods PUT; }
+                        location /small/ { dav_methods PUT; client_max_body_size 1k; }
                         location = /echo { client_body_buffer_size 1m; proxy_pass http://127.0.0.1:\(plainPort)/ok; }
                     }
                     server {
@@ -89,6 +90,15 @@ import Testing
         #expect(lines.allSatisfy { $0.contains("expect=\"-\"") }, "no Expect: 100-continue: \(lines)")
         #expect(lines.first?.contains("length=3000000") == true)
         #expect(lines.dropFirst().first?.contains("length=5000001") == true)
+    }
+
+    @Test(.requiresPrograms(NginxServer.programs)) func aRefusalBeforeTheBodyIsSentIsAnAnswerNotAFailure() throws {
+        let server = try BodyServer()
+        let file = server.directory.appendingPathComponent("too-large.bin")
+        try fixtureBytes(4_000_000, seed: 3).write(to: file)
+        let refused = try server.send(HTTPRequest(method: .put, url: server.url("/small/too-large.bin"), body: .file(file)))
+        #expect(refused.status == 413)
+        #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent("www/small/too-large.bin").path))
     }
 
     @Test(.requiresPrograms(NginxServer.programs)) func postSendsItsBodyWithItsOwnContentType() throws {
