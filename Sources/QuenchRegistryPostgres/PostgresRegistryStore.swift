@@ -25,8 +25,10 @@ public final class PostgresRegistryStore: RegistryStore {
         case .disable:
             tls = .disable
         case .require:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let authority = location.certificateAuthority { configuration.trustRoots = .file(authority) }
             do {
-                tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                tls = .require(try NIOSSLContext(configuration: configuration))
             } catch {
                 throw RegistryError.storeFailure(operation: "set up TLS for \(location)", reason: "\(error)")
             }

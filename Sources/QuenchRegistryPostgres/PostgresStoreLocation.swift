@@ -1,9 +1,11 @@
 import Foundation
 
-/// Where the PostgreSQL store lives: `postgres://USER@HOST:PORT/DATABASE[?tls=require|disable]`.
+/// Where the PostgreSQL store lives: `postgres://USER@HOST:PORT/DATABASE[?tls=require|disable][&tls_ca=FILE]`.
 ///
 /// The URL never carries the password (see `PostgresPassword`). TLS is required unless the host is a
-/// loopback address or `tls=disable` says otherwise, so a team database is never reached in clear text by default.
+/// loopback address or `tls=disable` says otherwise, so a team database is never reached in clear text by
+/// default; the server's certificate is verified against the system's trust roots, or against the PEM CA
+/// file `tls_ca` names (a private CA, as managed databases often use).
 public struct PostgresStoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// Whether the connection is encrypted.
     public enum TLSMode: String, Sendable, CaseIterable {
@@ -14,20 +16,23 @@ public struct PostgresStoreLocation: Sendable, Equatable, CustomStringConvertibl
     }
 
     /// The accepted form, shown in errors.
-    public static let form = "postgres://USER@HOST[:PORT]/DATABASE[?tls=require|disable]"
+    public static let form = "postgres://USER@HOST[:PORT]/DATABASE[?tls=require|disable][&tls_ca=CA.pem]"
 
     public var host: String
     public var port: Int
     public var user: String
     public var database: String
     public var tls: TLSMode
+    /// The PEM file of the CA that signed the server's certificate; nil trusts the system's roots.
+    public var certificateAuthority: String?
 
-    public init(host: String, port: Int = 5432, user: String, database: String, tls: TLSMode) {
+    public init(host: String, port: Int = 5432, user: String, database: String, tls: TLSMode, certificateAuthority: String? = nil) {
         self.host = host
         self.port = port
         self.user = user
         self.database = database
         self.tls = tls
+        self.certificateAuthority = certificateAuthority
     }
 
     /// Parses a database URL.
@@ -54,15 +59,26 @@ public struct PostgresStoreLocation: Sendable, Equatable, CustomStringConvertibl
         guard components.fragment == nil else { throw invalid("it has a fragment (#...)") }
         let host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
         var tls: TLSMode?
+        var certificateAuthority: String?
         for item in components.queryItems ?? [] {
-            guard item.name == "tls" else { throw invalid("unknown parameter '\(item.name)'; the only one is tls") }
-            guard tls == nil else { throw invalid("tls is given twice") }
-            guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
-                throw invalid("tls=\(item.value ?? "") is neither \(TLSMode.allCases.map(\.rawValue).joined(separator: " nor "))")
+            switch item.name {
+            case "tls":
+                guard tls == nil else { throw invalid("tls is given twice") }
+                guard let mode = item.value.flatMap(TLSMode.init(rawValue:)) else {
+                    throw invalid("tls=\(item.value ?? "") is neither \(TLSMode.allCases.map(\.rawValue).joined(separator: " nor "))")
+                }
+                tls = mode
+            case "tls_ca":
+                guard certificateAuthority == nil else { throw invalid("tls_ca is given twice") }
+                guard let file = item.value, !file.isEmpty else { throw invalid("tls_ca names no file") }
+                certificateAuthority = file
+            default:
+                throw invalid("unknown parameter '\(item.name)'; the parameters are tls and tls_ca")
             }
-            tls = mode
         }
-        self.init(host: host, port: port, user: user, database: path, tls: tls ?? (Self.isLoopback(host) ? .disable : .require))
+        let mode = tls ?? (certificateAuthority != nil || !Self.isLoopback(host) ? .require : .disable)
+        guard mode == .require || certificateAuthority == nil else { throw invalid("tls_ca needs TLS, but tls=disable") }
+        self.init(host: host, port: port, user: user, database: path, tls: mode, certificateAuthority: certificateAuthority)
     }
 
     /// Whether `host` names this machine: `localhost`, 127.0.0.0/8 or ::1.

@@ -17,6 +17,8 @@ extension RegistryServiceTests {
             #expect(try PostgresStoreLocation(url: "postgres://r@127.0.0.1/q?tls=require").tls == .require)
             #expect(try PostgresStoreLocation(url: "postgres://r@db.internal/q?tls=disable").tls == .disable)
             #expect(!PostgresStoreLocation.isLoopback("128.0.0.1") && !PostgresStoreLocation.isLoopback("127.0.0"))
+            let privateCA = try PostgresStoreLocation(url: "postgres://r@127.0.0.1/q?tls_ca=/etc/ssl/db-ca.pem")
+            #expect(privateCA.tls == .require && privateCA.certificateAuthority == "/etc/ssl/db-ca.pem", "a CA file means TLS")
         }
 
         @Test func aPasswordInTheURLIsRefusedWithoutRepeatingIt() throws {
@@ -34,6 +36,8 @@ extension RegistryServiceTests {
             ("postgres://r@h", "one database name"),
             ("postgres://r@h/a/b", "one database name"),
             ("postgres://r@h/q?sslmode=require", "unknown parameter 'sslmode'"),
+            ("postgres://r@h/q?tls=disable&tls_ca=/ca.pem", "tls_ca needs TLS"),
+            ("postgres://r@h/q?tls_ca=", "tls_ca names no file"),
             ("postgres://r@h/q?tls=maybe", "tls=maybe is neither require nor disable"),
             ("postgres://r@h/q?tls=require&tls=disable", "tls is given twice"),
             ("not a url", "is not a URL"),

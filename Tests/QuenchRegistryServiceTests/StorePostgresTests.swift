@@ -52,6 +52,32 @@ extension RegistryServiceTests {
             ])
         }
 
+        @Test(.requiresPrograms(["/usr/bin/openssl"]))
+        func tlsIsVerifiedAgainstTheNamedCAAndRefusedWithoutIt() async throws {
+            let (withCA, systemRoots, plain) = try await offThePool {
+                let folder = try TemporaryDirectory("pg-tls")
+                let server = try PostgresServer(certificates: try TestCertificates(in: folder.url))
+                defer { server.stop() }
+                let ca = folder.url.appendingPathComponent("ca.pem").path
+                func open(_ query: String, on server: PostgresServer) -> String {
+                    do {
+                        let store = try PostgresRegistryStore(url: server.url + query, passwordFile: server.passwordFile, environment: [:])
+                        defer { store.close() }
+                        return "entries: \(try store.read { try $0.auditEntries().count })"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+                let plainServer = try PostgresServer()
+                defer { plainServer.stop() }
+                return (open("?tls=require&tls_ca=\(ca)", on: server), open("?tls=require", on: server),
+                        open("?tls_ca=\(ca)", on: plainServer))
+            }
+            #expect(withCA == "entries: 0", "\(withCA)")
+            #expect(systemRoots.contains("connect to postgres://") && systemRoots.lowercased().contains("certificate"), "\(systemRoots)")
+            #expect(plain.contains("sslUnsupported"), "a server without TLS is refused, not used in clear text: \(plain)")
+        }
+
         @Test func aWrongPasswordFailsNamingTheDatabaseAndNotThePassword() async throws {
             let message = try await withCluster { _, location in
                 do {

@@ -54,9 +54,10 @@ public final class PostgresServer {
 
     private static let setpriv = "/usr/bin/setpriv"
 
-    /// Creates and starts the cluster, the role and the database.
+    /// Creates and starts the cluster, the role and the database; with `certificates`, the server also
+    /// accepts TLS with their certificate (for 127.0.0.1, signed by their CA).
     /// - Throws: `TestSetupError` with the command's output or the server's log.
-    public init() throws {
+    public init(certificates: TestCertificates? = nil) throws {
         if let reason = Self.unavailableReason { throw TestSetupError.command(reason) }
         bin = try #require(Self.binDirectory)
         folder = try TemporaryDirectory.create("pg")
@@ -64,7 +65,7 @@ public final class PostgresServer {
         password = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
         passwordFile = folder.appendingPathComponent("password")
         do {
-            try start()
+            try start(certificates: certificates)
         } catch {
             stop()
             throw error
@@ -100,13 +101,19 @@ public final class PostgresServer {
 
     private var dataDirectory: URL { folder.appendingPathComponent("data") }
 
-    private func start() throws {
+    private func start(certificates: TestCertificates?) throws {
         try Data((password + "\n").utf8).write(to: passwordFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile.path)
-        if geteuid() == 0, let owner = getpwnam("postgres") {
-            guard chown(folder.path, owner.pointee.pw_uid, owner.pointee.pw_gid) == 0 else {
-                throw TestSetupError.command("cannot give \(folder.path) to the postgres user: errno \(errno)")
-            }
+        try giveToOwner(folder)
+        var tlsSettings = ""
+        if let certificates {
+            let certificate = folder.appendingPathComponent("server.crt"), key = folder.appendingPathComponent("server.key")
+            try FileManager.default.copyItem(at: certificates.certificate, to: certificate)
+            try FileManager.default.copyItem(at: certificates.key, to: key)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+            try giveToOwner(certificate)
+            try giveToOwner(key)
+            tlsSettings = "\nssl = on\nssl_cert_file = '\(certificate.path)'\nssl_key_file = '\(key.path)'"
         }
         _ = try runAsOwner("initdb", [
             "-D", dataDirectory.path, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
@@ -120,7 +127,7 @@ public final class PostgresServer {
             max_connections = 60
             fsync = off
             synchronous_commit = off
-            full_page_writes = off
+            full_page_writes = off\(tlsSettings)
             """
         let handle = try FileHandle(forWritingTo: dataDirectory.appendingPathComponent("postgresql.conf"))
         try handle.seekToEnd()
@@ -148,6 +155,14 @@ public final class PostgresServer {
             CREATE ROLE \(user) LOGIN PASSWORD '\(password)';
             CREATE DATABASE \(database) OWNER \(user);
             """, database: "postgres")
+    }
+
+    /// Makes `url` the cluster owner's when this process is root (the postgres OS user runs the server).
+    private func giveToOwner(_ url: URL) throws {
+        guard geteuid() == 0, let owner = getpwnam("postgres") else { return }
+        guard chown(url.path, owner.pointee.pw_uid, owner.pointee.pw_gid) == 0 else {
+            throw TestSetupError.command("cannot give \(url.path) to the postgres user: errno \(errno)")
+        }
     }
 
     /// Runs a server program to its end as the cluster's owner.
