@@ -34,14 +34,14 @@ bench: build
 	$(CC) -O2 scripts/sgemm_reference.c -o $(REFERENCE_BENCH) -lblas
 	$(REFERENCE_BENCH)
 
-# The quickstart end to end on the real model: fetch and verify the pinned demo model, scan the data,
-# LoRA-tune it, evaluate base and tuned, pass the gate, sign, register (pending approval), report.
-# First a job whose gate fails, to show a rejection and its reason (exit code 3 is expected there);
-# the demo ends with the quickstart's summary: the commands to approve and promote the new version.
-# The pipeline registers as the quench-runner service account (configs/registry.yaml).
+# The quickstart end to end on the real model, against a registry server: scripts/demo.sh starts
+# `quench registry serve` on loopback with a throwaway home and two identities (runner: trainer,
+# approver), runs a job whose gate fails (exit 3 expected there) and the quickstart as the runner:
+# fetch and verify the pinned demo model, scan the data, LoRA-tune, evaluate base and tuned, pass the
+# gate, upload and register (pending approval). It shows the server refusing the runner's own
+# approval and prints the approver's exact commands; the server keeps running for them.
 demo: build
-	QUENCH_ACTOR=quench-runner $(RELEASE_BIN) run jobs/smollm2-135m_lora_gate-fail.yaml; test $$? -eq 3
-	QUENCH_ACTOR=quench-runner $(RELEASE_BIN) run jobs/smollm2-135m_lora_quickstart.yaml
+	scripts/demo.sh
 
 # libFuzzer (with AddressSanitizer) on every parser a user's file reaches, FUZZ_SECONDS per target, in
 # its own build folder (.build-fuzz); prints executions and findings per target, fails on any finding.

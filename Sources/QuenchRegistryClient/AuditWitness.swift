@@ -81,6 +81,15 @@ public struct AuditWitness: Sendable {
         return next
     }
 
+    /// The registry key this client trusts: the configured one, else the one pinned on first use.
+    public func pinnedKey() throws(RegistryClientError) -> P256.Signing.PublicKey {
+        if let configuredKeyPEM { return try Self.parse(configuredKeyPEM, source: "QUENCH_REGISTRY_PUBLIC_KEY") }
+        guard let state = try state() else {
+            throw .stateInvalid(path: stateFile.path, reason: "no key is pinned for \(url) yet: run any quench registry command against it first")
+        }
+        return try state.pinnedKey(path: stateFile.path)
+    }
+
     /// Checks the registry's whole log (`entries`, as the server lists them) against every checkpoint this
     /// client remembers, with the pinned key; `problem` of the result says what differs.
     public func verifyLog(entries: [AuditEntry]) throws(RegistryClientError) -> AuditVerification {

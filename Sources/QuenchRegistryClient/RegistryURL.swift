@@ -18,4 +18,11 @@ public enum RegistryURL {
         while path.hasSuffix("/") { path.removeLast() }
         return text + path
     }
+
+    /// The registry server a `--registry` option (`explicit`) or `QUENCH_REGISTRY_URL` names; nil means the
+    /// embedded registry.
+    public static func configured(explicit: String?, environment: [String: String]) -> String? {
+        if let explicit, !explicit.isEmpty { return explicit }
+        return environment["QUENCH_REGISTRY_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 }
