@@ -3,7 +3,7 @@ import JWTKit
 
 /// The claims of an OIDC token the server relies on, checked for lifetime by jwt-kit once the signature
 /// holds: `exp` is required, `nbf` and `iat` are checked when present, each with `leeway` for clock skew.
-struct OIDCClaims: JWTPayload, Equatable {
+struct OIDCClaims: JWTPayload {
     /// Allowed clock difference between the issuer and the server.
     static let leeway: TimeInterval = 60
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The protected header of a compact JWS, read before any key is touched: a credential that is not
 /// shaped like a JWT (an API token, `qrt_...`) is passed over at once, without decoding anything.
-struct OIDCTokenHeader: Decodable, Equatable {
+struct OIDCTokenHeader: Decodable {
     /// The signing algorithm the token claims (`RS256`, `ES256`...); checked against the key's own.
     var alg: String
     /// The issuer's key that signed it: required, so a rotated-in key can be told from a forged one.

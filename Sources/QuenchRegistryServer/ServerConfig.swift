@@ -13,8 +13,6 @@ import QuenchFiles
 public struct ServerConfig: Sendable, Equatable {
     /// OIDC identities for CI; nil accepts API tokens only.
     public var oidc: OIDCSettings?
-    /// The file this was read from, named in error messages.
-    public var source: String
 
     /// The file's name in the server's home.
     public static let fileName = "server.yaml"
@@ -35,7 +33,7 @@ public struct ServerConfig: Sendable, Equatable {
         do throws(RegularFile.Failure) {
             file = try RegularFile(path: path, limit: ConfigDocument.defaultLimit)
         } catch .missing {
-            return ServerConfig(oidc: nil, source: path)
+            return ServerConfig(oidc: nil)
         } catch {
             throw .unreadable(file: path, reason: error.reason)
         }
@@ -54,7 +52,7 @@ public struct ServerConfig: Sendable, Equatable {
             let root = r.root(node)
             let oidc = r.isPresent("oidc", in: root)
                 ? OIDCSettings.read(&r, in: r.section("oidc", in: root), directory: home.standardizedFileURL) : nil
-            return ServerConfig(oidc: oidc, source: path)
+            return ServerConfig(oidc: oidc)
         }
     }
 
