@@ -1,10 +1,10 @@
 import Foundation
 
 /// Lists an artifact directory the same way for registering, signing and verifying.
-enum ArtifactDirectory {
+public enum ArtifactDirectory {
     /// Relative paths of the regular files under `directory`, sorted; symbolic links are refused
     /// because they could point a signed name at unsigned content.
-    static func relativeFiles(in directory: URL) throws -> [String] {
+    public static func relativeFiles(in directory: URL) throws -> [String] {
         let root = directory.standardizedFileURL.resolvingSymlinksInPath()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchRegistry
+import QuenchRegistryClient
 
 /// `quench audit`: the registry's tamper-evident log.
 struct AuditCommand: ParsableCommand {
@@ -14,13 +15,20 @@ struct AuditCommand: ParsableCommand {
 struct AuditVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Recompute the audit tree and replay it against the registry's state; exit 2 naming what differs.",
-        discussion: "Example:\n  quench audit verify --json")
+        discussion: """
+            With --registry (or $QUENCH_REGISTRY_URL), the server replays its log and this client also fetches \
+            the whole log and checks it against every checkpoint it has witnessed.
+
+            Example:
+              quench audit verify --json
+            """)
 
     @OptionGroup var registry: RegistryOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let result = try registry.open().verifyAudit()
+        let opened = try registry.open()
+        let result = try opened.verifyAudit()
         if json {
             try printJSON(result)
         } else if !result.ok {
@@ -29,7 +37,8 @@ struct AuditVerify: ParsableCommand {
             }
             for difference in result.stateProblems { print("state differs from the audit log: \(difference)") }
         } else {
-            print("audit log intact: \(result.entries) entries, \(result.checkpoints) signed checkpoints, root \(result.root)")
+            let checkpoints = opened is RemoteRegistry ? "checkpoints this client witnessed" : "signed checkpoints"
+            print("audit log intact: \(result.entries) entries, \(result.checkpoints) \(checkpoints), root \(result.root)")
         }
         if !result.ok { throw ExitCode(2) }
     }
