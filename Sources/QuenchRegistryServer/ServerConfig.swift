@@ -50,9 +50,16 @@ public struct ServerConfig: Sendable, Equatable {
         let document = try ConfigDocument(yaml: text, file: path)
         return try document.read(schema: schema) { r, node in
             let root = r.root(node)
-            let oidc = r.isPresent("oidc", in: root)
-                ? OIDCSettings.read(&r, in: r.section("oidc", in: root), directory: home.standardizedFileURL) : nil
-            return ServerConfig(oidc: oidc)
+            switch r.lookup("oidc", in: root) {
+            case .absent:
+                return ServerConfig(oidc: nil)
+            case .null(let place):
+                r.report(.wrongType(expected: "a mapping of the issuer's settings (issuer, audience, jwks, rules)", found: "null"),
+                         key: "oidc", at: place)
+                return ServerConfig(oidc: nil)
+            case .present:
+                return ServerConfig(oidc: OIDCSettings.read(&r, in: r.section("oidc", in: root), directory: home.standardizedFileURL))
+            }
         }
     }
 

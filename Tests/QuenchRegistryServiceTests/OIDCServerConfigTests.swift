@@ -78,6 +78,16 @@ import Testing
         #expect("\(error)".contains("\(path):5:10: key 'oidc.rules': must give at least one rule"))
     }
 
+    @Test func anEmptyOIDCSectionIsRefused() throws {
+        try OIDCTestIssuer.writeConfig("oidc:\n", home: home)
+        let error = try #require(throws: ConfigFileError.self) { try ServerConfig.load(home: home) }
+        #expect(error.problems.map(\.key) == ["oidc"])
+        #expect("\(error)".contains("\(path):1:"))
+        try OIDCTestIssuer.writeConfig("oidc: github\n", home: home)
+        let scalar = try #require(throws: ConfigFileError.self) { try ServerConfig.load(home: home) }
+        #expect(scalar.problems.map(\.key) == ["oidc"])
+    }
+
     @Test func aConfigOthersMayChangeIsRefused() throws {
         try OIDCTestIssuer.writeConfig(OIDCTestIssuer.serverYAML(jwks: "jwks.json"), home: home, permissions: 0o620)
         let error = try #require(throws: ConfigFileError.self) { try ServerConfig.load(home: home) }
