@@ -105,7 +105,7 @@ struct PostgresAccess: RegistryStoreWriter {
         return try TreeHead(leafHashes: auditLeafHashes())
     }
 
-    /// The rows of `table` as the store names them in errors.
+    /// `row` of `table`, read by column name, naming this store in errors.
     func record(_ row: PostgresRow, _ table: String) -> PostgresRecordRow {
         PostgresRecordRow(row, table: table, store: session.store)
     }

@@ -13,6 +13,7 @@ public final class PostgresRegistryStore: RegistryStore {
     /// The connections a store keeps by default: enough for a server's concurrent reads on a few cores.
     public static let defaultConnections = 4
 
+    /// The database, as errors and the server's start-up line name it.
     public let location: PostgresStoreLocation
     private let pool: PostgresConnectionPool
 

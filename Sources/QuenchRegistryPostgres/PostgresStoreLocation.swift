@@ -18,8 +18,10 @@ public struct PostgresStoreLocation: Sendable, Equatable, CustomStringConvertibl
     /// The accepted form, shown in errors.
     public static let form = "postgres://USER@HOST[:PORT]/DATABASE[?tls=require|disable][&tls_ca=CA.pem]"
 
+    /// A host name or IP address (IPv6 without brackets).
     public var host: String
     public var port: Int
+    /// The role the store logs in as.
     public var user: String
     public var database: String
     public var tls: TLSMode

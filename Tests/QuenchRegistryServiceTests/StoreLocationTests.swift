@@ -47,6 +47,20 @@ extension RegistryServiceTests {
             #expect(error.description.contains(reason), "\(error)")
         }
 
+        @Test func aDatabaseNothingListensOnFailsNamingItAndWhy() async throws {
+            let port = try LoopbackPort.free()
+            let message = try await offThePool {
+                do {
+                    _ = try PostgresRegistryStore(url: "postgres://registry@127.0.0.1:\(port)/quench", passwordFile: nil, environment: [:])
+                    return "opened"
+                } catch {
+                    return "\(error)"
+                }
+            }
+            #expect(message.hasPrefix("registry store failed to connect to postgres://registry@127.0.0.1:\(port)/quench: "), "\(message)")
+            #expect(message.lowercased().contains("connection refused"), "\(message)")
+        }
+
         @Test func thePasswordComesFromAPrivateFileOrTheEnvironment() throws {
             let folder = try TemporaryDirectory("pgpass")
             let file = try folder.file("password", bytes: Data("from-the-file\nignored\n".utf8), permissions: 0o600)
