@@ -20,7 +20,7 @@ extension JobSpec {
         "evaluation": ["gate"],
         "compute": ["backend", "config", "slurm", "send_model"],
         "compute.slurm": ComputeConfig.slurmKeys,
-        "registry": ["name", "register"],
+        "registry": ["name", "register", "url"],
     ]
 
     /// Reads and validates the spec at `url`: every problem (unknown keys, wrong types, missing files,

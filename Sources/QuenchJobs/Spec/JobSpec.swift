@@ -57,6 +57,9 @@ public struct JobSpec: Sendable, Equatable {
     public struct RegistrySection: Sendable, Equatable {
         public var name: String
         public var register: Bool
+        /// A registry server to register with (`registry.url`); nil: the embedded registry, unless the
+        /// run's environment sets `QUENCH_REGISTRY_URL`.
+        public var url: String?
     }
 
     /// The spec file itself and its sha256, so reports and lineage name exactly what ran.

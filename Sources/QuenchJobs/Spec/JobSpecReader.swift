@@ -43,16 +43,27 @@ struct JobSpecReader {
         let registryName = r.value("name", in: registry, default: name, expected: "a model name",
                                    requirement: Self.safeName, R.text)
         let register = r.value("register", in: registry, default: true, expected: "true or false", R.boolean)
+        let registryURL = r.optional("url", in: registry, absent: nil, expected: "a registry server's URL",
+                                     requirement: Self.registryURL, R.text)
         let policy = optionalPath("policy", in: root)
         guard let model, let training, let gate else { return nil }
         return JobSpec(file: r.file, sha256: sha256, name: name, model: model, dataPins: dataPins, training: training,
                        gate: gate, compute: compute,
-                       registry: JobSpec.RegistrySection(name: registryName, register: register), policy: policy)
+                       registry: JobSpec.RegistrySection(name: registryName, register: register, url: registryURL),
+                       policy: policy)
     }
 
     /// Names become folder names and registry keys: the registry's own rule (`ModelName`), checked
     /// here so a name it would refuse stops the spec before any work.
     static let safeName = Requirement<String>(text: "must be \(ModelName.rule)", isMet: ModelName.isValid)
+
+    /// A registry server's address: https (or http to this machine, checked when connecting), no credentials in it.
+    static let registryURL = Requirement<String>(
+        text: "must be an https:// URL without credentials (the token comes from QUENCH_REGISTRY_TOKEN or QUENCH_REGISTRY_TOKEN_FILE)",
+        isMet: { text in
+            guard let parts = URLComponents(string: text), let scheme = parts.scheme?.lowercased() else { return false }
+            return ["https", "http"].contains(scheme) && !(parts.host ?? "").isEmpty && parts.user == nil && parts.password == nil
+        })
 
     // MARK: Sections
 

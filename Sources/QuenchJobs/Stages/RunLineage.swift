@@ -8,7 +8,8 @@ struct RunLineage: Sendable {
     let data: DataStage.Output
 
     /// Base model, datasets (with record counts and fingerprints, each from its own dataset's
-    /// report), the spec's hash, the training settings and the Quench version, as the registry keeps them.
+    /// report), the spec's hash, the training settings, the Quench version and the OS user who ran the
+    /// training (who may then not approve it), as the registry keeps them.
     func lineage(_ context: RunContext) throws -> Lineage {
         let datasets = DatasetRole.allCases.compactMap { role in
             verify.check(role).map { check in
@@ -22,6 +23,6 @@ struct RunLineage: Sendable {
             baseModel: BaseModelLineage(source: fetch.repo ?? fetch.location, commit: fetch.commit,
                                         files: fetch.files.map { HashedFile(path: $0.path, sha256: $0.sha256) }),
             datasets: datasets, jobSpecSHA256: context.spec.sha256, hyperparameters: settings,
-            quenchVersion: context.quenchVersion)
+            quenchVersion: context.quenchVersion, trainedBy: try RegistryActor.osUser(environment: context.environment))
     }
 }
