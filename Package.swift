@@ -95,7 +95,10 @@ let package = Package(
             ]),
         .target(
             name: "QuenchBench",
-            dependencies: ["QuenchData", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor", "CBLAS"]),
+            dependencies: [
+                "QuenchData", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor", "CBLAS", "QuenchFiles",
+                "QuenchGate", "QuenchHub", "QuenchRegistry", "QuenchSecurity",
+            ]),
         .executableTarget(
             name: "quench",
             dependencies: [

@@ -12,6 +12,7 @@ packages=(
     openssl                # test CA and certificates for the loopback hub
     nginx-light            # the loopback HTTPS hub and CDN in the download tests
     curl                   # the command-line peer in the download benchmark
+    wrk                    # the HTTP load generator beside quench bench registry
     openssh-server         # sshd on loopback for the SSH dispatch tests
     openssh-client         # ssh/scp used by the SSH backend
     rsync                  # file transfer for the SSH backend
