@@ -35,6 +35,12 @@ public struct APIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// 404 for a route, version, upload or file that does not exist.
     static func notFound(_ message: String) -> APIError { APIError(.notFound, code: "not_found", message: message) }
 
+    /// 405 for a known path asked with a method it does not take.
+    static func methodNotAllowed(_ method: String, allowed: [String]) -> APIError {
+        APIError(.methodNotAllowed, code: "method_not_allowed",
+                 message: "this endpoint takes \(allowed.joined(separator: " or ")), not \(method); see GET /v1/openapi.yaml")
+    }
+
     /// 413 for a body larger than the server's cap.
     static func payloadTooLarge(_ what: String, limit: Int64) -> APIError {
         APIError(.contentTooLarge, code: "payload_too_large",
@@ -64,8 +70,6 @@ extension APIError {
     private init(http status: HTTPResponse.Status) {
         switch status {
         case .notFound: self = .notFound("no such endpoint; see GET /v1/openapi.yaml")
-        case .methodNotAllowed:
-            self = APIError(.methodNotAllowed, code: "method_not_allowed", message: "this endpoint does not take that method; see GET /v1/openapi.yaml")
         case .contentTooLarge: self = APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large")
         default:
             self = APIError(status, code: status.code < 500 ? "bad_request" : "internal", message: status.reasonPhrase)

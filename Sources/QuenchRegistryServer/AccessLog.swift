@@ -25,12 +25,19 @@ struct AccessLogLine: Encodable {
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
 
+    /// The API's routes, to tell an unknown path (404) from a method the path does not take (405).
+    let routes: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let clock = ContinuousClock()
         let start = clock.now
         let response: Response
         do {
             response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            let allowed = routes.methods(at: request.uri.path)
+            response = allowed.isEmpty ? Self.response(for: APIError.from(error))
+                : Self.response(for: .methodNotAllowed(request.method.rawValue, allowed: allowed), allow: allowed)
         } catch {
             response = Self.response(for: APIError.from(error))
         }
@@ -47,9 +54,10 @@ struct AccessLogMiddleware: RouterMiddleware {
     }
 
     /// The JSON answer of an API error.
-    static func response(for error: APIError) -> Response {
+    static func response(for error: APIError, allow: [String] = []) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        if !allow.isEmpty { headers[.allow] = allow.joined(separator: ", ") }
         if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         return Response(status: error.status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: error.body)))
     }

@@ -16,8 +16,8 @@ extension RegistryAPI {
     /// The most entries one GET /v1/audit/log returns.
     static let auditPageLimit = 10_000
 
-    func addAuditRoutes(to router: Router<RegistryRequestContext>) {
-        router.get("/v1/audit/log") { request, context in
+    func addAuditRoutes(to routes: inout RouteList) {
+        routes.get("/v1/audit/log") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let after = try Self.query("after", of: request, absent: 0)
             let limit = try Self.query("limit", of: request, absent: Self.auditPageLimit)
@@ -27,18 +27,18 @@ extension RegistryAPI {
             let entries = try await worker.run { try $0.auditLog() }
             return try Self.json(Array(entries.lazy.filter { $0.seq > after }.prefix(limit)))
         }
-        router.get("/v1/audit/verify") { request, context in
+        routes.get("/v1/audit/verify") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             return try Self.json(try await worker.run { try $0.verifyAudit() })
         }
-        router.get("/v1/audit/checkpoint") { request, context in
+        routes.get("/v1/audit/checkpoint") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             guard let checkpoint = try await worker.run({ try $0.latestCheckpoint() }) else {
                 throw APIError(.notFound, code: "no_checkpoint", message: "the audit log is empty: nothing has been signed yet")
             }
             return try Self.json(checkpoint)
         }
-        router.get("/v1/audit/consistency") { request, context in
+        routes.get("/v1/audit/consistency") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let first = try Self.query("first", of: request, absent: nil)
             let second = try Self.query("second", of: request, absent: nil)

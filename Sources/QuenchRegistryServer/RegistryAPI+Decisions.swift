@@ -38,31 +38,31 @@ extension RegistryAPI {
     /// The (empty) body of a rollback.
     struct EmptyBody: Codable {}
 
-    func addDecisionRoutes(to router: Router<RegistryRequestContext>) {
-        router.post("/v1/models/:name/versions/:version/approve") { request, context in
+    func addDecisionRoutes(to routes: inout RouteList) {
+        routes.post("/v1/models/:name/versions/:version/approve") { request, context in
             let (identity, reference, body) = try await decision(request, context: context, roles: [.approver], action: "approve")
             return try Self.json(try await worker.run { try $0.approve(reference, note: body.note, by: identity) })
         }
-        router.post("/v1/models/:name/versions/:version/reject") { request, context in
+        routes.post("/v1/models/:name/versions/:version/reject") { request, context in
             let (identity, reference, body) = try await decision(request, context: context, roles: [.approver], action: "reject")
             return try Self.json(try await worker.run { try $0.reject(reference, note: body.note, by: identity) })
         }
-        router.post("/v1/models/:name/versions/:version/archive") { request, context in
+        routes.post("/v1/models/:name/versions/:version/archive") { request, context in
             let (identity, reference, body) = try await decision(request, context: context, roles: [.admin], action: "archive")
             return try Self.json(try await worker.run { try $0.archive(reference, note: body.note, by: identity) })
         }
-        router.post("/v1/models/:name/versions/:version/flag") { request, context in
+        routes.post("/v1/models/:name/versions/:version/flag") { request, context in
             let identity = try await authentication.identity(of: request, context: context, holding: [.admin], for: "flag for review")
             let reference = try Self.reference(context)
             let body = try await self.body(ReasonBody.self, of: request, context: context)
             return try Self.json(try await worker.run { try $0.markForReview(version: reference, reason: body.reason, by: identity) })
         }
-        router.get("/v1/models/:name/aliases") { request, context in
+        routes.get("/v1/models/:name/aliases") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let name = try Self.name(context)
             return try Self.json(try await worker.run { try $0.aliasHistory(name: name) })
         }
-        router.post("/v1/models/:name/aliases/:alias") { request, context in
+        routes.post("/v1/models/:name/aliases/:alias") { request, context in
             let identity = try await authentication.identity(of: request, context: context, holding: [.approver, .admin], for: "promote")
             let name = try Self.name(context)
             let alias = try Self.alias(context)
@@ -72,7 +72,7 @@ extension RegistryAPI {
                 try $0.promote(reference, to: alias, expectedHolder: body.expectedHolder, by: identity)
             })
         }
-        router.post("/v1/models/:name/aliases/:alias/rollback") { request, context in
+        routes.post("/v1/models/:name/aliases/:alias/rollback") { request, context in
             let identity = try await authentication.identity(of: request, context: context, holding: [.approver, .admin], for: "roll back")
             let name = try Self.name(context)
             let alias = try Self.alias(context)

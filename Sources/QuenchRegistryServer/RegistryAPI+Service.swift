@@ -12,20 +12,20 @@ extension RegistryAPI {
         enum CodingKeys: String, CodingKey { case keyID = "key_id", pem }
     }
 
-    func addServiceRoutes(to router: Router<RegistryRequestContext>) {
-        router.get("/v1/health") { _, _ in
+    func addServiceRoutes(to routes: inout RouteList) {
+        routes.get("/v1/health") { _, _ in
             try Self.json(["status": "ok"])
         }
-        router.get("/v1/public-key") { _, _ in
+        routes.get("/v1/public-key") { _, _ in
             let key = try await worker.run { PublicKey(keyID: try $0.keyID(), pem: try $0.publicKeyPEM()) }
             return try Self.json(key)
         }
-        router.get("/v1/openapi.yaml") { _, _ in
+        routes.get("/v1/openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: openAPIDocument)))
         }
-        router.get("/v1/me") { request, context in
+        routes.get("/v1/me") { request, context in
             try Self.json(try await authentication.identity(of: request, context: context))
         }
     }

@@ -9,14 +9,14 @@ extension RegistryAPI {
         var id: String
     }
 
-    func addUploadRoutes(to router: Router<RegistryRequestContext>) {
-        router.post("/v1/uploads") { request, context in
+    func addUploadRoutes(to routes: inout RouteList) {
+        routes.post("/v1/uploads") { request, context in
             let identity = try await authentication.identity(of: request, context: context, holding: [.trainer, .admin], for: "upload artifacts")
             let uploads = self.uploads
             let id = try await worker.io { try uploads.create(owner: identity.name) }
             return try Self.json(UploadCreated(id: id), status: .created)
         }
-        router.put("/v1/uploads/:id/files/**") { request, context in
+        routes.put("/v1/uploads/:id/files/**") { request, context in
             let identity = try await authentication.identity(of: request, context: context, holding: [.trainer, .admin], for: "upload artifacts")
             let id = context.parameters.get("id") ?? ""
             let path = try UploadArea.uploadPath(context.parameters.getCatchAll())

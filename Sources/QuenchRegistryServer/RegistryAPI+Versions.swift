@@ -22,37 +22,37 @@ extension RegistryAPI {
         var verified: Bool
     }
 
-    func addVersionRoutes(to router: Router<RegistryRequestContext>) {
-        router.get("/v1/versions") { request, context in
+    func addVersionRoutes(to routes: inout RouteList) {
+        routes.get("/v1/versions") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             return try Self.json(try await worker.run { try $0.list() })
         }
-        router.get("/v1/models/:name/versions") { request, context in
+        routes.get("/v1/models/:name/versions") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let name = try Self.name(context)
             return try Self.json(try await worker.run { try $0.list(name: name) })
         }
-        router.get("/v1/models/:name/versions/:version") { request, context in
+        routes.get("/v1/models/:name/versions/:version") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let reference = try Self.reference(context)
             return try Self.json(try await worker.run { try $0.show(reference) })
         }
-        router.post("/v1/models/:name/versions") { request, context in
+        routes.post("/v1/models/:name/versions") { request, context in
             try await register(request, context: context)
         }
-        router.get("/v1/models/:name/versions/:version/verify") { request, context in
+        routes.get("/v1/models/:name/versions/:version/verify") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let reference = try Self.reference(context)
             let version = try await worker.run { try $0.verify(reference) }
             return try Self.json(Verified(subject: version.subject, verified: true))
         }
-        router.get("/v1/models/:name/versions/:version/bom") { request, context in
+        routes.get("/v1/models/:name/versions/:version/bom") { request, context in
             _ = try await authentication.identity(of: request, context: context)
             let reference = try Self.reference(context)
             let quenchVersion = self.quenchVersion
             return try Self.json(try await worker.run { try $0.bom(reference, quenchVersion: quenchVersion) })
         }
-        router.get("/v1/models/:name/versions/:version/files/**") { request, context in
+        routes.get("/v1/models/:name/versions/:version/files/**") { request, context in
             try await file(request, context: context)
         }
     }

@@ -19,12 +19,13 @@ struct RegistryAPI: Sendable {
 
     /// Adds every route under /v1, after the access-log middleware that answers errors.
     func addRoutes(to router: Router<RegistryRequestContext>) {
-        router.add(middleware: AccessLogMiddleware())
-        addServiceRoutes(to: router)
-        addVersionRoutes(to: router)
-        addDecisionRoutes(to: router)
-        addUploadRoutes(to: router)
-        addAuditRoutes(to: router)
+        var routes = RouteList()
+        addServiceRoutes(to: &routes)
+        addVersionRoutes(to: &routes)
+        addDecisionRoutes(to: &routes)
+        addUploadRoutes(to: &routes)
+        addAuditRoutes(to: &routes)
+        routes.install(on: router)
     }
 
     /// Reads a JSON body of at most `jsonLimit` bytes and decodes it strictly; an empty body reads as `{}`.
@@ -50,7 +51,8 @@ struct RegistryAPI: Sendable {
 
     /// The `{name}` path parameter, a valid model name.
     static func name(_ context: RegistryRequestContext) throws -> String {
-        let name = context.parameters.get("name") ?? ""
+        let raw = context.parameters.get("name") ?? ""
+        let name = raw.removingPercentEncoding ?? raw
         guard ModelName.isValid(name) else { throw APIError(registry: .invalidName(name)) }
         return name
     }

@@ -18,6 +18,10 @@ extension RegistryServiceTests {
             let unknown = try fixture.client(as: "approver-a").send("GET", "/v1/nothing-here")
             #expect(unknown.status == 404)
             #expect(unknown.errorCode == "not_found")
+            let wrongMethod = try fixture.client(as: "approver-a").send("DELETE", "/v1/models/support-bot/versions")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.errorCode == "method_not_allowed")
+            #expect(wrongMethod.errorMessage.contains("GET or POST"))
         }
 
         @Test func staleUploadsAreRemovedAtStart() throws {
