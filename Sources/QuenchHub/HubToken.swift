@@ -15,8 +15,8 @@ public struct HubToken: Sendable, Equatable, CustomStringConvertible, CustomDebu
         self.value = trimmed
     }
 
-    /// The `Authorization` header that carries the token.
-    var authorizationHeader: (name: String, value: String) { ("Authorization", "Bearer \(value)") }
+    /// The `Authorization` header that carries the token (to a hub, or to a registry server).
+    public var authorizationHeader: (name: String, value: String) { ("Authorization", "Bearer \(value)") }
 
     /// The token's bytes, to hand to a training machine's owner-only token file; never log them.
     public var bytesToHandOff: Data { Data(value.utf8) }

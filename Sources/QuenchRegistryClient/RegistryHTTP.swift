@@ -8,7 +8,7 @@ import QuenchHub
 struct RegistryHTTP: Sendable {
     /// The registry's normalized URL, to which `/v1/...` paths are appended.
     let base: String
-    let token: RegistryToken
+    let token: HubToken
     let transport: any HTTPTransport
 
     /// The largest JSON answer read (a full version list or an audit log page).

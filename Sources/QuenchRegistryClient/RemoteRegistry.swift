@@ -18,7 +18,7 @@ public final class RemoteRegistry: RegistryService, Sendable {
     let http: RegistryHTTP
 
     /// A client of the registry at `url` presenting `token`, witnessing with `witness`, over `transport`.
-    public init(url: URL, token: RegistryToken, witness: AuditWitness, transport: any HTTPTransport) {
+    public init(url: URL, token: HubToken, witness: AuditWitness, transport: any HTTPTransport) {
         self.url = RegistryURL.normalized(url)
         self.witness = witness
         http = RegistryHTTP(base: self.url, token: token, transport: transport)

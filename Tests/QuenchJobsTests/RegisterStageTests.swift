@@ -7,6 +7,19 @@ import Testing
 /// The register stage registers the signed, gated adapter in the run's Quench home as the run's
 /// environment names its actor, with the lineage the earlier stages recorded.
 @Suite struct RegisterStageTests {
+    /// The register stage of `fixture`'s job after running it through the gate and signing, with the outputs it reads.
+    static func stage(_ fixture: StageFixture) throws
+        -> (RegisterStage, TrainStage.Output, SignStage.Output, GateStage.Output)
+    {
+        let finished = try fixture.run(through: .gate)
+        let fetch = try #require(finished.fetch), verify = try #require(finished.verify), data = try #require(finished.data)
+        let train = try #require(finished.train), gate = try #require(finished.gate)
+        let sign = try SignStage(train: train, modelName: "stage-job", home: fixture.context.home).run { _ in }
+        let stage = RegisterStage(context: fixture.context, lineage: RunLineage(fetch: fetch, verify: verify, data: data),
+                                  train: train, gate: gate, sign: sign)
+        return (stage, train, sign, gate)
+    }
+
     @Test func theGatedAdapterIsRegisteredPendingApprovalWithItsLineage() throws {
         let settings = try TemporaryDirectory("register")
         let user = try RegistryActor.osUser()
@@ -15,12 +28,7 @@ import Testing
         ])
         let fixture = try StageFixture(environment: ["QUENCH_REGISTRY_CONFIG": config.path, "QUENCH_ACTOR": "trainer-t",
                                                      "USER": user])
-        let finished = try fixture.run(through: .gate)
-        let fetch = try #require(finished.fetch), verify = try #require(finished.verify), data = try #require(finished.data)
-        let train = try #require(finished.train), gate = try #require(finished.gate)
-        let sign = try SignStage(train: train, modelName: "stage-job", home: fixture.context.home).run { _ in }
-        let stage = RegisterStage(context: fixture.context, lineage: RunLineage(fetch: fetch, verify: verify, data: data),
-                                  train: train, gate: gate, sign: sign)
+        let (stage, _, sign, gate) = try Self.stage(fixture)
         #expect(try stage.inputs() == ["signature": sign.sha256, "name": "stage-job", "gate": gate.evaluatedAt])
 
         let output = try stage.run { _ in }
@@ -48,12 +56,7 @@ import Testing
         let environment = ["QUENCH_REGISTRY_URL": process.url, "QUENCH_REGISTRY_TOKEN": token,
                            "XDG_STATE_HOME": server.url.appendingPathComponent("state").path, "USER": user]
         let fixture = try StageFixture(environment: environment)
-        let finished = try fixture.run(through: .gate)
-        let fetch = try #require(finished.fetch), verify = try #require(finished.verify), data = try #require(finished.data)
-        let train = try #require(finished.train), gate = try #require(finished.gate)
-        let sign = try SignStage(train: train, modelName: "stage-job", home: fixture.context.home).run { _ in }
-        let stage = RegisterStage(context: fixture.context, lineage: RunLineage(fetch: fetch, verify: verify, data: data),
-                                  train: train, gate: gate, sign: sign)
+        let (stage, train, _, _) = try Self.stage(fixture)
         #expect(try stage.inputs()["registry"] == process.url)
 
         let output = try stage.run { _ in }

@@ -52,18 +52,6 @@ import Testing
             URL(string: "https://Registry.Example:443/")!, environment: ["XDG_STATE_HOME": folder.url.path])
     }
 
-    func expectClientError(_ body: () throws -> Void) -> RegistryClientError? {
-        do {
-            try body()
-            Issue.record("expected a RegistryClientError, but the call succeeded")
-        } catch let error as RegistryClientError {
-            return error
-        } catch {
-            Issue.record("expected a RegistryClientError, got \(error)")
-        }
-        return nil
-    }
-
     @Test func aGrowingLogIsAcceptedAndRemembered() throws {
         let log = ServedLog(size: 12)
         let first = try log.observe(by: witness, size: 5)
@@ -93,7 +81,7 @@ import Testing
         try log.observe(by: witness)
         let before = try Data(contentsOf: witness.stateFile)
         log.entries.removeLast(4)
-        let error = expectClientError { try log.observe(by: witness) }
+        let error = clientError { try log.observe(by: witness) }
         guard case .logNotExtended(_, 12, _, let detail, _) = error else {
             Issue.record("expected logNotExtended at size 12, got \(String(describing: error))")
             return
@@ -101,7 +89,7 @@ import Testing
         #expect(detail.contains("only 8 entries"))
         #expect(error?.description.contains("https://registry.example") == true)
         #expect(error?.description.contains("truncated or rewritten") == true)
-        let empty = expectClientError { _ = try witness.observe(checkpoint: nil, publicKeyPEM: log.publicKeyPEM) { _, _ in [] } }
+        let empty = clientError { _ = try witness.observe(checkpoint: nil, publicKeyPEM: log.publicKeyPEM) { _, _ in [] } }
         #expect(empty?.description.contains("empty log") == true)
         #expect(try Data(contentsOf: witness.stateFile) == before)
     }
@@ -112,7 +100,7 @@ import Testing
         let before = try Data(contentsOf: witness.stateFile)
         var rewritten = ServedLog(size: 15, key: log.key)
         rewritten.entries[3] = ServedLog.entry(4, tag: "forged")
-        let error = expectClientError { try rewritten.observe(by: witness) }
+        let error = clientError { try rewritten.observe(by: witness) }
         guard case .logNotExtended(_, 10, _, let detail, _) = error else {
             Issue.record("expected logNotExtended at size 10, got \(String(describing: error))")
             return
@@ -120,7 +108,7 @@ import Testing
         #expect(detail.contains("consistency proof from tree size 10 to 15"))
         var sameSize = ServedLog(size: 10, key: log.key)
         sameSize.entries[9] = ServedLog.entry(10, tag: "forged")
-        #expect(expectClientError { try sameSize.observe(by: witness) } != nil)
+        #expect(clientError { try sameSize.observe(by: witness) } != nil)
         #expect(try Data(contentsOf: witness.stateFile) == before)
         #expect(try witness.verifyLog(entries: rewritten.entries).ok == false)
     }
@@ -130,7 +118,7 @@ import Testing
         try log.observe(by: witness)
         let before = try Data(contentsOf: witness.stateFile)
         let impostor = ServedLog(size: 8, key: SigningKey(P256.Signing.PrivateKey()))
-        let error = expectClientError { try impostor.observe(by: witness) }
+        let error = clientError { try impostor.observe(by: witness) }
         guard case .keyChanged(_, let pinned, let offered, _) = error else {
             Issue.record("expected keyChanged, got \(String(describing: error))")
             return
@@ -140,7 +128,7 @@ import Testing
         // The right key, but a checkpoint signed by another: forged.
         var forged = try impostor.checkpoint(size: 8)
         forged.keyID = pinned
-        let unsigned = expectClientError { _ = try witness.observe(checkpoint: forged, publicKeyPEM: log.publicKeyPEM, proof: impostor.proof) }
+        let unsigned = clientError { _ = try witness.observe(checkpoint: forged, publicKeyPEM: log.publicKeyPEM, proof: impostor.proof) }
         #expect(unsigned == .checkpointNotSigned(url: "https://registry.example", treeSize: 8, keyID: pinned))
         #expect(try Data(contentsOf: witness.stateFile) == before)
     }
@@ -151,7 +139,7 @@ import Testing
         let environment = ["XDG_STATE_HOME": folder.url.path, "QUENCH_REGISTRY_PUBLIC_KEY": pem.path]
         let pinnedWitness = try AuditWitness.forRegistry(URL(string: "https://other.example")!, environment: environment)
         let impostor = ServedLog(size: 3)
-        #expect(expectClientError { try impostor.observe(by: pinnedWitness) } != nil)
+        #expect(clientError { try impostor.observe(by: pinnedWitness) } != nil)
         #expect(!FileManager.default.fileExists(atPath: pinnedWitness.stateFile.path))
         let state = try ServedLog(size: 3, key: trusted).observe(by: pinnedWitness)
         #expect(state.keyID == SigningKey.keyID(try trusted.publicKey()))
@@ -162,11 +150,11 @@ import Testing
         try log.observe(by: witness)
         let path = witness.stateFile.path
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        let open = expectClientError { _ = try witness.state() }
+        let open = clientError { _ = try witness.state() }
         #expect(open == .stateUnreadable(path: path, reason: "it has mode 644, so other users may read it; run `chmod 600 \(path)`"))
         try Data(#"{"url": "https://registry.example", "key_id": 7}"#.utf8).write(to: witness.stateFile)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        let damaged = expectClientError { try log.observe(by: witness) }
+        let damaged = clientError { try log.observe(by: witness) }
         guard case .stateInvalid(path, let reason) = damaged else {
             Issue.record("expected stateInvalid naming \(path), got \(String(describing: damaged))")
             return

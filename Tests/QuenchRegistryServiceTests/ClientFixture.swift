@@ -4,7 +4,6 @@ import QuenchRegistry
 import QuenchRegistryClient
 import QuenchSecurity
 import QuenchTestSupport
-import Testing
 
 /// A registry server (`ServerFixture`) and `RemoteRegistry` clients acting as its users, each witnessing
 /// the server's log in a state folder of the test; and gated candidates whose gate report names files that
@@ -61,17 +60,4 @@ final class ClientFixture {
             trainedBy: trainer)
         return RegistrationRequest(name: "support-bot", artifactDirectory: adapter, gateReport: gate, lineage: lineage)
     }
-}
-
-/// The `RegistryClientError` `body` throws; records an issue when it throws nothing or something else.
-func clientError(_ body: () throws -> Void) -> RegistryClientError? {
-    do {
-        try body()
-        Issue.record("expected a RegistryClientError, but the call succeeded")
-    } catch let error as RegistryClientError {
-        return error
-    } catch {
-        Issue.record("expected a RegistryClientError, got \(error)")
-    }
-    return nil
 }
