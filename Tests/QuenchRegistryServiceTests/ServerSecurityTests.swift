@@ -90,6 +90,21 @@ extension RegistryServiceTests {
             #expect(othersUpload.status == 404)
         }
 
+        @Test func anUploadOverTheCapIsRefusedBeforeItIsRead() throws {
+            let fixture = try ServerFixture(serverArguments: ["--max-upload-gib", "1"])
+            let trainer = fixture.client(as: "trainer-t")
+            let id = try #require(try trainer.send("POST", "/v1/uploads").object["id"] as? String)
+            let file = try fixture.directory.file("weights.safetensors", bytes: Data(repeating: 7, count: 1000))
+            let oversized = try trainer.send("PUT", "/v1/uploads/\(id)/files/weights.safetensors", file: file, headers: [
+                "X-Quench-SHA256": try FileDigest.sha256(of: file), "Content-Length": String((1 << 30) + 1),
+            ])
+            #expect(oversized.status == 413)
+            #expect(oversized.errorCode == "payload_too_large")
+            #expect(oversized.errorMessage.contains("1073741824 bytes"))
+            let files = fixture.home.appendingPathComponent("uploads/\(id)/files")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: files.path).isEmpty)
+        }
+
         @Test func theAccessLogNamesWhoAndNeverTheToken() throws {
             let fixture = try ServerFixture()
             #expect(try fixture.register(try fixture.candidate()).status == 201)
