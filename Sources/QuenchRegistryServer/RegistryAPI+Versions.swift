@@ -93,7 +93,12 @@ extension RegistryAPI {
             throw APIError.notFound("\(version.subject) has no file '\(path)'")
         }
         let url = URL(fileURLWithPath: version.artifactDirectory).appendingPathComponent(path)
-        let body = try await FileIO(threadPool: worker.pool).loadFile(path: url.path, context: context)
+        let body: ResponseBody
+        do {
+            body = try await FileIO(threadPool: worker.pool).loadFile(path: url.path, context: context)
+        } catch {
+            throw APIError(registry: .artifactTampered(subject: version.subject, file: path, reason: "is missing or unreadable"))
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/octet-stream"
         return Response(status: .ok, headers: headers, body: body)

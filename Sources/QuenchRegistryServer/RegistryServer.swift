@@ -65,7 +65,7 @@ public struct RegistryServer: Sendable {
         pool.start()
         let worker = RegistryWorker(registry: registry, pool: pool)
         let uploads = UploadArea(home: options.home)
-        uploads.removeStale(olderThan: Self.staleUploadAge)
+        try await worker.io { uploads.removeStale(olderThan: Self.staleUploadAge) }
         let api = RegistryAPI(
             worker: worker, authentication: RequestAuthentication(authenticators: [APITokenAuthenticator(worker: worker)] + (oidc.map { [$0] } ?? [])),
             uploads: uploads, receiver: UploadReceiver(worker: worker, limit: options.maxUploadBytes),

@@ -105,6 +105,24 @@ extension RegistryServiceTests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: files.path).isEmpty)
         }
 
+        @Test func damagedArtifactsAreReportedNotServed() throws {
+            let fixture = try ServerFixture()
+            #expect(try fixture.register(try fixture.candidate()).status == 201)
+            let reader = fixture.client(as: "approver-a")
+            let version = try reader.send("GET", "/v1/models/support-bot/versions/1")
+            let directory = URL(fileURLWithPath: try #require(version.object["artifact_directory"] as? String))
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("adapter_config.json"))
+            let download = try reader.send("GET", "/v1/models/support-bot/versions/1/files/adapter_config.json")
+            #expect(download.status == 409)
+            #expect(download.errorCode == "artifact_tampered")
+            let verification = try reader.send("GET", "/v1/models/support-bot/versions/1/verify")
+            #expect(verification.status == 409)
+            #expect(verification.errorCode == "artifact_tampered")
+            #expect(verification.errorMessage.contains("adapter_config.json"))
+            let unknownFile = try reader.send("GET", "/v1/models/support-bot/versions/1/files/other.bin")
+            #expect(unknownFile.status == 404)
+        }
+
         @Test func theAccessLogNamesWhoAndNeverTheToken() throws {
             let fixture = try ServerFixture()
             #expect(try fixture.register(try fixture.candidate()).status == 201)
