@@ -77,7 +77,8 @@ public enum RegistryClientError: Error, Equatable, CustomStringConvertible {
         case .tokenFileUnreadable(let path, let reason):
             return "cannot use the registry token file \(path) (QUENCH_REGISTRY_TOKEN_FILE): \(reason)"
         case .unreachable(let url, let reason):
-            return "cannot reach the registry at \(url): \(reason)"
+            let hint = url.hasPrefix("https://") ? " (a server whose certificate comes from a private CA needs QUENCH_REGISTRY_CA_BUNDLE set to that CA's PEM file)" : ""
+            return "cannot reach the registry at \(url): \(reason)\(hint)"
         case .unauthorized(let url):
             return "the registry at \(url) refused the token: set QUENCH_REGISTRY_TOKEN or QUENCH_REGISTRY_TOKEN_FILE "
                 + "to a valid token"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuenchFiles
 import QuenchRegistry
+import QuenchRegistryClient
 import QuenchSecurity
 
 /// `quench registry list`: every version with its status and aliases.
@@ -73,9 +74,11 @@ struct RegistryVerify: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let record = try registry.open().verify(version)
+        let opened = try registry.open()
+        let record = try opened.verify(version)
         if json { return try printJSON(["subject": record.subject, "verified": "true"]) }
-        print("\(record.subject): \(record.files.count) files and model.sig verified")
+        let how = opened is RemoteRegistry ? " by the server, and here against the pinned key" : ""
+        print("\(record.subject): \(record.files.count) files and model.sig verified\(how)")
     }
 }
 

@@ -30,9 +30,11 @@ extension RegistryServiceTests {
             let shown = try quench(["registry", "show", "support-bot@1", "--json"], fixture, as: "trainer-t").checked("quench registry show")
             #expect(try JSONDecoder().decode(ModelVersion.self, from: Data(shown.standardOutput.utf8)).decidedBy == "approver-a")
 
+            let verified = try quench(["registry", "verify", "support-bot@1"], fixture, as: "approver-b").checked("quench registry verify")
+            #expect(verified.standardOutput.contains("against the pinned key"), "\(verified.output)")
             let audit = try quench(["audit", "verify"], fixture, as: "trainer-t").checked("quench audit verify")
             #expect(audit.standardOutput.contains("audit log intact"), "\(audit.output)")
-            for result in [listed, own, approved, shown, audit] {
+            for result in [listed, own, approved, shown, verified, audit] {
                 for token in fixture.server.tokens.values { #expect(!result.output.contains(token)) }
             }
         }
