@@ -64,10 +64,25 @@ public struct RegistryServer: Sendable {
         let pool = NIOThreadPool(numberOfThreads: max(2, System.coreCount))
         pool.start()
         let worker = RegistryWorker(registry: registry, pool: pool)
+        let authenticators: [any Authenticator] = [APITokenAuthenticator(worker: worker)] + (oidc.map { [$0] } ?? [])
+        do {
+            try await serve(worker: worker, authenticators: authenticators, document: document, tls: tls, listening: listening)
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+        try await pool.shutdownGracefully()
+    }
+
+    /// Cleans the upload area, then answers requests until a shutdown signal.
+    private func serve(
+        worker: RegistryWorker, authenticators: [any Authenticator], document: Data, tls: TLSConfiguration?,
+        listening: @escaping @Sendable (String) -> Void
+    ) async throws {
         let uploads = UploadArea(home: options.home)
         try await worker.io { uploads.removeStale(olderThan: Self.staleUploadAge) }
         let api = RegistryAPI(
-            worker: worker, authentication: RequestAuthentication(authenticators: [APITokenAuthenticator(worker: worker)] + (oidc.map { [$0] } ?? [])),
+            worker: worker, authentication: RequestAuthentication(authenticators: authenticators),
             uploads: uploads, receiver: UploadReceiver(worker: worker, limit: options.maxUploadBytes),
             jsonLimit: options.maxBodyBytes, quenchVersion: options.quenchVersion, openAPIDocument: document)
         let router = Router(context: RegistryRequestContext.self)
@@ -83,13 +98,7 @@ public struct RegistryServer: Sendable {
                 listening("\(scheme)://\(host):\(channel.localAddress?.port ?? 0)")
             },
             logger: logger)
-        do {
-            try await app.runService()
-        } catch {
-            try? await pool.shutdownGracefully()
-            throw error
-        }
-        try await pool.shutdownGracefully()
+        try await app.runService()
     }
 
     /// The TLS configuration from the PEM files, or nil for plain HTTP.
