@@ -135,17 +135,33 @@ extension RegistryServiceTests {
             #expect(message.contains("v9-from-the-future") && message.contains("newer Quench"), "\(message)")
         }
 
-        @Test func aConnectionTheServerDroppedIsReplaced() async throws {
-            let (before, after) = try await withCluster { server, location in
-                let store = try PostgresRegistryStore(location: location, password: server.password, connections: 1)
+        @Test func idleConnectionsTheServerDroppedAreReplaced() async throws {
+            let (before, terminated, after) = try await withCluster { server, location in
+                let store = try PostgresRegistryStore(location: location, password: server.password, connections: 2)
                 defer { store.close() }
-                let before = try store.read { try $0.auditEntries().count }
-                try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(server.user)'", database: "postgres")
-                // The first call after the drop fails on the dead connection; the pool then opens a new one.
-                _ = try? store.read { try $0.auditEntries().count }
-                return (before, try store.read { try $0.auditEntries().count })
+                // Two reads at once, so one or both pooled connections are open and idle afterwards.
+                let group = DispatchGroup()
+                let failures = ThreadFailures()
+                for _ in 0..<2 {
+                    group.enter()
+                    Thread {
+                        defer { group.leave() }
+                        do { _ = try store.read { try $0.auditEntries() } } catch { failures.list.withLock { $0.append("\(error)") } }
+                    }.start()
+                }
+                group.wait()
+                let before = failures.list.withLock { $0 }
+                let terminated = try server.psql(
+                    "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(server.user)') AS t",
+                    database: "postgres")
+                let after = try (1...3).map { number in
+                    try store.write { try $0.append(AuditEvent(actor: "t", action: .register, subject: "bot@\(number)", body: .object([:]))).size }
+                }
+                return (before, terminated, after)
             }
-            #expect(before == 0 && after == 0)
+            #expect(before.isEmpty, "\(before)")
+            #expect(["1\n", "2\n"].contains(terminated), "the pooled connections were open and are now dropped: \(terminated)")
+            #expect(after == [1, 2, 3], "a closed idle connection is not lent out again: every call after the drop gets a new one")
         }
     }
 }
