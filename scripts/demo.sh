@@ -45,7 +45,7 @@ if [ "$status" -ne 3 ]; then echo "demo: the gate-fail job should exit 3, got $s
 "$bin" run jobs/smollm2-135m_lora_quickstart.yaml
 
 subject=$("$bin" registry list --name smollm2-135m-person-records --json |
-    python3 -c 'import json, sys; print([f"{v[\"name\"]}@{v[\"version\"]}" for v in json.load(sys.stdin) if v["status"] == "pending_approval"][-1])')
+    python3 -c 'import json, sys; print(["%s@%d" % (v["name"], v["version"]) for v in json.load(sys.stdin) if v["status"] == "pending_approval"][-1])')
 
 echo
 echo "demo: the runner registered $subject; approving it as the runner is refused by the server:"

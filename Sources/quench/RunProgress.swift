@@ -26,7 +26,12 @@ enum RunProgressPrinter {
         if let reason = outcome.gateReason { print("gate \(reason)") }
         if let registered = outcome.registered {
             print("registered \(registered) (pending approval)")
-            print("next, as a user with the approver role in configs/registry.yaml who did not register it:")
+            if let server = outcome.registryServer {
+                print("next, as a user of \(server) with the approver role who neither trained nor registered it")
+                print("(QUENCH_REGISTRY_URL=\(server) and that user's token in QUENCH_REGISTRY_TOKEN_FILE):")
+            } else {
+                print("next, as a user with the approver role in configs/registry.yaml who did not register it:")
+            }
             print("  quench registry approve \(registered) --note \"report reviewed\"")
             print("  quench registry promote \(registered) --to staging")
             print("  quench registry promote \(registered) --to production")

@@ -13,6 +13,8 @@ public struct RunOutcome: Sendable {
     public let gateReason: String?
     /// `name@version` when the model was registered.
     public let registered: String?
+    /// The registry server's URL when a server registered it; nil for the embedded registry.
+    public let registryServer: String?
 }
 
 /// Runs a job spec stage by stage in its run directory: fetch, verify, data, train, evaluate, gate,
@@ -80,7 +82,8 @@ public struct JobRunner {
             throw RunError.stageFailed(stage: stage, reason: SecretScrubber().scrub(failure), runDirectory: directory.path)
         }
         return RunOutcome(directory: directory, state: state, gatePassed: finished.gate?.passed,
-                          gateReason: finished.gate?.reason, registered: finished.register.map { "\($0.name)@\($0.version)" })
+                          gateReason: finished.gate?.reason, registered: finished.register.map { "\($0.name)@\($0.version)" },
+                          registryServer: finished.register?.server)
     }
 
     /// Fetch, verify, data, train, evaluate, gate, then sign and register when the gate passed; each

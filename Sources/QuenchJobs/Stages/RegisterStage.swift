@@ -19,6 +19,8 @@ struct RegisterStage: Stage {
         let artifactDirectory: String
         /// The server's URL, or the embedded registry's home.
         let registry: String
+        /// The server's URL when a registry server registered it; nil for the embedded registry.
+        let server: String?
     }
 
     static let name = StageName.register
@@ -37,8 +39,9 @@ struct RegisterStage: Stage {
     func run(events: @escaping RunEvents) throws -> Output {
         let registry: any RegistryService
         let location: String
-        if let url = try Self.serverURL(context.spec, environment: context.environment) {
-            let remote = try RemoteRegistry.connect(url, environment: context.environment)
+        let server = try Self.serverURL(context.spec, environment: context.environment)
+        if let server {
+            let remote = try RemoteRegistry.connect(server, environment: context.environment)
             (registry, location) = (remote, remote.url)
         } else {
             let local = try Registry.open(home: context.home.root, config: nil, environment: context.environment)
@@ -51,7 +54,8 @@ struct RegisterStage: Stage {
             name: context.spec.registry.name, artifactDirectory: artifacts, artifactFiles: files,
             gateReport: URL(fileURLWithPath: gate.report), lineage: try lineage.lineage(context)))
         return Output(name: version.name, version: version.version, status: version.status.rawValue,
-                      createdBy: version.createdBy, artifactDirectory: version.artifactDirectory, registry: location)
+                      createdBy: version.createdBy, artifactDirectory: version.artifactDirectory, registry: location,
+                      server: server == nil ? nil : location)
     }
 
     /// The registry server to register with: `QUENCH_REGISTRY_URL` or `registry.url`; both naming
