@@ -26,21 +26,11 @@ extension SQLiteAccess {
             ON CONFLICT (name) DO UPDATE SET roles = excluded.roles, token_sha256 = excluded.token_sha256,
                 created_at = excluded.created_at, created_by = excluded.created_by, revoked_at = excluded.revoked_at
             """, arguments: [
-                user.name, RegistryRole.storedText(user.roles), stored.tokenSHA256, user.createdAt, user.createdBy, user.revokedAt,
+                user.name, stored.storedRoles, stored.tokenSHA256, user.createdAt, user.createdBy, user.revokedAt,
             ])
     }
 
     private func decodeUser(_ row: Row) throws -> StoredUser {
-        let name: String = try row.stored("name", of: "api_users", in: path)
-        let rolesText: String = try row.stored("roles", of: "api_users", in: path)
-        guard let roles = RegistryRole.parseStored(rolesText) else {
-            throw RegistryError.storeCorrupt(path: path, table: "api_users", column: "roles", reason: "'\(rolesText)' of \(name) is not a list of roles")
-        }
-        return StoredUser(
-            user: APIUser(
-                name: name, roles: roles, createdAt: try row.stored("created_at", of: "api_users", in: path),
-                createdBy: try row.stored("created_by", of: "api_users", in: path),
-                revokedAt: try row.stored("revoked_at", of: "api_users", in: path)),
-            tokenSHA256: try row.stored("token_sha256", of: "api_users", in: path))
+        try StoredUser(stored: SQLiteRecordRow(row: row, table: "api_users", path: path), source: path)
     }
 }

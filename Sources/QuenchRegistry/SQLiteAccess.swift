@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import QuenchFiles
 
 /// Reads and writes registry rows through one open SQLite transaction.
 struct SQLiteAccess: RegistryStoreWriter {
@@ -34,24 +33,13 @@ struct SQLiteAccess: RegistryStoreWriter {
 
     func aliasHistory(name: String) throws -> [AliasMove] {
         try Row.fetchAll(db, sql: "SELECT * FROM alias_history WHERE name = ? ORDER BY id", arguments: [name]).map { row in
-            let column = Columns(row: row, table: "alias_history", path: path)
-            let aliasName: String = try column("alias")
-            guard let alias = ModelAlias(rawValue: aliasName) else {
-                throw RegistryError.storeFailure(operation: "read alias history", reason: "unknown alias '\(aliasName)'")
-            }
-            return AliasMove(
-                name: try column("name"), alias: alias, version: try column("version"),
-                previousVersion: try column("previous_version"), action: try column("action"), actor: try column("actor"),
-                at: try column("at"))
+            try AliasMove(stored: SQLiteRecordRow(row: row, table: "alias_history", path: path))
         }
     }
 
     func auditEntries() throws -> [AuditEntry] {
         try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY rowid").map { row in
-            let column = Columns(row: row, table: "audit_log", path: path)
-            return AuditEntry(
-                seq: try column("seq"), at: try column("at"), actor: try column("actor"), action: try column("action"),
-                subject: try column("subject"), body: try column("body"), leafHash: try column("leaf_hash"))
+            try AuditEntry(stored: SQLiteRecordRow(row: row, table: "audit_log", path: path))
         }
     }
 
@@ -61,6 +49,7 @@ struct SQLiteAccess: RegistryStoreWriter {
     }
 
     func insert(_ version: ModelVersion) throws {
+        let json = try version.storedJSON()
         try db.execute(sql: """
             INSERT INTO model_versions (name, version, status, created_by, created_at, decided_by, decided_at, decision_note,
                 artifact_directory, files, signature_sha256, lineage, metrics, gate_report, review_reason)
@@ -68,10 +57,9 @@ struct SQLiteAccess: RegistryStoreWriter {
             """, arguments: [
                 version.name, version.version, version.status.rawValue, version.createdBy, version.createdAt,
                 version.decidedBy, version.decidedAt, version.decisionNote, version.artifactDirectory,
-                try Self.json(version.files), version.signatureSHA256, try Self.json(version.lineage),
-                try Self.json(version.metrics), version.gateReport, version.reviewReason,
+                json.files, version.signatureSHA256, json.lineage, json.metrics, version.gateReport, version.reviewReason,
             ])
-        for fingerprint in Set(version.lineage.datasets.compactMap(\.fingerprint)) {
+        for fingerprint in version.storedDatasetFingerprints {
             try db.execute(
                 sql: "INSERT INTO version_datasets (name, version, fingerprint) VALUES (?, ?, ?)",
                 arguments: [version.name, version.version, fingerprint])
@@ -101,41 +89,20 @@ struct SQLiteAccess: RegistryStoreWriter {
 
     func append(_ event: AuditEvent) throws -> TreeHead {
         let seq = try successor(of: Int.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log"), table: "audit_log", column: "seq")
-        let at = Timestamp.string()
-        let body = event.body.canonical
-        let leaf = MerkleTree.leafHash(AuditEntry.leafData(
-            seq: seq, at: at, actor: event.actor, action: event.action.rawValue, subject: event.subject, body: body))
+        let entry = event.entry(seq: seq)
         try db.execute(sql: """
             INSERT INTO audit_log (seq, at, actor, action, subject, body, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, at, event.actor, event.action.rawValue, event.subject, body, leaf.hex])
-        var tree = MerkleTree()
-        for hex in try String.fetchAll(db, sql: "SELECT leaf_hash FROM audit_log ORDER BY seq") {
-            guard let bytes = Data(hex: hex) else {
-                throw RegistryError.storeFailure(operation: "append to the audit log", reason: "a stored leaf hash is not hex; run `quench audit verify`")
-            }
-            tree.append(leafHash: bytes)
-        }
-        return TreeHead(size: tree.size, root: tree.root.hex)
+            """, arguments: [entry.seq, entry.at, entry.actor, entry.action, entry.subject, entry.body, entry.leafHash])
+        return try TreeHead(leafHashes: auditLeafHashes())
     }
 
+    /// The version a `model_versions` row holds, with the aliases it holds now.
     private func decode(_ row: Row) throws -> ModelVersion {
-        let column = Columns(row: row, table: "model_versions", path: path)
-        let name: String = try column("name")
-        let number: Int = try column("version")
-        let statusText: String = try column("status")
-        guard let status = VersionStatus(rawValue: statusText) else {
-            throw RegistryError.storeFailure(operation: "read \(name)@\(number)", reason: "unknown status '\(statusText)'")
-        }
+        let record = SQLiteRecordRow(row: row, table: "model_versions", path: path)
         let aliasNames = try String.fetchAll(
-            db, sql: "SELECT alias FROM aliases WHERE name = ? AND version = ? ORDER BY alias", arguments: [name, number])
-        return ModelVersion(
-            name: name, version: number, status: status, createdBy: try column("created_by"),
-            createdAt: try column("created_at"), decidedBy: try column("decided_by"), decidedAt: try column("decided_at"),
-            decisionNote: try column("decision_note"), artifactDirectory: try column("artifact_directory"),
-            files: try Self.value(try column("files"), name), signatureSHA256: try column("signature_sha256"),
-            lineage: try Self.value(try column("lineage"), name), metrics: try Self.value(try column("metrics"), name),
-            gateReport: try column("gate_report"), reviewReason: try column("review_reason"),
-            aliases: aliasNames.compactMap(ModelAlias.init(rawValue:)))
+            db, sql: "SELECT alias FROM aliases WHERE name = ? AND version = ? ORDER BY alias",
+            arguments: [try record.text("name"), try record.integer("version")])
+        return try ModelVersion(stored: record, aliases: aliasNames.compactMap(ModelAlias.init(rawValue:)))
     }
 
     /// The number after the largest stored one (1 for none), refusing a stored maximum that has no successor.
@@ -145,28 +112,5 @@ struct SQLiteAccess: RegistryStoreWriter {
             throw RegistryError.storeCorrupt(path: path, table: table, column: column, reason: "it holds \(Int.max), which has no successor")
         }
         return next
-    }
-
-    /// One row's columns, read by name with the table and database named in any error.
-    private struct Columns {
-        let row: Row
-        let table: String
-        let path: String
-
-        func callAsFunction<Value: DatabaseValueConvertible>(_ column: String) throws -> Value {
-            try row.stored(column, of: table, in: path)
-        }
-    }
-
-    private static func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try JSONCoding.lineEncoder.encode(value), as: UTF8.self)
-    }
-
-    private static func value<T: Decodable>(_ text: String, _ subject: String) throws -> T {
-        do {
-            return try JSONCoding.decoder.decode(T.self, from: Data(text.utf8))
-        } catch {
-            throw RegistryError.storeFailure(operation: "read \(subject)", reason: "a stored \(T.self) is not valid JSON: \(error)")
-        }
     }
 }

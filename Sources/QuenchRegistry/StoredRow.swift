@@ -32,3 +32,17 @@ extension Row {
         }
     }
 }
+
+/// A SQLite row of `table` read through the shared record rules (`StoredRecordRow`), each read failing as
+/// `Row.stored` does: `RegistryError.storeCorrupt` naming the database, table and column.
+struct SQLiteRecordRow: StoredRecordRow {
+    let row: Row
+    let table: String
+    /// The database file, named in errors.
+    let path: String
+
+    func text(_ column: String) throws -> String { try row.stored(column, of: table, in: path) }
+    func optionalText(_ column: String) throws -> String? { try row.stored(column, of: table, in: path) }
+    func integer(_ column: String) throws -> Int { try row.stored(column, of: table, in: path) }
+    func optionalInteger(_ column: String) throws -> Int? { try row.stored(column, of: table, in: path) }
+}
