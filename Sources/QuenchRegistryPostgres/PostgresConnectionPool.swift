@@ -5,7 +5,8 @@ import Synchronization
 
 /// A fixed number of connections to one database, opened when first needed and handed to one caller at a
 /// time, so concurrent server threads do not serialize their reads. A caller waits while all are in use;
-/// a connection that broke is closed and the next caller opens a new one.
+/// a connection that broke is closed and the next caller opens a new one. Every wait for the database
+/// (opening, each statement, closing) is bounded by the store's deadline.
 final class PostgresConnectionPool: Sendable {
     private struct State {
         var idle: [PostgresConnection] = []
@@ -17,16 +18,18 @@ final class PostgresConnectionPool: Sendable {
     private let location: PostgresStoreLocation
     private let configuration: PostgresConnection.Configuration
     private let eventLoopGroup: any EventLoopGroup
+    private let deadline: PostgresDeadline
     private let logger: Logger
     /// Counts the connections not lent out (idle or not yet opened).
     private let available: DispatchSemaphore
     private let state = Mutex(State())
 
     init(location: PostgresStoreLocation, configuration: PostgresConnection.Configuration, size: Int,
-         eventLoopGroup: any EventLoopGroup, logger: Logger) {
+         eventLoopGroup: any EventLoopGroup, deadline: PostgresDeadline, logger: Logger) {
         self.location = location
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
+        self.deadline = deadline
         self.logger = logger
         available = DispatchSemaphore(value: size)
     }
@@ -45,7 +48,8 @@ final class PostgresConnectionPool: Sendable {
         }
         available.wait()
         defer { available.signal() }
-        let session = PostgresSession(connection: try connection(), store: location.description, logger: logger)
+        let session = PostgresSession(
+            connection: try connection(), store: location.description, deadline: deadline, logger: logger)
         defer { giveBack(session) }
         return try body(session)
     }
@@ -58,7 +62,7 @@ final class PostgresConnectionPool: Sendable {
             return state.idle
         }
         for connection in idle {
-            try? connection.close().wait()
+            _ = try? deadline.wait(for: connection.close(), "close a connection to \(location)")
         }
     }
 
@@ -68,8 +72,11 @@ final class PostgresConnectionPool: Sendable {
         }
         let id = state.withLock { state in defer { state.nextID += 1 }; return state.nextID }
         do {
-            return try PostgresConnection.connect(
-                on: eventLoopGroup.next(), configuration: configuration, id: id, logger: logger).wait()
+            return try deadline.wait(
+                for: PostgresConnection.connect(on: eventLoopGroup.next(), configuration: configuration, id: id, logger: logger),
+                "connect to \(location)", discardLate: { connection in connection.close().whenComplete { _ in } })
+        } catch let error as RegistryError {
+            throw error
         } catch let error as PSQLError {
             throw RegistryError.storeFailure(operation: "connect to \(location)", reason: PostgresSession.describe(error))
         } catch {

@@ -12,14 +12,27 @@ import QuenchRegistry
 public final class PostgresRegistryStore: RegistryStore {
     /// The connections a store keeps by default: enough for a server's concurrent reads on a few cores.
     public static let defaultConnections = 4
+    /// The longest wait for the database by default (one connection, one statement).
+    public static let defaultStatementTimeout = Duration.seconds(60)
 
     /// The database, as errors and the server's start-up line name it.
     public let location: PostgresStoreLocation
     private let pool: PostgresConnectionPool
 
     /// Connects to `location` (with `password`, nil when the server needs none) and applies pending migrations.
-    /// - Throws: `RegistryError.storeFailure` naming the database and the server's message.
-    public init(location: PostgresStoreLocation, password: String?, connections: Int = defaultConnections) throws {
+    ///
+    /// No wait for the database (connecting, a statement, a lock held elsewhere) lasts longer than
+    /// `statementTimeout`: past it the call fails and its connection is closed, never lent out again.
+    /// - Throws: `RegistryError.storeFailure` naming the database and the server's message, or the operation
+    ///   and the timeout.
+    public init(
+        location: PostgresStoreLocation, password: String?, connections: Int = defaultConnections,
+        statementTimeout: Duration = defaultStatementTimeout
+    ) throws {
+        guard statementTimeout > .zero else {
+            throw RegistryError.storeFailure(
+                operation: "open \(location)", reason: "the statement timeout must be positive, not \(statementTimeout)")
+        }
         self.location = location
         let tls: PostgresConnection.Configuration.TLS
         switch location.tls {
@@ -37,12 +50,15 @@ public final class PostgresRegistryStore: RegistryStore {
         var logger = Logger(label: "quench.registry.postgres")
         // Failures reach the caller as thrown errors; the driver's own log lines would only repeat them.
         logger.logLevel = .critical
+        let deadline = PostgresDeadline(timeout: statementTimeout)
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: password,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = TimeAmount(statementTimeout)
+        configuration.options.additionalStartupParameters = [("statement_timeout", deadline.serverStatementTimeout)]
         pool = PostgresConnectionPool(
-            location: location,
-            configuration: .init(
-                host: location.host, port: location.port, username: location.user, password: password,
-                database: location.database, tls: tls),
-            size: max(1, connections), eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            location: location, configuration: configuration, size: max(1, connections),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, deadline: deadline, logger: logger)
         try pool.withSession(PostgresSchema.migrate)
     }
 
@@ -51,11 +67,12 @@ public final class PostgresRegistryStore: RegistryStore {
     /// - Throws: `PostgresStoreError` for the URL or the password file, `RegistryError.storeFailure` as `init`.
     public convenience init(
         url: String, passwordFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment,
-        connections: Int = defaultConnections
+        connections: Int = defaultConnections, statementTimeout: Duration = defaultStatementTimeout
     ) throws {
         try self.init(
             location: try PostgresStoreLocation(url: url),
-            password: try PostgresPassword.resolve(file: passwordFile, environment: environment), connections: connections)
+            password: try PostgresPassword.resolve(file: passwordFile, environment: environment), connections: connections,
+            statementTimeout: statementTimeout)
     }
 
     public func read<T>(_ body: (any RegistryStoreReader) throws -> T) throws -> T {

@@ -6,18 +6,21 @@ import QuenchRegistry
 /// which must not be an event loop (the server calls the registry from a thread pool).
 ///
 /// A failure the server reports (a constraint, a trigger) leaves the connection usable; any other
-/// failure (the connection dropped, a protocol error) marks it broken, so the pool replaces it.
+/// failure (the connection dropped, a protocol error, no answer before the deadline: the connection is then
+/// closed) marks it broken, so the pool replaces it.
 final class PostgresSession {
     let connection: PostgresConnection
     /// The store, as errors name it.
     let store: String
+    private let deadline: PostgresDeadline
     private let logger: Logger
     /// Set when the connection can no longer be trusted to be in a known state.
     private(set) var isBroken = false
 
-    init(connection: PostgresConnection, store: String, logger: Logger) {
+    init(connection: PostgresConnection, store: String, deadline: PostgresDeadline, logger: Logger) {
         self.connection = connection
         self.store = store
+        self.deadline = deadline
         self.logger = logger
     }
 
@@ -50,8 +53,14 @@ final class PostgresSession {
     }
 
     private func result(_ query: PostgresQuery, _ operation: String) throws -> PostgresQueryResult {
+        let connection = connection
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try deadline.wait(
+                for: connection.query(query, logger: logger), "\(operation) in \(store)",
+                expire: { connection.close().whenComplete { _ in } })
+        } catch let error as RegistryError {
+            isBroken = true
+            throw error
         } catch let error as PSQLError {
             if error.code != .server { isBroken = true }
             throw RegistryError.storeFailure(operation: "\(operation) in \(store)", reason: Self.describe(error))

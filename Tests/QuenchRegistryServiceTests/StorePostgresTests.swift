@@ -163,5 +163,47 @@ extension RegistryServiceTests {
             #expect(["1\n", "2\n"].contains(terminated), "the pooled connections were open and are now dropped: \(terminated)")
             #expect(after == [1, 2, 3], "a closed idle connection is not lent out again: every call after the drop gets a new one")
         }
+
+        @Test func aStatementBlockedPastTheTimeoutFailsAndItsConnectionIsReplaced() async throws {
+            let (message, elapsed, after) = try await withCluster { server, location in
+                let holder = try PostgresRegistryStore(location: location, password: server.password, connections: 1)
+                defer { holder.close() }
+                let store = try PostgresRegistryStore(
+                    location: location, password: server.password, connections: 1, statementTimeout: .seconds(1))
+                defer { store.close() }
+                // Another connection holds audit_log's write lock (for 10 s at most, so a store without a
+                // deadline fails this test instead of hanging it).
+                let locked = DispatchSemaphore(value: 0)
+                let released = DispatchSemaphore(value: 0)
+                let holding = DispatchGroup()
+                holding.enter()
+                Thread {
+                    defer { holding.leave() }
+                    _ = try? holder.write { _ in
+                        locked.signal()
+                        _ = released.wait(timeout: .now() + 10)
+                    }
+                }.start()
+                locked.wait()
+                func append(_ subject: String) throws -> Int {
+                    try store.write { try $0.append(AuditEvent(actor: "t", action: .register, subject: subject, body: .object([:]))).size }
+                }
+                let start = ContinuousClock.now
+                let message: String
+                do {
+                    message = "written: \(try append("bot@1"))"
+                } catch {
+                    message = "\(error)"
+                }
+                let elapsed = ContinuousClock.now - start
+                released.signal()
+                holding.wait()
+                return (message, elapsed, try append("bot@2"))
+            }
+            #expect(message.contains("write in postgres://quench_registry@127.0.0.1:"), "\(message)")
+            #expect(message.contains("no answer within 1 s") && message.contains("the connection was closed"), "\(message)")
+            #expect(elapsed >= .seconds(1) && elapsed < .seconds(5), "failed at the deadline, not before or long after: \(elapsed)")
+            #expect(after == 1, "the timed-out write wrote nothing, and the store's only connection was replaced by a working one")
+        }
     }
 }
