@@ -19,16 +19,6 @@ extension RemoteRegistry {
         var size: Int64
     }
 
-    /// The body of POST /v1/models/{name}/versions.
-    struct RegisterBody: Encodable {
-        var upload: String
-        var gateReport: String
-        var lineage: Lineage
-        var files: [String]?
-
-        enum CodingKeys: String, CodingKey { case upload, gateReport = "gate_report", lineage, files }
-    }
-
     /// Re-checks the gate report and re-hashes every file it names locally, uploads the artifacts (every
     /// file of the directory, or `artifactFiles`), each streamed from disk with its SHA-256, and registers
     /// them with the report's exact text and the lineage.
@@ -45,7 +35,7 @@ extension RemoteRegistry {
             for path in paths {
                 try send(path, from: request.artifactDirectory, to: upload.id)
             }
-            let body = RegisterBody(
+            let body = RegistrationBody(
                 upload: upload.id, gateReport: String(decoding: reportBytes, as: UTF8.self), lineage: request.lineage,
                 files: request.artifactFiles)
             return try http.send(ModelVersion.self, .post, "\(Self.model(request.name))/versions", json: body)

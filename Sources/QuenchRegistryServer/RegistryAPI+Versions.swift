@@ -4,18 +4,6 @@ import QuenchRegistry
 
 /// The version endpoints: list, show, register from an upload, verify, files and ML-BOM.
 extension RegistryAPI {
-    /// The body of POST /v1/models/{name}/versions.
-    struct RegisterBody: Codable {
-        var upload: String
-        /// The exact text of the gate report the client's evaluation wrote.
-        var gateReport: String
-        var lineage: Lineage
-        /// Paths inside the upload to register; nil registers every uploaded file.
-        var files: [String]?
-
-        enum CodingKeys: String, CodingKey { case upload, gateReport = "gate_report", lineage, files }
-    }
-
     /// The answer of GET .../verify.
     struct Verified: Codable {
         var subject: String
@@ -62,7 +50,7 @@ extension RegistryAPI {
     private func register(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let identity = try await authentication.identity(of: request, context: context, holding: [.trainer, .admin], for: "register")
         let name = try Self.name(context)
-        let body = try await self.body(RegisterBody.self, of: request, context: context)
+        let body = try await self.body(RegistrationBody.self, of: request, context: context)
         let uploads = self.uploads
         let claimed = try await worker.io { try uploads.claim(body.upload, by: identity.name) }
         let version: ModelVersion
