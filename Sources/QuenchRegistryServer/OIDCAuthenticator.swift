@@ -14,7 +14,7 @@ public struct OIDCAuthenticator: Authenticator {
     static let maximumNameLength = 512
 
     /// An authenticator for `settings`, its keys read now.
-    /// - Throws: `OIDCError` when the key set cannot be read or used.
+    /// - Throws: `RegistryServerError` when the key set cannot be read or used.
     public init(settings: OIDCSettings) async throws {
         try await self.init(settings: settings, refreshInterval: OIDCKeySet.defaultRefreshInterval)
     }
@@ -25,7 +25,7 @@ public struct OIDCAuthenticator: Authenticator {
     }
 
     /// The authenticator `HOME/server.yaml` configures, or nil when it has no `oidc` section (or there is no file).
-    /// - Throws: `ConfigFileError` for the file, `OIDCError` for the issuer's keys.
+    /// - Throws: `ConfigFileError` for the file, `RegistryServerError` for the issuer's keys.
     public static func configured(home: URL) async throws -> OIDCAuthenticator? {
         guard let settings = try ServerConfig.load(home: home).oidc else { return nil }
         return try await OIDCAuthenticator(settings: settings)

@@ -23,7 +23,7 @@ actor OIDCKeySet {
     private var loadedAt: ContinuousClock.Instant
 
     /// Reads the key set at `source` (an https URL trusting the system CAs plus `caBundle`).
-    /// - Throws: `OIDCError` naming the file or URL and what is wrong with it.
+    /// - Throws: `RegistryServerError` naming the file or URL and what is wrong with it.
     init(source: OIDCSettings.KeySource, caBundle: URL?, refreshInterval: Duration = defaultRefreshInterval) async throws {
         self.source = source
         transport = CurlTransport(settings: CurlSettings(caBundle: caBundle?.path))
@@ -65,7 +65,7 @@ actor OIDCKeySet {
             do throws(RegularFile.Failure) {
                 return try RegularFile.contents(of: url.path, limit: maximumBytes)
             } catch {
-                throw OIDCError.jwksUnreadable(source: url.path, reason: error.reason)
+                throw RegistryServerError.jwksUnreadable(source: url.path, reason: error.reason)
             }
         case .url(let url):
             let sink = MemorySink(url: url, limit: maximumBytes)
@@ -73,10 +73,10 @@ actor OIDCKeySet {
             do {
                 head = try transport.perform(HTTPRequest(url: url, headers: [("Accept", "application/json")]), into: sink)
             } catch {
-                throw OIDCError.jwksUnreadable(source: url.absoluteString, reason: "\(error)")
+                throw RegistryServerError.jwksUnreadable(source: url.absoluteString, reason: "\(error)")
             }
             guard head.status == 200 else {
-                throw OIDCError.jwksUnreadable(source: url.absoluteString, reason: "the server answered HTTP \(head.status), expected 200")
+                throw RegistryServerError.jwksUnreadable(source: url.absoluteString, reason: "the server answered HTTP \(head.status), expected 200")
             }
             return sink.data
         }
@@ -85,7 +85,7 @@ actor OIDCKeySet {
     /// The signing keys of a JWKS document. Keys marked for another use than signatures are passed over;
     /// a key without `kid`, a repeated `kid`, a private key or a key jwt-kit cannot verify with is refused.
     private static func keys(from data: Data, source: String) async throws -> (collection: JWTKeyCollection, algorithms: [String: String]) {
-        func invalid(_ reason: String) -> OIDCError { .jwksInvalid(source: source, reason: reason) }
+        func invalid(_ reason: String) -> RegistryServerError { .jwksInvalid(source: source, reason: reason) }
         guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let entries = document["keys"] as? [[String: Any]] else {
             throw invalid("expected a JSON object whose \"keys\" is a list of keys")

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What keeps `quench registry serve` from starting, each case naming the option to fix.
+/// What keeps `quench registry serve` from starting, each case naming the option or setting to fix.
 public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
     case listenAddressInvalid(String)
     case plainHTTPOffLoopback(String)
@@ -9,6 +9,10 @@ public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
     case limitInvalid(option: String, value: Int)
     case openAPIDocumentMissing
     case passwordFileWithoutDatabase
+    /// The OIDC issuer's JWKS file or URL could not be read (`source` names it).
+    case jwksUnreadable(source: String, reason: String)
+    /// The OIDC issuer's JWKS was read but is not a usable key set.
+    case jwksInvalid(source: String, reason: String)
 
     public var description: String {
         switch self {
@@ -26,6 +30,10 @@ public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
             return "the OpenAPI document is missing from this build (resource openapi.yaml of QuenchRegistryServer)"
         case .passwordFileWithoutDatabase:
             return "--database-password-file is for a PostgreSQL --database; the embedded SQLite store has no password"
+        case .jwksUnreadable(let source, let reason):
+            return "cannot read the OIDC issuer's keys (oidc.jwks in server.yaml) from \(source): \(reason)"
+        case .jwksInvalid(let source, let reason):
+            return "the OIDC issuer's keys (oidc.jwks in server.yaml) at \(source) are not a usable JSON Web Key Set: \(reason)"
         }
     }
 }

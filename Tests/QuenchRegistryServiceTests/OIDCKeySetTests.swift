@@ -56,7 +56,7 @@ import Testing
         let url = try #require(URL(string: "https://127.0.0.1:\(port)/jwks.json"))
         var remote = settings()
         remote.jwks = .url(url)
-        let untrusted = await #expect(throws: OIDCError.self) { try await OIDCAuthenticator(settings: remote) }
+        let untrusted = await #expect(throws: RegistryServerError.self) { try await OIDCAuthenticator(settings: remote) }
         guard case .jwksUnreadable(url.absoluteString, _)? = untrusted else {
             Issue.record("expected the unverifiable certificate to be refused, got \(String(describing: untrusted))")
             return
@@ -68,7 +68,7 @@ import Testing
         #expect(try await authenticator.identity(forBearer: try rotated.token()) != nil)
         var missing = remote
         missing.jwks = .url(url.deletingLastPathComponent().appendingPathComponent("missing.json"))
-        await #expect(throws: OIDCError.jwksUnreadable(source: "https://127.0.0.1:\(port)/missing.json",
+        await #expect(throws: RegistryServerError.jwksUnreadable(source: "https://127.0.0.1:\(port)/missing.json",
                                                        reason: "the server answered HTTP 404, expected 200")) {
             try await OIDCAuthenticator(settings: missing)
         }
@@ -94,13 +94,13 @@ import Testing
         ]
         for (keys, reason) in cases {
             try JSONSerialization.data(withJSONObject: ["keys": keys]).write(to: jwksFile)
-            let error = await #expect(throws: OIDCError.self) { try await OIDCAuthenticator(settings: settings()) }
+            let error = await #expect(throws: RegistryServerError.self) { try await OIDCAuthenticator(settings: settings()) }
             guard case .jwksInvalid(let source, let text)? = error else { continue }
             #expect(source == path)
             #expect(text.hasPrefix(reason), "\(text)")
         }
         try Data("not json".utf8).write(to: jwksFile)
-        await #expect(throws: OIDCError.jwksInvalid(source: path, reason: "expected a JSON object whose \"keys\" is a list of keys")) {
+        await #expect(throws: RegistryServerError.jwksInvalid(source: path, reason: "expected a JSON object whose \"keys\" is a list of keys")) {
             try await OIDCAuthenticator(settings: settings())
         }
         let encryption = issuer.jwk.merging(["use": "enc", "kid": "enc-1"]) { $1 }
