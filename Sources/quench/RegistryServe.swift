@@ -15,6 +15,25 @@ struct RegistryServe: AsyncParsableCommand {
             standard error. The API is described by GET /v1/openapi.yaml. Stop with Ctrl-C or SIGTERM: \
             requests in flight finish first.
 
+            Bearer tokens are API tokens or, for CI jobs, OIDC JWTs from the issuer HOME/server.yaml configures \
+            (the file must belong to the user running the server and be writable by no one else): issuer (the \
+            iss tokens carry), audience (which aud must name), jwks (the issuer's keys: an https URL, with \
+            ca_bundle for a private CA, or a file), name_claim (the identity's name, default sub) and rules \
+            (roles for a claim's exact value). Expiry is checked. Without the file only API tokens are accepted. \
+            For example:
+              oidc:
+                issuer: https://token.actions.githubusercontent.com
+                audience: quench-registry
+                jwks: https://token.actions.githubusercontent.com/.well-known/jwks
+                rules:
+                  - claim: sub
+                    equals: "repo:org/ml-jobs:ref:refs/heads/main"
+                    roles: [trainer]
+
+            --database takes postgres://USER@HOST[:PORT]/DB[?tls=require|disable][&tls_ca=CA.pem]; the password \
+            comes from --database-password-file (a 0600 file) or QUENCH_REGISTRY_DATABASE_PASSWORD, never the URL. \
+            TLS is required unless the host is loopback (tls=disable turns it off; tls_ca trusts a private CA).
+
             Example:
               quench registry serve --home /srv/quench --listen 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
             """)
