@@ -24,9 +24,12 @@ struct RegistryUsers: ParsableCommand {
 struct RegistryServerHomeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The server's home (default: $QUENCH_HOME or ~/.local/share/quench).", valueName: "dir"))
     var home: String?
-    @Option(help: ArgumentHelp("A postgres:// URL of the team database (default: SQLite in the home); no password in it.", valueName: "url"))
+    @Option(help: ArgumentHelp(
+        "The team database, postgres://USER@HOST[:PORT]/DB[?tls=require|disable][&tls_ca=CA.pem] (default: SQLite in the home); "
+            + "never a password in it (TLS required off loopback).", valueName: "url"))
     var database: String?
-    @Option(name: .customLong("database-password-file"), help: ArgumentHelp("A 0600 file holding the database password.", valueName: "file"))
+    @Option(name: .customLong("database-password-file"), help: ArgumentHelp(
+        "A 0600 file holding the database password (else $QUENCH_REGISTRY_DATABASE_PASSWORD).", valueName: "file"))
     var databasePasswordFile: String?
 
     /// The home folder.
