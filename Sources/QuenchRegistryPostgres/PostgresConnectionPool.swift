@@ -48,10 +48,19 @@ final class PostgresConnectionPool: Sendable {
         }
         available.wait()
         defer { available.signal() }
-        let session = PostgresSession(
-            connection: try connection(), store: location.description, deadline: deadline, logger: logger)
-        defer { giveBack(session) }
-        return try body(session)
+        var retried = false
+        while true {
+            let (connection, reused) = try connection()
+            let session = PostgresSession(connection: connection, store: location.description, deadline: deadline, logger: logger)
+            defer { giveBack(session) }
+            do {
+                return try body(session)
+            } catch where reused && !retried && session.closedBeforeAnyAnswer {
+                // An idle connection the server dropped (restart, idle timeout, pg_terminate_backend) that
+                // was not yet seen as closed when lent: nothing ran on it, so the work goes to a new one, once.
+                retried = true
+            }
+        }
     }
 
     /// Closes the idle connections; connections lent out are closed when they come back.
@@ -66,15 +75,16 @@ final class PostgresConnectionPool: Sendable {
         }
     }
 
-    private func connection() throws -> PostgresConnection {
+    /// An idle connection (`reused`) or a new one.
+    private func connection() throws -> (connection: PostgresConnection, reused: Bool) {
         while let idle = state.withLock({ $0.idle.popLast() }) {
-            if !idle.isClosed { return idle }
+            if !idle.isClosed { return (idle, true) }
         }
         let id = state.withLock { state in defer { state.nextID += 1 }; return state.nextID }
         do {
-            return try deadline.wait(
+            return (try deadline.wait(
                 for: PostgresConnection.connect(on: eventLoopGroup.next(), configuration: configuration, id: id, logger: logger),
-                "connect to \(location)", discardLate: { connection in connection.close().whenComplete { _ in } })
+                "connect to \(location)", discardLate: { connection in connection.close().whenComplete { _ in } }), false)
         } catch let error as RegistryError {
             throw error
         } catch let error as PSQLError {

@@ -16,6 +16,11 @@ final class PostgresSession {
     private let logger: Logger
     /// Set when the connection can no longer be trusted to be in a known state.
     private(set) var isBroken = false
+    /// Set when the connection was found closed before any statement was answered: nothing ran on it, so
+    /// the pool may run the same work on another connection.
+    private(set) var closedBeforeAnyAnswer = false
+    /// Set once the server has answered a statement.
+    private var answered = false
 
     init(connection: PostgresConnection, store: String, deadline: PostgresDeadline, logger: Logger) {
         self.connection = connection
@@ -55,14 +60,17 @@ final class PostgresSession {
     private func result(_ query: PostgresQuery, _ operation: String) throws -> PostgresQueryResult {
         let connection = connection
         do {
-            return try deadline.wait(
+            let result = try deadline.wait(
                 for: connection.query(query, logger: logger), "\(operation) in \(store)",
                 expire: { connection.close().whenComplete { _ in } })
+            answered = true
+            return result
         } catch let error as RegistryError {
             isBroken = true
             throw error
         } catch let error as PSQLError {
             if error.code != .server { isBroken = true }
+            if !answered, [.clientClosedConnection, .serverClosedConnection].contains(error.code) { closedBeforeAnyAnswer = true }
             throw RegistryError.storeFailure(operation: "\(operation) in \(store)", reason: Self.describe(error))
         } catch {
             isBroken = true
