@@ -40,7 +40,7 @@ public final class RemoteRegistry: RegistryService, Sendable {
     /// `text` as a registry URL: http or https, a host, and no credentials, query or fragment (a secret in a
     /// URL would end up in argv, logs and the witness file name). Plain http to another host is refused by
     /// the transport before anything is sent.
-    static func checkedURL(_ text: String) throws(RegistryClientError) -> URL {
+    public static func checkedURL(_ text: String) throws(RegistryClientError) -> URL {
         guard let parts = URLComponents(string: text), let url = parts.url else { throw .invalidURL(url: text, reason: "it does not parse") }
         guard let scheme = parts.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
             throw .invalidURL(url: text, reason: "the scheme must be https (or http to this machine)")

@@ -14,7 +14,9 @@ struct APITokenAuthenticator: Authenticator {
     let worker: RegistryWorker
 
     func identity(forBearer credential: String) async throws -> RegistryIdentity? {
-        try await worker.run { try $0.identity(forToken: credential) }
+        // An OIDC JWT is not ours: no hop to the worker threads and no store lookup for it.
+        guard credential.hasPrefix(Registry.tokenPrefix) else { return nil }
+        return try await worker.run { try $0.identity(forToken: credential) }
     }
 }
 

@@ -50,7 +50,7 @@ struct RegistryOptions: ParsableArguments {
     /// The registry server these options or the environment name, else the embedded registry.
     func open() throws -> any RegistryService {
         let environment = ProcessInfo.processInfo.environment
-        guard let url = url ?? environment["QUENCH_REGISTRY_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let url = RegistryURL.configured(explicit: url, environment: environment) else {
             return try Registry.open(home: home.map { URL(fileURLWithPath: $0) }, config: config.map { URL(fileURLWithPath: $0) })
         }
         guard home == nil, config == nil else {

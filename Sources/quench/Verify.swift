@@ -42,8 +42,7 @@ struct Verify: ParsableCommand {
         if let key {
             manifest = try ModelSigning.verify(directory: folder, publicKeyFile: URL(fileURLWithPath: key))
         } else if let server = RegistryURL.configured(explicit: registry, environment: ProcessInfo.processInfo.environment) {
-            guard let url = URL(string: server) else { throw ValidationError("'\(server)' is not a registry URL") }
-            let pinned = try AuditWitness.forRegistry(url, environment: ProcessInfo.processInfo.environment).pinnedKey()
+            let pinned = try AuditWitness.forRegistry(try RemoteRegistry.checkedURL(server), environment: ProcessInfo.processInfo.environment).pinnedKey()
             manifest = try ModelSigning.verify(directory: folder, publicKey: pinned)
         } else {
             manifest = try ModelSigning.verify(directory: folder, publicKeyFile: QuenchHome.resolve().signingPublicKey)

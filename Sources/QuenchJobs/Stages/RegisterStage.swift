@@ -61,7 +61,7 @@ struct RegisterStage: Stage {
     /// The registry server to register with: `QUENCH_REGISTRY_URL` or `registry.url`; both naming
     /// different servers is refused rather than one silently winning.
     static func serverURL(_ spec: JobSpec, environment variables: [String: String]) throws -> String? {
-        let environment = variables["QUENCH_REGISTRY_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let environment = RegistryURL.configured(explicit: nil, environment: variables)
         let fromSpec = spec.registry.url
         if let environment, let fromSpec, normalized(environment) != normalized(fromSpec) {
             throw RunError.unsupported(
