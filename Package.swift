@@ -24,6 +24,12 @@ let package = Package(
             name: "CBLAS", path: "Sources/CBLAS",
             providers: [.apt(["libblas-dev", "libopenblas0-pthread"])]),
         .systemLibrary(
+            name: "CDNNL", path: "Sources/CDNNL",
+            providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(
+            name: "COpenMP", path: "Sources/COpenMP",
+            providers: [.apt(["libgomp1"])]),
+        .systemLibrary(
             name: "CCurl", path: "Sources/CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "QuenchFiles"),
@@ -32,7 +38,7 @@ let package = Package(
         // The gate.json schema (verdict, checks, files by role, per-set results): QuenchEval writes it,
         // QuenchRegistry reads and re-checks it without linking evaluation.
         .target(name: "QuenchGate", dependencies: ["QuenchFiles"]),
-        .target(name: "QuenchTensor", dependencies: ["CBLAS"]),
+        .target(name: "QuenchTensor", dependencies: ["CBLAS", "CDNNL", "COpenMP"]),
         .target(name: "QuenchSecurity", dependencies: ["QuenchFiles", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "QuenchTokenizer", dependencies: ["QuenchFiles"]),
         .target(name: "QuenchModel", dependencies: ["QuenchFiles", "QuenchRandom", "QuenchTensor", "QuenchTokenizer"]),

@@ -7,6 +7,8 @@ packages=(
     libblas-dev            # cblas.h and -lblas for the CBLAS target
     libopenblas0-pthread   # makes libblas.so.3 resolve to OpenBLAS at run time (about 10x the reference BLAS)
     libcurl4-openssl-dev   # curl/curl.h and -lcurl for the CCurl target
+    libdnnl-dev            # oneDNN (dnnl.h, -ldnnl) for bf16 matrix products, the CDNNL target
+    libgomp1               # GCC's OpenMP runtime: oneDNN's threads and Quench's one compute team (COpenMP)
     libsqlite3-dev         # SQLite for GRDB (the registry's embedded store)
     postgresql             # throwaway clusters on loopback for the registry's PostgreSQL store tests
     openssl                # test CA and certificates for the loopback hub

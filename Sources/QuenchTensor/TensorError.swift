@@ -13,6 +13,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case sizeOverflow(shape: [Int])
     /// An argument has an impossible value (for example a non-positive dimension).
     case invalidArgument(operation: String, detail: String)
+    /// A precision this machine cannot compute in (bf16 without AVX512_BF16 or AMX-BF16).
+    case precisionUnavailable(precision: String, detail: String)
+    /// oneDNN refused or failed a call; `status` is its dnnl_status_t name.
+    case oneDNNFailed(operation: String, status: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "the element count of shape \(shape) overflows"
         case .invalidArgument(let operation, let detail):
             return "\(operation): \(detail)"
+        case .precisionUnavailable(let precision, let detail):
+            return "precision \(precision) is not available: \(detail)"
+        case .oneDNNFailed(let operation, let status):
+            return "\(operation): oneDNN returned \(status)"
         }
     }
 }
