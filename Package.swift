@@ -129,7 +129,9 @@ let package = Package(
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchRandom", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor",
                 "QuenchTestSupport",
-            ]),
+            ],
+            // bf16 references made by scripts/make-bf16-reference.py (PyTorch autocast and Quench's scheme).
+            resources: [.copy("Resources")]),
         .testTarget(name: "QuenchBenchTests", dependencies: ["QuenchBench", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchEvalTests",
