@@ -27,10 +27,10 @@ public enum CrossEntropy {
     /// Loss only (evaluation): writes each row's NLL into `tokenLoss` (N) when given (0 where ignored).
     public static func forward(
         hidden: Tensor, weight: Tensor, targets: [Int32], scratch: Tensor, tokenLoss: Tensor? = nil,
-        parallelism: Parallelism = .cores
+        parallelism: Parallelism = .cores, engine: MatrixEngine = .fp32
     ) throws -> Result {
         try run(hidden: hidden, weight: weight, targets: targets, scratch: scratch, tokenLoss: tokenLoss,
-                gradientScale: nil, hiddenGrad: nil, weightGrad: nil, parallelism: parallelism)
+                gradientScale: nil, hiddenGrad: nil, weightGrad: nil, parallelism: parallelism, engine: engine)
     }
 
     /// Loss and gradients: hiddenGrad (N,C) += gradientScale · ∂L/∂hidden, weightGrad (V,C) += the
@@ -39,17 +39,18 @@ public enum CrossEntropy {
     public static func forwardBackward(
         hidden: Tensor, weight: Tensor, targets: [Int32], scratch: Tensor,
         hiddenGrad: Tensor, weightGrad: Tensor?, gradientScale: Float? = nil,
-        parallelism: Parallelism = .cores
+        parallelism: Parallelism = .cores, engine: MatrixEngine = .fp32
     ) throws -> Result {
         let scale = gradientScale ?? 1 / Float(max(scoredCount(targets), 1))
         return try run(hidden: hidden, weight: weight, targets: targets, scratch: scratch, tokenLoss: nil,
                        gradientScale: scale, hiddenGrad: hiddenGrad, weightGrad: weightGrad,
-                       parallelism: parallelism)
+                       parallelism: parallelism, engine: engine)
     }
 
     private static func run(
         hidden: Tensor, weight: Tensor, targets: [Int32], scratch: Tensor, tokenLoss: Tensor?,
-        gradientScale: Float?, hiddenGrad: Tensor?, weightGrad: Tensor?, parallelism: Parallelism
+        gradientScale: Float?, hiddenGrad: Tensor?, weightGrad: Tensor?, parallelism: Parallelism,
+        engine: MatrixEngine
     ) throws -> Result {
         let rows = hidden.rows, channels = hidden.columns
         let vocabulary = weight.shape.first ?? 0
@@ -79,7 +80,7 @@ public enum CrossEntropy {
                 let hiddenChunk = try hidden.reshaped([rows, channels]).rowSlice(start..<(start + count))
                 let logits = try scratch.rowSlice(0..<count)
                 // logits (R,V) = hidden chunk (R,C) · weightᵀ (C,V)
-                try MatMul.multiply(hiddenChunk, .none, weight, .transposed, into: logits)
+                try MatMul.multiply(hiddenChunk, .none, weight, .transposed, into: logits, engine: engine)
                 let chunkTargets = UnsafeBufferPointer(rebasing: targetBuffer[start..<(start + count)])
                 let chunkLoss = tokenLoss.map { $0.pointer + start }
                 let (loss, tokens) = softmaxRows(
@@ -90,11 +91,11 @@ public enum CrossEntropy {
                 if let hiddenGrad {
                     // dhidden chunk (R,C) += dlogits (R,V) · weight (V,C)
                     let gradChunk = try hiddenGrad.reshaped([rows, channels]).rowSlice(start..<(start + count))
-                    try MatMul.multiply(logits, .none, weight, .none, into: gradChunk, beta: 1)
+                    try MatMul.multiply(logits, .none, weight, .none, into: gradChunk, beta: 1, engine: engine)
                 }
                 if let weightGrad {
                     // dweight (V,C) += dlogitsᵀ (V,R) · hidden chunk (R,C)
-                    try MatMul.multiply(logits, .transposed, hiddenChunk, .none, into: weightGrad, beta: 1)
+                    try MatMul.multiply(logits, .transposed, hiddenChunk, .none, into: weightGrad, beta: 1, engine: engine)
                 }
                 start += count
             }

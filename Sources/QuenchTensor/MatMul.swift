@@ -1,4 +1,5 @@
-/// Matrix products on tensors, each a single `cblas_sgemm` call.
+/// Matrix products on tensors, each one `MatrixEngine.gemm` call (`cblas_sgemm` in fp32, oneDNN with
+/// bf16 inputs in bf16).
 ///
 /// Shapes: a tensor of shape (..., X) is seen as the matrix (rows, X), rows = product of the leading
 /// dimensions. N rows of input, C input channels, OC output channels.
@@ -7,7 +8,7 @@ public enum MatMul {
     public static func multiply(
         _ a: Tensor, _ transA: Transpose = .none,
         _ b: Tensor, _ transB: Transpose = .none,
-        into c: Tensor, alpha: Float = 1, beta: Float = 0
+        into c: Tensor, alpha: Float = 1, beta: Float = 0, engine: MatrixEngine = .fp32
     ) throws {
         let (m, kA) = transA == .none ? (a.rows, a.columns) : (a.columns, a.rows)
         let (kB, n) = transB == .none ? (b.rows, b.columns) : (b.columns, b.rows)
@@ -16,7 +17,7 @@ public enum MatMul {
                 operation: "matmul",
                 detail: "op(a) \(describe([m, kA])) × op(b) \(describe([kB, n])) into \(describe(c.shape))")
         }
-        try BLAS.gemm(
+        try engine.gemm(
             transA, transB, m: m, n: n, k: kA, alpha: alpha,
             a: UnsafeBufferPointer(a.storage), lda: a.columns,
             b: UnsafeBufferPointer(b.storage), ldb: b.columns,
@@ -27,7 +28,8 @@ public enum MatMul {
 /// A fully connected layer, y = x Wᵀ + b, with W stored (OC, C) as `nn.Linear` stores it.
 public enum Linear {
     /// output (N,OC) = input (N,C) · weightᵀ (C,OC) + bias (OC).
-    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor) throws {
+    public static func forward(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor,
+                               engine: MatrixEngine = .fp32) throws {
         let outChannels = weight.shape.first ?? 0
         guard weight.shape.count == 2, input.columns == weight.columns, output.columns == outChannels,
               output.rows == input.rows, bias.map({ $0.count == outChannels }) ?? true
@@ -45,7 +47,7 @@ public enum Linear {
                 for row in range { (out + row * outChannels).update(from: b, count: outChannels) }
             }
         }
-        try MatMul.multiply(input, .none, weight, .transposed, into: output, beta: bias == nil ? 0 : 1)
+        try MatMul.multiply(input, .none, weight, .transposed, into: output, beta: bias == nil ? 0 : 1, engine: engine)
     }
 
     /// inputGrad (N,C) += outputGrad (N,OC) · weight (OC,C); weightGrad (OC,C) += outputGradᵀ · input;
@@ -53,7 +55,7 @@ public enum Linear {
     /// skip their GEMM entirely).
     public static func backward(
         outputGrad: Tensor, input: Tensor, weight: Tensor,
-        inputGrad: Tensor?, weightGrad: Tensor?, biasGrad: Tensor?
+        inputGrad: Tensor?, weightGrad: Tensor?, biasGrad: Tensor?, engine: MatrixEngine = .fp32
     ) throws {
         let outChannels = weight.shape.first ?? 0
         guard weight.shape.count == 2, outputGrad.columns == outChannels, outputGrad.rows == input.rows,
@@ -68,10 +70,12 @@ public enum Linear {
                     + "weight \(describe(weight.shape))")
         }
         if let inputGrad {
-            try MatMul.multiply(outputGrad, .none, weight, .none, into: inputGrad.reshaped(input.shape), beta: 1)
+            try MatMul.multiply(outputGrad, .none, weight, .none, into: inputGrad.reshaped(input.shape), beta: 1,
+                                engine: engine)
         }
         if let weightGrad {
-            try MatMul.multiply(outputGrad, .transposed, input, .none, into: weightGrad.reshaped(weight.shape), beta: 1)
+            try MatMul.multiply(outputGrad, .transposed, input, .none, into: weightGrad.reshaped(weight.shape), beta: 1,
+                                engine: engine)
         }
         if let biasGrad {
             ColumnSum.accumulate(outputGrad, into: biasGrad)

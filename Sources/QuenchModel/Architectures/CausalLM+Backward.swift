@@ -17,7 +17,7 @@ extension CausalLM {
         let result = try CrossEntropy.forwardBackward(
             hidden: ws.activation("final_norm"), weight: parameter(headName), targets: targets,
             scratch: ws.activation("logits_chunk"), hiddenGrad: dFinal, weightGrad: gradients[headName],
-            gradientScale: lossScale)
+            gradientScale: lossScale, engine: engine)
         let dStream = try ws.gradient("residual")
         try normBackward("final_norm", outputGrad: dFinal, input: ws.activation("residual", config.layers),
                          inputGrad: dStream, layer: nil, ws, gradients)

@@ -12,7 +12,8 @@ extension CausalLM {
         try normForward("attn_norm", input: x, output: n1, layer: l, ws)
         let q = try ws.activation("q", l), k = try ws.activation("k", l), v = try ws.activation("v", l)
         let qkv = try ws.activation("qkv")
-        try Linear.forward(input: n1, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv)
+        try Linear.forward(input: n1, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv,
+                           engine: engine)
         let (qWidth, kWidth) = (q.columns, k.columns)
         for (name, offset) in [("q", 0), ("k", qWidth), ("v", qWidth + kWidth)] {
             try adapt(p + name, input: n1, output: qkv, columnOffset: offset, ws)
@@ -29,7 +30,8 @@ extension CausalLM {
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
         let gateUp = try ws.activation("gate_up", l), act = try ws.activation("act", l)
-        try Linear.forward(input: n2, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp)
+        try Linear.forward(input: n2, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp,
+                           engine: engine)
         try adapt(p + "gate", input: n2, output: gateUp, ws)
         try adapt(p + "up", input: n2, output: gateUp, columnOffset: act.columns, ws)
         try SwiGLU.forward(gateUp: gateUp, output: act)
@@ -50,7 +52,7 @@ extension CausalLM {
         let dNorm = try ws.gradient("norm")
         try Linear.backward(outputGrad: dGateUp, input: ws.activation("mlp_norm", l),
                             weight: parameters.contiguous([p + "gate", p + "up"]), inputGrad: dNorm,
-                            weightGrad: grads.contiguous([p + "gate", p + "up"]), biasGrad: nil)
+                            weightGrad: grads.contiguous([p + "gate", p + "up"]), biasGrad: nil, engine: engine)
         try adaptBackward(p + "gate", input: ws.activation("mlp_norm", l), outputGrad: dGateUp, inputGrad: dNorm, ws)
         try adaptBackward(p + "up", input: ws.activation("mlp_norm", l), outputGrad: dGateUp,
                           columnOffset: dAct.columns, inputGrad: dNorm, ws)
@@ -70,7 +72,7 @@ extension CausalLM {
         try Linear.backward(outputGrad: dQKV, input: ws.activation("attn_norm", l),
                             weight: parameters.contiguous(qkvNames(p)), inputGrad: dNorm1,
                             weightGrad: grads.contiguous(qkvNames(p)),
-                            biasGrad: biasNames.isEmpty ? nil : grads.contiguous(biasNames))
+                            biasGrad: biasNames.isEmpty ? nil : grads.contiguous(biasNames), engine: engine)
         for (name, offset) in [("q", 0), ("k", dq.columns), ("v", dq.columns + dk.columns)] {
             try adaptBackward(p + name, input: ws.activation("attn_norm", l), outputGrad: dQKV, columnOffset: offset,
                               inputGrad: dNorm1, ws)

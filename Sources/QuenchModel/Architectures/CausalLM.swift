@@ -11,6 +11,8 @@ public final class CausalLM {
     public let parameters: TensorBlock
     /// Low-rank adapters trained (or applied) on top of the frozen parameters, if any.
     public var adapters: LoRAAdapters?
+    /// Where the projections' and the head's matrix products run (see `setPrecision`).
+    public internal(set) var engine: MatrixEngine = .fp32
 
     /// A model with zeroed parameters, ready for a loader to fill.
     /// - Throws: `ModelError.exceedsMemory` when the parameters would not fit in this machine's
@@ -68,13 +70,14 @@ public final class CausalLM {
         guard let targets = batch.targets else { return nil }
         return try CrossEntropy.forward(
             hidden: workspace.activation("final_norm"), weight: parameter(ParameterTable.headName(for: config)),
-            targets: targets, scratch: workspace.activation("logits_chunk"), tokenLoss: workspace.activation("token_loss"))
+            targets: targets, scratch: workspace.activation("logits_chunk"), tokenLoss: workspace.activation("token_loss"),
+            engine: engine)
     }
 
     /// logits (N,V) of the last forward pass: final hidden state · headᵀ.
     public func logits(workspace: Workspace, into output: Tensor) throws {
         try MatMul.multiply(workspace.activation("final_norm"), .none,
-                            parameter(ParameterTable.headName(for: config)), .transposed, into: output)
+                            parameter(ParameterTable.headName(for: config)), .transposed, into: output, engine: engine)
     }
 
     /// The norm named `name` (with `_bias`, `_mean` for GPT-2's LayerNorm): RMSNorm or LayerNorm.

@@ -25,7 +25,7 @@ extension CausalLM {
         let norm = try state.buffer("norm")
         try stepNorm("final_norm", prefix: "", input: x, output: norm, state)
         try MatMul.multiply(norm, .none, parameter(ParameterTable.headName(for: config)), .transposed,
-                            into: state.buffer("logits"))
+                            into: state.buffer("logits"), engine: engine)
         state.length += 1
     }
 
@@ -36,12 +36,14 @@ extension CausalLM {
         let qkv = try state.buffer("qkv")
         switch config.architecture {
         case .llama:
-            try Linear.forward(input: norm, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv)
+            try Linear.forward(input: norm, weight: parameters.contiguous(qkvNames(p)), bias: qkvBias(p), output: qkv,
+                               engine: engine)
             try FusedColumns.split(qkv, into: [q, k, v])
             try state.rotary?.forward(q, batch: 1, time: 1, positions: [position])
             try state.rotary?.forward(k, batch: 1, time: 1, positions: [position])
         case .gpt2:
-            try Linear.forward(input: norm, weight: parameter(p + "qkv"), bias: parameter(p + "qkv_bias"), output: qkv)
+            try Linear.forward(input: norm, weight: parameter(p + "qkv"), bias: parameter(p + "qkv_bias"), output: qkv,
+                               engine: engine)
             try FusedColumns.split(qkv, into: [q, k, v])
         }
         let keys = try state.buffer("keys.\(l)"), values = try state.buffer("values.\(l)")
@@ -54,7 +56,8 @@ extension CausalLM {
             scores: state.buffer("scores"), queryHeads: config.heads, keyValueHeads: config.keyValueHeads,
             headSize: config.headSize)
         let branch = try state.buffer("branch")
-        try Linear.forward(input: attended, weight: parameter(p + "o"), bias: bias(p + "o_bias"), output: branch)
+        try Linear.forward(input: attended, weight: parameter(p + "o"), bias: bias(p + "o_bias"), output: branch,
+                           engine: engine)
         try Elementwise.accumulate(branch, into: x)
     }
 
@@ -65,14 +68,17 @@ extension CausalLM {
         switch config.architecture {
         case .llama:
             let gateUp = try state.buffer("gate_up")
-            try Linear.forward(input: norm, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp)
+            try Linear.forward(input: norm, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp,
+                               engine: engine)
             try SwiGLU.forward(gateUp: gateUp, output: act)
-            try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: branch)
+            try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: branch, engine: engine)
         case .gpt2:
             let fc = try state.buffer("fc")
-            try Linear.forward(input: norm, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: fc)
+            try Linear.forward(input: norm, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: fc,
+                               engine: engine)
             try GELU.forward(input: fc, output: act)
-            try Linear.forward(input: act, weight: parameter(p + "proj"), bias: parameter(p + "proj_bias"), output: branch)
+            try Linear.forward(input: act, weight: parameter(p + "proj"), bias: parameter(p + "proj_bias"), output: branch,
+                               engine: engine)
         }
         try Elementwise.accumulate(branch, into: x)
     }

@@ -25,7 +25,7 @@ extension CausalLM {
         }
         let last = try workspace.activation("final_norm").rowSlice((n - 1)..<n)
         try MatMul.multiply(last, .none, parameter(ParameterTable.headName(for: config)), .transposed,
-                            into: state.buffer("logits"))
+                            into: state.buffer("logits"), engine: engine)
         state.length = n
     }
 }

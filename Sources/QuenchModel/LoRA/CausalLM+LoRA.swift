@@ -5,7 +5,8 @@ import QuenchTensor
 extension CausalLM {
     /// output = input · Wᵀ (+ bias) (+ the adapter's share) for the projection `name`.
     func project(_ name: String, input: Tensor, output: Tensor, _ ws: Workspace) throws {
-        try Linear.forward(input: input, weight: parameter(name), bias: bias(name + "_bias"), output: output)
+        try Linear.forward(input: input, weight: parameter(name), bias: bias(name + "_bias"), output: output,
+                           engine: engine)
         try adapt(name, input: input, output: output, ws)
     }
 
@@ -13,7 +14,7 @@ extension CausalLM {
     func projectBackward(_ name: String, input: Tensor, outputGrad: Tensor, inputGrad: Tensor, _ ws: Workspace,
                          _ grads: ParameterGradients) throws {
         try Linear.backward(outputGrad: outputGrad, input: input, weight: parameter(name), inputGrad: inputGrad,
-                            weightGrad: grads[name], biasGrad: grads[name + "_bias"])
+                            weightGrad: grads[name], biasGrad: grads[name + "_bias"], engine: engine)
         try adaptBackward(name, input: input, outputGrad: outputGrad, inputGrad: inputGrad, ws)
     }
 

@@ -9,6 +9,7 @@ extension LoRAAdapters {
             // W (out,in) += scale · B (out,r) · A (r,in)
             try MatMul.multiply(b, .none, a, .none, into: model.parameter(target.parameter), alpha: scale, beta: 1)
         }
+        try model.weightsChanged()
         if model.adapters === self { model.adapters = nil }
     }
 }

@@ -78,6 +78,7 @@ public final class Trainer {
             }
             try Self.check(checkpoint, in: folder, totalSteps: totalSteps, accumulation: accumulation)
             try checkpoint.restore(state, from: folder)
+            try state.model.weightsChanged()
             do {
                 iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize,
                                              seed: UInt64(config.seed), cursor: checkpoint.cursor)
@@ -126,6 +127,8 @@ public final class Trainer {
                 ?? GradientClipping.norm(state.gradients)
             let rate = schedule.rate(at: step)
             state.optimizer.update(parameters: state.weights, gradients: state.gradients, learningRate: Float(rate))
+            // The model's bf16 copy follows its fp32 masters (full fine-tuning; LoRA's base is frozen).
+            if state.weights === state.model.parameters { try state.model.weightsChanged() }
             lastLoss = summed / Double(scored)
             let done = step + 1
             if let validation = data.validation, done % config.evaluateEvery == 0 || done == totalSteps {
