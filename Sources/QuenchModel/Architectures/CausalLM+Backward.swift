@@ -21,7 +21,7 @@ extension CausalLM {
         let dStream = try ws.gradient("residual")
         try normBackward("final_norm", outputGrad: dFinal, input: ws.activation("residual", config.layers),
                          inputGrad: dStream, layer: nil, ws, gradients)
-        for layer in stride(from: config.layers - 1, through: 0, by: -1) {
+        for layer in stride(from: config.layers - 1, through: lowestLayerNeedingGradients(gradients), by: -1) {
             switch config.architecture {
             case .llama: try llamaLayerBackward(layer, batch, ws, gradients)
             case .gpt2: try gpt2LayerBackward(layer, batch, ws, gradients)

@@ -42,9 +42,11 @@ public final class LoRAAdapters {
     /// α / r, the factor on the adapter's output.
     public var scale: Float { alpha / Float(rank) }
 
-    /// Adapters of `rank` on `modules` of every layer of `model`: A drawn from U(−1/√in, 1/√in)
-    /// (PEFT's Kaiming-uniform default) with `seed`, B zero, so the adapted model starts equal to the base.
-    public init(model: CausalLM, rank: Int, alpha: Float, dropout: Float = 0, modules: [String], seed: UInt64) throws {
+    /// Adapters of `rank` on `modules` of the layers `layers` of `model` (nil: every layer): A drawn
+    /// from U(−1/√in, 1/√in) (PEFT's Kaiming-uniform default) with `seed`, B zero, so the adapted
+    /// model starts equal to the base.
+    public init(model: CausalLM, rank: Int, alpha: Float, dropout: Float = 0, modules: [String], layers: [Int]? = nil,
+                seed: UInt64) throws {
         let known = LoRAAdapters.knownModules(model.config.architecture)
         guard rank > 0, alpha > 0, dropout >= 0, dropout < 1 else {
             throw TensorError.invalidArgument(
@@ -54,7 +56,7 @@ public final class LoRAAdapters {
             throw TensorError.invalidArgument(
                 operation: "LoRA", detail: "unknown target module '\(module)'; this architecture has \(known.joined(separator: ", "))")
         }
-        let targets = try LoRAAdapters.targets(model: model, modules: modules)
+        let targets = try LoRAAdapters.targets(model: model, modules: modules, layers: layers)
         self.rank = rank
         self.alpha = alpha
         self.dropout = dropout
@@ -79,10 +81,22 @@ public final class LoRAAdapters {
         }
     }
 
-    /// The projections of `model` that adapters on `modules` adapt, in layer order.
-    public static func targets(model: CausalLM, modules: [String]) throws -> [Target] {
+    /// The projections of `model` that adapters on `modules` of the layers `layers` (nil: every
+    /// layer) adapt, in layer order.
+    public static func targets(model: CausalLM, modules: [String], layers: [Int]? = nil) throws -> [Target] {
+        let count = model.config.layers
+        if let layers {
+            guard !layers.isEmpty else {
+                throw TensorError.invalidArgument(operation: "LoRA", detail: "the list of layers to adapt is empty")
+            }
+            for layer in layers where !(0..<count).contains(layer) {
+                throw TensorError.invalidArgument(
+                    operation: "LoRA", detail: "layer \(layer) does not exist; the model has \(count) layers (0...\(count - 1))")
+            }
+        }
+        let selected = layers.map(Set.init) ?? Set(0..<count)
         var targets: [Target] = []
-        for layer in 0..<model.config.layers {
+        for layer in 0..<count where selected.contains(layer) {
             for module in knownModules(model.config.architecture) where modules.contains(module) {
                 let shape = try model.parameter("layers.\(layer).\(module)").shape
                 targets.append(Target(layer: layer, module: module, inFeatures: shape[1], outFeatures: shape[0]))
@@ -96,6 +110,9 @@ public final class LoRAAdapters {
     public static func floats(rank: Int, targets: [Target]) -> Int? {
         MemoryBudget.elements(targets.flatMap { [[rank, $0.inFeatures], [$0.outFeatures, rank]] })
     }
+
+    /// The layers that have adapters, ascending.
+    public var layers: [Int] { Array(Set(targets.map(\.layer))).sorted() }
 
     /// The adapter on `parameter` (e.g. `layers.3.q`), if any.
     public func target(_ parameter: String) -> Target? { targetIndex[parameter].map { targets[$0] } }

@@ -26,7 +26,8 @@ public enum PEFTAdapterFormat {
         return Array(Set(names)).sorted()
     }
 
-    /// Writes the adapters into `directory` (created if needed; each file written atomically).
+    /// Writes the adapters into `directory` (created if needed; each file written atomically), with
+    /// `layers_to_transform` listing the adapted layers when they are not all of the model's.
     public static func write(_ adapters: LoRAAdapters, model: CausalLM, baseModel: String, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var entries: [SafetensorsWriter.Entry] = []
@@ -36,7 +37,7 @@ public enum PEFTAdapterFormat {
             entries.append(.init(name: try tensorName(target, "B", model: model), shape: b.shape, values: .f32(b.toArray())))
         }
         try SafetensorsWriter.write(entries, metadata: ["format": "pt"], to: directory.appendingPathComponent(weightsFile))
-        let config: [String: Any] = [
+        var config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": Double(adapters.alpha),
             "lora_dropout": Double(adapters.dropout), "bias": "none", "inference_mode": true,
             "target_modules": targetModules(adapters, model: model),
@@ -44,6 +45,11 @@ public enum PEFTAdapterFormat {
             // GPT-2's Conv1D stores weights (in, out); PEFT needs to know to transpose when merging.
             "fan_in_fan_out": model.config.architecture == .gpt2,
         ]
+        if adapters.layers.count < model.config.layers {
+            // PEFT finds the layer index after the first module list when layers_pattern is null.
+            config["layers_to_transform"] = adapters.layers
+            config["layers_pattern"] = NSNull()
+        }
         let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
         do throws(AtomicFile.Failure) {
             try AtomicFile.write(data, to: directory.appendingPathComponent(configFile))
@@ -52,7 +58,9 @@ public enum PEFTAdapterFormat {
         }
     }
 
-    /// Reads adapters written by `write` (or by PEFT for the same base) onto `model`.
+    /// Reads adapters written by `write` (or by PEFT for the same base) onto `model`, on the layers its
+    /// `layers_to_transform` selects (see `PEFTLayerSelection`); every tensor of the weights file must
+    /// be one of those adapters.
     public static func read(from directory: URL, model: CausalLM) throws -> LoRAAdapters {
         let configURL = directory.appendingPathComponent(configFile)
         let data = try MappedFile.json(at: configURL.path)
@@ -75,13 +83,31 @@ public enum PEFTAdapterFormat {
             quenchModules += matches.sorted()
         }
         let dropout = (json["lora_dropout"] as? NSNumber)?.floatValue ?? 0
-        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, dropout: dropout, modules: quenchModules, seed: 0)
+        let layers = try PEFTLayerSelection.layers(in: data, file: configURL.path, model: model)
+        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, dropout: dropout, modules: quenchModules,
+                                        layers: layers, seed: 0)
         let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(weightsFile))
+        var expected: Set<String> = []
         for target in adapters.targets {
             let (a, b) = try adapters.matrices(target)
-            try file.read(try tensorName(target, "A", model: model), into: a.storage)
-            try file.read(try tensorName(target, "B", model: model), into: b.storage)
+            for (matrix, tensor) in [("A", a), ("B", b)] {
+                let name = try tensorName(target, matrix, model: model)
+                try file.read(name, into: tensor.storage)
+                expected.insert(name)
+            }
         }
+        try refuseOthers(in: file, expected: expected, layers: layers)
         return adapters
+    }
+
+    /// Refuses a tensor of `file` that is not one of the `expected` adapters: it would change what
+    /// PEFT computes while Quench ignored it (an adapter on a layer `layers_to_transform` leaves out,
+    /// a trained bias, a DoRA magnitude).
+    private static func refuseOthers(in file: SafetensorsFile, expected: Set<String>, layers: [Int]?) throws {
+        guard let name = file.tensorNames.first(where: { !expected.contains($0) }) else { return }
+        let reason = layers.map {
+            "is not an adapter of target_modules on the layers \($0) that adapter_config.json's layers_to_transform selects"
+        } ?? "is not an adapter of target_modules in adapter_config.json"
+        throw ModelError.invalidValue(file: file.url.path, key: name, reason: reason)
     }
 }

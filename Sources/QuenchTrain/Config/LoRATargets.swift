@@ -35,4 +35,31 @@ extension TrainingConfig.LoRASettings {
         }
         return targets
     }
+
+    /// The decoder layers to adapt in `model`: the top `layers` (indices L − N ..< L), or nil (every
+    /// layer) when `layers` is nil.
+    ///
+    /// Loading checks that `layers` is at least 1; its upper bound, the model's depth, is checked here,
+    /// where training and its memory plan open the model.
+    /// - Throws: `TrainingConfigError.loraLayersExceedModel` when N is more than the model's layers.
+    public func adapterLayers(in model: CausalLM) throws -> [Int]? {
+        guard let layers else { return nil }
+        let depth = model.config.layers
+        guard layers <= depth else {
+            throw TrainingConfigError.loraLayersExceedModel(requested: layers, modelLayers: depth)
+        }
+        return Array((depth - layers)..<depth)
+    }
+
+    /// The projections these settings adapt in `model` (`targets` on `adapterLayers(in:)`).
+    public func adapterTargets(in model: CausalLM) throws -> [LoRAAdapters.Target] {
+        try LoRAAdapters.targets(model: model, modules: targets(for: model.config.architecture),
+                                 layers: adapterLayers(in: model))
+    }
+
+    /// Fresh adapters with these settings on `model`, initialised from `seed`.
+    public func adapters(on model: CausalLM, seed: UInt64) throws -> LoRAAdapters {
+        try LoRAAdapters(model: model, rank: rank, alpha: Float(alpha), dropout: Float(dropout),
+                         modules: targets(for: model.config.architecture), layers: adapterLayers(in: model), seed: seed)
+    }
 }

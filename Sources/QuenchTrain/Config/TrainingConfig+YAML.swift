@@ -51,6 +51,7 @@ extension TrainingConfig {
             ("dropout", ConfigNode.number(lora.dropout)),
         ]
         if let targets = lora.targets { pairs.append(("targets", ConfigNode.items(targets.map(ConfigNode.quotedText)))) }
+        if let layers = lora.layers { pairs.append(("layers", ConfigNode.integer(layers))) }
         return pairs
     }
 

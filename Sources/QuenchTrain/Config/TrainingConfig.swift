@@ -13,6 +13,7 @@ import QuenchData
 /// | `lora.alpha` | number > 0 | 16 | adapter scale is alpha / r |
 /// | `lora.dropout` | number in [0, 1) | 0 | dropout on the adapter input |
 /// | `lora.targets` | list of layer names | every linear layer of the family | see `LoRASettings.knownTargets` |
+/// | `lora.layers` | integer ≥ 1, ≤ the model's layers | every layer | adapt only the top N layers |
 /// | `data.train` | string (**required**) |  | training data file |
 /// | `data.validation` | string | none | validation data file |
 /// | `data.validation_split` | number in [0, 1) | none | fraction of `train` held out; not with `validation` |
@@ -121,16 +122,21 @@ extension TrainingConfig {
         public var dropout: Double
         /// Layer names to adapt; nil means every entry of `knownTargets` for the model's family.
         public var targets: [String]?
+        /// Adapt only the top N decoder layers (mlx-lm's `num_layers`), so the backward pass stops
+        /// below them; nil adapts every layer.
+        public var layers: Int?
 
         /// Adapter settings with the defaults of the key table.
-        public init(rank: Int = 8, alpha: Double = 16, dropout: Double = 0, targets: [String]? = nil) {
+        public init(rank: Int = 8, alpha: Double = 16, dropout: Double = 0, targets: [String]? = nil,
+                    layers: Int? = nil) {
             self.rank = rank
             self.alpha = alpha
             self.dropout = dropout
             self.targets = targets
+            self.layers = layers
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case rank, alpha, dropout, targets }
+        enum CodingKeys: String, CodingKey, CaseIterable { case rank, alpha, dropout, targets, layers }
     }
 
     /// Where the examples come from and how they become fixed-length token sequences.

@@ -9,6 +9,8 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
     case unwritable(reason: String)
     /// A `lora.targets` entry that the model's architecture does not have.
     case unknownLoRATarget(name: String, architecture: ModelConfig.Architecture, known: [String])
+    /// `lora.layers` asks for more layers than the model has (known only once the model is open).
+    case loraLayersExceedModel(requested: Int, modelLayers: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,9 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
         case .unknownLoRATarget(let name, let architecture, let known):
             return "lora.targets: '\(name)' is not a layer of \(architecture.rawValue) models; "
                 + "known: \(known.joined(separator: ", "))"
+        case .loraLayersExceedModel(let requested, let modelLayers):
+            return "lora.layers: \(requested) is more than the \(modelLayers) layers of the model (checked once it is loaded); "
+                + "give at most \(modelLayers), or leave it out to adapt every layer"
         }
     }
 }

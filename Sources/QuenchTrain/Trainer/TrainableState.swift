@@ -30,9 +30,7 @@ final class TrainableState {
                 !(exempt && (name.hasSuffix("norm") || name.hasSuffix("_bias") || name.hasSuffix("norm_bias")))
             }
         case .lora:
-            let lora = try LoRAAdapters(
-                model: model, rank: config.lora.rank, alpha: Float(config.lora.alpha), dropout: Float(config.lora.dropout),
-                modules: config.lora.targets(for: model.config.architecture), seed: UInt64(config.seed))
+            let lora = try config.lora.adapters(on: model, seed: UInt64(config.seed))
             model.adapters = lora
             adapters = lora
             modelGradients = try ParameterGradients(model: model, trainable: [])

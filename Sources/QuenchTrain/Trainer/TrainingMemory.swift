@@ -19,8 +19,7 @@ enum TrainingMemory {
             trained = modelFloats
             budget.add("gradients", floats: trained)
         case .lora:
-            let targets = try LoRAAdapters.targets(
-                model: model, modules: config.lora.targets(for: model.config.architecture))
+            let targets = try config.lora.adapterTargets(in: model)
             trained = LoRAAdapters.floats(rank: config.lora.rank, targets: targets)
             adapters = Workspace.AdapterPlan(rank: config.lora.rank, targets: targets, dropout: config.lora.dropout > 0)
             budget.add("LoRA adapters", floats: trained)
