@@ -10,7 +10,11 @@ public enum Transpose: Sendable {
 
 /// Row-major single-precision GEMM on `cblas_sgemm`, with every extent checked before BLAS reads memory.
 ///
-/// The wrapper adds no copies or conversions: the pointers go straight to BLAS.
+/// The wrapper adds no copies or conversions: the pointers go straight to BLAS. OpenBLAS runs on
+/// one thread; a large product is cut into blocks of C (`GEMMPartition`), one single-threaded call
+/// per thread of the compute team, so the products and the element-wise kernels share one set of
+/// threads. Every element of C is still computed by one call over the whole of K, in the same
+/// order, so results do not change with the cut (`ParallelGEMMTests` checks this bit for bit).
 public enum BLAS {
     /// C (M,N) = alpha · op(A) (M,K) · op(B) (K,N) + beta · C.
     ///
@@ -30,11 +34,10 @@ public enum BLAS {
             transA, transB, m: m, n: n, k: k,
             a: a.count, lda: lda, b: b.count, ldb: ldb, c: c.count, ldc: ldc)
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(
-            CblasRowMajor, transA.cblas, transB.cblas,
-            Int32(m), Int32(n), Int32(k), alpha,
-            a.baseAddress, Int32(lda), b.baseAddress, Int32(ldb),
-            beta, c.baseAddress, Int32(ldc))
+        let product = GEMMCall(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+            a: a.baseAddress, lda: lda, b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
+        product.runOnTeam()
     }
 
     /// `batch` GEMMs whose operands start `strideA`, `strideB`, `strideC` floats apart.
@@ -65,13 +68,23 @@ public enum BLAS {
             b: b.count - min(b.count, last * strideB), ldb: ldb,
             c: c.count - min(c.count, last * strideC), ldc: ldc)
         guard m > 0, n > 0 else { return }
-        for index in 0..<batch {
-            cblas_sgemm(
-                CblasRowMajor, transA.cblas, transB.cblas,
-                Int32(m), Int32(n), Int32(k), alpha,
-                a.baseAddress! + index * strideA, Int32(lda),
-                b.baseAddress! + index * strideB, Int32(ldb),
-                beta, c.baseAddress! + index * strideC, Int32(ldc))
+        let first = GEMMCall(
+            transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+            a: a.baseAddress, lda: lda, b: b.baseAddress, ldb: ldb, beta: beta, c: c.baseAddress, ldc: ldc)
+        func product(_ index: Int) -> GEMMCall { first.offset(a: index * strideA, b: index * strideB, c: index * strideC) }
+        // Products whose C blocks do not overlap are shared out over the team, each whole and in
+        // index order within a share, unless the shares would be uneven and each product can be cut
+        // itself; otherwise (strideC 0 accumulates) they run one after another, each cut over the team.
+        let threads = ComputeTeam.available
+        let chunks = min(batch, threads)
+        let disjoint = strideC >= (m - 1) * ldc + n
+        let even = batch % chunks == 0 || GEMMPartition(m: m, n: n, k: k, threads: threads) == nil
+        if disjoint, even, chunks > 1, Double(batch) * first.multiplyAdds >= GEMMPartition.minimumBatchWork {
+            ComputeTeam.run(chunks) { chunk in
+                for index in Parallelism.range(chunk, of: chunks, total: batch) { product(index).run() }
+            }
+        } else {
+            for index in 0..<batch { product(index).runOnTeam() }
         }
     }
 

@@ -26,29 +26,55 @@ public struct BLASRuntime: Sendable, Equatable {
 
     /// Inspects the running process.
     public static func current() -> BLASRuntime {
-        // The address BLAS calls go to, taken from the linked symbol itself (not a name lookup, which
-        // misses libraries loaded with RTLD_LOCAL, as test bundles are).
-        let sgemm: @convention(c) (
-            CBLAS_LAYOUT, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, Float,
-            UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32
-        ) -> Void = cblas_sgemm
-        let address = UInt(bitPattern: unsafeBitCast(sgemm, to: UnsafeRawPointer.self))
-        guard let path = mappedFile(containing: address) else {
+        guard let path = sgemmLibraryPath() else {
             return BLASRuntime(vendor: .unknown, libraryPath: "not found", configuration: nil, threads: nil)
         }
-        let handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD)
-        defer { if let handle { dlclose(handle) } }
         typealias ConfigFunction = @convention(c) () -> UnsafePointer<CChar>?
         typealias ThreadsFunction = @convention(c) () -> Int32
-        if let handle, let symbol = dlsym(handle, "openblas_get_config") {
+        let openBLAS: BLASRuntime? = withLoadedLibrary(path) { handle in
+            guard let symbol = dlsym(handle, "openblas_get_config") else { return nil }
             let config = unsafeBitCast(symbol, to: ConfigFunction.self)().map { String(cString: $0) }
             let threads = dlsym(handle, "openblas_get_num_threads").map {
                 Int(unsafeBitCast($0, to: ThreadsFunction.self)())
             }
             return BLASRuntime(vendor: .openBLAS, libraryPath: path, configuration: config, threads: threads)
         }
+        if let openBLAS { return openBLAS }
         let vendor: Vendor = path.contains("/blas/") ? .reference : .unknown
         return BLASRuntime(vendor: vendor, libraryPath: path, configuration: nil, threads: nil)
+    }
+
+    /// Makes OpenBLAS compute every product on the calling thread alone (`openblas_set_num_threads(1)`):
+    /// `BLAS` splits products over the compute team itself, so OpenBLAS's own threads would only
+    /// spin beside it. Does nothing when the BLAS is not OpenBLAS. Returns whether OpenBLAS took it.
+    @discardableResult
+    static func limitOpenBLASToCallingThread() -> Bool {
+        typealias SetThreadsFunction = @convention(c) (Int32) -> Void
+        guard let path = sgemmLibraryPath() else { return false }
+        let limited: Bool? = withLoadedLibrary(path) { handle in
+            guard let symbol = dlsym(handle, "openblas_set_num_threads") else { return nil }
+            unsafeBitCast(symbol, to: SetThreadsFunction.self)(1)
+            return true
+        }
+        return limited == true
+    }
+
+    /// The shared object `cblas_sgemm` calls go to, symlinks resolved.
+    static func sgemmLibraryPath() -> String? {
+        // The address BLAS calls go to, taken from the linked symbol itself (not a name lookup, which
+        // misses libraries loaded with RTLD_LOCAL, as test bundles are).
+        let sgemm: @convention(c) (
+            CBLAS_LAYOUT, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, Float,
+            UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32
+        ) -> Void = cblas_sgemm
+        return mappedFile(containing: UInt(bitPattern: unsafeBitCast(sgemm, to: UnsafeRawPointer.self)))
+    }
+
+    /// `body(handle)` on the already loaded library at `path`; nil when it is not loaded.
+    private static func withLoadedLibrary<T>(_ path: String, _ body: (UnsafeMutableRawPointer) -> T?) -> T? {
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD) else { return nil }
+        defer { dlclose(handle) }
+        return body(handle)
     }
 
     /// The file mapped at `address` in this process, read from /proc/self/maps, symlinks resolved.

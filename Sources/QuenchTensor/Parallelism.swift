@@ -1,20 +1,19 @@
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// How many workers the element-wise kernels split their loops over.
 ///
-/// BLAS runs its own threads; everything else (norms, activations, softmax rows, adds) is cut into
-/// contiguous chunks, one per worker, and run with `DispatchQueue.concurrentPerform`.
+/// Loops (norms, activations, softmax rows, adds) are cut into contiguous chunks, one per worker,
+/// and run on the process's one compute team (`ComputeTeam`, libgomp's threads, shared with the
+/// matrix products). Chunks depend only on the count, the grain and `workers`, never on timing,
+/// so results are the same on every run. Called inside a team region, a loop runs its chunks in
+/// order on the calling thread.
 public struct Parallelism: Sendable, Equatable {
     /// Number of chunks a loop is cut into (at least 1).
     public let workers: Int
 
     public init(workers: Int) { self.workers = max(1, workers) }
 
-    /// One worker per online core.
-    public static let cores = Parallelism(workers: Parallelism.onlineCores())
+    /// One worker per thread of the compute team (the online cores, unless OMP_NUM_THREADS or the
+    /// process's CPU affinity says fewer).
+    public static let cores = Parallelism(workers: ComputeTeam.size)
 
     /// Everything on the calling thread.
     public static let serial = Parallelism(workers: 1)
@@ -29,7 +28,7 @@ public struct Parallelism: Sendable, Equatable {
             body(0..<count)
             return
         }
-        Parallelism.run(chunks) { chunk in body(Parallelism.range(chunk, of: chunks, total: count)) }
+        ComputeTeam.run(chunks) { chunk in body(Parallelism.range(chunk, of: chunks, total: count)) }
     }
 
     /// Sums `partial(range)` over the ranges of `forEachRange`, in range order (deterministic).
@@ -39,23 +38,10 @@ public struct Parallelism: Sendable, Equatable {
         let chunks = min(workers, max(1, count / max(grain, 1)))
         if chunks == 1 { return partial(0..<count) }
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: chunks) { sums in
-            Parallelism.run(chunks) { chunk in
+            ComputeTeam.run(chunks) { chunk in
                 sums[chunk] = partial(Parallelism.range(chunk, of: chunks, total: count))
             }
             return sums.reduce(0, +)
-        }
-    }
-
-    /// Runs `work(0..<iterations)` concurrently and returns when all have finished.
-    ///
-    /// The one place where kernels' pointer-capturing closures cross threads. Dispatch asks for a
-    /// `@Sendable` closure; ours capture raw buffers, which is sound here because every caller
-    /// hands each iteration a disjoint range to write and the call blocks until all are done, so
-    /// no buffer outlives the call or is written by two iterations.
-    private static func run(_ iterations: Int, _ work: (Int) -> Void) {
-        withoutActuallyEscaping(work) { work in
-            nonisolated(unsafe) let shared = work
-            DispatchQueue.concurrentPerform(iterations: iterations) { shared($0) }
         }
     }
 
@@ -63,13 +49,5 @@ public struct Parallelism: Sendable, Equatable {
         let start = total * chunk / chunks
         let end = total * (chunk + 1) / chunks
         return start..<end
-    }
-
-    static func onlineCores() -> Int {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
     }
 }
