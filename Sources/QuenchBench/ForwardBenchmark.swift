@@ -12,6 +12,8 @@ public struct ForwardBenchmark {
         public let batch: Int
         public let windows: Int
         public let repeats: Int
+        /// The precision the matrix products ran in.
+        public let precision: Precision
         /// Median tokens per second over the repeats.
         public let tokensPerSecond: Double
         /// Mean loss over all windows (a check that the work was real).
@@ -21,7 +23,7 @@ public struct ForwardBenchmark {
         public func rendered() -> String {
             """
             model \(model)
-            forward with loss: \(windows) windows of \(window) tokens, batch \(batch), median of \(repeats)
+            forward with loss: \(windows) windows of \(window) tokens, batch \(batch), \(precision), median of \(repeats)
               \(String(format: "%.1f", tokensPerSecond)) tokens/s   mean loss \(String(format: "%.4f", meanLoss))
               peak RSS \(String(format: "%.0f", peakResidentMegabytes)) MB
             """
@@ -34,11 +36,14 @@ public struct ForwardBenchmark {
     let window: Int
     let batch: Int
     let repeats: Int
+    let precision: Precision
 
-    /// Windows of `window + 1` tokens cut from `tokens` (inputs and their next-token targets).
-    public init(model: CausalLM, modelName: String, tokens: [Int32], window: Int = 512, batch: Int = 1, repeats: Int = 3) {
+    /// Windows of `window + 1` tokens cut from `tokens` (inputs and their next-token targets), run
+    /// with `model`'s products in `precision`.
+    public init(model: CausalLM, modelName: String, tokens: [Int32], window: Int = 512, batch: Int = 1, repeats: Int = 3,
+                precision: Precision = .fp32) {
         (self.model, self.modelName, self.tokens) = (model, modelName, tokens)
-        (self.window, self.batch, self.repeats) = (window, batch, repeats)
+        (self.window, self.batch, self.repeats, self.precision) = (window, batch, repeats, precision)
     }
 
     /// Debian's license texts: English prose present on every Debian machine.
@@ -52,7 +57,8 @@ public struct ForwardBenchmark {
 
     /// Times `repeats` forward passes over every batch of windows and reports the median rate.
     /// - Throws: `TensorError.invalidArgument` naming the option when window is below 2, batch or
-    ///   repeats below 1, or the tokens fill no batch.
+    ///   repeats below 1, or the tokens fill no batch; `TensorError.precisionUnavailable` for bf16 on
+    ///   a CPU without bf16 arithmetic.
     public func run(progress: (String) -> Void = { _ in }) throws -> Report {
         guard window >= 2, window < .max, batch >= 1, repeats >= 1 else {
             throw TensorError.invalidArgument(
@@ -66,6 +72,7 @@ public struct ForwardBenchmark {
                 operation: "bench forward",
                 detail: "\(tokens.count) tokens are fewer than one batch of \(batch) windows of \(window + 1)")
         }
+        try model.setPrecision(precision)
         let workspace = try Workspace(config: model.config, batch: batch, time: window, training: false)
         var samples: [Double] = []
         var summed = 0.0, scored = 0
@@ -91,7 +98,7 @@ public struct ForwardBenchmark {
             progress("run \(repeatIndex + 1)/\(repeats): \(String(format: "%.0f", rate)) tokens/s")
         }
         return Report(
-            model: modelName, window: window, batch: batch, windows: batches * batch, repeats: repeats,
+            model: modelName, window: window, batch: batch, windows: batches * batch, repeats: repeats, precision: precision,
             tokensPerSecond: Stopwatch.median(of: samples), meanLoss: scored == 0 ? 0 : summed / Double(scored),
             peakResidentMegabytes: PeakMemory.residentMegabytes())
     }

@@ -13,6 +13,8 @@ public struct TrainBenchmark {
         public let batch: Int
         public let time: Int
         public let steps: Int
+        /// The precision the matrix products ran in.
+        public let precision: Precision
         /// Median tokens per second over the timed steps.
         public let tokensPerSecond: Double
         public let peakResidentMegabytes: Double
@@ -20,7 +22,7 @@ public struct TrainBenchmark {
         public func rendered() -> String {
             """
             model \(model)
-            train \(method): batch \(batch) × \(time) tokens, median of \(steps) steps (after one warm-up step)
+            train \(method) in \(precision): batch \(batch) × \(time) tokens, median of \(steps) steps (after one warm-up step)
               \(String(format: "%.1f", tokensPerSecond)) tokens/s   peak RSS \(String(format: "%.0f", peakResidentMegabytes)) MB
             """
         }
@@ -31,14 +33,19 @@ public struct TrainBenchmark {
     let batch: Int
     let time: Int
     let steps: Int
+    let precision: Precision
 
-    public init(bundle: ModelBundle, method: TrainingConfig.Method, batch: Int = 4, time: Int = 256, steps: Int = 3) {
+    /// A benchmark of `method` on `bundle`'s model, its products in `precision`.
+    public init(bundle: ModelBundle, method: TrainingConfig.Method, batch: Int = 4, time: Int = 256, steps: Int = 3,
+                precision: Precision = .fp32) {
         (self.bundle, self.method, self.batch, self.time, self.steps) = (bundle, method, batch, time, steps)
+        self.precision = precision
     }
 
     /// Times `steps` optimizer steps on windows of `tokens` (after one warm-up step).
     /// - Throws: `TensorError.invalidArgument` naming the option when batch, time or steps is below 1
-    ///   or batch × (time + 1) overflows, or when `tokens` are fewer than that.
+    ///   or batch × (time + 1) overflows, or when `tokens` are fewer than that;
+    ///   `TensorError.precisionUnavailable` for bf16 on a CPU without bf16 arithmetic.
     public func run(tokens: [Int32], progress: (String) -> Void = { _ in }) throws -> Report {
         let model = bundle.model
         guard batch >= 1, time >= 1, steps >= 1 else {
@@ -59,6 +66,7 @@ public struct TrainBenchmark {
             targets += tokens[(start + 1)..<(start + time + 1)]
         }
         let tokenBatch = TokenBatch(batch: batch, time: time, inputs: inputs, targets: targets)
+        try model.setPrecision(precision)
         let adapters = method == .lora
             ? try LoRAAdapters(model: model, rank: 8, alpha: 16, modules: LoRAAdapters.knownModules(model.config.architecture), seed: 0)
             : nil
@@ -77,6 +85,8 @@ public struct TrainBenchmark {
                 try model.backward(tokenBatch, workspace: workspace, gradients: gradients)
                 GradientClipping.clip(weightGradients, maximum: 1)
                 optimizer.update(parameters: weights, gradients: weightGradients, learningRate: 1e-5)
+                // The bf16 copy follows the fp32 masters, as in training (LoRA's base is frozen).
+                if adapters == nil { try model.weightsChanged() }
             }
             if step > 0 {
                 let rate = Double(batch) * Double(time) / seconds
@@ -85,7 +95,7 @@ public struct TrainBenchmark {
             }
         }
         return Report(model: bundle.location.lastPathComponent, method: method.rawValue, batch: batch, time: time,
-                      steps: steps, tokensPerSecond: Stopwatch.median(of: samples),
+                      steps: steps, precision: precision, tokensPerSecond: Stopwatch.median(of: samples),
                       peakResidentMegabytes: PeakMemory.residentMegabytes())
     }
 }

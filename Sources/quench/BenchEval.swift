@@ -36,13 +36,17 @@ struct BenchEval: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Text files (repeatable).", valueName: "file"))
     var text: [String] = []
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() async throws {
+        let precision = try self.precision.checked()
         let bundle = try model.open()
         let files = text.isEmpty ? try ForwardBenchmark.defaultTexts() : text.map { URL(fileURLWithPath: $0) }
-        let options = EvalOptions(windowing: try Windowing(name: windowing), context: context, batchSize: batch)
+        let options = EvalOptions(windowing: try Windowing(name: windowing), context: context, batchSize: batch,
+                                  precision: precision)
         let report = try EvalBenchmark.run(bundle: bundle, texts: files, options: options, maxTokens: tokens,
                                            repeats: repeats, peakResidentMegabytes: PeakMemory.residentMegabytes,
                                            progress: progress)

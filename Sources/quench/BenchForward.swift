@@ -31,6 +31,8 @@ struct BenchForward: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Text files to tokenize (repeatable).", valueName: "file"))
     var text: [String] = []
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -44,6 +46,7 @@ struct BenchForward: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let precision = try self.precision.checked()
         let bundle = try model.open()
         guard let tokenizer = bundle.tokenizer else {
             throw ValidationError("\(bundle.location.path) carries no tokenizer to turn the text into tokens")
@@ -56,7 +59,8 @@ struct BenchForward: AsyncParsableCommand {
         if windows > 0 { tokens = Array(tokens.prefix(windows * (window + 1))) }
         progress("\(tokens.count) tokens from \(files.count) files: \(tokens.count / (window + 1)) windows of \(window)")
         let benchmark = ForwardBenchmark(model: bundle.model, modelName: bundle.location.lastPathComponent,
-                                         tokens: tokens, window: window, batch: batch, repeats: repeats)
+                                         tokens: tokens, window: window, batch: batch, repeats: repeats,
+                                         precision: precision)
         let report = try benchmark.run(progress: progress)
         if json { try printJSON(report) } else { print(report.rendered()) }
     }

@@ -29,6 +29,8 @@ struct BenchTrain: AsyncParsableCommand {
     @Option(help: "Timed steps (after one warm-up step); the median is reported.")
     var steps = 3
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -39,6 +41,7 @@ struct BenchTrain: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let precision = try self.precision.checked()
         let bundle = try model.open()
         guard let tokenizer = bundle.tokenizer else {
             throw ValidationError("\(bundle.location.path) carries no tokenizer to turn the text into tokens")
@@ -47,7 +50,8 @@ struct BenchTrain: AsyncParsableCommand {
         for file in try ForwardBenchmark.defaultTexts() where tokens.count < batch * (time + 1) {
             tokens += try tokenizer.encode(String(decoding: try Data(contentsOf: file), as: UTF8.self)).map { Int32($0) }
         }
-        let report = try TrainBenchmark(bundle: bundle, method: method, batch: batch, time: time, steps: steps)
+        let report = try TrainBenchmark(bundle: bundle, method: method, batch: batch, time: time, steps: steps,
+                                        precision: precision)
             .run(tokens: tokens, progress: progress)
         if json { try printJSON(report) } else { print(report.rendered()) }
     }

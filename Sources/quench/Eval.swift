@@ -55,6 +55,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Rows per forward pass (default: about 512 tokens per pass).")
     var batch: Int?
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -64,6 +66,7 @@ struct Eval: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let precision = try self.precision.checked()
         let windowing = try Windowing(name: windowing)
         let datasetFormat = try format.map { try DatasetFormat(name: $0) }
         let tuned = adapter.map { TunedModel.adapter(URL(fileURLWithPath: $0)) }
@@ -76,7 +79,8 @@ struct Eval: AsyncParsableCommand {
             throw ValidationError("no --model given and the demo model is not at \(model.url.path); run `make setup` to fetch it")
         }
         let request = EvalRequest(base: model.url, tuned: tuned, sets: sets,
-                                  options: EvalOptions(windowing: windowing, context: context, batchSize: batch))
+                                  options: EvalOptions(windowing: windowing, context: context, batchSize: batch,
+                                                       precision: precision))
         let report = try ModelEvaluation.run(request, progress: progress)
         if json { try printJSON(report) } else { print(report.rendered()) }
     }

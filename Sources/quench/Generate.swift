@@ -41,6 +41,8 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Seed for sampling.")
     var seed: UInt64 = 0
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Print the result as JSON (no streaming).")
     var json = false
 
@@ -52,7 +54,9 @@ struct Generate: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let precision = try self.precision.checked()
         let bundle = try model.open()
+        try bundle.model.setPrecision(precision)
         let request = TextGenerator.Request(
             prompt: prompt, chat: chat, maxTokens: maxTokens,
             sampling: TokenSampler.Settings(temperature: temperature, topK: topK, topP: topP, seed: seed))
@@ -62,7 +66,7 @@ struct Generate: AsyncParsableCommand {
             StandardStream.output.write(piece)
         }
         if json {
-            try printJSON(result)
+            try printJSON(WithPrecision(result: result, precision: precision))
         } else {
             StandardStream.output.write("\n")
             progress("\(result.generatedTokens) tokens (\(result.stopReason)), "

@@ -12,7 +12,7 @@ struct Train: AsyncParsableCommand {
             CONFIG is the `training` section of a job spec as a file of its own: model, method (full | lora), \
             data (train, validation or validation_split, format, max_sequence_length, sequences), optimizer, \
             schedule, batch_size, gradient_accumulation, max_steps or epochs, clip_gradient_norm, seed, \
-            checkpoint_every, evaluate_every. Every mistake in it is reported at once with file, line and key.
+            checkpoint_every, evaluate_every, precision (fp32 | bf16). Every mistake in it is reported at once with file, line and key.
 
             The run writes into `output`: metrics.jsonl (one line per step), checkpoints/ (every \
             checkpoint_every steps and at the end), and adapter/ (PEFT layout) or model/ (Hugging Face layout). \
@@ -41,6 +41,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The base model, overriding the configuration's `model`.", valueName: "path"))
     var model: String?
 
+    @OptionGroup var precision: PrecisionOption
+
     @Flag(help: "Continue from the newest checkpoint in the output directory.")
     var resume = false
 
@@ -52,8 +54,8 @@ struct Train: AsyncParsableCommand {
 
     func validate() throws {
         guard (configPath == nil) != (bundle == nil) else { throw ValidationError("give either CONFIG or --bundle DIR") }
-        if bundle != nil, model != nil || resume || force {
-            throw ValidationError("--bundle takes its model and settings from the bundle; drop --model, --resume and --force")
+        if bundle != nil, model != nil || resume || force || precision.precision != nil {
+            throw ValidationError("--bundle takes its model and settings from the bundle; drop --model, --precision, --resume and --force")
         }
     }
 
@@ -63,8 +65,11 @@ struct Train: AsyncParsableCommand {
                                                  progress: { progress($0) })
             return try report(summary)
         }
-        var config = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: configPath ?? ""))
+        let configURL = URL(fileURLWithPath: configPath ?? "")
+        var config = try TrainingConfig.load(contentsOf: configURL)
         if let model { config.model = model }
+        if let precision = precision.precision { config.precision = precision }
+        try config.requirePrecisionSupport(setting: precision.precision == nil ? "precision in \(configURL.path)" : "--precision")
         let modelURL = config.model.map { URL(fileURLWithPath: $0) } ?? DemoModel.url
         let modelBundle = try ModelBundle.open(modelURL)
         try report(try Trainer(config: config, bundle: modelBundle).run(resume: resume, force: force))
@@ -76,7 +81,7 @@ struct Train: AsyncParsableCommand {
         } else {
             print("trained \(summary.steps) steps: loss \(String(format: "%.4f", summary.finalLoss))"
                   + (summary.validationLoss.map { String(format: ", validation %.4f", $0) } ?? "")
-                  + String(format: ", %.0f tokens/s", summary.tokensPerSecond))
+                  + String(format: ", %.0f tokens/s", summary.tokensPerSecond) + " in \(summary.precision)")
             print("wrote \(summary.output) and \(summary.metrics)")
         }
     }

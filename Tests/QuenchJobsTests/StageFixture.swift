@@ -13,9 +13,10 @@ struct StageFixture {
     var folder: URL { directory.url }
 
     /// The job; `dataPins` goes under `data.sha256`, `thresholds` under the gate's `thresholds`, and
-    /// `overlap` validation records are copied from the training set. The run's environment is `environment`.
+    /// `overlap` validation records are copied from the training set. The run's environment is `environment`;
+    /// `precision` goes under `training.precision`.
     init(dataPins: String? = nil, thresholds: String = "{max_loss: 100, min_tokens: 1}", overlap: Int = 0,
-         environment: [String: String] = [:]) throws {
+         environment: [String: String] = [:], precision: String? = nil) throws {
         directory = try TemporaryDirectory("stages")
         let folder = directory.url
         let model = try TinyLlamaFixture.copy(into: folder)
@@ -32,6 +33,7 @@ struct StageFixture {
             "  max_sequence_length: 32",
         ] + (dataPins.map { ["  sha256: \($0)"] } ?? []) + [
             "training:", "  method: lora", "  lora: {rank: 4, alpha: 8}", "  batch_size: 4", "  max_steps: 3",
+        ] + (precision.map { ["  precision: \($0)"] } ?? []) + [
             "evaluation:", "  gate: gate.yaml",
             "registry:", "  name: stage-job",
         ])

@@ -2,6 +2,7 @@ import Foundation
 import QuenchFiles
 import QuenchGate
 import QuenchModel
+import QuenchTensor
 import QuenchData
 
 /// `quench bench eval`: tokens per second of a whole evaluation (windowing, batching, forward
@@ -12,6 +13,8 @@ public enum EvalBenchmark {
         public let model: String
         public let windowing: String
         public let context: Int
+        /// The precision the matrix products ran in.
+        public let precision: Precision
         public let tokens: Int
         public let repeats: Int
         /// Median over the repeats of tokens read per second.
@@ -21,7 +24,7 @@ public enum EvalBenchmark {
         public let peakResidentMegabytes: Double
 
         enum CodingKeys: String, CodingKey {
-            case model, windowing, context, tokens, repeats, result
+            case model, windowing, context, precision, tokens, repeats, result
             case tokensPerSecond = "tokens_per_second", peakResidentMegabytes = "peak_resident_megabytes"
         }
 
@@ -29,7 +32,7 @@ public enum EvalBenchmark {
         public func rendered() -> String {
             """
             model \(model)
-            evaluation: \(tokens) tokens, \(windowing), context \(context), median of \(repeats)
+            evaluation: \(tokens) tokens, \(windowing), context \(context), \(precision), median of \(repeats)
               \(String(format: "%.1f", tokensPerSecond)) tokens/s   \(result.summary)
               peak RSS \(String(format: "%.0f", peakResidentMegabytes)) MB
             """
@@ -37,6 +40,7 @@ public enum EvalBenchmark {
     }
 
     /// Evaluates `bundle` `repeats` times on the first `maxTokens` tokens of `texts` (one stream).
+    /// The model runs in `options.precision` (refused, before any text is read, on a CPU that cannot).
     /// - Parameter peakResidentMegabytes: reads the process's peak RSS after the runs.
     public static func run(bundle: ModelBundle, texts: [URL], options: EvalOptions, maxTokens: Int, repeats: Int,
                            peakResidentMegabytes: () -> Double, progress: (String) -> Void = { _ in }) throws -> Report {
@@ -44,6 +48,8 @@ public enum EvalBenchmark {
         guard repeats >= 1, maxTokens >= 2 else {
             throw EvalError.invalidSetting(key: "repeats, tokens", reason: "need at least 1 repeat and 2 tokens")
         }
+        try options.requirePrecisionSupport()
+        try bundle.model.setPrecision(options.precision)
         var ids: [Int32] = []
         for text in texts where ids.count < maxTokens {
             let data: Data
@@ -68,7 +74,7 @@ public enum EvalBenchmark {
         guard let last else { throw EvalError.invalidSetting(key: "repeats", reason: "no run") }
         let sorted = samples.sorted()
         return Report(model: bundle.location.lastPathComponent, windowing: options.windowing.description,
-                      context: options.context, tokens: ids.count, repeats: repeats,
+                      context: options.context, precision: options.precision, tokens: ids.count, repeats: repeats,
                       tokensPerSecond: sorted[sorted.count / 2], result: last,
                       peakResidentMegabytes: peakResidentMegabytes())
     }

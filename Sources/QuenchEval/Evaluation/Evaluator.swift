@@ -10,16 +10,20 @@ public struct EvalOptions: Sendable, Equatable {
     public var context: Int
     /// Rows per forward pass; nil: enough rows for about `defaultTokensPerPass` tokens.
     public var batchSize: Int?
+    /// The models' matrix products: fp32 (the default, and always for a job's gate: the reproducible
+    /// reference), or bf16 mixed precision.
+    public var precision: Precision
 
     /// Tokens one forward pass holds when no batch size is given: one 512-token window, or many
     /// short ones, which keeps the inference workspace near its single-window size.
     public static let defaultTokensPerPass = 512
 
-    /// Options; defaults: disjoint windows of 512 tokens.
-    public init(windowing: Windowing = .disjoint, context: Int = 512, batchSize: Int? = nil) {
+    /// Options; defaults: disjoint windows of 512 tokens, in fp32.
+    public init(windowing: Windowing = .disjoint, context: Int = 512, batchSize: Int? = nil, precision: Precision = .fp32) {
         self.windowing = windowing
         self.context = context
         self.batchSize = batchSize
+        self.precision = precision
     }
 }
 

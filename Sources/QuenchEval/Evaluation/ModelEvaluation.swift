@@ -1,6 +1,7 @@
 import Foundation
 import QuenchGate
 import QuenchModel
+import QuenchTensor
 
 /// One evaluation: a base model on some sets, optionally against a tuned model on the same tokens.
 public struct EvalRequest: Sendable, Equatable {
@@ -25,20 +26,22 @@ public struct EvalReport: Codable, Sendable, Equatable {
     public let tunedKind: TunedModelKind?
     public let windowing: String
     public let context: Int
+    /// The precision the models' matrix products ran in.
+    public let precision: Precision
     public let sets: [SetComparison]
     /// The files the base model was read from, and the tuned model's (adapter or model files).
     public let modelFiles: [String]
     public let tunedFiles: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case model, tuned, windowing, context, sets
+        case model, tuned, windowing, context, precision, sets
         case tunedKind = "tuned_kind", modelFiles = "model_files", tunedFiles = "tuned_files"
     }
 
     /// Lines for people: per set, the base result, the tuned one and the change.
     public func rendered() -> String {
         var lines = ["model \(model)" + (tuned.map { ", tuned \(tunedKind?.rawValue ?? "") \($0)" } ?? ""),
-                     "windowing \(windowing), context \(context)"]
+                     "windowing \(windowing), context \(context), precision \(precision)"]
         for set in sets {
             lines.append("\(set.name):")
             lines.append("  base   \(set.base.summary)")
@@ -57,14 +60,17 @@ public enum ModelEvaluation {
     /// Opens the base model, tokenizes the sets once with its tokenizer, evaluates the base, then
     /// the tuned model (adapters applied in memory, or a second model) on the same tokens.
     /// With `check`, every model and adapter file is read from bytes it accepted (see `FileCheck`).
-    /// - Throws: `EvalError` (missing files, empty sets, bad settings, mismatched vocabularies),
-    ///   `DatasetError` for bad JSONL, the model loader's errors, or the check's.
+    /// - Throws: `EvalError` (missing files, empty sets, bad settings, mismatched vocabularies, a
+    ///   precision this CPU cannot compute in), `DatasetError` for bad JSONL, the model loader's errors,
+    ///   or the check's.
     public static func run(_ request: EvalRequest, verifying check: FileCheck? = nil,
                            progress: (String) -> Void = { _ in }) throws -> EvalReport {
         for set in request.sets { try set.check() }
         try request.tuned?.check()
         try request.options.windowing.validate(context: request.options.context)
+        try request.options.requirePrecisionSupport()
         let base = try reading(check) { try ModelBundle.open(request.base) }
+        try base.model.setPrecision(request.options.precision)
         let sets = try tokenize(request.sets, bundle: base, options: request.options)
         let measured = try sets.map { set in
             progress("base model on \(set.name)")
@@ -78,7 +84,7 @@ public enum ModelEvaluation {
         }
         return EvalReport(model: base.location.standardizedFileURL.path, tuned: request.tuned?.url.standardizedFileURL.path,
                           tunedKind: request.tuned?.kind, windowing: request.options.windowing.description,
-                          context: request.options.context, sets: comparisons,
+                          context: request.options.context, precision: request.options.precision, sets: comparisons,
                           modelFiles: base.files.map(\.standardizedFileURL.path),
                           tunedFiles: tunedFiles?.map(\.standardizedFileURL.path))
     }
@@ -126,6 +132,7 @@ public enum ModelEvaluation {
         case .model(let location):
             let bundle = try reading(check) { try ModelBundle.open(location) }
             (model, files) = (bundle.model, bundle.files)
+            try model.setPrecision(options.precision)
             guard model.config.vocabularySize == base.model.config.vocabularySize else {
                 throw EvalError.vocabularyMismatch(base: base.model.config.vocabularySize,
                                                    tuned: model.config.vocabularySize, tunedModel: location.path)

@@ -17,6 +17,7 @@ public enum BundleTraining {
         progress("verified bundle \(job.directory.path): \(job.manifest.files.count) files match their sha256")
         var config = try TrainingConfig.load(contentsOf: job.trainingConfigURL)
         let file = job.trainingConfigURL.path
+        try config.requirePrecisionSupport(setting: "precision in \(file)")
         guard let model = config.model else { throw DispatchError.invalidTrainingConfig(file: file, reason: "it names no model") }
         guard config.output == JobBundle.outputFolder else {
             throw DispatchError.invalidTrainingConfig(file: file, reason: "it must write to '\(JobBundle.outputFolder)', not '\(config.output)'")

@@ -29,6 +29,7 @@ extension ComplianceFacts {
                 "method": config.method.rawValue, "learning_rate": "\(config.optimizer.learningRate)",
                 "batch_size": "\(config.batchSize)", "max_steps": config.maxSteps.map(String.init) ?? "epochs",
                 "lora_rank": config.method == .lora ? "\(config.lora.rank)" : "n/a",
+                "precision": config.precision.rawValue,
             ])
         }
         if let gate = finished.gate {

@@ -62,6 +62,7 @@ enum HTMLReport {
             items.append("Base model: \(e(origin))")
         }
         if let remote = report.training?.remote { items.append(e(remote.lineage)) }
+        items.append(e(report.precision.sentence))
         for check in report.files?.checks ?? [] {
             items.append("\(e(check.role.rawValue)): <code>\(e(check.file.path))</code> sha256 <code>\(e(check.file.sha256))</code>\(check.pinned != nil ? " (matches its pin)" : "")")
         }

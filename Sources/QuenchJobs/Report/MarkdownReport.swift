@@ -30,6 +30,7 @@ enum MarkdownReport {
             lines.append("- Base model: \(model.repo.map { "\($0)@\(model.commit ?? model.revision ?? "")" } ?? model.location)")
         }
         if let remote = report.training?.remote { lines.append("- \(remote.lineage)") }
+        lines.append("- \(report.precision.sentence)")
         for check in report.files?.checks ?? [] {
             lines.append("- \(check.role.rawValue): `\(check.file.path)` sha256 `\(check.file.sha256)`\(check.pinned != nil ? " (pinned)" : "")")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchTensor
 import QuenchTrain
 
 /// `report.json`: everything about one run in one document — inputs and their hashes, the training
@@ -21,6 +22,7 @@ struct RunReport: Encodable {
     let data: DataStage.Output?
     let training: TrainStage.Output?
     let trainingConfiguration: TrainingConfig?
+    let precision: StagePrecisions
     let curve: TrainingCurve?
     let evaluation: EvaluateStage.Output?
     let gate: GateStage.Output?
@@ -31,9 +33,27 @@ struct RunReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case schema, job, spec, status, failure, stages, model, files, data, training, curve, evaluation, gate,
-             signature, registry, compliance
+             signature, registry, compliance, precision
         case specSHA256 = "spec_sha256", quenchVersion = "quench_version", runDirectory = "run_directory",
              createdAt = "created_at", finishedAt = "finished_at", trainingConfiguration = "training_configuration"
+    }
+
+    /// The precision each computing stage ran (or runs) in: training's is the spec's
+    /// `training.precision`; evaluation, and so the gate, always run in fp32, the reproducible reference.
+    struct StagePrecisions: Encodable {
+        let training: Precision
+        let evaluation: Precision
+
+        init(training: TrainingConfig, trained: TrainStage.Output?, evaluated: EvaluateStage.Output?) {
+            self.training = trained?.summary.precision ?? training.precision
+            evaluation = evaluated?.evaluation.precision ?? .fp32
+        }
+
+        /// One line for the Markdown and HTML reports.
+        var sentence: String {
+            "Precision: training \(training); evaluation and gate \(evaluation)"
+                + (evaluation == .fp32 ? " (the reproducible reference)" : "")
+        }
     }
 
     /// The one line a reader needs first: what happened and, on failure or rejection, why.

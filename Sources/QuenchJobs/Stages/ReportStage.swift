@@ -35,6 +35,7 @@ struct ReportStage: Stage {
             createdAt: state.createdAt, finishedAt: Date(), stages: state.stages.filter { $0.name != .report },
             model: finished.fetch, files: finished.verify, data: finished.data, training: finished.train,
             trainingConfiguration: context.spec.training,
+            precision: .init(training: context.spec.training, trained: finished.train, evaluated: finished.evaluate),
             curve: finished.train.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0.metrics)) },
             evaluation: finished.evaluate, gate: finished.gate, signature: finished.sign, registry: finished.register,
             compliance: ["compliance.json": compliance.json.lastPathComponent, "compliance.md": compliance.markdown.lastPathComponent])

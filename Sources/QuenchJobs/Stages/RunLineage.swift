@@ -8,8 +8,9 @@ struct RunLineage: Sendable {
     let data: DataStage.Output
 
     /// Base model, datasets (with record counts and fingerprints, each from its own dataset's
-    /// report), the spec's hash, the training settings, the Quench version and the OS user who ran the
-    /// training (who may then not approve it), as the registry keeps them.
+    /// report), the spec's hash, the training settings (with `precision` written out even when it is
+    /// the default fp32), the Quench version and the OS user who ran the training (who may then not
+    /// approve it), as the registry keeps them.
     func lineage(_ context: RunContext) throws -> Lineage {
         let datasets = DatasetRole.allCases.compactMap { role in
             verify.check(role).map { check in
@@ -18,7 +19,12 @@ struct RunLineage: Sendable {
                                       fingerprint: fingerprint.map { "sha256:\($0.sha256)" })
             }
         }
-        let settings = try JSONDecoder().decode(JSONValue.self, from: RunFiles.encoder.encode(context.spec.training))
+        let training = context.spec.training
+        var settings = try JSONDecoder().decode(JSONValue.self, from: RunFiles.encoder.encode(training))
+        if case .object(var fields) = settings {
+            fields["precision"] = .string(training.precision.rawValue)
+            settings = .object(fields)
+        }
         return Lineage(
             baseModel: BaseModelLineage(source: fetch.repo ?? fetch.location, commit: fetch.commit,
                                         files: fetch.files.map { HashedFile(path: $0.path, sha256: $0.sha256) }),

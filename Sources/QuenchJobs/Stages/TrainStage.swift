@@ -36,6 +36,10 @@ struct TrainStage: Stage {
 
     func run(events: @escaping RunEvents) throws -> Output {
         let config = configuration
+        // Training here must be able to compute in the precision asked for; a remote machine checks its own CPU.
+        if case .local = context.spec.compute {
+            try config.requirePrecisionSupport(setting: "training.precision in \(context.spec.file)")
+        }
         let output = context.directory.training
         try startOverIfInputsChanged(output: output, events: events)
         if case .remote(let remote) = context.spec.compute {
@@ -59,8 +63,9 @@ struct TrainStage: Stage {
     static func summary(_ output: Output) -> String {
         let validation = output.summary.validationLoss.map { String(format: ", validation loss %.4f", $0) } ?? ""
         let place = output.remote.map { " on \($0.backend) (job \($0.job), figures as the remote reported them)" } ?? ""
-        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s%@", output.method.rawValue, output.summary.steps,
-                      output.summary.finalLoss, validation, output.summary.tokensPerSecond, place)
+        return String(format: "%@, %d steps, loss %.4f%@, %.0f tokens/s in %@%@", output.method.rawValue,
+                      output.summary.steps, output.summary.finalLoss, validation, output.summary.tokensPerSecond,
+                      output.summary.precision.rawValue, place)
     }
 
     /// Checkpoints (and a remote job) are only resumed by the training that started them: the stage's

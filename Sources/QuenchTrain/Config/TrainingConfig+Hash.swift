@@ -10,7 +10,9 @@ extension TrainingConfig {
     /// - `output`: where results are written, not what they are;
     /// - `logEvery`, `checkpointEvery`, `evaluateEvery`: when the trainer reports or saves, provided
     ///   evaluation consumes no randomness that training uses;
-    /// - `lora` when `method` is `full`: the adapter settings are not used then.
+    /// - `lora` when `method` is `full`: the adapter settings are not used then;
+    /// - `precision` when it is fp32, so every hash made before the key existed stays the same (bf16
+    ///   computes other numbers, so it is hashed).
     /// `model` and the data paths are included as written: set `model` from the command line before
     /// hashing, and record file digests separately if a moved or edited file must also be caught.
     public func canonicalHash() -> String {
@@ -20,6 +22,7 @@ extension TrainingConfig {
         hashed.checkpointEvery = 0
         hashed.evaluateEvery = 0
         if method == .full { hashed.lora = LoRASettings() }
+        hashed.precision = precision // an fp32 decoded from an explicit "precision": "fp32" hashes as the default
         // Encoding plain strings, numbers and arrays cannot fail; an empty payload would still hash.
         let json = (try? JSONCoding.canonicalEncoder.encode(hashed)) ?? Data()
         return FileDigest.sha256(of: Data("quench-training-config-v1\n".utf8) + json)

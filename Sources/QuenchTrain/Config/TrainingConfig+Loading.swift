@@ -1,6 +1,7 @@
 import Foundation
 import QuenchConfig
 import QuenchData
+import QuenchTensor
 
 extension TrainingConfig {
     /// Upper bounds of the counts, far above any CPU training yet low enough that no product of
@@ -96,6 +97,8 @@ extension TrainingConfig {
         config.checkpointEvery = count("checkpoint_every", defaults.checkpointEvery)
         config.evaluateEvery = count("evaluate_every", defaults.evaluateEvery)
         config.logEvery = count("log_every", defaults.logEvery)
+        config.precision = r.value("precision", in: root, default: defaults.precision,
+                                   expected: R.choices(Precision.self), Precision.init(rawValue:))
         config.clipGradientNorm = r.optional("clip_gradient_norm", in: root, absent: defaults.clipGradientNorm,
                                              expected: "a number or null", requirement: .positive, R.number)
 

@@ -42,6 +42,7 @@ extension TrainingConfig {
         pairs.append(("checkpoint_every", ConfigNode.integer(checkpointEvery)))
         pairs.append(("evaluate_every", ConfigNode.integer(evaluateEvery)))
         pairs.append(("log_every", ConfigNode.integer(logEvery)))
+        pairs.append(("precision", ConfigNode.word(precision.rawValue)))
         return ConfigNode.pairs(pairs)
     }
 

@@ -1,4 +1,5 @@
 import QuenchData
+import QuenchTensor
 /// Everything that decides how a model is fine-tuned: the `training` section of a job spec, or a
 /// standalone file for `quench train CONFIG.yaml`.
 ///
@@ -37,6 +38,7 @@ import QuenchData
 /// | `checkpoint_every` | integer ≥ 1 | 100 | optimizer steps between checkpoints |
 /// | `evaluate_every` | integer ≥ 1 | 50 | optimizer steps between validation runs |
 /// | `log_every` | integer ≥ 1 | 1 | optimizer steps between log lines |
+/// | `precision` | `fp32` \| `bf16` | `fp32` | matrix products: fp32, or bf16 mixed precision (needs AVX512_BF16 or AMX-BF16) |
 public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Which weights training updates.
     public enum Method: String, Codable, Sendable, CaseIterable {
@@ -74,6 +76,16 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var evaluateEvery: Int
     /// Optimizer steps between log lines.
     public var logEvery: Int
+    /// The number format of training's matrix products: `fp32`, or `bf16` mixed precision as PyTorch's
+    /// CPU autocast does it (bf16 inputs, fp32 accumulation, master weights and optimizer). A job's
+    /// evaluation and gate run in fp32 whatever this says.
+    public var precision: Precision {
+        get { nonDefaultPrecision ?? .fp32 }
+        set { nonDefaultPrecision = newValue == .fp32 ? nil : newValue }
+    }
+    /// `precision` when it is not fp32, so an fp32 configuration encodes (and hashes) exactly as it
+    /// did before the key existed.
+    var nonDefaultPrecision: Precision?
 
     /// A configuration with every default of the key table, training on `data`.
     public init(
@@ -82,7 +94,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         optimizer: OptimizerSettings = OptimizerSettings(), schedule: ScheduleSettings = ScheduleSettings(),
         batchSize: Int = 4, gradientAccumulation: Int = 1, maxSteps: Int? = nil, epochs: Int? = 1,
         clipGradientNorm: Double? = 1.0, seed: Int = 0,
-        checkpointEvery: Int = 100, evaluateEvery: Int = 50, logEvery: Int = 1
+        checkpointEvery: Int = 100, evaluateEvery: Int = 50, logEvery: Int = 1, precision: Precision = .fp32
     ) {
         self.model = model
         self.output = output
@@ -100,6 +112,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         self.checkpointEvery = checkpointEvery
         self.evaluateEvery = evaluateEvery
         self.logEvery = logEvery
+        self.precision = precision
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -108,6 +121,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         case maxSteps = "max_steps", epochs
         case clipGradientNorm = "clip_gradient_norm", seed
         case checkpointEvery = "checkpoint_every", evaluateEvery = "evaluate_every", logEvery = "log_every"
+        case nonDefaultPrecision = "precision"
     }
 }
 

@@ -1,5 +1,6 @@
 import QuenchConfig
 import QuenchModel
+import QuenchTensor
 
 /// Errors in a training configuration; an invalid file lists every problem found, not just the first.
 public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
@@ -11,6 +12,9 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
     case unknownLoRATarget(name: String, architecture: ModelConfig.Architecture, known: [String])
     /// `lora.layers` asks for more layers than the model has (known only once the model is open).
     case loraLayersExceedModel(requested: Int, modelLayers: Int)
+    /// `setting` (the `precision` key of a file, or the `--precision` flag) asks for a precision this
+    /// CPU cannot compute in; checked before any model or data file is read.
+    case precisionUnavailable(setting: String, reason: TensorError)
 
     public var description: String {
         switch self {
@@ -24,6 +28,8 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
         case .loraLayersExceedModel(let requested, let modelLayers):
             return "lora.layers: \(requested) is more than the \(modelLayers) layers of the model (checked once it is loaded); "
                 + "give at most \(modelLayers), or leave it out to adapt every layer"
+        case .precisionUnavailable(let setting, let reason):
+            return "\(setting): \(reason)"
         }
     }
 }

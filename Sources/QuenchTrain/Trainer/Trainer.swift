@@ -13,6 +13,8 @@ public struct TrainingSummary: Codable, Sendable {
     /// The adapter directory (LoRA) or the full model directory (full fine-tuning).
     public let output: String
     public let metrics: String
+    /// The precision the matrix products ran in (`precision` of the configuration).
+    public let precision: Precision
 
     /// The same figures for outputs copied into `directory` (a remote run's, once fetched and verified),
     /// at the places a trainer with `method` writes them: the paths the remote reported are not used.
@@ -20,7 +22,7 @@ public struct TrainingSummary: Codable, Sendable {
         TrainingSummary(steps: steps, resumedFromStep: resumedFromStep, finalLoss: finalLoss, validationLoss: validationLoss,
                         tokensPerSecond: tokensPerSecond,
                         output: directory.appendingPathComponent(Trainer.artifactsFolder(for: method)).path,
-                        metrics: directory.appendingPathComponent(Trainer.metricsFile).path)
+                        metrics: directory.appendingPathComponent(Trainer.metricsFile).path, precision: precision)
     }
 }
 
@@ -60,9 +62,11 @@ public final class Trainer {
     /// Trains from the start, or with `resume` from the newest checkpoint in the output directory
     /// (refused when the configuration changed since, unless `force`).
     public func run(resume: Bool = false, force: Bool = false) throws -> TrainingSummary {
+        try config.requirePrecisionSupport()
         let data = try TrainingData.prepare(dataOptions(), tokenizer: ExampleTokenizer(bundle: bundle))
         try TrainingMemory.check(model: bundle.model, config: config, time: data.training.time, available: availableMemory)
         let state = try TrainableState(model: bundle.model, config: config)
+        try bundle.model.setPrecision(config.precision)
         let checkpoints = output.appendingPathComponent("checkpoints")
         try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
         let hash = config.canonicalHash()
@@ -150,7 +154,7 @@ public final class Trainer {
         let elapsed = Date().timeIntervalSince(started)
         return TrainingSummary(steps: totalSteps, resumedFromStep: resume ? startStep : nil, finalLoss: lastLoss,
                                validationLoss: lastValidation, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
-                               output: result.path, metrics: metricsURL.path)
+                               output: result.path, metrics: metricsURL.path, precision: config.precision)
     }
 
     /// Optimizer steps of the run: `max_steps`, or `epochs` passes of `batchesPerEpoch` batches.
