@@ -77,11 +77,18 @@ public enum CrossEntropy {
             var start = 0
             while start < rows {
                 let count = min(chunkRows, rows - start)
+                let chunkTargets = UnsafeBufferPointer(rebasing: targetBuffer[start..<(start + count)])
+                guard chunkTargets.contains(where: { $0 != ignoreIndex }) else {
+                    // No scored row: no loss, zero gradients, so the chunk's three products are skipped
+                    // (llama.cpp-style windows score only their second half).
+                    if let tokenLoss { (tokenLoss.pointer + start).update(repeating: 0, count: count) }
+                    start += count
+                    continue
+                }
                 let hiddenChunk = try hidden.reshaped([rows, channels]).rowSlice(start..<(start + count))
                 let logits = try scratch.rowSlice(0..<count)
                 // logits (R,V) = hidden chunk (R,C) · weightᵀ (C,V)
                 try MatMul.multiply(hiddenChunk, .none, weight, .transposed, into: logits, engine: engine)
-                let chunkTargets = UnsafeBufferPointer(rebasing: targetBuffer[start..<(start + count)])
                 let chunkLoss = tokenLoss.map { $0.pointer + start }
                 let (loss, tokens) = softmaxRows(
                     logits: logits, targets: chunkTargets, gradientScale: gradientScale,

@@ -32,6 +32,16 @@ import Testing
         #expect(tokenLoss.toArray()[1] == 0 && tokenLoss.toArray()[4] == 0)
     }
 
+    @Test func chunksWithoutScoredRowsAreSkippedButStillZeroed() throws {
+        let hidden = try randomTensor([rows, channels], seed: 74), weight = try randomTensor([vocabulary, channels], seed: 75)
+        let tokenLoss = try Tensor(shape: [rows], values: Array(repeating: 9, count: rows))
+        let result = try CrossEntropy.forward(hidden: hidden, weight: weight, targets: targets,
+                                              scratch: try Tensor(zeros: [1, vocabulary]), tokenLoss: tokenLoss)
+        #expect(result.scoredTokens == 5)
+        #expect(tokenLoss.toArray()[1] == 0 && tokenLoss.toArray()[4] == 0)
+        #expect(tokenLoss.toArray().enumerated().allSatisfy { $0.element > 0 || targets[$0.offset] == -100 })
+    }
+
     @Test func chunkedEqualsUnchunked() throws {
         let hidden = try randomTensor([rows, channels], seed: 72), weight = try randomTensor([vocabulary, channels], seed: 73)
         var results: [(CrossEntropy.Result, [Float], [Float])] = []
