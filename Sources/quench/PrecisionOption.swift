@@ -1,5 +1,6 @@
 import ArgumentParser
 import QuenchTensor
+import QuenchTrain
 
 /// `--precision`, shared by the commands that run a model.
 struct PrecisionOption: ParsableArguments {
@@ -14,13 +15,13 @@ struct PrecisionOption: ParsableArguments {
     var precision: Precision?
 
     /// The precision asked for (fp32 without the flag), refused before anything is loaded when this
-    /// CPU cannot compute in it.
+    /// CPU cannot compute in it (`TrainingConfigError.precisionUnavailable` naming the flag).
     func checked() throws -> Precision {
         let precision = self.precision ?? .fp32
         do {
             try precision.requireSupport()
-        } catch {
-            throw ValidationError("--precision: \(error)")
+        } catch let error as TensorError {
+            throw TrainingConfigError.precisionUnavailable(setting: "--precision", reason: error)
         }
         return precision
     }

@@ -19,6 +19,27 @@ import Testing
         #expect(result.standardError.contains("--precision: precision bf16 is not available"), "\(result.standardError)")
         #expect(result.standardError.contains("QUENCH_SIMULATE_CPU_WITHOUT_BF16=1"), "\(result.standardError)")
         #expect(!result.standardError.contains("quench-precision-model"), "the model must not be opened: \(result.standardError)")
+        #expect(!result.standardError.contains("Usage:"), "a CPU's limits are not a usage mistake: \(result.standardError)")
+    }
+
+    @Test func aBF16JobStopsAtItsTrainStageNamingTheSpecsKey() throws {
+        let folder = try TemporaryDirectory.create("precision-run")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try TinyModel.writeJob(in: folder)
+        let spec = folder.appendingPathComponent("bf16.yaml")
+        let text = TinyModel.jobSpec(name: "bf16", model: "{path: tiny-llama, sha256: \(try TinyModel.pins(in: folder))}",
+                                     steps: 3, checkpointEvery: 3, evaluateEvery: 3, tail: "registry: {name: tiny-bf16}")
+        try Data(text.replacingOccurrences(of: "training:\n", with: "training:\n  precision: bf16\n").utf8).write(to: spec)
+        var environment = Self.withoutBF16
+        environment["QUENCH_HOME"] = folder.appendingPathComponent("home").path
+        let result = try QuenchBinary.run(["run", spec.path], environment: environment, in: folder)
+        #expect(result.status != 0)
+        #expect(result.output.contains("training.precision in \(spec.path): precision bf16 is not available"), "\(result.output)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("runs").path)
+        let run = folder.appendingPathComponent("runs").appendingPathComponent(try #require(runs.first))
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("train/checkpoints").path))
+        let markdown = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("Precision: training bf16; evaluation and gate fp32"), "\(markdown)")
     }
 
     @Test func trainNamesTheConfigurationKeyOrTheFlagThatAskedForBF16() throws {
