@@ -64,4 +64,33 @@ struct LoRALayersConfigTests {
         #expect(expected.description == "lora.layers: 3 is more than the 2 layers of the model (checked once it is loaded); "
                 + "give at most 2, or leave it out to adapt every layer")
     }
+
+    /// A run on SmolLM2 (30 layers) with `lora.layers: 2` trains adapters on layers 28 and 29 only and
+    /// says so in adapter_config.json; `lora.layers: 31` is refused once the model is loaded.
+    @Test(.requiresDemoModel) func aTrainingRunAdaptsTheTopLayersAndWritesLayersToTransform() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quench-lora-layers-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let data = folder.appendingPathComponent("train.jsonl")
+        try Data(#"{"text": "Water boils at one hundred degrees Celsius at sea level and freezes at zero."}"#.utf8)
+            .write(to: data)
+        var config = TrainingConfig(
+            output: folder.appendingPathComponent("run").path,
+            lora: .init(rank: 4, layers: 2), data: .init(train: data.path, format: .text, maxSequenceLength: 16),
+            batchSize: 1, maxSteps: 1)
+        let bundle = try ModelBundle.open(DemoModelFile.url)
+        _ = try Trainer(config: config, bundle: bundle).run()
+        let adapter = folder.appendingPathComponent("run/adapter")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: adapter.appendingPathComponent("adapter_config.json")))
+        #expect((json as? [String: Any])?["layers_to_transform"] as? [Int] == [28, 29])
+        let read = try PEFTAdapterFormat.read(from: adapter, model: bundle.model)
+        #expect(read.layers == [28, 29] && read.targets.count == 2 * 7)
+        #expect(read.weights.flat.toArray().contains { $0 != 0 })
+
+        config.lora.layers = 31
+        config.output = folder.appendingPathComponent("too-deep").path
+        #expect(throws: TrainingConfigError.loraLayersExceedModel(requested: 31, modelLayers: 30)) {
+            try Trainer(config: config, bundle: bundle).run()
+        }
+    }
 }
