@@ -63,8 +63,10 @@ public struct KernelBenchmark {
         }
     }
 
-    /// Times `cblas_sgemm` called directly and through `MatMul.multiply` on the same buffers,
-    /// alternating the two so both see the same machine load. M tokens, K channels, N width.
+    /// Times one `cblas_sgemm` call (OpenBLAS computes it on one thread) and the same product
+    /// through `MatMul.multiply` (cut over the compute team), on the same buffers, alternating the
+    /// two so both see the same machine load; their ratio is what the team gains over one thread.
+    /// M tokens, K channels, N width.
     func measureGEMM(_ gemmCase: GEMMCase, tokens: Int, width: Int) throws -> KernelBenchmarkReport.GEMMResult {
         let k = configuration.channels
         let x = try filled([tokens, k]), w = try filled([width, k]), dy = try filled([tokens, width])

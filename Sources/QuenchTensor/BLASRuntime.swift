@@ -21,11 +21,13 @@ public struct BLASRuntime: Sendable, Equatable {
     public let libraryPath: String
     /// OpenBLAS's build description (version, target CPU, threading), when it is OpenBLAS.
     public let configuration: String?
-    /// Threads OpenBLAS will use, when it is OpenBLAS.
+    /// Threads OpenBLAS runs each call on, when it is OpenBLAS: 1, since Quench cuts products over
+    /// its compute team itself (`limitedToCallingThread`).
     public let threads: Int?
 
-    /// Inspects the running process.
+    /// Inspects the running process (after setting OpenBLAS to one thread, as products do first).
     public static func current() -> BLASRuntime {
+        _ = limitedToCallingThread
         guard let path = sgemmLibraryPath() else {
             return BLASRuntime(vendor: .unknown, libraryPath: "not found", configuration: nil, threads: nil)
         }
@@ -44,11 +46,13 @@ public struct BLASRuntime: Sendable, Equatable {
         return BLASRuntime(vendor: vendor, libraryPath: path, configuration: nil, threads: nil)
     }
 
+    /// Set once, before the first product: OpenBLAS computes each call on the calling thread alone.
+    static let limitedToCallingThread = limitOpenBLASToCallingThread()
+
     /// Makes OpenBLAS compute every product on the calling thread alone (`openblas_set_num_threads(1)`):
     /// `BLAS` splits products over the compute team itself, so OpenBLAS's own threads would only
     /// spin beside it. Does nothing when the BLAS is not OpenBLAS. Returns whether OpenBLAS took it.
-    @discardableResult
-    static func limitOpenBLASToCallingThread() -> Bool {
+    private static func limitOpenBLASToCallingThread() -> Bool {
         typealias SetThreadsFunction = @convention(c) (Int32) -> Void
         guard let path = sgemmLibraryPath() else { return false }
         let limited: Bool? = withLoadedLibrary(path) { handle in

@@ -69,9 +69,6 @@ struct GEMMCall {
 
     var multiplyAdds: Double { Double(m) * Double(n) * Double(k) }
 
-    /// Set before the first product: OpenBLAS computes each call on the calling thread alone.
-    private static let openBLASOnOneThread = BLASRuntime.limitOpenBLASToCallingThread()
-
     /// The same product on operands starting `a`, `b`, `c` floats further (a strided batch's i-th).
     func offset(a da: Int, b db: Int, c dc: Int) -> GEMMCall {
         GEMMCall(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
@@ -110,7 +107,7 @@ struct GEMMCall {
     /// which is exactly what OpenBLAS turns a row-major call into, minus the check for its direct
     /// kernel: so every product takes the path it took when OpenBLAS ran its own threads.
     func run() {
-        _ = GEMMCall.openBLASOnOneThread
+        _ = BLASRuntime.limitedToCallingThread
         if multiplyAdds <= GEMMPartition.openBLASDirectLimit {
             cblas_sgemm(
                 CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha,
