@@ -78,7 +78,7 @@ public enum BLAS {
         let threads = ComputeTeam.available
         let chunks = min(batch, threads)
         let disjoint = strideC >= (m - 1) * ldc + n
-        let even = batch % chunks == 0 || GEMMPartition(m: m, n: n, k: k, threads: threads) == nil
+        let even = batch % chunks == 0 || GEMMPartition(transA, transB, m: m, n: n, k: k, threads: threads) == nil
         if disjoint, even, chunks > 1, Double(batch) * first.multiplyAdds >= GEMMPartition.minimumBatchWork {
             ComputeTeam.run(chunks) { chunk in
                 for index in Parallelism.range(chunk, of: chunks, total: batch) { product(index).run() }

@@ -11,11 +11,10 @@ struct GEMMPartition: Equatable {
     let extent: Int
     let parts: Int
 
-    /// Multiply-adds every block must hold, about 20 µs on one core: below it the team's hand-off
-    /// costs more than it saves. It also keeps every block above OpenBLAS's small-matrix limit
-    /// (1,000,000 multiply-adds, where a kernel with another summation order takes over), so the
-    /// blocks take the same path as the whole product would.
-    static let minimumPartWork: Double = 2_097_152
+    /// Multiply-adds every block must hold (about 8 µs of compute, or 1.6 MB of B streamed in a
+    /// one-row product): below it the team's hand-off costs more than it saves. It is above
+    /// `openBLASDirectLimit`, so blocks are always issued column-major.
+    static let minimumPartWork: Double = 400_000
     /// Block edges fall on multiples of 16 floats (one AVX-512 register).
     static let alignment = 16
     /// Multiply-adds a strided batch must hold before its products are shared out over the team.
@@ -26,8 +25,12 @@ struct GEMMPartition: Equatable {
     static let openBLASDirectLimit: Double = 358_400
 
     /// The cut for a (M,N,K) product on `threads` threads; nil when one call is best.
-    init?(m: Int, n: Int, k: Int, threads: Int) {
-        guard threads > 1, m > 0, n > 0, k > 0 else { return nil }
+    ///
+    /// A product is only cut when neither it nor any block may take OpenBLAS's small-matrix kernel,
+    /// so every element is summed by the same blocked kernel, in the same order, as in one call.
+    init?(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, threads: Int) {
+        guard threads > 1, m > 0, n > 0, k > 0,
+              !Self.mayUseSmallKernel(transA, transB, m: m, n: n, k: k) else { return nil }
         let axis: Axis = m >= 4 * Self.alignment * threads || m >= n ? .rows : .columns
         let extent = axis == .rows ? m : n
         let workPerLine = Double(axis == .rows ? n : m) * Double(k)
@@ -35,12 +38,26 @@ struct GEMMPartition: Equatable {
         var parts = min(threads, extent / (2 * Self.alignment), Int(min(byWork, Double(threads))))
         while parts > 1 {
             let candidate = GEMMPartition(axis: axis, extent: extent, parts: parts)
-            let smallest = (0..<parts).map { candidate.range($0).count }.min() ?? 0
-            if Double(smallest) * workPerLine >= Self.minimumPartWork { break }
+            let fits = (0..<parts).allSatisfy { part in
+                let lines = candidate.range(part).count
+                let (blockM, blockN) = axis == .rows ? (lines, n) : (m, lines)
+                return Double(lines) * workPerLine >= Self.minimumPartWork
+                    && !Self.mayUseSmallKernel(transA, transB, m: blockM, n: blockN, k: k)
+            }
+            if fits { break }
             parts -= 1
         }
         guard parts > 1 else { return nil }
         self.init(axis: axis, extent: extent, parts: parts)
+    }
+
+    /// Whether OpenBLAS may answer this row-major product with its small-matrix kernel (another
+    /// summation order than its blocked one). Its rule on AVX-512 targets (0.3.x): at most
+    /// 1,000,000 multiply-adds, and for x·Wᵀ products (column-major TN) a C of at most 1,200
+    /// elements. Other targets never use it; the answer errs towards "may".
+    static func mayUseSmallKernel(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int) -> Bool {
+        guard Double(m) * Double(n) * Double(k) <= 1_000_000 else { return false }
+        return !(transA == .none && transB == .transposed && Double(m) * Double(n) > 1200)
     }
 
     init(axis: Axis, extent: Int, parts: Int) {
@@ -78,7 +95,7 @@ struct GEMMCall {
 
     /// The product cut over the calling thread's compute team, or in one call when it is too small.
     func runOnTeam() {
-        guard let partition = GEMMPartition(m: m, n: n, k: k, threads: ComputeTeam.available) else {
+        guard let partition = GEMMPartition(transA, transB, m: m, n: n, k: k, threads: ComputeTeam.available) else {
             return run()
         }
         ComputeTeam.run(partition.parts) { part in block(partition.range(part), along: partition.axis).run() }

@@ -15,8 +15,10 @@ import Testing
     }
 
     /// SmolLM2-135M's products (tokens 1024, channels 576, hidden 1536, vocabulary 49152, LoRA rank 8),
-    /// one-token decoding (M = 1), odd sizes with every transpose, and a row-major NN product with
-    /// alpha 1 and beta 0 in the size range where OpenBLAS on one thread has a "direct" kernel.
+    /// one-token decoding (M = 1), odd sizes with every transpose, a row-major NN product with
+    /// alpha 1 and beta 0 in the size range where OpenBLAS on one thread has a "direct" kernel, and
+    /// attention's scores (64 queries, head size 64) whose blocks are under OpenBLAS's small-matrix
+    /// limit but outside its rule.
     static let shapes: [Shape] = [
         Shape(m: 1024, n: 576, k: 576, transA: .none, transB: .transposed),
         Shape(m: 1024, n: 1536, k: 576, transA: .none, transB: .transposed),
@@ -30,6 +32,9 @@ import Testing
         Shape(m: 333, n: 777, k: 129, transA: .transposed, transB: .transposed, alpha: 0.125, beta: 1),
         Shape(m: 77, n: 1111, k: 300, transA: .transposed, transB: .none, alpha: -0.5, beta: 0.75),
         Shape(m: 520, n: 64, k: 128, transA: .none, transB: .none),
+        Shape(m: 1, n: 3072, k: 576, transA: .none, transB: .transposed),
+        Shape(m: 64, n: 256, k: 64, transA: .none, transB: .transposed, alpha: 0.125),
+        Shape(m: 64, n: 1024, k: 64, transA: .none, transB: .transposed, alpha: 0.125),
     ]
 
     /// Operands of `shape` with a leading dimension wider than the matrix (so strides are exercised).
@@ -68,7 +73,8 @@ import Testing
         let expected = try wholeProduct(shape, a, lda, b, ldb, c, ldc)
         var cuts = 0
         for threads in 2...4 {
-            guard let partition = GEMMPartition(m: shape.m, n: shape.n, k: shape.k, threads: threads) else { continue }
+            guard let partition = GEMMPartition(
+                shape.transA, shape.transB, m: shape.m, n: shape.n, k: shape.k, threads: threads) else { continue }
             cuts += 1
             let result = try Tensor(shape: c.shape, values: c.toArray())
             let call = GEMMCall(
@@ -82,6 +88,7 @@ import Testing
                 covered = range.upperBound
                 #expect(Double(range.count) * (partition.axis == .rows ? Double(shape.n) : Double(shape.m))
                         * Double(shape.k) >= GEMMPartition.minimumPartWork)
+                #expect(GEMMPartition.minimumPartWork > GEMMPartition.openBLASDirectLimit)
                 call.block(range, along: partition.axis).run()
             }
             #expect(covered == partition.extent)
@@ -92,11 +99,17 @@ import Testing
     }
 
     @Test func smallProductsStayWhole() {
-        #expect(GEMMPartition(m: 64, n: 64, k: 64, threads: 2) == nil)
-        #expect(GEMMPartition(m: 1, n: 576, k: 576, threads: 2) == nil)
-        #expect(GEMMPartition(m: 1024, n: 576, k: 576, threads: 1) == nil)
-        #expect(GEMMPartition(m: 1024, n: 576, k: 576, threads: 2) == GEMMPartition(axis: .rows, extent: 1024, parts: 2))
-        #expect(GEMMPartition(m: 8, n: 576, k: 1024, threads: 2) == GEMMPartition(axis: .columns, extent: 576, parts: 2))
+        #expect(GEMMPartition(.none, .none, m: 64, n: 64, k: 64, threads: 2) == nil)
+        #expect(GEMMPartition(.none, .transposed, m: 1, n: 576, k: 576, threads: 2) == nil)
+        #expect(GEMMPartition(.none, .transposed, m: 1024, n: 576, k: 576, threads: 1) == nil)
+        // Halves of 768 columns would be small enough for OpenBLAS's small-matrix kernel.
+        #expect(GEMMPartition(.none, .transposed, m: 1, n: 1536, k: 576, threads: 2) == nil)
+        #expect(GEMMPartition(.none, .transposed, m: 1, n: 3072, k: 576, threads: 2)
+                == GEMMPartition(axis: .columns, extent: 3072, parts: 2))
+        #expect(GEMMPartition(.none, .transposed, m: 1024, n: 576, k: 576, threads: 2)
+                == GEMMPartition(axis: .rows, extent: 1024, parts: 2))
+        #expect(GEMMPartition(.transposed, .none, m: 8, n: 576, k: 1024, threads: 2)
+                == GEMMPartition(axis: .columns, extent: 576, parts: 2))
     }
 
     /// Strided batches shared out over the team equal the products run one by one, in order.
