@@ -9,6 +9,9 @@ import Foundation
 /// Every product is a strided-batched `cblas_sgemm` that reads the heads in place (the leading
 /// dimension skips the other heads), so nothing is transposed or copied; query rows go in blocks
 /// that multiply only with the keys they can see, skipping most of the masked upper triangle.
+/// The products are shared out over the compute team by (query block, batch row, key/value head),
+/// or by (batch row, key/value head) where a key/value gradient sums over the blocks; each runs whole
+/// on one thread, in the same order as a single thread would run them.
 public struct Attention {
     public let batch: Int
     public let time: Int
@@ -55,36 +58,33 @@ public struct Attention {
         let (T, HS, NH, NKV) = (time, headSize, queryHeads, keyValueHeads)
         // Causal: query rows r0..<r1 see keys 0..<r1 only, so each block of rows multiplies with
         // the keys up to its end and the masked upper triangle is never computed.
-        for (r0, r1) in queryBlocks {
+        let blocks = queryBlocks
+        try eachTask(blocks.count * batch * NKV) { task in
+            let (r0, r1) = blocks[task / (batch * NKV)]
+            let (b, g) = (task % (batch * NKV)).quotientAndRemainder(dividingBy: NKV)
             let m = r1 - r0
-            for b in 0..<batch {
-                for g in 0..<NKV {
-                    let firstHead = g * group
-                    // scores[b,h][r0..<r1, 0..<r1] = q[b,r0..<r1,h] (m,HS) · k[b,0..<r1,g]ᵀ (HS,r1) · scale
-                    try BLAS.gemmStridedBatched(
-                        .none, .transposed, m: m, n: r1, k: HS, alpha: scale,
-                        a: slice(query, from: ((b * T + r0) * NH + firstHead) * HS), lda: NH * HS, strideA: HS,
-                        b: slice(key, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
-                        c: mutableSlice(probabilities, from: (b * NH + firstHead) * T * T + r0 * T), ldc: T,
-                        strideC: T * T, batch: group)
-                }
-            }
+            let firstHead = g * group
+            // scores[b,h][r0..<r1, 0..<r1] = q[b,r0..<r1,h] (m,HS) · k[b,0..<r1,g]ᵀ (HS,r1) · scale
+            try BLAS.gemmStridedBatched(
+                .none, .transposed, m: m, n: r1, k: HS, alpha: scale,
+                a: slice(query, from: ((b * T + r0) * NH + firstHead) * HS), lda: NH * HS, strideA: HS,
+                b: slice(key, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
+                c: mutableSlice(probabilities, from: (b * NH + firstHead) * T * T + r0 * T), ldc: T,
+                strideC: T * T, batch: group)
         }
         softmaxRows(probabilities, segments: segments, parallelism: parallelism)
-        for (r0, r1) in queryBlocks {
+        try eachTask(blocks.count * batch * NKV) { task in
+            let (r0, r1) = blocks[task / (batch * NKV)]
+            let (b, g) = (task % (batch * NKV)).quotientAndRemainder(dividingBy: NKV)
             let m = r1 - r0
-            for b in 0..<batch {
-                for g in 0..<NKV {
-                    let firstHead = g * group
-                    // out[b,r0..<r1,h] (m,HS) = p[b,h][r0..<r1, 0..<r1] (m,r1) · v[b,0..<r1,g] (r1,HS)
-                    try BLAS.gemmStridedBatched(
-                        .none, .none, m: m, n: HS, k: r1,
-                        a: slice(probabilities, from: (b * NH + firstHead) * T * T + r0 * T), lda: T, strideA: T * T,
-                        b: slice(value, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
-                        c: mutableSlice(output, from: ((b * T + r0) * NH + firstHead) * HS), ldc: NH * HS,
-                        strideC: HS, batch: group)
-                }
-            }
+            let firstHead = g * group
+            // out[b,r0..<r1,h] (m,HS) = p[b,h][r0..<r1, 0..<r1] (m,r1) · v[b,0..<r1,g] (r1,HS)
+            try BLAS.gemmStridedBatched(
+                .none, .none, m: m, n: HS, k: r1,
+                a: slice(probabilities, from: (b * NH + firstHead) * T * T + r0 * T), lda: T, strideA: T * T,
+                b: slice(value, from: (b * T * NKV + g) * HS), ldb: NKV * HS, strideB: 0,
+                c: mutableSlice(output, from: ((b * T + r0) * NH + firstHead) * HS), ldc: NH * HS,
+                strideC: HS, batch: group)
         }
     }
 
@@ -108,53 +108,68 @@ public struct Attention {
             ("valueGrad", valueGrad, keyValueShape), ("scratch", scratch, probabilityShape),
         ], segments: nil)
         let (T, HS, NH, NKV) = (time, headSize, queryHeads, keyValueHeads)
-        for (r0, r1) in queryBlocks {
-            let m = r1 - r0
-            for b in 0..<batch {
-                for g in 0..<NKV {
-                    let firstHead = g * group
-                    let scores = (b * NH + firstHead) * T * T + r0 * T
-                    let queryRows = ((b * T + r0) * NH + firstHead) * HS
-                    let keyRows = (b * T * NKV + g) * HS
-                    // dP[b,h][r0..<r1, 0..<r1] = dout[b,r0..<r1,h] (m,HS) · v[b,0..<r1,g]ᵀ
-                    try BLAS.gemmStridedBatched(
-                        .none, .transposed, m: m, n: r1, k: HS,
-                        a: slice(outputGrad, from: queryRows), lda: NH * HS, strideA: HS,
-                        b: slice(value, from: keyRows), ldb: NKV * HS, strideB: 0,
-                        c: mutableSlice(scratch, from: scores), ldc: T, strideC: T * T, batch: group)
-                    // dv[b,0..<r1,g] (r1,HS) += Σ_h p[b,h][r0..<r1, 0..<r1]ᵀ · dout[b,r0..<r1,h]  (stride 0 accumulates)
-                    try BLAS.gemmStridedBatched(
-                        .transposed, .none, m: r1, n: HS, k: m,
-                        a: slice(probabilities, from: scores), lda: T, strideA: T * T,
-                        b: slice(outputGrad, from: queryRows), ldb: NH * HS, strideB: HS,
-                        beta: 1, c: mutableSlice(valueGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
-                }
+        let blocks = queryBlocks
+        // dv and dk sum over the query blocks: one task per (b, g) runs its blocks in order.
+        try eachTask(batch * NKV) { pair in
+            let (b, g) = pair.quotientAndRemainder(dividingBy: NKV)
+            for (r0, r1) in blocks {
+                let m = r1 - r0
+                let firstHead = g * group
+                let scores = (b * NH + firstHead) * T * T + r0 * T
+                let queryRows = ((b * T + r0) * NH + firstHead) * HS
+                let keyRows = (b * T * NKV + g) * HS
+                // dP[b,h][r0..<r1, 0..<r1] = dout[b,r0..<r1,h] (m,HS) · v[b,0..<r1,g]ᵀ
+                try BLAS.gemmStridedBatched(
+                    .none, .transposed, m: m, n: r1, k: HS,
+                    a: slice(outputGrad, from: queryRows), lda: NH * HS, strideA: HS,
+                    b: slice(value, from: keyRows), ldb: NKV * HS, strideB: 0,
+                    c: mutableSlice(scratch, from: scores), ldc: T, strideC: T * T, batch: group)
+                // dv[b,0..<r1,g] (r1,HS) += Σ_h p[b,h][r0..<r1, 0..<r1]ᵀ · dout[b,r0..<r1,h]  (stride 0 accumulates)
+                try BLAS.gemmStridedBatched(
+                    .transposed, .none, m: r1, n: HS, k: m,
+                    a: slice(probabilities, from: scores), lda: T, strideA: T * T,
+                    b: slice(outputGrad, from: queryRows), ldb: NH * HS, strideB: HS,
+                    beta: 1, c: mutableSlice(valueGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
             }
         }
         softmaxBackwardRows(probabilities: probabilities, gradient: scratch, parallelism: parallelism)
-        for (r0, r1) in queryBlocks {
-            let m = r1 - r0
-            for b in 0..<batch {
-                for g in 0..<NKV {
-                    let firstHead = g * group
-                    let scores = (b * NH + firstHead) * T * T + r0 * T
-                    let queryRows = ((b * T + r0) * NH + firstHead) * HS
-                    let keyRows = (b * T * NKV + g) * HS
-                    // dq[b,r0..<r1,h] (m,HS) += scale · dS[b,h][r0..<r1, 0..<r1] · k[b,0..<r1,g]
-                    try BLAS.gemmStridedBatched(
-                        .none, .none, m: m, n: HS, k: r1, alpha: scale,
-                        a: slice(scratch, from: scores), lda: T, strideA: T * T,
-                        b: slice(key, from: keyRows), ldb: NKV * HS, strideB: 0,
-                        beta: 1, c: mutableSlice(queryGrad, from: queryRows), ldc: NH * HS, strideC: HS, batch: group)
-                    // dk[b,0..<r1,g] (r1,HS) += scale · Σ_h dS[b,h][r0..<r1, 0..<r1]ᵀ · q[b,r0..<r1,h]
-                    try BLAS.gemmStridedBatched(
-                        .transposed, .none, m: r1, n: HS, k: m, alpha: scale,
-                        a: slice(scratch, from: scores), lda: T, strideA: T * T,
-                        b: slice(query, from: queryRows), ldb: NH * HS, strideB: HS,
-                        beta: 1, c: mutableSlice(keyGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+        try eachTask(batch * NKV) { pair in
+            let (b, g) = pair.quotientAndRemainder(dividingBy: NKV)
+            for (r0, r1) in blocks {
+                let m = r1 - r0
+                let firstHead = g * group
+                let scores = (b * NH + firstHead) * T * T + r0 * T
+                let queryRows = ((b * T + r0) * NH + firstHead) * HS
+                let keyRows = (b * T * NKV + g) * HS
+                // dq[b,r0..<r1,h] (m,HS) += scale · dS[b,h][r0..<r1, 0..<r1] · k[b,0..<r1,g]
+                try BLAS.gemmStridedBatched(
+                    .none, .none, m: m, n: HS, k: r1, alpha: scale,
+                    a: slice(scratch, from: scores), lda: T, strideA: T * T,
+                    b: slice(key, from: keyRows), ldb: NKV * HS, strideB: 0,
+                    beta: 1, c: mutableSlice(queryGrad, from: queryRows), ldc: NH * HS, strideC: HS, batch: group)
+                // dk[b,0..<r1,g] (r1,HS) += scale · Σ_h dS[b,h][r0..<r1, 0..<r1]ᵀ · q[b,r0..<r1,h]
+                try BLAS.gemmStridedBatched(
+                    .transposed, .none, m: r1, n: HS, k: m, alpha: scale,
+                    a: slice(scratch, from: scores), lda: T, strideA: T * T,
+                    b: slice(query, from: queryRows), ldb: NH * HS, strideB: HS,
+                    beta: 1, c: mutableSlice(keyGrad, from: keyRows), ldc: NKV * HS, strideC: 0, batch: group)
+            }
+        }
+    }
+
+    /// Runs `body(task)` for every task on the compute team (tasks write disjoint memory) and
+    /// rethrows the first task's error, if any.
+    private func eachTask(_ count: Int, _ body: (Int) throws -> Void) throws {
+        var errors = [TensorError?](repeating: nil, count: count)
+        errors.withUnsafeMutableBufferPointer { slots in
+            ComputeTeam.run(count) { task in
+                do { try body(task) } catch {
+                    slots[task] = error as? TensorError
+                        ?? .invalidArgument(operation: "Attention", detail: "\(error)")
                 }
             }
         }
+        if let first = errors.lazy.compactMap({ $0 }).first { throw first }
     }
 
     /// Row-wise masked softmax of the (B·NH·T, T) scores, in place; masked entries become 0.
