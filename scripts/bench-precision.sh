@@ -58,7 +58,7 @@ for run in $(seq "$RUNS"); do
     done
     for type in F32 BF16; do
         s=$(seconds "$LLAMA/llama-perplexity" -m "$OUT/smollm2-$type.gguf" -f "$TEXT" -c 512 -t 2)
-        record perplexity llama.cpp "$(echo $type | tr 'A-Z' 'a-z')" "{\"seconds\": $s}"
+        record perplexity llama.cpp "$([ "$type" = F32 ] && echo fp32 || echo bf16)" "{\"seconds\": $s}"
     done
 done
 
