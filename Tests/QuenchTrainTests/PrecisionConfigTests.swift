@@ -86,3 +86,13 @@ struct PrecisionConfigTests {
         try bf16.requirePrecisionSupport(on: CPUFeatures(avx512BF16: false, amxBF16: true, source: "test"))
     }
 }
+
+@Suite struct TrainingSummaryDecodingTests {
+    @Test func aSummaryWrittenBeforePrecisionsDecodesAsFP32() throws {
+        let old = #"{"steps": 3, "finalLoss": 1.5, "tokensPerSecond": 10, "output": "a", "metrics": "m"}"#
+        let summary = try JSONDecoder().decode(TrainingSummary.self, from: Data(old.utf8))
+        #expect(summary.precision == .fp32 && summary.steps == 3 && summary.resumedFromStep == nil)
+        let bf16 = #"{"steps": 3, "finalLoss": 1.5, "tokensPerSecond": 10, "output": "a", "metrics": "m", "precision": "bf16"}"#
+        #expect(try JSONDecoder().decode(TrainingSummary.self, from: Data(bf16.utf8)).precision == .bf16)
+    }
+}

@@ -152,3 +152,19 @@ public enum ModelEvaluation {
         return try check.reading(body)
     }
 }
+
+extension EvalReport {
+    /// Reads a report; one written before Quench recorded precisions ran in fp32.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(model: try container.decode(String.self, forKey: .model),
+                  tuned: try container.decodeIfPresent(String.self, forKey: .tuned),
+                  tunedKind: try container.decodeIfPresent(TunedModelKind.self, forKey: .tunedKind),
+                  windowing: try container.decode(String.self, forKey: .windowing),
+                  context: try container.decode(Int.self, forKey: .context),
+                  precision: try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .fp32,
+                  sets: try container.decode([SetComparison].self, forKey: .sets),
+                  modelFiles: try container.decode([String].self, forKey: .modelFiles),
+                  tunedFiles: try container.decodeIfPresent([String].self, forKey: .tunedFiles))
+    }
+}

@@ -230,3 +230,18 @@ public final class Trainer {
         return directory
     }
 }
+
+extension TrainingSummary {
+    /// Reads a summary; one written before Quench recorded precisions ran in fp32.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(steps: try container.decode(Int.self, forKey: .steps),
+                  resumedFromStep: try container.decodeIfPresent(Int.self, forKey: .resumedFromStep),
+                  finalLoss: try container.decode(Double.self, forKey: .finalLoss),
+                  validationLoss: try container.decodeIfPresent(Double.self, forKey: .validationLoss),
+                  tokensPerSecond: try container.decode(Double.self, forKey: .tokensPerSecond),
+                  output: try container.decode(String.self, forKey: .output),
+                  metrics: try container.decode(String.self, forKey: .metrics),
+                  precision: try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .fp32)
+    }
+}
