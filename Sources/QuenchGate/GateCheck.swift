@@ -2,11 +2,12 @@ import Foundation
 
 /// One threshold applied to one set: what was measured, the limit, and whether it held.
 public struct GateCheck: Codable, Sendable, Equatable {
-    /// The threshold's key: `max_perplexity`, `max_loss`, `min_improvement`, `max_regression`, `min_tokens`.
+    /// The threshold's key: `max_perplexity`, `max_loss`, `min_improvement`, `max_regression`, `min_tokens`,
+    /// `min_accuracy`, `min_accuracy_gain`, `max_accuracy_drop`.
     public let name: String
     /// The evaluation set's name.
     public let set: String
-    /// What `value` measures, e.g. `tuned perplexity`.
+    /// What `value` measures, e.g. `tuned perplexity` or `tuned json_fields accuracy`.
     public let metric: String
     public let threshold: Double
     /// nil when the measurement is not a finite number (which never passes).

@@ -1,7 +1,8 @@
 import Foundation
 
 extension GateReport {
-    /// `gate.md`: the verdict and its one-line reason first, then every check and every set.
+    /// `gate.md`: the verdict and its one-line reason first, then every check, every loss set, every
+    /// generative set's accuracies and the failing examples of a set that failed a check.
     public func markdown() -> String {
         var lines = ["# Quality gate: \(passed ? "PASSED" : "FAILED")", "", "**\(reason)**", "",
                      "- gate: `\(gate)`",
@@ -24,6 +25,7 @@ extension GateReport {
                          + "| \(number(c.tuned?.meanLoss)) | \(number(c.base.perplexity)) | \(number(c.tuned?.perplexity)) "
                          + "| \(number(c.relativeLossChange.map { $0 * 100 }))% |")
         }
+        lines += taskMarkdown()
         lines += ["", "Files (sha256):", ""]
         lines += files.map { "- \($0.role.rawValue) `\($0.path)` \($0.sha256)" }
         return lines.joined(separator: "\n") + "\n"

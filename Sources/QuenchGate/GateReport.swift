@@ -1,8 +1,9 @@
 import Foundation
 
 /// The verdict of a gate as `gate.json` holds it (schema `quench.gate/v1`): whether the tuned
-/// model passed, one line why, every check, every set's results, and every file the verdict
-/// depends on with its sha256, so the registry can re-hash them and anyone can reproduce it.
+/// model passed, one line why, every check, every set's results (loss sets in `results`, generative
+/// sets in `tasks`), and every file the verdict depends on with its sha256, so the registry can
+/// re-hash them and anyone can reproduce it.
 public struct GateReport: Codable, Sendable, Equatable {
     /// What a file is to the verdict, stored as its raw value; a report naming any other role is refused when read.
     public enum FileRole: String, Codable, Sendable, CaseIterable {
@@ -71,11 +72,14 @@ public struct GateReport: Codable, Sendable, Equatable {
     public let checks: [GateCheck]
     public let files: [File]
     public let results: [SetResult]
+    /// Each generative set's accuracies and, when a check on it failed, a few wrong answers; empty in a
+    /// report written before Quench had generative sets.
+    public let tasks: [GateTaskResult]
     /// ISO 8601, UTC.
     public let evaluatedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case schema, passed, reason, windowing, context, gate, tuned, checks, files, results
+        case schema, passed, reason, windowing, context, gate, tuned, checks, files, results, tasks
         case quenchVersion = "quench_version", baseModel = "base_model", tunedKind = "tuned_kind"
         case evaluatedAt = "evaluated_at"
     }
@@ -83,11 +87,28 @@ public struct GateReport: Codable, Sendable, Equatable {
     /// A report with every field given.
     public init(schema: String = GateReport.schemaName, passed: Bool, reason: String, quenchVersion: String,
                 windowing: String, context: Int, gate: String, baseModel: String, tuned: String,
-                tunedKind: TunedModelKind, checks: [GateCheck], files: [File], results: [SetResult], evaluatedAt: String) {
+                tunedKind: TunedModelKind, checks: [GateCheck], files: [File], results: [SetResult],
+                tasks: [GateTaskResult] = [], evaluatedAt: String) {
         (self.schema, self.passed, self.reason, self.quenchVersion) = (schema, passed, reason, quenchVersion)
         (self.windowing, self.context, self.gate, self.baseModel) = (windowing, context, gate, baseModel)
         (self.tuned, self.tunedKind, self.checks, self.files) = (tuned, tunedKind, checks, files)
-        (self.results, self.evaluatedAt) = (results, evaluatedAt)
+        (self.results, self.tasks, self.evaluatedAt) = (results, tasks, evaluatedAt)
+    }
+
+    /// Reads a report; one written before generative sets existed has no `tasks`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(schema: try c.decode(String.self, forKey: .schema), passed: try c.decode(Bool.self, forKey: .passed),
+                  reason: try c.decode(String.self, forKey: .reason),
+                  quenchVersion: try c.decode(String.self, forKey: .quenchVersion),
+                  windowing: try c.decode(String.self, forKey: .windowing), context: try c.decode(Int.self, forKey: .context),
+                  gate: try c.decode(String.self, forKey: .gate), baseModel: try c.decode(String.self, forKey: .baseModel),
+                  tuned: try c.decode(String.self, forKey: .tuned),
+                  tunedKind: try c.decode(TunedModelKind.self, forKey: .tunedKind),
+                  checks: try c.decode([GateCheck].self, forKey: .checks), files: try c.decode([File].self, forKey: .files),
+                  results: try c.decode([SetResult].self, forKey: .results),
+                  tasks: try c.decodeIfPresent([GateTaskResult].self, forKey: .tasks) ?? [],
+                  evaluatedAt: try c.decode(String.self, forKey: .evaluatedAt))
     }
 
     /// The one-line reason for a list of checks.
@@ -103,9 +124,11 @@ public struct GateReport: Codable, Sendable, Equatable {
 
 /// What a set of a gate guards.
 public enum GateSetRole: String, Codable, Sendable, Equatable, CaseIterable {
-    /// The task the model was tuned for: perplexity, loss and improvement thresholds apply.
+    /// The task the model was tuned for: perplexity, loss and improvement thresholds apply to a loss
+    /// set, `min_accuracy` and `min_accuracy_gain` to a generative one.
     case task
-    /// General text: `max_regression` applies (guards against catastrophic forgetting).
+    /// General text: `max_regression` applies to a loss set, `max_accuracy_drop` to a generative one
+    /// (both guard against catastrophic forgetting).
     case general
 }
 

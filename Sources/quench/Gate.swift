@@ -11,9 +11,11 @@ struct Gate: AsyncParsableCommand {
         discussion: """
             Evaluates the base model and the tuned model (--adapter, applied in memory, or --tuned-model) \
             on the gate's evaluation sets, applies its thresholds (max_perplexity, max_loss, min_improvement, \
-            max_regression, min_tokens) and writes gate.json (every check, the eval files and models with \
-            their sha256, the windowing, the Quench version) and gate.md (the verdict and, in one line, \
-            why) into --out. A gate with an unknown key or a missing set fails before any work starts.
+            max_regression, min_tokens on loss sets; min_accuracy, min_accuracy_gain, max_accuracy_drop on \
+            generative sets) and writes gate.json (every check, the eval files and models with their sha256, \
+            the windowing, the Quench version, each generative set's accuracies) and gate.md (the verdict and, \
+            in one line, why; a few failing answers, scrubbed of secrets) into --out. A gate with an unknown \
+            key or a missing set fails before any work starts.
 
             Exit codes: 0 the model passed; 3 it failed a threshold; 2 an error (bad gate, missing file, \
             empty set); 64 bad command-line usage.
@@ -57,7 +59,7 @@ struct Gate: AsyncParsableCommand {
         do {
             report = try GateRunner.run(gate: URL(fileURLWithPath: gate), base: model.url, tuned: tuned,
                                         output: URL(fileURLWithPath: out), quenchVersion: QuenchVersion.current,
-                                        progress: progress)
+                                        scrub: Scrub.text, progress: progress)
         } catch {
             progress("error: \(error)")
             throw ExitCode(Self.error)

@@ -70,7 +70,7 @@ import QuenchTestSupport
         let gate = try bench.gate("  max_perplexity: 1000\n  max_loss: 9\n  max_regression: 1\n  min_tokens: 20")
         let output = bench.directory.appendingPathComponent("out")
         let report = try GateRunner.run(gate: gate, base: bench.model, tuned: .adapter(bench.adapter), output: output,
-                                        quenchVersion: "9.9.9")
+                                        quenchVersion: "9.9.9", scrub: { $0 })
         #expect(report.passed, "\(report.reason)")
         #expect(report.checks.map(\.name) == ["min_tokens", "max_perplexity", "max_loss", "min_tokens", "max_regression"])
         let base = try #require(report.results.first?.comparison)
@@ -107,7 +107,7 @@ import QuenchTestSupport
         let gate = try bench.gate("  max_loss: 0.01\n  max_perplexity: 1000")
         let output = bench.directory.appendingPathComponent("out")
         let report = try GateRunner.run(gate: gate, base: bench.model, tuned: .adapter(bench.adapter), output: output,
-                                        quenchVersion: "0")
+                                        quenchVersion: "0", scrub: { $0 })
         #expect(!report.passed)
         #expect(report.reason.hasPrefix("failed max_loss on task: tuned mean loss"), "\(report.reason)")
         let markdown = try String(contentsOf: output.appendingPathComponent("gate.md"), encoding: .utf8)
@@ -173,7 +173,7 @@ import QuenchTestSupport
         let gate = try bench.gate("  max_loss: 2")
         do {
             _ = try GateRunner.run(gate: gate, base: bench.model, tuned: .adapter(bench.adapter),
-                                   output: bench.directory.appendingPathComponent("out"), quenchVersion: "0")
+                                   output: bench.directory.appendingPathComponent("out"), quenchVersion: "0", scrub: { $0 })
             Issue.record("a missing set must be an error")
         } catch EvalError.invalidGate(_, let problems) {
             #expect(problems.count == 1)
@@ -191,13 +191,13 @@ import QuenchTestSupport
         #expect(throws: EvalError.emptySet(file: bench.directory.appendingPathComponent("general.txt").path,
                                            reason: "the file holds no text")) {
             try GateRunner.run(gate: gate, base: bench.model, tuned: .adapter(bench.adapter),
-                               output: bench.directory.appendingPathComponent("out"), quenchVersion: "0")
+                               output: bench.directory.appendingPathComponent("out"), quenchVersion: "0", scrub: { $0 })
         }
         try bench.write("", "task.jsonl")
         try bench.write("Some text.", "general.txt")
         #expect(throws: DatasetError.empty(file: "task.jsonl")) {
             try GateRunner.run(gate: gate, base: bench.model, tuned: .adapter(bench.adapter),
-                               output: bench.directory.appendingPathComponent("out"), quenchVersion: "0")
+                               output: bench.directory.appendingPathComponent("out"), quenchVersion: "0", scrub: { $0 })
         }
     }
 
@@ -221,7 +221,7 @@ import QuenchTestSupport
         #expect(throws: EvalError.self) {
             try GateRunner.run(gate: bench.gate("  max_loss: 2"), base: bench.model,
                                tuned: .adapter(bench.directory.appendingPathComponent("no-adapter")),
-                               output: bench.directory.appendingPathComponent("out"), quenchVersion: "0")
+                               output: bench.directory.appendingPathComponent("out"), quenchVersion: "0", scrub: { $0 })
         }
     }
 

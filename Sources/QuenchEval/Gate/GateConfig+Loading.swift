@@ -6,8 +6,10 @@ extension GateConfig {
     /// Known keys of every section, by path (list items of `sets` under "sets").
     static let schema: [String: [String]] = [
         "": ["description", "windowing", "context", "batch_size", "sets", "thresholds"],
-        "sets": ["name", "path", "format", "role"],
-        "thresholds": ["max_perplexity", "max_loss", "min_improvement", "max_regression", "min_tokens"],
+        "sets": ["name", "path", "format", "role", "metrics", "generation"],
+        "sets.generation": ["max_new_tokens", "stop", "batch_size"],
+        "thresholds": ["max_perplexity", "max_loss", "min_improvement", "max_regression", "min_tokens",
+                       "min_accuracy", "min_accuracy_gain", "max_accuracy_drop"],
     ]
 
     /// Reads and validates the gate at `url`: schema, values, and that every set's file exists,
@@ -67,7 +69,7 @@ extension GateConfig {
 
     private static func readSets(_ r: inout ConfigReader, in root: ConfigReader.Section, directory: URL) -> [EvalSet] {
         typealias R = ConfigReader
-        guard let list = r.list("sets", in: root, expected: "a list of sets ({name, path, format, role})") else {
+        guard let list = r.list("sets", in: root, expected: "a list of sets ({name, path, format, role, metrics, generation})") else {
             r.report(.missing, key: "sets", at: root.place)
             return []
         }
@@ -84,6 +86,7 @@ extension GateConfig {
             let format = r.optional("format", in: s, absent: nil, expected: R.choices(DatasetFormat.self),
                                     DatasetFormat.init(rawValue:))
             let role = r.value("role", in: s, default: Role.task, expected: R.choices(Role.self), Role.init(rawValue:))
+            let generation = readGeneration(&r, in: s)
             if !r.isPresent("name", in: s) { r.report(.missing, key: "sets.name", at: s.place) }
             if sets.contains(where: { $0.name == name }), !name.isEmpty {
                 r.report(.invalidValue(requirement: "set names must be unique", found: "'\(name)' twice"),
@@ -94,15 +97,18 @@ extension GateConfig {
                 continue
             }
             let url = URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL.absoluteURL
-            let source = EvalSetSource(file: url, format: format, name: name)
-            do {
-                try source.check()
-            } catch {
-                r.report(.invalidValue(requirement: "must be a readable .txt or .jsonl file",
-                                       found: "\(url.path) (\(reason(error)))"),
-                         key: "sets.path", at: r.places["sets.path"] ?? s.place)
+            if generation != nil {
+                checkGenerativeFile(&r, url: url, format: format, in: s)
+            } else {
+                do {
+                    try EvalSetSource(file: url, format: format, name: name).check()
+                } catch {
+                    r.report(.invalidValue(requirement: "must be a readable .txt or .jsonl file",
+                                           found: "\(url.path) (\(reason(error)))"),
+                             key: "sets.path", at: r.places["sets.path"] ?? s.place)
+                }
             }
-            sets.append(EvalSet(name: name, file: url, format: format, role: role))
+            sets.append(EvalSet(name: name, file: url, format: format, role: role, generation: generation))
         }
         return sets
     }
@@ -120,20 +126,29 @@ extension GateConfig {
                                      requirement: .nonNegative, R.number)
         t.minTokens = r.optional("min_tokens", in: s, absent: nil, expected: "an integer", requirement: .atLeast(1),
                                  R.integer)
-        let roles = Set(sets.map(\.role))
+        // The loss thresholds apply to loss sets only (a set without metrics).
+        let lossSets = sets.filter { $0.generation == nil }
+        let roles = Set(lossSets.map(\.role))
         if t.maxRegression != nil, !sets.isEmpty, !roles.contains(.general) {
-            r.report(.invalidValue(requirement: "needs a set with role 'general' to compare", found: "none"),
+            r.report(.invalidValue(requirement: "needs a loss set (without metrics) with role 'general' to compare",
+                                   found: "none"),
                      key: "thresholds.max_regression", at: r.places["thresholds.max_regression"] ?? s.place)
         }
         let taskKeys = [("max_perplexity", t.maxPerplexity), ("max_loss", t.maxLoss), ("min_improvement", t.minImprovement)]
         for (key, value) in taskKeys where value != nil && !sets.isEmpty && !roles.contains(.task) {
-            r.report(.invalidValue(requirement: "needs a set with role 'task' to check", found: "none"),
+            r.report(.invalidValue(requirement: "needs a loss set (without metrics) with role 'task' to check", found: "none"),
                      key: "thresholds.\(key)", at: r.places["thresholds.\(key)"] ?? s.place)
         }
+        if t.minTokens != nil, !sets.isEmpty, lossSets.isEmpty {
+            r.report(.invalidValue(requirement: "needs a loss set (without metrics) to count tokens on", found: "none"),
+                     key: "thresholds.min_tokens", at: r.places["thresholds.min_tokens"] ?? s.place)
+        }
+        readAccuracyThresholds(&r, in: s, sets: sets, into: &t)
         return t
     }
 
-    private static func reason(_ error: Error) -> String {
+    /// The reason of a file check's error, without the file (the problem names it).
+    static func reason(_ error: Error) -> String {
         switch error {
         case EvalError.unreadable(_, let reason): return reason
         case EvalError.invalidSetting(_, let reason): return reason

@@ -1,6 +1,7 @@
 import Foundation
 import QuenchEval
 import QuenchGate
+import QuenchGovernance
 
 /// Stage 6: the verdict. The gate's thresholds are applied here, and only here, to the evaluate
 /// stage's numbers; gate.json and gate.md are written into the run's evaluation folder, and
@@ -30,7 +31,7 @@ struct GateStage: Stage {
     func run(events: @escaping RunEvents) throws -> Output {
         let gate = try GateConfig.load(contentsOf: URL(fileURLWithPath: context.spec.gate))
         let report = try GateRunner.decide(gate, evaluation: evaluation.evaluation, quenchVersion: context.quenchVersion,
-                                           progress: { events(.message($0)) })
+                                           scrub: SecretScrubber().scrub, progress: { events(.message($0)) })
         let folder = context.directory.evaluation
         try GateRunner.write(report, to: folder)
         return Output(passed: report.passed, reason: report.reason,
