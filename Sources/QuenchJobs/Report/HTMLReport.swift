@@ -1,21 +1,24 @@
 import Foundation
 
 /// `report.html`: one self-contained page (inline CSS and SVG, no scripts or fonts to fetch) with
-/// the verdict, the loss curves, the before/after table, the gate's checks and the lineage.
+/// the verdict (with failing examples when an accuracy check rejected the model), the loss curves,
+/// the before/after tables of loss and task accuracy, the answers that changed, the gate's checks and the lineage.
 enum HTMLReport {
     static func render(_ report: RunReport) -> String {
         let verdictClass = report.status == .succeeded ? "pass" : "fail"
         var body = "<header><h1>\(e(report.job))</h1><p class=\"verdict \(verdictClass)\">\(e(report.headline))</p>"
+        body += rejectedExamples(report.rejectedTaskSets)
         body += "<p class=\"muted\">Run <code>\(e(report.runDirectory))</code> · Quench \(e(report.quenchVersion)) · finished \(e(ISO8601DateFormatter().string(from: report.finishedAt)))</p></header>"
         body += section("Training loss", report.curve.map { LossChartSVG.render($0) } ?? "<p class=\"muted\">Training did not run.</p>")
-        if let evaluation = report.evaluation { body += section("Before and after", evaluationTable(evaluation)) }
+        if let evaluation = report.evaluation, !evaluation.sets.isEmpty { body += section("Before and after", evaluationTable(evaluation)) }
+        if let tasks = report.evaluation?.evaluation.tasks, !tasks.isEmpty { body += section("Task accuracy", taskAccuracy(tasks)) }
         if let gate = report.gate { body += section("Quality gate: \(gate.passed ? "passed" : "failed")", gateTable(gate)) }
         body += section("Stages", stagesTable(report.stages))
         body += section("Lineage", lineage(report))
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(e(report.job)): \(e(report.status.rawValue))</title><style>\(style)</style></head>
+            <title>\(e(report.job)): \(e(report.status.rawValue))</title><style>\(style)\(taskStyle)</style></head>
             <body>\(body)</body></html>
 
             """

@@ -4,12 +4,13 @@ import Foundation
 enum MarkdownReport {
     static func render(_ report: RunReport) -> String {
         var lines = ["# \(report.job): \(report.status.rawValue)", "", "**\(report.headline)**", ""]
+        lines += rejectedExamples(report.rejectedTaskSets)
         lines += ["Run `\(report.runDirectory)`, spec `\(report.spec)` (sha256 `\(report.specSHA256)`), Quench \(report.quenchVersion).", ""]
         lines += ["## Stages", "", "| stage | status | seconds | result |", "|---|---|---:|---|"]
         for stage in report.stages {
             lines.append("| \(stage.name.rawValue) | \(stage.status.rawValue) | \(stage.seconds.map { String(format: "%.1f", $0) } ?? "") | \(cell(stage.summary)) |")
         }
-        if let evaluation = report.evaluation {
+        if let evaluation = report.evaluation, !evaluation.sets.isEmpty {
             lines += ["", "## Evaluation (windowing: \(evaluation.sets.first?.windowing ?? "n/a"))", "",
                       "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | change in ppl |",
                       "|---|---|---:|---:|---:|---:|---:|---:|"]
@@ -18,6 +19,7 @@ enum MarkdownReport {
                              + "\(n(set.base.perplexity)) | \(n(set.tuned.perplexity)) | \(percent(set.perplexityChange)) |")
             }
         }
+        lines += taskAccuracy(report.evaluation?.evaluation.tasks ?? [])
         if let gate = report.gate {
             lines += ["", "## Gate: \(gate.passed ? "passed" : "failed")", "", gate.reason, "",
                       "| check | set | value | threshold | result |", "|---|---|---:|---:|---|"]
@@ -59,7 +61,7 @@ enum MarkdownReport {
         return String(format: "%+.1f%%", value * 100)
     }
 
-    private static func cell(_ text: String) -> String {
+    static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

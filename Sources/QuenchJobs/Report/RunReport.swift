@@ -56,6 +56,9 @@ struct RunReport: Encodable {
         }
     }
 
+    /// The generative sets the gate rejected the model on, with a few wrong answers each.
+    var rejectedTaskSets: [RejectedTaskSet] { RejectedTaskSet.all(gate: gate, evaluation: evaluation) }
+
     /// The one line a reader needs first: what happened and, on failure or rejection, why.
     var headline: String {
         switch status {
