@@ -151,8 +151,8 @@ import QuenchTestSupport
         #expect("\(error)".contains("unmerged LoRA adapters"))
     }
 
-    @Test(.requiresDemoModel) func smolLM2BatchOfEightEqualsBatchOfOneAndTheTextGenerator() throws {
-        let bundle = try ModelBundle.open(DemoModelFile.url)
+    /// Eight chat prompts for SmolLM2, rendered by its template and encoded, and its stop tokens.
+    static func chatPrompts(_ bundle: ModelBundle) throws -> (questions: [String], prompts: [[Int32]], stops: Set<Int32>) {
         let tokenizer = try #require(bundle.tokenizer), template = try #require(bundle.chatTemplate)
         let questions = [
             "What is the capital of France?", "Write a haiku about the sea.", "Give me three colours.",
@@ -164,6 +164,12 @@ import QuenchTestSupport
                 .map { Int32($0) }
         }
         let stops = Set([tokenizer.eosTokenID, tokenizer.id(of: template.endOfTurnToken)].compactMap { $0 }.map { Int32($0) })
+        return (questions, prompts, stops)
+    }
+
+    /// SmolLM2's greedy continuations (32 new tokens) of the chat prompts, batch 8 against batch 1.
+    static func smolLM2Batches(_ bundle: ModelBundle) throws -> (eight: [GeneratedSequence], one: [GeneratedSequence]) {
+        let (_, prompts, stops) = try chatPrompts(bundle)
         #expect(!stops.isEmpty)
         func generate(_ batchSize: Int) throws -> [GeneratedSequence] {
             try GreedyBatchGenerator(model: bundle.model, batchSize: batchSize)
@@ -173,7 +179,14 @@ import QuenchTestSupport
         for (index, (batched, single)) in zip(eight, one).enumerated() {
             #expect(batched == single, "prompt \(index): batch 8 \(batched.tokens) vs batch 1 \(single.tokens)")
         }
-        for (question, sequence) in zip(questions, one) {
+        return (eight, one)
+    }
+
+    @Test(.requiresDemoModel) func smolLM2BatchOfEightEqualsBatchOfOneAndTheTextGenerator() throws {
+        let bundle = try ModelBundle.open(DemoModelFile.url)
+        let tokenizer = try #require(bundle.tokenizer)
+        let (_, one) = try Self.smolLM2Batches(bundle)
+        for (question, sequence) in zip(try Self.chatPrompts(bundle).questions, one) {
             let reference = try TextGenerator(bundle: bundle).generate(
                 TextGenerator.Request(prompt: question, chat: true, maxTokens: 32, sampling: .init()))
             let text = String(decoding: sequence.tokens.flatMap { tokenizer.bytes(for: Int($0)) ?? [] }, as: UTF8.self)
@@ -181,5 +194,14 @@ import QuenchTestSupport
             #expect(reference.generatedTokens == sequence.tokens.count + (sequence.end == .stopToken ? 1 : 0))
             #expect((reference.stopReason == "end of turn") == (sequence.end == .stopToken))
         }
+    }
+
+    @Test(.requiresDemoModel, .enabled(if: CPUFeatures.current.hasBF16Arithmetic,
+                                       "this CPU has neither AVX512_BF16 nor AMX-BF16 (\(CPUFeatures.current.source))"))
+    func smolLM2InBF16BatchOfEightEqualsBatchOfOne() throws {
+        let bundle = try ModelBundle.open(DemoModelFile.url)
+        try bundle.model.setPrecision(.bf16)
+        #expect(bundle.model.precision == .bf16)
+        _ = try Self.smolLM2Batches(bundle)
     }
 }
