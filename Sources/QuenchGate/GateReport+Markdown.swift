@@ -16,8 +16,10 @@ extension GateReport {
             lines.append("| \(check.name) | \(check.set) | \(check.metric) | \(GateCheck.format(check.threshold)) "
                          + "| \(value) | \(check.passed ? "pass" : "**FAIL**") |")
         }
-        lines += ["", "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | Δ loss (relative) |",
-                  "|---|---|---|---|---|---|---|---|"]
+        if !results.isEmpty {
+            lines += ["", "| set | role | tokens | base loss | tuned loss | base ppl | tuned ppl | Δ loss (relative) |",
+                      "|---|---|---|---|---|---|---|---|"]
+        }
         for result in results {
             let c = result.comparison
             func number(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "–" }

@@ -44,6 +44,16 @@ import Testing
             }
         }
 
+        /// Expects the gate `gate(part)` of each case refused with one problem: at `key`, on `line`, saying `message`.
+        func expectRefused(_ cases: [(part: String, key: String, message: String)], line: Int, gate: (String) -> String) {
+            for (part, key, message) in cases {
+                let problems = self.problems(gate(part))
+                #expect(problems.map(\.key) == [key], "\(part)")
+                #expect(problems.first?.line == line, "\(part)")
+                #expect(problems.first?.message.contains(message) == true, "\(part): \(problems)")
+            }
+        }
+
         func cleanUp() { try? FileManager.default.removeItem(at: directory) }
     }
 
@@ -162,7 +172,7 @@ import Testing
         let folder = try Folder()
         defer { folder.cleanUp() }
         let metrics = "    metrics: [json_valid]\n"
-        let bad: [(String, String, String)] = [
+        let bad: [(part: String, key: String, message: String)] = [
             ("    generation: {max_new_tokens: 0}", "sets.generation.max_new_tokens", "must be between 1 and 4096"),
             ("    generation: {max_new_tokens: 4097}", "sets.generation.max_new_tokens", "must be between 1 and 4096"),
             ("    generation: {batch_size: 0}", "sets.generation.batch_size", "must be between 1 and 256"),
@@ -174,12 +184,7 @@ import Testing
             ("    generation: {max_tokens: 5}", "sets.generation.max_tokens", "did you mean 'max_new_tokens'?"),
             ("    generation: 5", "sets.generation", "expected a mapping"),
         ]
-        for (set, key, message) in bad {
-            let problems = folder.problems(gate(set: metrics + set))
-            #expect(problems.map(\.key) == [key], "\(set)")
-            #expect(problems.first?.line == 6, "\(set)")
-            #expect(problems.first?.message.contains(message) == true, "\(set): \(problems)")
-        }
+        folder.expectRefused(bad, line: 6) { gate(set: metrics + $0) }
         let stops = (0...16).map { "\"s\($0)\"" }.joined(separator: ", ")
         let tooMany = folder.problems(gate(set: metrics + "    generation: {stop: [\(stops)]}"))
         #expect(tooMany.map(\.key) == ["sets.generation.stop"])
@@ -226,7 +231,7 @@ import Testing
         let folder = try Folder()
         defer { folder.cleanUp() }
         let set = "    metrics: [json_fields, exact_match]"
-        let bad: [(String, String, String)] = [
+        let bad: [(part: String, key: String, message: String)] = [
             ("  min_accuracy: {json_fields: 1.5}", "thresholds.min_accuracy.json_fields", "must be between 0 and 1"),
             ("  min_accuracy: {json_fields: high}", "thresholds.min_accuracy.json_fields", "expected a number"),
             ("  min_accuracy_gain: {json_fields: -2}", "thresholds.min_accuracy_gain.json_fields", "must be between -1 and 1"),
@@ -241,12 +246,7 @@ import Testing
             ("  max_regression: 0.1", "thresholds.max_regression", "needs a loss set (without metrics) with role 'general'"),
             ("  min_tokens: 10", "thresholds.min_tokens", "needs a loss set (without metrics)"),
         ]
-        for (thresholds, key, message) in bad {
-            let problems = folder.problems(gate(set: set, thresholds: thresholds))
-            #expect(problems.map(\.key) == [key], "\(thresholds)")
-            #expect(problems.first?.line == 7, "\(thresholds)")
-            #expect(problems.first?.message.contains(message) == true, "\(thresholds): \(problems)")
-        }
+        folder.expectRefused(bad, line: 7) { gate(set: set, thresholds: $0) }
         // A loss set's role does not satisfy an accuracy threshold, nor a generative set's a loss threshold.
         let lossOnly = folder.problems("""
             sets:

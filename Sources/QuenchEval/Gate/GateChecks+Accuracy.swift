@@ -1,24 +1,6 @@
 import Foundation
 import QuenchGate
 
-/// One generative set of a gate with the answers measured on it, matched by the set's name and file.
-public struct EvaluatedTask: Sendable {
-    public let set: GateConfig.EvalSet
-    public let comparison: TaskComparison
-
-    /// The set with its answers.
-    public init(set: GateConfig.EvalSet, comparison: TaskComparison) {
-        self.set = set
-        self.comparison = comparison
-    }
-
-    /// The set as gate.json records it; with `failed` (a check on it failed), a few of the tuned
-    /// model's wrong answers passed through `scrub`.
-    public func result(failed: Bool, scrub: (String) -> String) -> GateTaskResult {
-        GateTaskResult(role: set.role, comparison: comparison, failed: failed, scrub: scrub)
-    }
-}
-
 extension GateChecks {
     /// Every accuracy check of `thresholds` on every generative set, per metric of the set that a
     /// threshold names: `min_accuracy` (tuned accuracy) and `min_accuracy_gain` (tuned − base) on task

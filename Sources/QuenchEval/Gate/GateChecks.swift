@@ -1,21 +1,37 @@
 import Foundation
 import QuenchGate
 
-/// One set of a gate with the results measured on it, matched by the set's name and file.
-public struct EvaluatedSet: Sendable {
+/// One set of a gate with the results measured on it, matched by the set's name and file: a loss
+/// set's `SetComparison` or a generative set's `TaskComparison`.
+public struct Evaluated<Comparison: Sendable>: Sendable {
     public let set: GateConfig.EvalSet
-    public let comparison: SetComparison
+    public let comparison: Comparison
 
     /// The set with its results.
-    public init(set: GateConfig.EvalSet, comparison: SetComparison) {
+    public init(set: GateConfig.EvalSet, comparison: Comparison) {
         self.set = set
         self.comparison = comparison
     }
+}
 
+/// A loss set with its loss and perplexity.
+public typealias EvaluatedSet = Evaluated<SetComparison>
+/// A generative set with its answers and accuracies.
+public typealias EvaluatedTask = Evaluated<TaskComparison>
+
+extension Evaluated where Comparison == SetComparison {
     /// The set as gate.json records it: its role, format and results.
     public var result: GateReport.SetResult {
         GateReport.SetResult(role: set.role, format: set.format?.rawValue ?? (set.source.isText ? "txt" : "auto"),
                              comparison: comparison)
+    }
+}
+
+extension Evaluated where Comparison == TaskComparison {
+    /// The set as gate.json records it; with `failed` (a check on it failed), a few of the tuned
+    /// model's wrong answers passed through `scrub`.
+    public func result(failed: Bool, scrub: (String) -> String) -> GateTaskResult {
+        GateTaskResult(role: set.role, comparison: comparison, failed: failed, scrub: scrub)
     }
 }
 
