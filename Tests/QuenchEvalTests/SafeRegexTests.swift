@@ -70,7 +70,7 @@ import Testing
             #expect(reason.contains(name), "\(pattern): \(reason)")
         }
         #expect(ReferenceProblem.regex(offset: 3, reason: "backreferences (\\1, \\k<name>) are not supported").description
-            == "regex: the pattern does not compile at byte 3: backreferences (\\1, \\k<name>) are not supported")
+            == "the pattern does not compile at byte 3: backreferences (\\1, \\k<name>) are not supported")
     }
 
     @Test func refusesPatternsOverTheCaps() throws {

@@ -145,6 +145,17 @@ import Testing
         }
     }
 
+    @Test func referenceProblemsSayWhatToFix() {
+        // The loader prefixes the file, line and metric name, so the messages do not repeat them.
+        #expect(ReferenceProblem.emptyReference(metric: "contains").description
+            == "the reference is empty, so every answer would match; give a non-empty reference")
+        #expect(ReferenceProblem.notAJSONObject(reason: "it is null").description
+            == "the reference must be a JSON object with at least one field: it is null")
+        #expect(ReferenceProblem.regexTooLarge(what: "the group nesting at byte 100", limit: 100).description
+            == "the pattern is too large: the group nesting at byte 100 is over the limit of 100; simplify it "
+            + "(Quench caps patterns so that matching stays linear in the answer)")
+    }
+
     @Test func hostileAnswersAreScoredNotTrapped() throws {
         let huge = String(repeating: "[", count: 100_000) + String(repeating: "9", count: 100_000)
         let scorers = try [

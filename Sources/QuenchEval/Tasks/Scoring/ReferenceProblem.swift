@@ -1,5 +1,5 @@
-/// Why a reference cannot be scored by a metric. The loader of a generative set adds the file and
-/// the line; these messages say what is wrong with the reference itself and how to fix it.
+/// Why a reference cannot be scored by a metric. The loader of a generative set adds the file, the
+/// line and the metric's name; these messages say what is wrong with the reference and how to fix it.
 public enum ReferenceProblem: Error, Equatable, CustomStringConvertible {
     /// The reference is empty (after the metric's normalisations), so every answer would match it.
     case emptyReference(metric: String)
@@ -12,14 +12,14 @@ public enum ReferenceProblem: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .emptyReference(let metric):
-            return "\(metric): the reference is empty, so every answer would match; give a non-empty reference"
+        case .emptyReference:
+            return "the reference is empty, so every answer would match; give a non-empty reference"
         case .notAJSONObject(let reason):
-            return "json_fields: the reference must be a JSON object with at least one field: \(reason)"
+            return "the reference must be a JSON object with at least one field: \(reason)"
         case .regex(let offset, let reason):
-            return "regex: the pattern does not compile at byte \(offset): \(reason)"
+            return "the pattern does not compile at byte \(offset): \(reason)"
         case .regexTooLarge(let what, let limit):
-            return "regex: the pattern is too large: \(what) is over the limit of \(limit); simplify it "
+            return "the pattern is too large: \(what) is over the limit of \(limit); simplify it "
                 + "(Quench caps patterns so that matching stays linear in the answer)"
         }
     }
