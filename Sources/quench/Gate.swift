@@ -68,6 +68,7 @@ struct Gate: AsyncParsableCommand {
             try printJSON(report)
         } else {
             print(report.reason)
+            report.failingExampleLines.forEach { print($0) }
             print("wrote \(URL(fileURLWithPath: out).appendingPathComponent(GateRunner.reportFile).path) and \(GateRunner.summaryFile)")
         }
         if !report.passed { throw ExitCode(Self.failed) }

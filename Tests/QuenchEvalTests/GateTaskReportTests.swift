@@ -160,6 +160,10 @@ import Testing
         #expect(markdown.contains("| general | general | json\\_fields | 1.0000 ± 0.0000 (2/2) | 0.5000 ± 0.5000 (1/2) | -0.5000 |"))
         #expect(markdown.contains("## Failing examples"))
         #expect(markdown.contains("### answers, line 2: json\\_fields: missing 'name'"))
+        #expect(report.failingExampleLines.count == 12)
+        #expect(Array(report.failingExampleLines.prefix(4)) == [
+            "  answers, line 2: json_fields: missing 'name'", "    prompt:   Record for <SECRET> please",
+            "    expected: {\"name\": \"Ada\"}", "    got:      " + String(repeating: "x", count: 300) + "…"])
     }
 
     @Test func gateMarkdownKeepsHostileAnswersInsideTheirCodeBlocks() throws {
@@ -174,7 +178,9 @@ import Testing
         let evaluation = folder.evaluation(answers: folder.comparison("answers", base: result(right: 0, of: 1), tuned: tuned),
                                            general: folder.comparison("general", base: result(right: 1, of: 1),
                                                                       tuned: result(right: 1, of: 1)))
-        let markdown = try GateRunner.decide(folder.gate, evaluation: evaluation, quenchVersion: "0", scrub: { $0 }).markdown()
+        let report = try GateRunner.decide(folder.gate, evaluation: evaluation, quenchVersion: "0", scrub: { $0 })
+        #expect(report.failingExampleLines.last == "    got:      ```⏎</pre><script>alert(1)</script>⏎# heading")
+        let markdown = report.markdown()
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let got = try #require(lines.firstIndex(of: "Got:"))
         #expect(Array(lines[(got + 1)...(got + 5)]) == ["````text", "```", "</pre><script>alert(1)</script>", "# heading", "````"])
