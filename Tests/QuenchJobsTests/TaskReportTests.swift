@@ -30,11 +30,16 @@ import Testing
                               tuned: TaskResult(metrics: metrics, examples: tuned, precision: "fp32", promptTokens: 70, generatedTokens: 63, seconds: 1))
     }
 
-    /// A run report with `tasks` evaluated and a gate made of `checks`.
-    static func report(tasks: [TaskComparison], checks: [GateCheck]) -> RunReport {
-        let evaluation = EvaluateStage.Output(sets: [], evaluation: EvalReport(
+    /// An evaluate stage's output with `tasks` and no loss set.
+    static func evaluation(tasks: [TaskComparison]) -> EvaluateStage.Output {
+        EvaluateStage.Output(sets: [], evaluation: EvalReport(
             model: "/models/base", tuned: "/run/adapter", tunedKind: .adapter, windowing: "disjoint", context: 32, precision: .fp32,
             sets: [], tasks: tasks, modelFiles: [], tunedFiles: nil))
+    }
+
+    /// A run report with `tasks` evaluated and a gate made of `checks`.
+    static func report(tasks: [TaskComparison], checks: [GateCheck]) -> RunReport {
+        let evaluation = evaluation(tasks: tasks)
         let passed = checks.allSatisfy(\.passed)
         let gate = GateStage.Output(passed: passed, reason: checks.first { !$0.passed }?.explanation ?? "every check passed",
                                     checks: checks, report: "gate.json", summary: "gate.md", evaluatedAt: "2026-12-05T08:00:00Z")
@@ -54,11 +59,11 @@ import Testing
     @Test func markdownHasTheAccuracyTableAndTheChangeCounts() {
         let markdown = MarkdownReport.render(Self.report(tasks: [Self.comparison()], checks: [Self.passedAccuracy]))
         #expect(markdown.contains("## Task accuracy"))
-        #expect(markdown.contains("| answers | json_fields | 0.1429 ± 0.1429 (1/7) | 0.8571 ± 0.1429 (6/7) | +71.4 pts |"))
-        #expect(markdown.contains("| answers | json_fields: age | 0.1429 ± 0.1429 (1/7) | 0.8571 ± 0.1429 (6/7) | +71.4 pts |"))
-        #expect(markdown.contains("| answers | json_fields: name | 1.0000 ± 0.0000 (7/7) | 1.0000 ± 0.0000 (7/7) | +0.0 pts |"))
-        #expect(markdown.contains("| answers | exact_match(strip) | 0.1429 ± 0.1429 (1/7) | 0.8571 ± 0.1429 (6/7) | +71.4 pts |"))
-        #expect(markdown.contains("- ` answers `: 6 answer(s) wrong → right, 1 right → wrong"))
+        #expect(markdown.contains(#"| answers | json\_fields | 0.1429 ± 0.1429 (1/7) | 0.8571 ± 0.1429 (6/7) | +71.4 pts |"#))
+        #expect(markdown.contains(#"| answers | json\_fields: age | 0.1429 ± 0.1429 (1/7) | 0.8571 ± 0.1429 (6/7) | +71.4 pts |"#))
+        #expect(markdown.contains(#"| answers | json\_fields: name | 1.0000 ± 0.0000 (7/7) | 1.0000 ± 0.0000 (7/7) | +0.0 pts |"#))
+        #expect(markdown.contains(#"| answers | exact\_match(strip) | 0.1429 ± 0.1429 (1/7) | 0.8571 ± 0.1429 (6/7) | +71.4 pts |"#))
+        #expect(markdown.contains("- answers: 6 answer(s) wrong → right, 1 right → wrong"))
         #expect(!markdown.contains("## Evaluation (windowing"), "no loss set, no loss table")
         #expect(!markdown.contains("Failing examples"), "the gate passed")
     }
@@ -82,12 +87,18 @@ import Testing
     @Test func aRejectionOnAccuracyShowsFailingExamplesUnderTheHeadline() throws {
         let report = Self.report(tasks: [Self.comparison()], checks: [Self.failedAccuracy])
         let markdown = MarkdownReport.render(report)
-        let failing = try #require(markdown.range(of: "Failing examples on ` answers ` (` min_accuracy on answers: tuned json_fields accuracy 0.8571 < 0.9 `):"))
+        let failing = try #require(markdown.range(of: #"Failing examples on answers (min\_accuracy on answers: tuned json\_fields accuracy 0.8571 \< 0.9):"#))
         let headline = try #require(markdown.range(of: "**Rejected by the gate: min_accuracy on answers"))
         let stages = try #require(markdown.range(of: "## Stages"))
         #expect(headline.upperBound <= failing.lowerBound && failing.upperBound <= stages.lowerBound)
-        #expect(markdown.contains("- line 7: prompt ` Who is person 7? `; expected ` {\"name\": \"P7\", \"age\": 7} `; "
-                                  + "got ` <script>alert(1)</script> ` — ` json_fields: age: 0, expected 7 (generation hit max_new_tokens) `"))
+        #expect(markdown.contains(#"""
+            - line 7: json\_fields: age: 0, expected 7 (generation hit max\_new\_tokens)
+              - prompt: Who is person 7?
+              - expected: {"name": "P7", "age": 7}
+              - got: \<script\>alert(1)\</script\>
+            """#))
+        let unescaped = markdown.replacingOccurrences(of: "\\<", with: "")
+        #expect(!unescaped.contains("<script") && !unescaped.contains("</script"), "the answer's tags are escaped")
 
         let html = HTMLReport.render(report)
         let box = try #require(html.range(of: "<div class=\"failing\"><h3>Failing examples on <code>answers</code></h3>"))
@@ -118,15 +129,30 @@ import Testing
         #expect(Self.report(tasks: [Self.comparison()], checks: [loss]).rejectedTaskSets.isEmpty)
     }
 
-    @Test func longAndHostileTextStaysOneInlineCodeSpan() {
-        #expect(MarkdownText.code("a``b") == "``` a``b ```")
-        #expect(MarkdownText.code("`x`") == "`` `x` ``")
-        #expect(MarkdownText.code("one\ntwo\r\nthree") == "` one⏎two⏎three `")
-        #expect(MarkdownText.code("") == "*(empty)*")
-        let long = String(repeating: "é", count: ExampleText.limit + 100)
-        #expect(ExampleText.cut(long) == String(repeating: "é", count: ExampleText.limit) + "… (100 more characters)")
-        #expect(ExampleText.cut("short") == "short")
-        let row = MarkdownReport.taskAccuracy([Self.comparison(name: "a|b")])
-        #expect(row.contains { $0.hasPrefix("| a\\|b | json_fields |") })
+    @Test func failingExamplesAreScrubbedBeforeTheyAreCut() throws {
+        let secret = "hf_SECRETSECRETSECRET"
+        let padding = String(repeating: "a", count: GateTaskResult.FailingExample.maximumCharacters - 5)
+        let task = Self.comparison()
+        let tuned = try #require(task.tuned).examples.map { example in
+            TaskExample(line: example.line, prompt: example.prompt, reference: example.reference,
+                        answer: example.correct ? example.answer : padding + secret, stop: example.stop,
+                        generatedTokens: example.generatedTokens, outcomes: example.outcomes)
+        }
+        let leaky = TaskComparison(name: task.name, path: task.path, metrics: task.metrics, maxNewTokens: task.maxNewTokens, base: task.base,
+                                   tuned: TaskResult(metrics: task.metrics, examples: tuned, precision: "fp32", promptTokens: 1,
+                                                     generatedTokens: 1, seconds: 1))
+        let report = Self.report(tasks: [leaky], checks: [Self.failedAccuracy])
+        let sets = RejectedTaskSet.all(gate: report.gate, evaluation: report.evaluation) {
+            $0.replacingOccurrences(of: secret, with: "[REDACTED]")
+        }
+        let got = try #require(sets.first?.examples.first?.got)
+        #expect(got == padding + "[REDA…")
+        #expect(!got.contains("hf_"))
+    }
+
+    @Test func markupInNamesStaysText() {
+        let lines = MarkdownReport.taskAccuracy([Self.comparison(name: "a|b <i>")])
+        #expect(lines.contains { $0.hasPrefix(#"| a\|b \<i\> | json\_fields |"#) })
+        #expect(HTMLReport.taskAccuracy([Self.comparison(name: "a|b <i>")]).contains("<td>a|b &lt;i&gt;</td>"))
     }
 }

@@ -12,8 +12,8 @@ extension HTMLReport {
             "<div class=\"failing\"><h3>Failing examples on <code>\(e(set.set))</code></h3>"
                 + "<p>\(set.checks.map(e).joined(separator: "<br>"))</p>"
                 + set.examples.map { example in
-                    self.example(line: example.line, note: example.failure,
-                                 texts: [("prompt", example.prompt), ("expected", example.reference), ("got", example.answer)])
+                    self.example(line: example.line, note: example.reason,
+                                 texts: [("prompt", example.prompt), ("expected", example.expected), ("got", example.got)])
                 }.joined() + "</div>"
         }.joined()
     }
@@ -47,10 +47,10 @@ extension HTMLReport {
             + list("Right → wrong", changed.regressed) { _, tuned in tuned.failure.map { "tuned: \($0)" } }
     }
 
-    /// One example: its line and why it is (or was) wrong, then each text in a wrapping `<pre>`.
+    /// One example: its line and why it is (or was) wrong, then each text whole in a `<pre>` that wraps.
     private static func example(line: Int, note: String?, texts: [(label: String, text: String)]) -> String {
         let items = texts.map { label, text in
-            "<dt>\(e(label))</dt><dd>" + (text.isEmpty ? "<span class=\"muted\">(empty)</span>" : "<pre>\(e(ExampleText.cut(text)))</pre>") + "</dd>"
+            "<dt>\(e(label))</dt><dd>" + (text.isEmpty ? "<span class=\"muted\">(empty)</span>" : "<pre>\(e(text))</pre>") + "</dd>"
         }
         return "<div class=\"example\"><p class=\"muted\">line \(line)\(note.map { " · \(e($0))" } ?? "")</p><dl>\(items.joined())</dl></div>"
     }

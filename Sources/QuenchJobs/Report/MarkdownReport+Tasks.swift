@@ -3,13 +3,15 @@ import QuenchGate
 
 extension MarkdownReport {
     /// The lines under a rejected run's headline: per set whose accuracy check failed, the checks
-    /// and a few wrong answers (prompt, expected, got, why), each as an inline code span.
+    /// and a few wrong answers (prompt, expected, got), each text escaped onto one line.
     static func rejectedExamples(_ sets: [RejectedTaskSet]) -> [String] {
         sets.flatMap { set -> [String] in
-            ["Failing examples on \(MarkdownText.code(set.set)) (\(set.checks.map(MarkdownText.code).joined(separator: "; "))):", ""]
-                + set.examples.map { example in
-                    "- line \(example.line): prompt \(MarkdownText.code(example.prompt)); expected \(MarkdownText.code(example.reference)); "
-                        + "got \(MarkdownText.code(example.answer))" + (example.failure.map { " — \(MarkdownText.code($0))" } ?? "")
+            ["Failing examples on \(MarkdownText.escaped(set.set)) (\(set.checks.map(MarkdownText.escaped).joined(separator: "; "))):", ""]
+                + set.examples.flatMap { example in
+                    ["- line \(example.line): \(MarkdownText.escaped(example.reason))",
+                     "  - prompt: \(MarkdownText.escaped(example.prompt))",
+                     "  - expected: \(MarkdownText.escaped(example.expected))",
+                     "  - got: \(example.got.isEmpty ? "*(empty)*" : MarkdownText.escaped(example.got))"]
                 } + [""]
         }
     }
@@ -21,13 +23,13 @@ extension MarkdownReport {
         var lines = ["", "## Task accuracy", "", "| set | metric | base accuracy ± se (right/n) | tuned accuracy ± se (right/n) | change |",
                      "|---|---|---:|---:|---:|"]
         for row in tasks.flatMap(TaskAccuracyRow.rows) {
-            lines.append("| \(cell(row.set)) | \(cell(row.metric)) | \(TaskAccuracyRow.format(row.base)) | "
+            lines.append("| \(MarkdownText.escaped(row.set)) | \(MarkdownText.escaped(row.metric)) | \(TaskAccuracyRow.format(row.base)) | "
                          + "\(TaskAccuracyRow.format(row.tuned)) | \(TaskAccuracyRow.formatChange(row.changeInPoints)) |")
         }
         lines.append("")
         for task in tasks where task.tuned != nil {
             let changed = task.changedExamples(limit: .max)
-            lines.append("- \(MarkdownText.code(task.name)): \(changed.improved.count) answer(s) wrong → right, "
+            lines.append("- \(MarkdownText.escaped(task.name)): \(changed.improved.count) answer(s) wrong → right, "
                          + "\(changed.regressed.count) right → wrong (examples in report.html)")
         }
         return lines

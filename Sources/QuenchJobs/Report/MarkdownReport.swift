@@ -61,7 +61,7 @@ enum MarkdownReport {
         return String(format: "%+.1f%%", value * 100)
     }
 
-    static func cell(_ text: String) -> String {
+    private static func cell(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }
