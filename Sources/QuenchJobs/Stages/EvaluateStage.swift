@@ -53,18 +53,28 @@ struct EvaluateStage: Stage {
     let verify: VerifyStage.Output
     let train: TrainStage.Output
 
-    /// Only what the measurement reads: the gate's sets and evaluation options, not its thresholds, so a
-    /// changed threshold is decided again by the gate stage without evaluating again (the gate stage
-    /// refuses an evaluation whose sets or options no longer match the gate).
+    /// Only what the measurement reads: the gate's sets and evaluation options (for a generative set also
+    /// its metrics, max_new_tokens, stop sequences and batch size), not its thresholds, so a changed
+    /// threshold is decided again by the gate stage without evaluating again (the gate stage refuses an
+    /// evaluation whose sets or options no longer match the gate).
     func inputs() throws -> [String: String] {
         let gate = try GateConfig.load(contentsOf: URL(fileURLWithPath: context.spec.gate))
-        let sets = gate.sets.map {
-            "\($0.name)=\($0.file.path)#\(FileRecord.stamp($0.file.path))#\($0.format?.rawValue ?? "auto")#\($0.role.rawValue)"
+        let sets = try gate.sets.map { set in
+            "\(set.name)=\(set.file.path)#\(FileRecord.stamp(set.file.path))#\(set.format?.rawValue ?? "auto")#\(set.role.rawValue)"
+                + (try set.generation.map { "#" + (try Self.stamp($0)) } ?? "")
         }
         return ["eval_sets": sets.joined(separator: ";"),
                 "eval_options": "\(gate.windowing)|\(gate.context)|\(gate.batchSize.map(String.init) ?? "auto")",
                 "base": verify.modelFiles.map(\.sha256).joined(separator: ","),
                 "tuned": train.files.map(\.sha256).joined(separator: ",")]
+    }
+
+    /// What of a generative set's settings changes its answers or their scores, in one string
+    /// (stop sequences JSON-encoded, so any text in them stays unambiguous).
+    static func stamp(_ settings: GenerationSettings) throws -> String {
+        let stop = String(decoding: try JSONEncoder().encode(settings.stop), as: UTF8.self)
+        return "metrics=\(settings.metrics.map(\.label).joined(separator: ","))#max_new_tokens=\(settings.maxNewTokens)"
+            + "#stop=\(stop)#batch_size=\(settings.batchSize)"
     }
 
     func run(events: @escaping RunEvents) throws -> Output {
@@ -82,9 +92,17 @@ struct EvaluateStage: Stage {
         return Output(sets: sets, evaluation: evaluation)
     }
 
+    /// Per loss set its perplexity before → after, per generative set each metric's accuracy before → after.
     static func summary(_ output: Output) -> String {
-        output.sets.map { set in
+        let losses = output.sets.map { set in
             String(format: "%@: perplexity %.3g → %.3g", set.name, set.base.perplexity, set.tuned.perplexity)
-        }.joined(separator: "; ")
+        }
+        let tasks = output.evaluation.tasks.map { task in
+            "\(task.name): " + task.base.accuracies.map { accuracy in
+                String(format: "%@ %.2f", accuracy.metric.name, accuracy.statistic.accuracy)
+                    + (task.tuned?.accuracy(of: accuracy.metric.name).map { String(format: " → %.2f", $0.accuracy) } ?? "")
+            }.joined(separator: ", ")
+        }
+        return (losses + tasks).joined(separator: "; ")
     }
 }
