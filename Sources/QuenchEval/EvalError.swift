@@ -22,6 +22,9 @@ public enum EvalError: Error, Equatable, CustomStringConvertible {
     case invalidGate(file: String, problems: [ConfigProblem])
     /// A report could not be written.
     case writeFailed(path: String, reason: String)
+    /// A record of a generative set that cannot be answered or scored (no reference, an empty prompt,
+    /// a reference longer than the generation budget, a pattern that does not compile).
+    case invalidTaskRecord(file: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -45,6 +48,8 @@ public enum EvalError: Error, Equatable, CustomStringConvertible {
             return "\(file): \(count) in the gate:\n" + problems.map { "  \($0)" }.joined(separator: "\n")
         case .writeFailed(let path, let reason):
             return "cannot write \(path): \(reason)"
+        case .invalidTaskRecord(let file, let line, let reason):
+            return "\(file):\(line): \(reason)"
         }
     }
 }

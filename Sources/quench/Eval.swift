@@ -3,6 +3,7 @@ import Foundation
 import QuenchEval
 import QuenchTrain
 import QuenchData
+import QuenchGate
 
 /// `quench eval`: loss and perplexity of a model, and of its tuned version, on evaluation sets.
 struct Eval: AsyncParsableCommand {
@@ -25,10 +26,20 @@ struct Eval: AsyncParsableCommand {
             With --adapter (a PEFT directory, applied in memory) or --tuned-model, the same tokens are \
             evaluated on the base and the tuned model and the difference is printed.
 
+            Task evaluation (--task, a .jsonl of chat records whose last assistant turn is the reference, \
+            or prompt/completion records): every prompt is answered by greedy decoding, --generation-batch \
+            prompts at a time over the key/value cache, until EOS, the chat template's end of turn, a \
+            --stop sequence or --max-new-tokens; each answer is scored by every --metric (exact_match, \
+            contains, regex, json_valid, json_fields; see evaluations/README.md for their exact \
+            definitions) and the accuracy is printed with its standard error. Options follow a colon: \
+            exact_match:ignore_case,ignore_punctuation (strip is on unless no_strip).
+
             Examples:
               quench eval --data evaluations/general-text.txt
               quench eval --model base.gguf --adapter runs/x/adapter --data evaluations/temperature-chat-holdout.jsonl
               quench eval --data book.txt --windowing llama-cpp --context 512 --json
+              quench eval --adapter runs/x/train/adapter --task evaluations/quickstart/contact-extraction-eval.jsonl \\
+                --metric json_fields --metric exact_match --max-new-tokens 64
             """)
 
     @OptionGroup var model: ModelOptions
@@ -39,6 +50,23 @@ struct Eval: AsyncParsableCommand {
     @Option(help: ArgumentHelp("JSONL record layout: text, prompt_completion or chat (default: detected).",
                                valueName: "format"))
     var format: String?
+
+    @Option(help: ArgumentHelp("A generative set (.jsonl, chat or prompt_completion) to answer and score (repeatable).",
+                               valueName: "file"))
+    var task: [String] = []
+
+    @Option(help: ArgumentHelp("A metric for --task sets (repeatable): exact_match, contains, regex, json_valid, json_fields.",
+                               valueName: "name[:options]"))
+    var metric: [String] = []
+
+    @Option(help: "Most tokens generated per answer.")
+    var maxNewTokens = GenerationSettings.defaultMaxNewTokens
+
+    @Option(help: ArgumentHelp("Text that ends an answer (repeatable).", valueName: "text"))
+    var stop: [String] = []
+
+    @Option(help: "Prompts decoded together.")
+    var generationBatch = GenerationSettings.defaultBatchSize
 
     @Option(help: ArgumentHelp("LoRA adapter directory (PEFT layout) to evaluate against the base.", valueName: "dir"))
     var adapter: String?
@@ -61,7 +89,8 @@ struct Eval: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard !data.isEmpty else { throw ValidationError("give at least one --data file") }
+        guard !data.isEmpty || !task.isEmpty else { throw ValidationError("give at least one --data or --task file") }
+        guard task.isEmpty == metric.isEmpty else { throw ValidationError("--task and --metric go together: give both") }
         guard adapter == nil || tunedModel == nil else { throw ValidationError("give --adapter or --tuned-model, not both") }
     }
 
@@ -78,7 +107,13 @@ struct Eval: AsyncParsableCommand {
         if model.model == nil, !FileManager.default.fileExists(atPath: model.url.path) {
             throw ValidationError("no --model given and the demo model is not at \(model.url.path); run `make setup` to fetch it")
         }
-        let request = EvalRequest(base: model.url, tuned: tuned, sets: sets,
+        let settings = GenerationSettings(metrics: try metric.map(TaskMetric.init(spec:)), maxNewTokens: maxNewTokens,
+                                          stop: stop, batchSize: generationBatch)
+        let tasks = task.map { path in
+            let url = URL(fileURLWithPath: path)
+            return GenerativeSetSource(file: url, format: datasetFormat, settings: settings)
+        }
+        let request = EvalRequest(base: model.url, tuned: tuned, sets: sets, tasks: tasks,
                                   options: EvalOptions(windowing: windowing, context: context, batchSize: batch,
                                                        precision: precision))
         let report = try ModelEvaluation.run(request, progress: progress)

@@ -57,42 +57,51 @@ public struct EvalReport: Codable, Sendable, Equatable {
                                     set.perplexityChange ?? 0))
             }
         }
+        for task in tasks { lines += task.renderedLines() }
         return lines.joined(separator: "\n")
     }
 }
 
 /// Evaluates models on sets: one model on one set, or a base and its tuned model on many.
 public enum ModelEvaluation {
-    /// Opens the base model, tokenizes the sets once with its tokenizer, evaluates the base, then
-    /// the tuned model (adapters applied in memory, or a second model) on the same tokens.
+    /// Opens the base model, tokenizes the sets once with its tokenizer (and reads the generative
+    /// sets' prompts and references), evaluates the base, then the tuned model (adapters applied in
+    /// memory, or a second model) on the same tokens and prompts.
     /// With `check`, every model and adapter file is read from bytes it accepted (see `FileCheck`).
-    /// - Throws: `EvalError` (missing files, empty sets, bad settings, mismatched vocabularies, a
-    ///   precision this CPU cannot compute in), `DatasetError` for bad JSONL, the model loader's errors,
-    ///   or the check's.
+    /// - Throws: `EvalError` (missing files, empty sets, bad settings or records, mismatched
+    ///   vocabularies, a precision this CPU cannot compute in), `DatasetError` for bad JSONL, the model
+    ///   loader's errors, or the check's.
     public static func run(_ request: EvalRequest, verifying check: FileCheck? = nil,
                            progress: (String) -> Void = { _ in }) throws -> EvalReport {
         for set in request.sets { try set.check() }
+        for task in request.tasks { try task.check() }
         try request.tuned?.check()
         try request.options.windowing.validate(context: request.options.context)
         try request.options.requirePrecisionSupport()
         let base = try reading(check) { try ModelBundle.open(request.base) }
         try base.model.setPrecision(request.options.precision)
         let sets = try tokenize(request.sets, bundle: base, options: request.options)
+        let tasks = try loadTasks(request.tasks, bundle: base)
         let measured = try sets.map { set in
             progress("base model on \(set.name)")
             return MeasuredSet(set: set, base: try Evaluator.evaluate(model: base.model, set: set, options: request.options))
         }
+        let measuredTasks = try tasks.map { task in
+            progress("base model: answering \(task.examples.count) prompts of \(task.name)")
+            return MeasuredTask(set: task, base: try TaskEvaluator.evaluate(model: base.model, set: task, progress: progress))
+        }
         var comparisons = measured.map { $0.comparison(tuned: nil) }
+        var taskComparisons = measuredTasks.map { $0.comparison(tuned: nil) }
         var tunedFiles: [URL]?
         if let tuned = request.tuned {
-            (comparisons, tunedFiles) = try evaluateTuned(tuned, base: base, measured: measured, options: request.options,
-                                                          check: check, progress: progress)
+            let evaluated = try evaluateTuned(tuned, base: base, measured: measured, tasks: measuredTasks,
+                                              options: request.options, check: check, progress: progress)
+            (comparisons, taskComparisons, tunedFiles) = (evaluated.sets, evaluated.tasks, evaluated.files)
         }
         return EvalReport(model: base.location.standardizedFileURL.path, tuned: request.tuned?.url.standardizedFileURL.path,
                           tunedKind: request.tuned?.kind, windowing: request.options.windowing.description,
                           context: request.options.context, precision: request.options.precision, sets: comparisons,
-                          tasks: [],
-                          modelFiles: base.files.map(\.standardizedFileURL.path),
+                          tasks: taskComparisons, modelFiles: base.files.map(\.standardizedFileURL.path),
                           tunedFiles: tunedFiles?.map(\.standardizedFileURL.path))
     }
 
@@ -127,9 +136,19 @@ public enum ModelEvaluation {
         }
     }
 
-    /// Each measured set's comparison with the tuned model's result on it, and the tuned model's files.
-    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, measured: [MeasuredSet], options: EvalOptions,
-                                      check: FileCheck?, progress: (String) -> Void) throws -> ([SetComparison], [URL]) {
+    /// What the tuned model measured: each set's and each generative set's comparison, and its files.
+    private struct TunedEvaluation {
+        let sets: [SetComparison]
+        let tasks: [TaskComparison]
+        let files: [URL]
+    }
+
+    /// Each measured set's comparison with the tuned model's result on it, each generative set's with
+    /// the tuned model's answers, and the tuned model's files. An adapter is applied in memory for
+    /// the losses and then merged into the weights for generation (the model is not used after).
+    private static func evaluateTuned(_ tuned: TunedModel, base: ModelBundle, measured: [MeasuredSet],
+                                      tasks: [MeasuredTask], options: EvalOptions, check: FileCheck?,
+                                      progress: (String) -> Void) throws -> TunedEvaluation {
         let model: CausalLM, files: [URL]
         switch tuned {
         case .adapter(let directory):
@@ -150,7 +169,12 @@ public enum ModelEvaluation {
             progress("tuned \(tuned.kind.rawValue) on \(entry.set.name)")
             return entry.comparison(tuned: try Evaluator.evaluate(model: model, set: entry.set, options: options))
         }
-        return (comparisons, files)
+        if !tasks.isEmpty, let adapters = model.adapters { try adapters.merge(into: model) }
+        let taskComparisons = try tasks.map { task in
+            progress("tuned \(tuned.kind.rawValue): answering \(task.set.examples.count) prompts of \(task.set.name)")
+            return task.comparison(tuned: try TaskEvaluator.evaluate(model: model, set: task.set, progress: progress))
+        }
+        return TunedEvaluation(sets: comparisons, tasks: taskComparisons, files: files)
     }
 
     /// `body`, its model files checked by `check` when there is one.
