@@ -49,14 +49,18 @@ struct StopSequences {
 
     init(_ sequences: [String], tokenizer: BPETokenizer) {
         (self.sequences, self.tokenizer) = (sequences, tokenizer)
-        tail = (sequences.map(\.utf8.count).max() ?? 0) + 1
+        // The longest stop sequence, plus the three bytes a character cut at the tail's start may lose.
+        tail = (sequences.map(\.utf8.count).max() ?? 0) + 4
     }
 
     /// Whether the text of `generated` has reached a stop sequence. Checked after every token, so a
-    /// stop sequence first appears within the last tokens: only those are decoded.
+    /// stop sequence first appears within the last tokens: only those are decoded, without the
+    /// continuation bytes of a character cut at the tail's start (which would read as U+FFFD).
     func reached(in generated: [Int32]) -> Bool {
-        guard !sequences.isEmpty, let text = try? tokenizer.decode(generated.suffix(tail).map(Int.init)) else { return false }
-        return firstStop(in: text) != nil
+        guard !sequences.isEmpty else { return false }
+        let bytes = generated.suffix(tail).flatMap { tokenizer.bytes(for: Int($0)) ?? [] }
+        let start = bytes.prefix(3).firstIndex { $0 & 0xC0 != 0x80 } ?? min(3, bytes.count)
+        return firstStop(in: String(decoding: bytes[start...], as: UTF8.self)) != nil
     }
 
     /// `text` up to the earliest stop sequence in it (all of it when none occurs).
