@@ -32,6 +32,22 @@ public enum TaskMetric: Codable, Sendable, Hashable {
     /// Every metric name, for error messages.
     public static let knownNames = ["exact_match", "contains", "regex", "json_valid", "json_fields"]
 
+    /// The metrics that take `TextMatchOptions`.
+    public static let namesTakingOptions: Set = ["exact_match", "contains"]
+
+    /// The metric called `name` (one of `knownNames`), with `options` for exact_match and contains
+    /// (ignored by the others: check `namesTakingOptions` first); nil for an unknown name.
+    public init?(name: String, options: TextMatchOptions = TextMatchOptions()) {
+        switch name {
+        case "exact_match": self = .exactMatch(options)
+        case "contains": self = .contains(options)
+        case "regex": self = .regex
+        case "json_valid": self = .jsonValid
+        case "json_fields": self = .jsonFields
+        default: return nil
+        }
+    }
+
     /// Whether the reference is literal text the answer must reproduce (so a reference longer than
     /// the generation budget can never be met): exact_match, contains and json_fields.
     public var needsReferenceWithinBudget: Bool {
@@ -67,16 +83,11 @@ public enum TaskMetric: Codable, Sendable, Hashable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let name = try container.decode(String.self, forKey: .name)
         let options = try container.decodeIfPresent(TextMatchOptions.self, forKey: .options) ?? TextMatchOptions()
-        switch name {
-        case "exact_match": self = .exactMatch(options)
-        case "contains": self = .contains(options)
-        case "regex": self = .regex
-        case "json_valid": self = .jsonValid
-        case "json_fields": self = .jsonFields
-        default:
+        guard let metric = TaskMetric(name: name, options: options) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .name, in: container, debugDescription: "unknown metric '\(name)'; known: \(Self.knownNames.joined(separator: ", "))")
         }
+        self = metric
     }
 }
 

@@ -29,11 +29,7 @@ public struct EvalSetSource: Sendable, Equatable {
     /// Checks the file is there and of a kind Quench reads, before any model is loaded.
     /// - Throws: `EvalError.unreadable` for a missing file, a directory or another extension.
     public func check() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
-            throw EvalError.unreadable(file: file.path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw EvalError.unreadable(file: file.path, reason: "it is a directory") }
+        try EvalFile.requireFile(file)
         guard isText || file.pathExtension.lowercased() == "jsonl" else {
             throw EvalError.unreadable(file: file.path, reason: "expected a .txt or .jsonl file")
         }

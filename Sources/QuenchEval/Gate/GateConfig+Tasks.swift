@@ -81,21 +81,15 @@ extension GateConfig {
     private static func readMetric(_ r: inout ConfigReader, name: String, options: ConfigNode?,
                                    place: ConfigPlace) -> TaskMetric? {
         let key = "sets.metrics.\(name)"
-        switch name {
-        case "exact_match": return readTextOptions(&r, options, key: key).map(TaskMetric.exactMatch)
-        case "contains": return readTextOptions(&r, options, key: key).map(TaskMetric.contains)
-        default:
+        guard TaskMetric.namesTakingOptions.contains(name) else {
             if let options {
                 r.report(.refused(reason: "\(name) takes no options; write it as '- \(name)'"), key: key,
                          at: ConfigPlace(options, orElse: place))
                 return nil
             }
-            switch name {
-            case "regex": return .regex
-            case "json_valid": return .jsonValid
-            default: return .jsonFields
-            }
+            return TaskMetric(name: name)
         }
+        return readTextOptions(&r, options, key: key).flatMap { TaskMetric(name: name, options: $0) }
     }
 
     /// exact_match's and contains' options: `strip`, `ignore_case`, `ignore_punctuation` (true or false).

@@ -11,11 +11,7 @@ extension GenerativeSetSource {
     /// - Throws: `EvalError.unreadable` for a missing file or one that is not `.jsonl`;
     ///   `.invalidSetting` for a text format, no metric, or settings out of bounds.
     public func check() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
-            throw EvalError.unreadable(file: file.path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw EvalError.unreadable(file: file.path, reason: "it is a directory") }
+        try EvalFile.requireFile(file)
         guard file.pathExtension.lowercased() == "jsonl" else {
             throw EvalError.unreadable(file: file.path, reason: "a generative set is a .jsonl file of chat or prompt_completion records")
         }

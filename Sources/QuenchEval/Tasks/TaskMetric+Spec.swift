@@ -24,17 +24,13 @@ extension TaskMetric {
                                                + "known: \(Self.specOptions.joined(separator: ", "))")
             }
         }
-        switch name {
-        case "exact_match": self = .exactMatch(options)
-        case "contains": self = .contains(options)
-        case "regex", "json_valid", "json_fields":
-            guard optionNames.isEmpty else {
-                throw EvalError.invalidSetting(key: "metric", reason: "\(name) takes no options ('\(spec)')")
-            }
-            self = name == "regex" ? .regex : name == "json_valid" ? .jsonValid : .jsonFields
-        default:
+        guard let metric = TaskMetric(name: name, options: options) else {
             throw EvalError.invalidSetting(key: "metric", reason: "unknown metric '\(name)'; known: "
                                            + TaskMetric.knownNames.joined(separator: ", "))
         }
+        guard optionNames.isEmpty || Self.namesTakingOptions.contains(name) else {
+            throw EvalError.invalidSetting(key: "metric", reason: "\(name) takes no options ('\(spec)')")
+        }
+        self = metric
     }
 }
