@@ -3,7 +3,7 @@ import QuenchGate
 
 /// One line of the reports' accuracy table: one metric of a generative set (or one field of its
 /// json_fields metric), the base model's accuracy, the tuned model's, and the change.
-struct TaskAccuracyRow: Equatable {
+struct TaskAccuracyRow {
     let set: String
     /// The metric's label ("exact_match(strip, ignore_case)"), or "json_fields: <field>" for one field.
     let metric: String
