@@ -3,8 +3,10 @@ import Testing
 import QuenchTestSupport
 
 /// The quickstart job on the real SmolLM2 model, as `make demo` runs it: it must pass its gate with
-/// the tuned model far better than the base on held-out people, and land in the registry as pending
-/// approval; the gate-fail job must be rejected (exit 3) with the reason in the report's first line.
+/// the tuned model far better than the base on held-out people, in loss and in the answers it writes
+/// (valid JSON with the right fields), and land in the registry as pending approval; the gate-fail job
+/// must be rejected (exit 3), failing its accuracy checks, with the reason in the report's first line
+/// and failing answers quoted under it.
 @Suite(.serialized) struct QuickstartTests {
     var repository: URL { SharedFixtures.repository }
 
@@ -16,6 +18,21 @@ import QuenchTestSupport
         let result = try QuenchBinary.run(["run", repository.appendingPathComponent(spec).path, "--runs",
                                            folder.appendingPathComponent("runs").path, "--json"], base: environment, in: repository)
         return (result.status, result.standardOutput)
+    }
+
+    /// Each model's accuracy per metric on the generative set `set` of a report.json.
+    func taskAccuracies(_ report: [String: Any], set: String) throws -> (base: [String: Double], tuned: [String: Double])? {
+        let evaluation = (report["evaluation"] as? [String: Any])?["evaluation"] as? [String: Any]
+        guard let task = (evaluation?["tasks"] as? [[String: Any]])?.first(where: { $0["name"] as? String == set }) else { return nil }
+        func accuracies(_ side: String) -> [String: Double] {
+            let list = (task[side] as? [String: Any])?["accuracies"] as? [[String: Any]] ?? []
+            return Dictionary(list.compactMap { entry in
+                guard let name = (entry["metric"] as? [String: Any])?["name"] as? String,
+                      let value = (entry["statistic"] as? [String: Any])?["accuracy"] as? Double else { return nil }
+                return (name, value)
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        return (accuracies("base"), accuracies("tuned"))
     }
 
     @Test(.requiresQuickstartModel) func theQuickstartPassesItsGateAndTheGateFailJobIsRejected() throws {
@@ -37,6 +54,12 @@ import QuenchTestSupport
         let base = try #require((task["base"] as? [String: Any])?["perplexity"] as? Double)
         let tuned = try #require((task["tuned"] as? [String: Any])?["perplexity"] as? Double)
         #expect(base > 1.5 * tuned, "base perplexity \(base) must be well above the tuned \(tuned)")
+        let answers = try #require(try taskAccuracies(report, set: "person-records-answers"))
+        #expect(answers.tuned["json_fields"] ?? 0 >= 0.8 && answers.tuned["exact_match"] ?? 0 >= 0.8, "\(answers)")
+        #expect(answers.base["json_fields"] ?? 1 < 0.2, "the base model must clearly fail the task: \(answers)")
+        let gate = try #require(report["gate"] as? [String: Any])
+        let accuracyChecks = (gate["checks"] as? [[String: Any]] ?? []).filter { ($0["name"] as? String)?.contains("accuracy") == true }
+        #expect(accuracyChecks.count == 4 && accuracyChecks.allSatisfy { $0["passed"] as? Bool == true }, "\(accuracyChecks)")
         #expect((report["registry"] as? [String: Any])?["status"] as? String == "pending_approval")
 
         let (failed, failedOutput) = try run("jobs/smollm2-135m_lora_gate-fail.yaml", in: folder)
@@ -47,6 +70,13 @@ import QuenchTestSupport
         let headline = markdown.split(separator: "\n").first { $0.hasPrefix("**") }.map(String.init) ?? ""
         #expect(headline.contains("Rejected by the gate: failed") && headline.contains("on person-records-holdout"),
                 "\(headline)")
+        let gateReport = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: directory.appendingPathComponent("evaluation/gate.json"))) as? [String: Any])
+        let failedAccuracy = (gateReport["checks"] as? [[String: Any]] ?? []).filter {
+            $0["name"] as? String == "min_accuracy" && $0["passed"] as? Bool == false
+        }
+        #expect(failedAccuracy.map { $0["set"] as? String } == Array(repeating: "person-records-answers", count: 3))
+        #expect(markdown.contains("Failing examples on person-records-answers"), "report.md quotes failing answers")
         #expect(rejection["registered"] == nil || rejection["registered"] is NSNull)
     }
 }
