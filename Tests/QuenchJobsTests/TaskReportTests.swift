@@ -48,7 +48,8 @@ import Testing
                          status: passed ? .succeeded : .rejected, failure: nil, createdAt: now, finishedAt: now, stages: [],
                          model: nil, files: nil, data: nil, training: nil, trainingConfiguration: nil,
                          precision: .init(training: TrainingConfig(data: .init(train: "t.jsonl")), trained: nil, evaluated: evaluation),
-                         curve: nil, evaluation: evaluation, gate: gate, signature: nil, registry: nil, compliance: [:])
+                         curve: nil, evaluation: evaluation, accuracy: TaskAccuracyRow.table(evaluation), gate: gate,
+                         signature: nil, registry: nil, compliance: [:])
     }
 
     static let failedAccuracy = GateCheck(name: "min_accuracy", set: "answers", metric: "tuned json_fields accuracy",
@@ -66,6 +67,19 @@ import Testing
         #expect(markdown.contains("- answers: 6 answer(s) wrong → right, 1 right → wrong"))
         #expect(!markdown.contains("## Evaluation (windowing"), "no loss set, no loss table")
         #expect(!markdown.contains("Failing examples"), "the gate passed")
+    }
+
+    @Test func reportJSONHasTheAccuracyTableForScripts() throws {
+        let data = try RunFiles.prettyEncoder.encode(Self.report(tasks: [Self.comparison()], checks: [Self.passedAccuracy]))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let rows = try #require(json["accuracy"] as? [[String: Any]])
+        let fields = rows.first { $0["metric"] as? String == "json_fields" }
+        #expect(fields?["set"] as? String == "answers")
+        #expect((fields?["base"] as? [String: Any])?["correct"] as? Int == 1)
+        #expect((fields?["tuned"] as? [String: Any])?["accuracy"] as? Double == 6.0 / 7)
+        let change = try #require(fields?["change_in_points"] as? Double)
+        #expect(abs(change - 500.0 / 7) < 1e-9)
+        #expect(rows.contains { $0["metric"] as? String == "json_fields: age" })
     }
 
     @Test func htmlListsChangedAnswersEscaped() {

@@ -25,6 +25,9 @@ struct RunReport: Encodable {
     let precision: StagePrecisions
     let curve: TrainingCurve?
     let evaluation: EvaluateStage.Output?
+    /// The generative sets' accuracy table (each metric, and each json_fields field), base and tuned:
+    /// what report.md and report.html show, for scripts.
+    let accuracy: [TaskAccuracyRow]
     let gate: GateStage.Output?
     let signature: SignStage.Output?
     let registry: RegisterStage.Output?
@@ -32,7 +35,7 @@ struct RunReport: Encodable {
     let compliance: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case schema, job, spec, status, failure, stages, model, files, data, training, curve, evaluation, gate,
+        case schema, job, spec, status, failure, stages, model, files, data, training, curve, evaluation, accuracy, gate,
              signature, registry, compliance, precision
         case specSHA256 = "spec_sha256", quenchVersion = "quench_version", runDirectory = "run_directory",
              createdAt = "created_at", finishedAt = "finished_at", trainingConfiguration = "training_configuration"

@@ -3,12 +3,26 @@ import QuenchGate
 
 /// One line of the reports' accuracy table: one metric of a generative set (or one field of its
 /// json_fields metric), the base model's accuracy, the tuned model's, and the change.
-struct TaskAccuracyRow {
+struct TaskAccuracyRow: Encodable {
     let set: String
     /// The metric's label ("exact_match(strip, ignore_case)"), or "json_fields: <field>" for one field.
     let metric: String
     let base: AccuracyStatistic?
     let tuned: AccuracyStatistic?
+
+    enum CodingKeys: String, CodingKey {
+        case set, metric, base, tuned
+        case changeInPoints = "change_in_points"
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(set, forKey: .set)
+        try container.encode(metric, forKey: .metric)
+        try container.encodeIfPresent(base, forKey: .base)
+        try container.encodeIfPresent(tuned, forKey: .tuned)
+        try container.encodeIfPresent(changeInPoints, forKey: .changeInPoints)
+    }
 
     /// tuned − base accuracy in percentage points; nil unless both were measured.
     var changeInPoints: Double? {
@@ -29,6 +43,11 @@ struct TaskAccuracyRow {
                                     base: base?.fields?[field], tuned: tuned?.fields?[field])
                 }
         }
+    }
+
+    /// The rows of every generative set of an evaluation (none when it did not run).
+    static func table(_ evaluation: EvaluateStage.Output?) -> [TaskAccuracyRow] {
+        evaluation?.evaluation.tasks.flatMap(rows(of:)) ?? []
     }
 
     /// An accuracy as the tables show it: "0.8125 ± 0.0570 (39/48)", or "n/a".

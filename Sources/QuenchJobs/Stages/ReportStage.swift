@@ -37,7 +37,8 @@ struct ReportStage: Stage {
             trainingConfiguration: context.spec.training,
             precision: .init(training: context.spec.training, trained: finished.train, evaluated: finished.evaluate),
             curve: finished.train.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0.metrics)) },
-            evaluation: finished.evaluate, gate: finished.gate, signature: finished.sign, registry: finished.register,
+            evaluation: finished.evaluate,
+            accuracy: TaskAccuracyRow.table(finished.evaluate), gate: finished.gate, signature: finished.sign, registry: finished.register,
             compliance: ["compliance.json": compliance.json.lastPathComponent, "compliance.md": compliance.markdown.lastPathComponent])
         let json = try RunFiles.prettyEncoder.encode(report)
         try AtomicFile.write(Data(scrubber.scrub(String(decoding: json, as: UTF8.self)).utf8), to: directory.reportJSON)
