@@ -26,10 +26,12 @@ test: setup
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 
-# sgemm and kernel timings on a release build, then sgemm from plain C at the same shapes.
+# sgemm and kernel timings on a release build, task-set generation at batch 1 and 8, then sgemm from
+# plain C at the same shapes.
 bench: build
 	$(RELEASE_BIN) bench kernels
 	$(RELEASE_BIN) bench forward
+	$(RELEASE_BIN) bench generate
 	@mkdir -p .build
 	$(CC) -O2 scripts/sgemm_reference.c -o $(REFERENCE_BENCH) -lblas
 	$(REFERENCE_BENCH)

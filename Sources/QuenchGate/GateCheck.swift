@@ -13,12 +13,22 @@ public struct GateCheck: Codable, Sendable, Equatable {
     /// nil when the measurement is not a finite number (which never passes).
     public let value: Double?
     public let passed: Bool
+    /// An accuracy check's metric (`TaskMetric.name`), so a report can quote the answers that metric
+    /// scored wrong; nil for loss checks (and absent from their JSON).
+    public let taskMetric: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, set, metric, threshold, value, passed
+        case taskMetric = "task_metric"
+    }
 
     /// A check; `passed` is decided here from the threshold's direction, so a NaN never passes.
-    package init(name: String, set: String, metric: String, threshold: Double, value: Double, atMost: Bool) {
+    package init(name: String, set: String, metric: String, threshold: Double, value: Double, atMost: Bool,
+                 taskMetric: String? = nil) {
         self.name = name
         self.set = set
         self.metric = metric
+        self.taskMetric = taskMetric
         self.threshold = threshold
         self.value = value.isFinite ? value : nil
         passed = value.isFinite && (atMost ? value <= threshold : value >= threshold)

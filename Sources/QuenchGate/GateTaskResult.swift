@@ -10,23 +10,21 @@ public struct GateTaskResult: Codable, Sendable, Equatable {
         public let prompt: String
         public let expected: String
         public let got: String
-        /// The first metric that scored it wrong, and why.
+        /// The metric that scored it wrong, and why.
         public let reason: String
 
         /// Longest text kept of a prompt, reference, answer or reason; a longer one ends with "…".
         public static let maximumCharacters = 300
 
-        /// `example` as a report shows it: every text passed through `scrub`, then cut.
-        public init(_ example: TaskExample, scrub: (String) -> String) {
-            func shown(_ text: String) -> String {
-                let clean = scrub(text)
-                return clean.count > Self.maximumCharacters ? clean.prefix(Self.maximumCharacters) + "…" : clean
-            }
+        /// `example` as a report shows it: every text passed through `scrub`, then cut; the reason is
+        /// the first of `metrics` (all of the set's when empty) that scored it wrong.
+        public init(_ example: TaskExample, metrics: [String] = [], scrub: (String) -> String) {
+            func shown(_ text: String) -> String { TaskExample.shown(text, scrub: scrub, limit: Self.maximumCharacters) }
             line = example.line
             prompt = shown(example.prompt)
             expected = shown(example.reference)
             got = shown(example.answer)
-            reason = shown(example.failure ?? "wrong")
+            reason = shown(example.failure(among: metrics) ?? "wrong")
         }
     }
 
@@ -50,9 +48,10 @@ public struct GateTaskResult: Codable, Sendable, Equatable {
     /// Most failing examples a gate report keeps per set.
     public static let failingExampleLimit = 3
 
-    /// The record of `comparison` for a set of `role`; with `failed`, up to `failingExampleLimit` of
-    /// the tuned model's wrong answers (in file order), passed through `scrub`.
-    public init(role: GateSetRole, comparison: TaskComparison, failed: Bool, scrub: (String) -> String) {
+    /// The record of `comparison` for a set of `role`; with `failedMetrics` (the metrics of its failed
+    /// checks), up to `failingExampleLimit` of the tuned model's answers those metrics scored wrong
+    /// (in file order), passed through `scrub`.
+    public init(role: GateSetRole, comparison: TaskComparison, failedMetrics: [String], scrub: (String) -> String) {
         name = comparison.name
         self.role = role
         path = comparison.path
@@ -60,7 +59,14 @@ public struct GateTaskResult: Codable, Sendable, Equatable {
         maxNewTokens = comparison.maxNewTokens
         base = comparison.base.accuracies
         tuned = comparison.tuned?.accuracies
-        let wrong = failed ? (comparison.tuned?.examples ?? []).filter { !$0.correct } : []
-        failingExamples = wrong.prefix(Self.failingExampleLimit).map { FailingExample($0, scrub: scrub) }
+        failingExamples = Self.failing(comparison, metrics: failedMetrics).map { FailingExample($0, metrics: failedMetrics, scrub: scrub) }
+    }
+
+    /// Up to `failingExampleLimit` of the tuned model's answers that one of `metrics` scored wrong, in
+    /// file order; none without metrics or a tuned model.
+    public static func failing(_ comparison: TaskComparison, metrics: [String]) -> [TaskExample] {
+        guard !metrics.isEmpty else { return [] }
+        let wrong = (comparison.tuned?.examples ?? []).filter { $0.failure(among: metrics) != nil }
+        return Array(wrong.prefix(failingExampleLimit))
     }
 }

@@ -56,8 +56,14 @@ public struct TaskExample: Codable, Sendable, Equatable {
     public var correct: Bool { outcomes.allSatisfy(\.correct) }
 
     /// The first reason it is wrong, with the stop reason when generation ran out of tokens.
-    public var failure: String? {
-        guard let first = outcomes.first(where: { !$0.correct }) else { return nil }
+    public var failure: String? { failure(among: []) }
+
+    /// The first reason one of `metrics` (every metric when empty) scored it wrong, with the stop
+    /// reason when generation ran out of tokens; nil when those metrics scored it right.
+    public func failure(among metrics: [String]) -> String? {
+        guard let first = outcomes.first(where: { !$0.correct && (metrics.isEmpty || metrics.contains($0.metric)) }) else {
+            return nil
+        }
         let reason = "\(first.metric): \(first.reason ?? "wrong")"
         return stop == .length ? reason + " (generation hit max_new_tokens)" : reason
     }

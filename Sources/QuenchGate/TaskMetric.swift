@@ -48,15 +48,6 @@ public enum TaskMetric: Codable, Sendable, Hashable {
         }
     }
 
-    /// Whether the reference is literal text the answer must reproduce (so a reference longer than
-    /// the generation budget can never be met): exact_match, contains and json_fields.
-    public var needsReferenceWithinBudget: Bool {
-        switch self {
-        case .exactMatch, .contains, .jsonFields: return true
-        case .regex, .jsonValid: return false
-        }
-    }
-
     /// The options of a text-matching metric, nil for the others.
     public var textOptions: TextMatchOptions? {
         switch self {

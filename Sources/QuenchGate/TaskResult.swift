@@ -69,18 +69,32 @@ public struct TaskComparison: Codable, Sendable, Equatable {
     public let path: String
     public let metrics: [TaskMetric]
     public let maxNewTokens: Int
+    /// The stop sequences the answers were cut at.
+    public let stop: [String]
     public let base: TaskResult
     public let tuned: TaskResult?
 
     enum CodingKeys: String, CodingKey {
-        case name, path, metrics, base, tuned
+        case name, path, metrics, base, tuned, stop
         case maxNewTokens = "max_new_tokens"
     }
 
     /// A comparison; `tuned` is nil when only one model was evaluated.
-    public init(name: String, path: String, metrics: [TaskMetric], maxNewTokens: Int, base: TaskResult, tuned: TaskResult?) {
-        (self.name, self.path, self.metrics, self.maxNewTokens) = (name, path, metrics, maxNewTokens)
+    public init(name: String, path: String, metrics: [TaskMetric], maxNewTokens: Int, stop: [String] = [], base: TaskResult,
+                tuned: TaskResult?) {
+        (self.name, self.path, self.metrics, self.maxNewTokens, self.stop) = (name, path, metrics, maxNewTokens, stop)
         (self.base, self.tuned) = (base, tuned)
+    }
+
+    /// Reads a comparison; one written before stop sequences were recorded had none.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(String.self, forKey: .name), path: try container.decode(String.self, forKey: .path),
+                  metrics: try container.decode([TaskMetric].self, forKey: .metrics),
+                  maxNewTokens: try container.decode(Int.self, forKey: .maxNewTokens),
+                  stop: try container.decodeIfPresent([String].self, forKey: .stop) ?? [],
+                  base: try container.decode(TaskResult.self, forKey: .base),
+                  tuned: try container.decodeIfPresent(TaskResult.self, forKey: .tuned))
     }
 
     /// tuned − base accuracy of the metric named `name`; nil without a tuned model or the metric.

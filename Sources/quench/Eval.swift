@@ -47,7 +47,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: ArgumentHelp("An evaluation set, .txt or .jsonl (repeatable).", valueName: "file"))
     var data: [String] = []
 
-    @Option(help: ArgumentHelp("JSONL record layout: text, prompt_completion or chat (default: detected).",
+    @Option(help: ArgumentHelp("JSONL record layout of the --data sets: text, prompt_completion or chat (default: detected; --task sets are always detected).",
                                valueName: "format"))
     var format: String?
 
@@ -111,12 +111,12 @@ struct Eval: AsyncParsableCommand {
                                           stop: stop, batchSize: generationBatch)
         let tasks = task.map { path in
             let url = URL(fileURLWithPath: path)
-            return GenerativeSetSource(file: url, format: datasetFormat, settings: settings)
+            return GenerativeSetSource(file: url, settings: settings)
         }
         let request = EvalRequest(base: model.url, tuned: tuned, sets: sets, tasks: tasks,
                                   options: EvalOptions(windowing: windowing, context: context, batchSize: batch,
                                                        precision: precision))
         let report = try ModelEvaluation.run(request, progress: progress)
-        if json { try printJSON(report) } else { print(report.rendered()) }
+        if json { try printJSON(report.redactingExamples(Scrub.text)) } else { print(report.rendered()) }
     }
 }

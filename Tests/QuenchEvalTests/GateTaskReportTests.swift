@@ -180,6 +180,14 @@ import Testing
                                                                       tuned: result(right: 1, of: 1)))
         let report = try GateRunner.decide(folder.gate, evaluation: evaluation, quenchVersion: "0", scrub: { $0 })
         #expect(report.failingExampleLines.last == "    got:      ```⏎</pre><script>alert(1)</script>⏎# heading")
+        let escaping = result(right: 0, of: 1) { line, correct in example(line, correct: correct, answer: "red\u{1B}[31m\tbell\u{7}\u{9B}\r\nend") }
+        let escaped = try GateRunner.decide(
+            folder.gate, evaluation: folder.evaluation(answers: folder.comparison("answers", base: result(right: 0, of: 1), tuned: escaping),
+                                                       general: folder.comparison("general", base: result(right: 1, of: 1),
+                                                                                  tuned: result(right: 1, of: 1))),
+            quenchVersion: "0", scrub: { $0 })
+        #expect(escaped.failingExampleLines.last == "    got:      red\u{FFFD}[31m\tbell\u{FFFD}\u{FFFD}⏎end",
+                "no escape sequence reaches the terminal")
         let markdown = report.markdown()
         let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let got = try #require(lines.firstIndex(of: "Got:"))
@@ -237,10 +245,36 @@ import Testing
         let rescored = TaskComparison(name: "answers", path: answers.path, metrics: [.jsonValid],
                                       maxNewTokens: answers.maxNewTokens, base: answers.base, tuned: answers.tuned)
         #expect(refusal(folder.evaluation(answers: rescored, general: general))?
-                    .contains("scored set 'answers' with other metrics or max_new_tokens") == true)
+                    .contains("scored set 'answers' with other metrics, max_new_tokens or stop sequences") == true)
         let longer = TaskComparison(name: "answers", path: answers.path, metrics: answers.metrics, maxNewTokens: 64,
                                     base: answers.base, tuned: answers.tuned)
         #expect(refusal(folder.evaluation(answers: longer, general: general))?
-                    .contains("scored set 'answers' with other metrics or max_new_tokens") == true)
+                    .contains("scored set 'answers' with other metrics, max_new_tokens or stop sequences") == true)
+        let cutElsewhere = TaskComparison(name: "answers", path: answers.path, metrics: answers.metrics,
+                                          maxNewTokens: answers.maxNewTokens, stop: ["\n"], base: answers.base, tuned: answers.tuned)
+        #expect(refusal(folder.evaluation(answers: cutElsewhere, general: general))?
+                    .contains("scored set 'answers' with other metrics, max_new_tokens or stop sequences") == true)
+    }
+
+    @Test func failingExamplesAreTheAnswersTheFailedCheckMetricScoredWrong() {
+        let metrics: [TaskMetric] = [.jsonFields, .exactMatch(TextMatchOptions())]
+        func example(_ line: Int, fields: Bool, exact: Bool) -> TaskExample {
+            TaskExample(line: line, prompt: "p\(line)", reference: "r", answer: "a\(line)", stop: .endOfTurn, generatedTokens: 1,
+                        outcomes: [MetricOutcome(metric: "json_fields", correct: fields, reason: fields ? nil : "missing 'home'"),
+                                   MetricOutcome(metric: "exact_match", correct: exact, reason: exact ? nil : "not equal")])
+        }
+        let tuned = [example(1, fields: true, exact: false), example(2, fields: false, exact: false),
+                     example(3, fields: true, exact: true), example(4, fields: false, exact: false)]
+        let result = TaskResult(metrics: metrics, examples: tuned, precision: "fp32", promptTokens: 4, generatedTokens: 4, seconds: 1)
+        let comparison = TaskComparison(name: "answers", path: "/a.jsonl", metrics: metrics, maxNewTokens: 8, base: result, tuned: result)
+        func quoted(_ failed: [String]) -> GateTaskResult {
+            GateTaskResult(role: .task, comparison: comparison, failedMetrics: failed, scrub: { $0 })
+        }
+        // An answer with every field right but another key order fails exact_match only: not quoted for json_fields.
+        #expect(quoted(["json_fields"]).failingExamples.map(\.line) == [2, 4])
+        #expect(quoted(["json_fields"]).failingExamples.allSatisfy { $0.reason == "json_fields: missing 'home'" })
+        #expect(quoted(["exact_match"]).failingExamples.map(\.line) == [1, 2, 4])
+        #expect(quoted(["exact_match"]).failingExamples.first?.reason == "exact_match: not equal")
+        #expect(quoted([]).failingExamples.isEmpty, "no failed accuracy check, nothing quoted")
     }
 }

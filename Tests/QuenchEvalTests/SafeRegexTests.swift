@@ -78,6 +78,10 @@ import Testing
         #expect(refusal(long) == .regexTooLarge(what: "the pattern's length of 1025 bytes", limit: 1024))
         #expect(refusal(String(repeating: "a", count: SafeRegex.maximumPatternBytes)) == nil)
         #expect(refusal("xa{1001}") == .regexTooLarge(what: "the repetition count at byte 2", limit: 1000))
+        // A class costs one instruction per item: 60 ranges repeated 200 times is 12 000.
+        let ranges = (0..<60).map { i in "\(Character(Unicode.Scalar(0x100 + 2 * i)!))-\(Character(Unicode.Scalar(0x101 + 2 * i)!))" }
+        #expect(refusal("[\(ranges.joined())]{200}") == .regexTooLarge(what: "the compiled program's instruction count", limit: 10_000))
+        #expect(refusal("[\(ranges.joined())]{100}") == nil)
         #expect(refusal("a{0,99999999999999999999999}") == .regexTooLarge(what: "the repetition count at byte 1", limit: 1000))
         let program = ReferenceProblem.regexTooLarge(what: "the compiled program's instruction count", limit: 10_000)
         #expect(refusal("(a{1000}){1000}") == program)

@@ -133,6 +133,17 @@ import Testing
         }
     }
 
+    @Test func jsonKeysAreCodePointsNotCanonicalEquivalents() throws {
+        // "é" precomposed and "e" + U+0301 are one Swift String key but two JSON keys, as in Python.
+        let missing = try fields("{\"caf\u{E9}\": 1}", "{\"cafe\u{301}\": 1}")
+        #expect(!missing.correct && missing.reason == "missing 'caf\u{E9}'")
+        #expect(try fields("{\"caf\u{E9}\": 1}", "{\"cafe\u{301}\": 2, \"caf\u{E9}\": 1}").correct,
+                "both keys in one object are not duplicates")
+        #expect(try score(.jsonValid, "", "{\"caf\u{E9}\": 1, \"cafe\u{301}\": 2}").correct)
+        let both = try fields("{\"caf\u{E9}\": 1, \"cafe\u{301}\": 2}", "{\"caf\u{E9}\": 1, \"cafe\u{301}\": 3}")
+        #expect(!both.correct)
+    }
+
     @Test func jsonFieldsReferenceMustBeAnObjectWithFields() {
         #expect(throws: ReferenceProblem.notAJSONObject(reason: "it is an array of 1")) {
             try TaskScorer(metric: .jsonFields, reference: "[1]")

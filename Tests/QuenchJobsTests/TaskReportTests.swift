@@ -53,9 +53,9 @@ import Testing
     }
 
     static let failedAccuracy = GateCheck(name: "min_accuracy", set: "answers", metric: "tuned json_fields accuracy",
-                                          threshold: 0.9, value: 6.0 / 7, atMost: false)
+                                          threshold: 0.9, value: 6.0 / 7, atMost: false, taskMetric: "json_fields")
     static let passedAccuracy = GateCheck(name: "min_accuracy", set: "answers", metric: "tuned json_fields accuracy",
-                                          threshold: 0.8, value: 6.0 / 7, atMost: false)
+                                          threshold: 0.8, value: 6.0 / 7, atMost: false, taskMetric: "json_fields")
 
     @Test func markdownHasTheAccuracyTableAndTheChangeCounts() {
         let markdown = MarkdownReport.render(Self.report(tasks: [Self.comparison()], checks: [Self.passedAccuracy]))
@@ -126,7 +126,7 @@ import Testing
     @Test func failingExamplesAreAtMostThreeAndOnlyForAccuracyChecks() {
         let wrongEverywhere = Self.comparison(name: "general")
         let drop = GateCheck(name: "max_accuracy_drop", set: "general", metric: "accuracy drop in json_fields (base − tuned)",
-                             threshold: 0.1, value: 0.5, atMost: true)
+                             threshold: 0.1, value: 0.5, atMost: true, taskMetric: "json_fields")
         let loss = GateCheck(name: "max_loss", set: "held-out", metric: "tuned mean loss", threshold: 1, value: 2, atMost: true)
         var tuned = wrongEverywhere.tuned!.examples.map { example in
             TaskExample(line: example.line, prompt: example.prompt, reference: example.reference, answer: "no", stop: .endOfTurn,

@@ -22,7 +22,7 @@ extension ModelEvaluation {
         /// The set's comparison of `tuned` (nil without a tuned model) against the base.
         func comparison(tuned: TaskResult?) -> TaskComparison {
             TaskComparison(name: set.name, path: set.file.standardizedFileURL.path, metrics: set.settings.metrics,
-                           maxNewTokens: set.settings.maxNewTokens, base: base, tuned: tuned)
+                           maxNewTokens: set.settings.maxNewTokens, stop: set.settings.stop, base: base, tuned: tuned)
         }
     }
 }

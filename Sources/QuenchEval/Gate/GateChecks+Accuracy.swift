@@ -18,18 +18,20 @@ extension GateChecks {
                 case .task:
                     if let minimum = thresholds.minAccuracy[name] {
                         checks.append(GateCheck(name: "min_accuracy", set: set.name, metric: "tuned \(label) accuracy",
-                                                threshold: minimum, value: after, atMost: false))
+                                                threshold: minimum, value: after, atMost: false, taskMetric: name))
                     }
                     if let minimum = thresholds.minAccuracyGain[name] {
                         checks.append(GateCheck(name: "min_accuracy_gain", set: set.name,
                                                 metric: "accuracy gain in \(label) (tuned − base)",
-                                                threshold: minimum, value: after - before, atMost: false))
+                                                threshold: minimum, value: after - before, atMost: false,
+                                                taskMetric: name))
                     }
                 case .general:
                     if let maximum = thresholds.maxAccuracyDrop[name] {
                         checks.append(GateCheck(name: "max_accuracy_drop", set: set.name,
                                                 metric: "accuracy drop in \(label) (base − tuned)",
-                                                threshold: maximum, value: before - after, atMost: true))
+                                                threshold: maximum, value: before - after, atMost: true,
+                                                taskMetric: name))
                     }
                 }
             }

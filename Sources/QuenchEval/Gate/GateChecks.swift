@@ -28,10 +28,10 @@ extension Evaluated where Comparison == SetComparison {
 }
 
 extension Evaluated where Comparison == TaskComparison {
-    /// The set as gate.json records it; with `failed` (a check on it failed), a few of the tuned
-    /// model's wrong answers passed through `scrub`.
-    public func result(failed: Bool, scrub: (String) -> String) -> GateTaskResult {
-        GateTaskResult(role: set.role, comparison: comparison, failed: failed, scrub: scrub)
+    /// The set as gate.json records it; with `failedMetrics` (the metrics of its failed checks), a few
+    /// of the tuned model's answers they scored wrong, passed through `scrub`.
+    public func result(failedMetrics: [String], scrub: (String) -> String) -> GateTaskResult {
+        GateTaskResult(role: set.role, comparison: comparison, failedMetrics: failedMetrics, scrub: scrub)
     }
 }
 

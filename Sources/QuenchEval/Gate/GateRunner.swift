@@ -71,14 +71,15 @@ public enum GateRunner {
         let sets = try matched(config, evaluation)
         let tasks = try matchedTasks(config, evaluation)
         let checks = GateChecks.make(config.thresholds, sets: sets) + GateChecks.accuracy(config.thresholds, tasks: tasks)
-        let failedSets = Set(checks.filter { !$0.passed }.map(\.set))
+        let failed = checks.filter { !$0.passed }
+        func failedMetrics(_ set: String) -> [String] { failed.filter { $0.set == set }.compactMap(\.taskMetric) }
         progress("hashing the files the verdict depends on")
         return GateReport(
             passed: checks.allSatisfy(\.passed), reason: GateReport.reason(checks, sets: sets.count + tasks.count),
             quenchVersion: quenchVersion, windowing: config.windowing.description, context: config.context,
             gate: config.file.path, baseModel: evaluation.model, tuned: tuned, tunedKind: kind, checks: checks,
             files: try files(config: config, evaluation: evaluation, tunedKind: kind), results: sets.map(\.result),
-            tasks: tasks.map { $0.result(failed: failedSets.contains($0.set.name), scrub: scrub) },
+            tasks: tasks.map { $0.result(failedMetrics: failedMetrics($0.set.name), scrub: scrub) },
             evaluatedAt: ISO8601DateFormatter().string(from: Date()))
     }
 
@@ -91,13 +92,14 @@ public enum GateRunner {
 
     /// Each generative set of `config` with the answers measured on it, found by name and file.
     /// - Throws: `EvalError.invalidSetting` when the evaluation holds another number of generative sets,
-    ///   lacks one, or scored one with other metrics or another `max_new_tokens` than the gate asks for.
+    ///   lacks one, or scored one with other metrics, `max_new_tokens` or stop sequences than the gate asks for.
     public static func matchedTasks(_ config: GateConfig, _ evaluation: EvalReport) throws -> [EvaluatedTask] {
         try pair(config.generativeSets, with: evaluation.tasks, kind: "generative set", in: config, name: \.name,
                  path: \.path).map { set, comparison in
-            guard comparison.metrics == set.generation?.metrics, comparison.maxNewTokens == set.generation?.maxNewTokens else {
+            guard comparison.metrics == set.generation?.metrics, comparison.maxNewTokens == set.generation?.maxNewTokens,
+                  comparison.stop == set.generation?.stop else {
                 throw EvalError.invalidSetting(
-                    key: "sets", reason: "the evaluation scored set '\(set.name)' with other metrics or max_new_tokens than "
+                    key: "sets", reason: "the evaluation scored set '\(set.name)' with other metrics, max_new_tokens or stop sequences than "
                         + "\(config.file.path) asks for; evaluate again with this gate")
             }
             return EvaluatedTask(set: set, comparison: comparison)

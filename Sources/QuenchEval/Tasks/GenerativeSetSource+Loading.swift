@@ -4,8 +4,9 @@ import QuenchGate
 import QuenchTokenizer
 
 extension GenerativeSetSource {
-    /// Records beyond this count are refused: answers are generated and held for every one.
-    public static let maximumRecords = 100_000
+    /// Records beyond this count are refused: every answer of both models is kept (cut to
+    /// `TaskExample.storedCharacters`) in the run's evaluate record, which must stay readable.
+    public static let maximumRecords = 10_000
 
     /// Checks the file and settings before any model is loaded.
     /// - Throws: `EvalError.unreadable` for a missing file or one that is not `.jsonl`;
@@ -50,11 +51,12 @@ extension GenerativeSetSource {
                 throw invalid(location.line, "the prompt is \(promptIDs.count) tokens; with max_new_tokens "
                               + "\(settings.maxNewTokens) it exceeds the model's \(maxPositions) positions")
             }
-            if settings.metrics.contains(where: \.needsReferenceWithinBudget) {
-                let referenceTokens = try tokenizer.encode(split.reference).count
+            for metric in settings.metrics {
+                guard let reproduced = metric.reproducedText(of: split.reference) else { continue }
+                let referenceTokens = try tokenizer.encode(reproduced).count
                 guard referenceTokens <= settings.maxNewTokens else {
                     throw invalid(location.line, "the reference is \(referenceTokens) tokens but max_new_tokens is "
-                                  + "\(settings.maxNewTokens), so no answer could reach it; raise max_new_tokens")
+                                  + "\(settings.maxNewTokens), so no answer could reach it (\(metric.name)); raise max_new_tokens")
                 }
             }
             let scorers = try settings.metrics.map { metric in

@@ -23,7 +23,7 @@ public enum TaskEvaluator {
         var examples: [TaskExample] = []
         examples.reserveCapacity(total)
         for (example, sequence) in zip(set.examples, sequences) {
-            let answer = try stops.cut(tokenizer.decode(sequence.tokens.map(Int.init)))
+            let answer = stops.cut(AnswerText.text(of: sequence.tokens, tokenizer: tokenizer))
             let stop: GenerationStop
             switch sequence.end {
             case .stopToken: stop = .endOfTurn
@@ -58,7 +58,7 @@ struct StopSequences {
     /// continuation bytes of a character cut at the tail's start (which would read as U+FFFD).
     func reached(in generated: [Int32]) -> Bool {
         guard !sequences.isEmpty else { return false }
-        let bytes = generated.suffix(tail).flatMap { tokenizer.bytes(for: Int($0)) ?? [] }
+        let bytes = AnswerText.bytes(of: generated.suffix(tail), tokenizer: tokenizer)
         let start = bytes.prefix(3).firstIndex { $0 & 0xC0 != 0x80 } ?? min(3, bytes.count)
         return firstStop(in: String(decoding: bytes[start...], as: UTF8.self)) != nil
     }

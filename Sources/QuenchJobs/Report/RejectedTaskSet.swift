@@ -25,9 +25,10 @@ struct RejectedTaskSet {
         var names: [String] = []
         for check in failed where !names.contains(check.set) { names.append(check.set) }
         return names.map { name in
-            let wrong = (evaluation?.evaluation.tasks.first { $0.name == name }?.tuned?.examples ?? []).filter { !$0.correct }
-            return RejectedTaskSet(set: name, checks: failed.filter { $0.set == name }.map(\.explanation),
-                                   examples: wrong.prefix(GateTaskResult.failingExampleLimit).map { .init($0, scrub: scrub) })
+            let checks = failed.filter { $0.set == name }, metrics = checks.compactMap(\.taskMetric)
+            let wrong = evaluation?.evaluation.tasks.first { $0.name == name }.map { GateTaskResult.failing($0, metrics: metrics) } ?? []
+            return RejectedTaskSet(set: name, checks: checks.map(\.explanation),
+                                   examples: wrong.map { .init($0, metrics: metrics, scrub: scrub) })
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import QuenchEval
 import QuenchGate
+import QuenchGovernance
 
 /// Stage 5: evaluates the base and the tuned model (adapter applied in memory) on the gate's sets,
 /// with the gate's windowing and context; the gate stage applies the thresholds to these numbers.
@@ -82,8 +83,10 @@ struct EvaluateStage: Stage {
         let tuned = TunedModel(train.method.tunedKind, at: URL(fileURLWithPath: train.artifacts))
         // Both models are read from bytes hashing to what the verify stage (base) and training (tuned) recorded.
         let verified = VerifiedInputs(verify.checks).adding(train.files, role: .tuned)
+        // The answers are stored scrubbed and cut: the run folder and every report read them from here.
         let evaluation = try GateRunner.evaluate(gate, base: URL(fileURLWithPath: fetch.location), tuned: tuned,
                                                  verifying: verified.modelCheck, progress: { events(.message($0)) })
+            .redactingExamples(SecretScrubber().scrub)
         let sets = try GateRunner.matched(gate, evaluation).compactMap { evaluated -> SetSummary? in
             guard let tunedResult = evaluated.comparison.tuned else { return nil }
             return SetSummary(name: evaluated.set.name, role: evaluated.set.role, path: evaluated.comparison.path,

@@ -1,7 +1,7 @@
 /// A json_fields reference: the JSON object whose every field an answer must reproduce.
 struct JSONFieldReference: Sendable {
     /// The reference's fields, sorted by key so reasons name the first unequal field predictably.
-    let fields: [(key: String, value: JSONValue)]
+    let fields: [(key: JSONKey, value: JSONValue)]
 
     /// The reference object of `text` (surrounding whitespace as `str.strip()` removes it).
     init(_ text: String) throws(ReferenceProblem) {
@@ -10,7 +10,7 @@ struct JSONFieldReference: Sendable {
             throw .notAJSONObject(reason: failure.description)
         case .success(.object(let object)):
             guard !object.isEmpty else { throw .notAJSONObject(reason: "the object {} has no field to check") }
-            fields = object.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+            fields = object.sorted { $0.key.text.unicodeScalars.lexicographicallyPrecedes($1.key.text.unicodeScalars) }
         case .success(let other):
             throw .notAJSONObject(reason: "it is \(other.summary)")
         }
@@ -18,7 +18,7 @@ struct JSONFieldReference: Sendable {
 
     /// Whether `answer` is a JSON object holding every reference field with an equal value; per field.
     func compare(_ answer: String) -> MetricOutcomeParts {
-        let parsed: [String: JSONValue]
+        let parsed: [JSONKey: JSONValue]
         switch JSONParser.parse(JSONAnswer.stripped(answer)) {
         case .failure(let failure):
             return MetricOutcomeParts(correct: false, reason: failure.description, fields: allFields(false))
@@ -31,19 +31,20 @@ struct JSONFieldReference: Sendable {
         var firstReason: String?
         for (key, expected) in fields {
             guard let got = parsed[key] else {
-                verdicts[key] = false
+                verdicts[key.text] = false
                 firstReason = firstReason ?? "missing '\(key)'"
                 continue
             }
             let equal = got.jsonEquals(expected)
-            verdicts[key] = equal
+            // Keys distinct as code points may be one Swift String: such a field is right only if both are.
+            verdicts[key.text] = (verdicts[key.text] ?? true) && equal
             if !equal { firstReason = firstReason ?? "\(key): \(got.summary), expected \(expected.summary)" }
         }
         return MetricOutcomeParts(correct: firstReason == nil, reason: firstReason, fields: verdicts)
     }
 
     private func allFields(_ verdict: Bool) -> [String: Bool] {
-        Dictionary(uniqueKeysWithValues: fields.map { ($0.key, verdict) })
+        Dictionary(fields.map { ($0.key.text, verdict) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -61,7 +61,7 @@ struct JSONParser {
 
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         position += 1
-        var fields: [String: JSONValue] = [:]
+        var fields: [JSONKey: JSONValue] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") { position += 1; return .object(fields) }
         while true {
@@ -73,7 +73,7 @@ struct JSONParser {
             try expect(UInt8(ascii: ":"), "':' after a key")
             skipWhitespace()
             let item = try value(depth: depth + 1)
-            guard fields.updateValue(item, forKey: key) == nil else {
+            guard fields.updateValue(item, forKey: JSONKey(key)) == nil else {
                 throw JSONParseError(offset: keyOffset, reason: "duplicate key '\(key)'")
             }
             skipWhitespace()

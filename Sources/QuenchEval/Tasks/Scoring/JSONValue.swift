@@ -6,7 +6,7 @@ enum JSONValue: Equatable, Sendable {
     case number(JSONNumber)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object([JSONKey: JSONValue])
 
     /// The value as JSON text, short enough for a reason ("41", "\"Oslo\"", "an object").
     var summary: String {

@@ -46,7 +46,10 @@ enum SafeRegexCompiler {
         }
         switch node {
         case .empty: return 0
-        case .scalar, .any, .set, .start, .end, .wordBoundary: return 1
+        case .scalar, .any, .start, .end, .wordBoundary: return 1
+        // A class is tested item by item, so it costs one instruction per item: the budget bounds the
+        // work per code point of the answer, not just the program's length.
+        case .set(let set): return checked(max(1, set.items.count))
         case .concatenation(let items):
             return add(items.map { size(of: $0, limit: limit) })
         case .alternation(let branches):
