@@ -26,7 +26,7 @@ public struct TokenSampler: Sendable {
 
     /// The next token id.
     public mutating func next(_ logits: [Float]) -> Int {
-        let greedy = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+        let greedy = logits.withUnsafeBufferPointer(GreedyBatchGenerator.greedyToken)
         guard settings.temperature > 0 else { return greedy }
         var candidates = logits.indices.sorted { logits[$0] > logits[$1] }
         if settings.topK > 0 { candidates = Array(candidates.prefix(settings.topK)) }
