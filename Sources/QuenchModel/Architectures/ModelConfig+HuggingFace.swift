@@ -80,6 +80,7 @@ extension ModelConfig {
                 bosTokenID: raw.bos_token_id, eosTokenID: raw.eos_token_id)
         }
         try validate(file: file, keys: architecture == .gpt2 ? Self.gpt2Keys : [:])
+        try refuseSlidingWindow(raw, file: file)
     }
 
     /// GPT-2's config.json names for the keys `validate` checks.
@@ -92,8 +93,8 @@ extension ModelConfig {
 
 /// The keys of a Hugging Face `config.json` that Quench reads (snake_case as written there); JSONDecoder
 /// rejects a wrong type (a string where a number belongs, 1 where a boolean belongs) with its key.
-struct HuggingFaceConfigFile: Codable {
-    struct RopeParameters: Codable { var rope_theta: Double? }
+struct HuggingFaceConfigFile: Decodable {
+    struct RopeParameters: Decodable { var rope_theta: Double? }
 
     var architectures: [String]?
     var vocab_size, hidden_size, intermediate_size, num_hidden_layers, num_attention_heads: Int?
@@ -104,4 +105,33 @@ struct HuggingFaceConfigFile: Codable {
     var n_embd, n_head, n_layer, n_positions, n_inner: Int?
     var layer_norm_epsilon: Double?
     var activation_function: String?
+    /// Absent and null differ here: transformers gives an absent window its default of 4096 tokens.
+    var sliding_window: KeyPresence<Int>
+    var use_sliding_window: Bool?
+    var max_window_layers: Int?
+    var layer_types: [String]?
+}
+
+/// A config.json value that tells an absent key from an explicit `null`, for keys whose absence
+/// transformers fills with a default that differs from null.
+enum KeyPresence<Value: Decodable>: Decodable {
+    case absent
+    case null
+    case value(Value)
+
+    /// Decodes a present value, null or not; the `KeyedDecodingContainer.decode` overload below, which
+    /// synthesized conformances call, returns `.absent` before this is reached for a missing key.
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = container.decodeNil() ? .null : .value(try container.decode(Value.self))
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a `KeyPresence` property: `.absent` when the key is missing, where the default
+    /// `decode` would throw `keyNotFound` (synthesized `Decodable` conformances call this overload).
+    func decode<Value>(_ type: KeyPresence<Value>.Type, forKey key: Key) throws -> KeyPresence<Value> {
+        guard contains(key) else { return .absent }
+        return try decodeNil(forKey: key) ? .null : .value(try decode(Value.self, forKey: key))
+    }
 }

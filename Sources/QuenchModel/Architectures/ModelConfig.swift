@@ -1,6 +1,8 @@
 /// The shape of a causal language model, whatever file it came from.
 ///
 /// One struct serves both families: Llama-style models (Llama, Mistral, Qwen2, SmolLM) and GPT-2.
+/// Both compute full causal attention; a config whose sliding window would change that is refused
+/// (`refuseSlidingWindow`).
 public struct ModelConfig: Codable, Sendable, Equatable {
     /// The architectures Quench can run: a closed registry mapped from config strings.
     public enum Architecture: String, Codable, Sendable, CaseIterable {

@@ -20,6 +20,8 @@ extension ModelConfig {
                 "head_dim": headSize, "max_position_embeddings": maxPositions, "rms_norm_eps": Double(normEpsilon),
                 "rope_theta": ropeTheta, "hidden_act": "silu", "attention_bias": attentionBias, "mlp_bias": false,
             ]) { $1 }
+            // Without the key transformers gives a Mistral a 4096-token window; Quench computed full attention.
+            if modelType == "mistral" { json["sliding_window"] = NSNull() }
         case .gpt2:
             json.merge([
                 "architectures": ["GPT2LMHeadModel"], "n_embd": hiddenSize, "n_inner": intermediateSize,

@@ -47,6 +47,12 @@ extension ModelConfig {
             bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
             eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"))
         try validate(file: file, keys: Self.ggufKeys(architecture: name))
+        // llama.cpp's LLM_KV_ATTENTION_SLIDING_WINDOW; 0 there means no window.
+        let windowKey = "\(name).attention.sliding_window"
+        if let window = try optionalInt(windowKey), window != 0 {
+            try Self.refuseSlidingWindow(window, file: file, key: windowKey, layerScope: nil, origin: "",
+                                         positions: ("\(name).context_length", maxPositions))
+        }
     }
 
     /// The GGUF metadata names, for architecture `name`, of the keys `validate` checks.
