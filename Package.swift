@@ -120,7 +120,10 @@ let package = Package(
         .testTarget(name: "QuenchConfigTests", dependencies: ["QuenchConfig", "QuenchTestSupport"]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchRandom", "QuenchTensor", "QuenchTestSupport"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity", "QuenchTestSupport"]),
-        .testTarget(name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer", "QuenchTestSupport"]),
+        .testTarget(
+            name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer", "QuenchTestSupport"],
+            // Adapters saved by PEFT and its numbers, made by scripts/make-peft-variant-reference.py.
+            resources: [.copy("Resources")]),
         // The tokenizer's tests read their vocabularies from GGUF and tokenizer.json files through
         // QuenchModel, as the product does.
         .testTarget(name: "QuenchTokenizerTests", dependencies: ["QuenchTokenizer", "QuenchModel", "QuenchTestSupport"]),

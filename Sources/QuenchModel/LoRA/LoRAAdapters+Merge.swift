@@ -1,7 +1,7 @@
 import QuenchTensor
 
 extension LoRAAdapters {
-    /// Folds the adapters into `model`'s weights, W += (α/r) · B A, one GEMM per target, and
+    /// Folds the adapters into `model`'s weights, W += scale · B A, one GEMM per target, and
     /// detaches them: the merged model computes what the adapted one did.
     public func merge(into model: CausalLM) throws {
         for target in targets {

@@ -1,9 +1,9 @@
 import QuenchTensor
 import QuenchRandom
 
-/// Low-rank adapters on a model's projections: y = W x + (α/r) · B (A x), with A (r, in) and
-/// B (out, r). The base weights stay frozen; only A and B train, so they alone get gradients and
-/// optimizer moments.
+/// Low-rank adapters on a model's projections: y = W x + s · B (A x), with A (r, in), B (out, r) and
+/// s = α/r, or α/√r for rank-stabilised LoRA (rsLoRA). The base weights stay frozen; only A and B
+/// train, so they alone get gradients and optimizer moments.
 ///
 /// Adapter tensors are named `layers.{l}.{module}.lora_A` / `.lora_B` after Quench's parameter names.
 public final class LoRAAdapters {
@@ -27,6 +27,8 @@ public final class LoRAAdapters {
 
     public let rank: Int
     public let alpha: Float
+    /// Rank-stabilised LoRA (PEFT's `use_rslora`): the scale is α/√r instead of α/r.
+    public let useRSLoRA: Bool
     /// Dropout probability on the adapters' input while training (0: none).
     public let dropout: Float
     /// Which masks the next training pass draws; the trainer sets it per micro-batch.
@@ -39,14 +41,14 @@ public final class LoRAAdapters {
     public let gradients: TensorBlock
     private let targetIndex: [String: Int]
 
-    /// α / r, the factor on the adapter's output.
-    public var scale: Float { alpha / Float(rank) }
+    /// The factor on the adapter's output: α/√r with rsLoRA, else α/r (PEFT's `LoraLayer.update_layer`).
+    public var scale: Float { useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank) }
 
     /// Adapters of `rank` on `modules` of the layers `layers` of `model` (nil: every layer): A drawn
     /// from U(−1/√in, 1/√in) (PEFT's Kaiming-uniform default) with `seed`, B zero, so the adapted
-    /// model starts equal to the base.
-    public init(model: CausalLM, rank: Int, alpha: Float, dropout: Float = 0, modules: [String], layers: [Int]? = nil,
-                seed: UInt64) throws {
+    /// model starts equal to the base; `useRSLoRA` scales them by α/√r instead of α/r.
+    public init(model: CausalLM, rank: Int, alpha: Float, useRSLoRA: Bool = false, dropout: Float = 0,
+                modules: [String], layers: [Int]? = nil, seed: UInt64) throws {
         let known = LoRAAdapters.knownModules(model.config.architecture)
         guard rank > 0, alpha > 0, dropout >= 0, dropout < 1 else {
             throw TensorError.invalidArgument(
@@ -59,6 +61,7 @@ public final class LoRAAdapters {
         let targets = try LoRAAdapters.targets(model: model, modules: modules, layers: layers)
         self.rank = rank
         self.alpha = alpha
+        self.useRSLoRA = useRSLoRA
         self.dropout = dropout
         self.seed = seed
         self.targets = targets

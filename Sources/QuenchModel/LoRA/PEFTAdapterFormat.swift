@@ -39,7 +39,8 @@ public enum PEFTAdapterFormat {
         try SafetensorsWriter.write(entries, metadata: ["format": "pt"], to: directory.appendingPathComponent(weightsFile))
         var config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": Double(adapters.alpha),
-            "lora_dropout": Double(adapters.dropout), "bias": "none", "inference_mode": true,
+            "lora_dropout": Double(adapters.dropout), "use_rslora": adapters.useRSLoRA, "bias": "none",
+            "inference_mode": true,
             "target_modules": targetModules(adapters, model: model),
             "base_model_name_or_path": baseModel,
             // GPT-2's Conv1D stores weights (in, out); PEFT needs to know to transpose when merging.
@@ -59,13 +60,18 @@ public enum PEFTAdapterFormat {
     }
 
     /// Reads adapters written by `write` (or by PEFT for the same base) onto `model`, on the layers its
-    /// `layers_to_transform` selects (see `PEFTLayerSelection`); every tensor of the weights file must
-    /// be one of those adapters.
+    /// `layers_to_transform` selects (see `PEFTLayerSelection`), scaled as `use_rslora` says; every
+    /// tensor of the weights file must be one of those adapters.
+    /// - Throws: `ModelError` naming the key when the config asks for an option Quench does not
+    ///   implement (`PEFTAdapterOptions.unsupported`: DoRA, per-module ranks or alphas, ...).
     public static func read(from directory: URL, model: CausalLM) throws -> LoRAAdapters {
         let configURL = directory.appendingPathComponent(configFile)
         let data = try MappedFile.json(at: configURL.path)
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let rank = json["r"] as? Int, let alpha = (json["lora_alpha"] as? NSNumber)?.floatValue,
+        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ModelError.unreadable(file: configURL.path, reason: JSONErrorText.problem(in: data) ?? "not a JSON object")
+        }
+        let options = try PEFTAdapterOptions.read(json, file: configURL.path)
+        guard let rank = json["r"] as? Int, let alpha = (json["lora_alpha"] as? NSNumber)?.floatValue,
               let modules = json["target_modules"] as? [String] else {
             throw ModelError.invalidValue(file: configURL.path, key: "r, lora_alpha, target_modules",
                                           reason: "missing or of the wrong type")
@@ -84,8 +90,8 @@ public enum PEFTAdapterFormat {
         }
         let dropout = (json["lora_dropout"] as? NSNumber)?.floatValue ?? 0
         let layers = try PEFTLayerSelection.layers(in: data, file: configURL.path, model: model)
-        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, dropout: dropout, modules: quenchModules,
-                                        layers: layers, seed: 0)
+        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, useRSLoRA: options.useRSLoRA,
+                                        dropout: dropout, modules: quenchModules, layers: layers, seed: 0)
         let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(weightsFile))
         var expected: Set<String> = []
         for target in adapters.targets {
@@ -105,7 +111,7 @@ public enum PEFTAdapterFormat {
     /// a trained bias, a DoRA magnitude).
     private static func refuseOthers(in file: SafetensorsFile, expected: Set<String>, layers: [Int]?) throws {
         guard let name = file.tensorNames.first(where: { !expected.contains($0) }) else { return }
-        let reason = layers.map {
+        let reason = PEFTAdapterOptions.unsupportedTensorReason(name) ?? layers.map {
             "is not an adapter of target_modules on the layers \($0) that adapter_config.json's layers_to_transform selects"
         } ?? "is not an adapter of target_modules in adapter_config.json"
         throw ModelError.invalidValue(file: file.url.path, key: name, reason: reason)

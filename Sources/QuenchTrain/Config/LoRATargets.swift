@@ -59,7 +59,8 @@ extension TrainingConfig.LoRASettings {
 
     /// Fresh adapters with these settings on `model`, initialised from `seed`.
     public func adapters(on model: CausalLM, seed: UInt64) throws -> LoRAAdapters {
-        try LoRAAdapters(model: model, rank: rank, alpha: Float(alpha), dropout: Float(dropout),
-                         modules: targets(for: model.config.architecture), layers: adapterLayers(in: model), seed: seed)
+        try LoRAAdapters(model: model, rank: rank, alpha: Float(alpha), useRSLoRA: useRSLoRA,
+                         dropout: Float(dropout), modules: targets(for: model.config.architecture),
+                         layers: adapterLayers(in: model), seed: seed)
     }
 }

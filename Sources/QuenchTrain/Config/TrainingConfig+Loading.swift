@@ -159,6 +159,8 @@ extension TrainingConfig {
                              requirement: .positive, R.number)
         lora.dropout = r.value("dropout", in: s, default: defaults.dropout, expected: "a number",
                                requirement: .unitHalfOpen, R.number)
+        lora.useRSLoRA = r.value("use_rslora", in: s, default: defaults.useRSLoRA, expected: "true or false",
+                                 R.boolean)
         // Its upper bound is the model's depth, checked once the model is open (`adapterLayers(in:)`).
         lora.layers = r.optional("layers", in: s, absent: nil, expected: "an integer", requirement: .atLeast(1), R.integer)
         guard let list = r.list("targets", in: s, expected: "a list of layer names") else { return lora }

@@ -5,7 +5,8 @@ extension TrainingConfig {
     ///
     /// Every setting is written out, defaults included, so the document means the same to whichever
     /// Quench reads it; a disabled gradient clip is an explicit `null` (leaving the key out would
-    /// restore the default clip of 1.0).
+    /// restore the default clip of 1.0). `lora.use_rslora` is written only when true: a Quench from
+    /// before the key refuses it then, and reads the document unchanged otherwise.
     public func yamlDocument() throws -> String {
         do {
             return try ConfigDocument.text(of: yamlNode())
@@ -51,6 +52,7 @@ extension TrainingConfig {
             ("rank", ConfigNode.integer(lora.rank)), ("alpha", ConfigNode.number(lora.alpha)),
             ("dropout", ConfigNode.number(lora.dropout)),
         ]
+        if lora.useRSLoRA { pairs.append(("use_rslora", ConfigNode.boolean(true))) }
         if let targets = lora.targets { pairs.append(("targets", ConfigNode.items(targets.map(ConfigNode.quotedText)))) }
         if let layers = lora.layers { pairs.append(("layers", ConfigNode.integer(layers))) }
         return pairs

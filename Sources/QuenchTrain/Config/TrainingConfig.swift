@@ -11,7 +11,8 @@ import QuenchTensor
 /// | `output` | string | `runs/train` | run directory: checkpoints, logs, adapters |
 /// | `method` | `full` \| `lora` | `lora` | train all weights, or low-rank adapters |
 /// | `lora.rank` | integer ≥ 1 | 8 | adapter rank r |
-/// | `lora.alpha` | number > 0 | 16 | adapter scale is alpha / r |
+/// | `lora.alpha` | number > 0 | 16 | adapter scale is alpha / r (alpha / √r with `use_rslora`) |
+/// | `lora.use_rslora` | boolean | false | rank-stabilised LoRA: scale by alpha / √r (PEFT's `use_rslora`) |
 /// | `lora.dropout` | number in [0, 1) | 0 | dropout on the adapter input |
 /// | `lora.targets` | list of layer names | every linear layer of the family | see `LoRASettings.knownTargets` |
 /// | `lora.layers` | integer ≥ 1, ≤ the model's layers | every layer | adapt only the top N layers |
@@ -130,8 +131,16 @@ extension TrainingConfig {
     public struct LoRASettings: Codable, Sendable, Equatable {
         /// Adapter rank r.
         public var rank: Int
-        /// The adapter output is scaled by alpha / rank.
+        /// The adapter output is scaled by alpha / rank, or alpha / √rank with `useRSLoRA`.
         public var alpha: Double
+        /// Rank-stabilised LoRA (PEFT's `use_rslora`): scale the adapters by alpha / √rank.
+        public var useRSLoRA: Bool {
+            get { rsLoRA ?? false }
+            set { rsLoRA = newValue ? true : nil }
+        }
+        /// `true` when rsLoRA is on, else nil, so a configuration without it encodes (and hashes) exactly
+        /// as it did before the key existed.
+        var rsLoRA: Bool?
         /// Dropout probability on the adapter input.
         public var dropout: Double
         /// Layer names to adapt; nil means every entry of `knownTargets` for the model's family.
@@ -141,16 +150,19 @@ extension TrainingConfig {
         public var layers: Int?
 
         /// Adapter settings with the defaults of the key table.
-        public init(rank: Int = 8, alpha: Double = 16, dropout: Double = 0, targets: [String]? = nil,
-                    layers: Int? = nil) {
+        public init(rank: Int = 8, alpha: Double = 16, useRSLoRA: Bool = false, dropout: Double = 0,
+                    targets: [String]? = nil, layers: Int? = nil) {
             self.rank = rank
             self.alpha = alpha
             self.dropout = dropout
             self.targets = targets
             self.layers = layers
+            self.useRSLoRA = useRSLoRA
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case rank, alpha, dropout, targets, layers }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case rank, alpha, rsLoRA = "use_rslora", dropout, targets, layers
+        }
     }
 
     /// Where the examples come from and how they become fixed-length token sequences.
