@@ -7,7 +7,7 @@ struct Merge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge a LoRA adapter (PEFT layout) into its base model and write the full model.",
         discussion: """
-            Computes W + (alpha/r)·B·A for every adapted projection and writes the result as a Hugging Face \
+            Computes W + (alpha/r)·B·A (alpha/√r with use_rslora) for every adapted projection and writes the result as a Hugging Face \
             directory (safetensors + config.json + tokenizer), or with --gguf as a GGUF file (F32 or F16) \
             that llama.cpp loads. --out must not exist yet.
 
