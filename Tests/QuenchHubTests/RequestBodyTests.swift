@@ -85,8 +85,10 @@ import Testing
         let empty = try server.send(HTTPRequest(method: .put, url: server.url("/dav/empty.bin")))
         #expect(empty.status == 201)
         #expect(try server.stored("empty.bin").isEmpty)
-        let lines = server.log.split(separator: "\n").filter { $0.hasPrefix("\"PUT") }
-        #expect(lines.count == 3)
+        // nginx writes a request's log line after it has sent the answer: wait for all three.
+        func logged() -> [Substring] { server.log.split(separator: "\n").filter { $0.hasPrefix("\"PUT") } }
+        #expect(Polling.waitUntil(seconds: 10) { logged().count == 3 }, "\(logged())")
+        let lines = logged()
         #expect(lines.allSatisfy { $0.contains("expect=\"-\"") }, "no Expect: 100-continue: \(lines)")
         #expect(lines.first?.contains("length=3000000") == true)
         #expect(lines.dropFirst().first?.contains("length=5000001") == true)
@@ -110,8 +112,10 @@ import Testing
         #expect(String(decoding: answer.body, as: UTF8.self) == "ok")
         let bare = try server.send(HTTPRequest(method: .post, url: server.url("/echo")))
         #expect(bare.status == 200)
-        let lines = server.log.split(separator: "\n").filter { $0.hasPrefix("\"POST /echo") }
-        #expect(lines.count == 2)
+        // nginx writes a request's log line after it has sent the answer: wait for both lines.
+        func logged() -> [Substring] { server.log.split(separator: "\n").filter { $0.hasPrefix("\"POST /echo") } }
+        #expect(Polling.waitUntil(seconds: 10) { logged().count == 2 }, "\(logged())")
+        let lines = logged()
         #expect(lines.first?.contains(#"length=7 type="application/json" expect="-" body="{\x22a\x22:1}""#) == true, "\(lines)")
         #expect(lines.last?.contains(#"length=0 type="-""#) == true, "no made-up form content type: \(lines)")
     }
