@@ -69,10 +69,7 @@ extension GenerativeSetSource {
             examples.append(.init(line: location.line, shownPrompt: split.shownPrompt, promptIDs: promptIDs,
                                   reference: split.reference, scorers: scorers))
         }
-        var stopTokens = Set([tokenizer.eosTokenID].compactMap { $0 }.map { Int32(truncatingIfNeeded: $0) })
-        if usesChat, let end = chatTemplate.flatMap({ tokenizer.id(of: $0.endOfTurnToken) }) {
-            stopTokens.insert(Int32(truncatingIfNeeded: end))
-        }
+        let stopTokens = Set(tokenizer.answerEndIDs(chatTemplate: usesChat ? chatTemplate : nil).map { Int32(truncatingIfNeeded: $0) })
         return GenerativeEvalSet(name: name, file: file, settings: settings, examples: examples, stopTokens: stopTokens,
                                  tokenizer: tokenizer)
     }

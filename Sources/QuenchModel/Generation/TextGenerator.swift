@@ -59,14 +59,13 @@ public struct TextGenerator {
     public func generate(_ request: Request, onText: (String) -> Void = { _ in }) throws -> Result {
         let model = bundle.model, name = bundle.location.lastPathComponent
         guard let tokenizer = bundle.tokenizer else { throw Failure.noTokenizer(model: name) }
-        var stopIDs = Set([tokenizer.eosTokenID].compactMap { $0 })
-        let text: String
+        let text: String, stopIDs: Set<Int>
         if request.chat {
             guard let template = bundle.chatTemplate else { throw Failure.noChatTemplate(model: name) }
             text = template.render([ChatMessage(role: "user", content: request.prompt)], addGenerationPrompt: true)
-            if let end = tokenizer.id(of: template.endOfTurnToken) { stopIDs.insert(end) }
+            stopIDs = tokenizer.answerEndIDs(chatTemplate: template)
         } else {
-            text = request.prompt
+            (text, stopIDs) = (request.prompt, tokenizer.answerEndIDs(chatTemplate: nil))
         }
         let prompt = try tokenizer.encode(text).map { Int32($0) }
         guard !prompt.isEmpty else { throw Failure.emptyPrompt }
