@@ -12,7 +12,7 @@ REFERENCE_BENCH := .build/sgemm-reference
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: setup build test bench demo fuzz fuzz-smoke clean
+.PHONY: setup build test bench demo fuzz fuzz-smoke interop clean
 
 setup:
 	@scripts/install-system-packages.sh
@@ -54,6 +54,17 @@ fuzz: setup
 fuzz-smoke: setup
 	scripts/fuzz.sh build
 	scripts/fuzz.sh run $(FUZZ_SMOKE_SECONDS)
+
+# The real Python tools against Quench's files, never in `make test`: PEFT adapters of every variant both
+# ways, imported and merged models in transformers, tiny Mistral and Qwen2 models, per-token NLL and GGUF
+# exports (scripts/interop/run.py). One line per check (PASS, FAIL, or SKIP while a Quench feature is
+# missing); fails on any FAIL. The tools go into a venv outside the repository, created the first time
+# (PyPI's torch: about 6 GB, a few minutes); QUENCH_INTEROP_VENV=/tmp/quench-peer-venv reuses the peers'
+# venv when it has the pinned versions (scripts/interop/requirements.txt).
+QUENCH_INTEROP_VENV ?= /tmp/quench-interop-venv
+interop: build
+	scripts/interop/setup-venv.sh $(QUENCH_INTEROP_VENV)
+	$(QUENCH_INTEROP_VENV)/bin/python scripts/interop/run.py --quench $(RELEASE_BIN)
 
 clean:
 	$(SWIFT) package clean

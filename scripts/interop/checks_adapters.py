@@ -1,0 +1,166 @@
+"""LoRA adapters both ways on the imported demo model: PEFT's adapters of every variant evaluated and merged by
+Quench, and Quench-trained adapters loaded by PEFT. Each adapter is compared with PEFT applying it live:
+`quench eval --adapter`'s mean loss, and `quench merge`'s model run by transformers (logits)."""
+import json
+
+import torch
+from peft import LoraConfig, PeftModel, get_peft_model
+from peft.utils import get_peft_model_state_dict
+from safetensors.torch import load_file
+
+from common import CONTEXT, Result, agree, compare, disjoint_nll, load_model, logits, loss_against_quench
+from quench_cli import Absent, QuenchFailed, absent_when_refused
+
+REPO_DATA = "jobs/data/temperature-chat.jsonl"
+TARGETS = ["q_proj", "v_proj", "down_proj"]
+# Module names as PEFT matches them: a bare name, a dotted suffix and a full name.
+PATTERNS = {"rank_pattern": {"v_proj": 4, "model.layers.1.self_attn.q_proj": 2},
+            "alpha_pattern": {"down_proj": 32, "layers.0.self_attn.q_proj": 4}}
+# Name, LoraConfig options PEFT makes the adapter with, the same as Quench's training `lora` section.
+VARIANTS = [
+    ("plain LoRA", {}),
+    ("rsLoRA", {"use_rslora": True}),
+    ("rank/alpha patterns", PATTERNS),
+    ("DoRA", {"use_dora": True}),
+]
+LOSS_TOLERANCE = 3e-5   # mean loss, nats (the base model alone differs by about 1e-5 over 30 float32 layers)
+LOGIT_TOLERANCE = 1e-3  # max |logit|; trained adapters push logits to about 30
+
+
+def peft_adapter(context, name, options):
+    """A PEFT adapter made by `get_peft_model` with B (and DoRA's magnitude) drawn at random, so it changes
+    the output, saved by `save_pretrained`."""
+    def make():
+        torch.manual_seed(0)
+        config = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=TARGETS, task_type="CAUSAL_LM",
+                            **options)
+        model = get_peft_model(load_model(context.base), config)
+        with torch.no_grad():
+            for parameter_name, parameter in model.named_parameters():
+                if "lora_B" in parameter_name:
+                    parameter.normal_(0, 0.01)
+                elif "lora_magnitude_vector" in parameter_name:
+                    parameter.mul_(1 + 0.05 * torch.randn_like(parameter))
+        folder = context.fresh(f"peft-{slug(name)}")
+        model.save_pretrained(folder)
+        return folder
+    return context.once(("peft adapter", name), make)
+
+
+def quench_adapter(context, name, options):
+    """The adapter `quench train` writes after four LoRA steps at a high learning rate (B far from zero),
+    with `options` in its `lora` section (plain LoRA on the top two layers only: PEFT's layers_to_transform)."""
+    def make():
+        run = context.fresh(f"train-{slug(name)}")
+        lora = {"rank": 8, "alpha": 16, **(options or {"layers": 2})}
+        config = context.work / f"train-{slug(name)}.yaml"
+        config.write_text(f"""\
+model: {context.base}
+method: lora
+output: {run}
+lora: {json.dumps(lora)}
+data: {{train: {context.repo / REPO_DATA}, format: chat, max_sequence_length: 96}}
+optimizer: {{learning_rate: 1.0e-2}}
+schedule: {{kind: constant}}
+batch_size: 2
+max_steps: 4
+""")
+        try:
+            context.quench.run("train", config)
+        except QuenchFailed as error:
+            absent_when_refused(error, [f"lora.{key}" for key in options])
+        return run / "adapter"
+    return context.once(("quench adapter", name), make)
+
+
+def peft_reference(context, adapter):
+    """PEFT's model with `adapter` loaded from disk, and its numbers on TEXT: (Σ NLL, targets) and logits
+    with and without the adapter."""
+    def make():
+        model = PeftModel.from_pretrained(load_model(context.base), adapter).eval()
+        unread = unread_tensors(model, adapter)
+        if unread:
+            raise AssertionError(f"PEFT did not load {unread} as saved in {adapter}")
+        ids = context.ids(context.base)
+        with model.disable_adapter():
+            base_nll, base_logits = disjoint_nll(model, ids)[0], logits(model, ids)
+        nll, targets = disjoint_nll(model, ids)
+        return {"nll": nll, "targets": targets, "logits": logits(model, ids), "base_nll": base_nll,
+                "base_logits": base_logits, "ids": ids}
+    return context.once(("peft reference", str(adapter)), make)
+
+
+def unread_tensors(model, adapter):
+    """Adapter tensors whose names or values PEFT's loaded model does not have (missing or unexpected keys)."""
+    saved = load_file(adapter / "adapter_model.safetensors")
+    loaded = get_peft_model_state_dict(model)
+    names = sorted(set(saved) ^ set(loaded))
+    names += sorted(name for name in set(saved) & set(loaded) if not torch.equal(saved[name], loaded[name].cpu()))
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
+def eval_agrees(context, adapter, keys):
+    """`quench eval --adapter` against PEFT: mean loss with the adapter."""
+    reference = peft_reference(context, adapter)
+    try:
+        summary = context.quench.eval_sets(context.base, context.text_file, CONTEXT, "--adapter", adapter)
+    except QuenchFailed as error:
+        absent_when_refused(error, keys)
+    difference = loss_against_quench(summary["tuned"], reference["nll"], reference["targets"])
+    base_difference = loss_against_quench(summary["base"], reference["base_nll"], reference["targets"])
+    effect = abs(reference["nll"] - reference["base_nll"]) / reference["targets"]
+    return compare(difference, LOSS_TOLERANCE, f"base model {base_difference:.1e}", effect)
+
+
+def merge_agrees(context, adapter, keys):
+    """`quench merge`'s directory run by transformers against PEFT's live adapter: logits."""
+    reference = peft_reference(context, adapter)
+    merged_logits = logits(load_model(merged(context, adapter, keys)), reference["ids"])
+    difference = (merged_logits - reference["logits"]).abs().max().item()
+    effect = (reference["logits"] - reference["base_logits"]).abs().max().item()
+    return compare(difference, LOGIT_TOLERANCE, "logits", effect)
+
+
+def merged(context, adapter, keys=()):
+    """The directory `quench merge` writes for `adapter` on the imported demo model."""
+    def make():
+        folder = context.fresh(f"merged-{adapter.parent.name if adapter.name == 'adapter' else adapter.name}")
+        try:
+            context.quench.run("merge", "--model", context.base, "--adapter", adapter, "--out", folder)
+        except QuenchFailed as error:
+            absent_when_refused(error, keys)
+        return folder
+    return context.once(("merged", str(adapter)), make)
+
+
+def adapter_config_keys(context):
+    """A Quench-trained adapter_config.json has every key PEFT's LoraConfig saves."""
+    adapter = quench_adapter(context, "plain LoRA", {})
+    written = json.loads((adapter / "adapter_config.json").read_text())
+    expected = set(LoraConfig(target_modules=TARGETS).to_dict())
+    missing = sorted(expected - set(written))
+    if missing and "use_dora" not in written:
+        raise Absent(f"adapter_config.json lacks {len(missing)} of LoraConfig's {len(expected)} keys "
+                     "(full key set not in this build)")
+    return agree(not missing, f"missing: {', '.join(missing)}" if missing else f"{len(expected)} keys")
+
+
+def slug(name):
+    """A file name for a variant's name."""
+    return "".join(character if character.isalnum() else "-" for character in name.lower())
+
+
+def checks():
+    """(name, check) pairs, both ways for every variant."""
+    found = []
+    for name, options in VARIANTS:
+        keys = list(options)
+        made_by_peft = lambda context, n=name, o=options: peft_adapter(context, n, o)
+        made_by_quench = lambda context, n=name, o=options: quench_adapter(context, n, o)
+        for source, make in (("PEFT", made_by_peft), ("quench train", made_by_quench)):
+            found.append((f"{name} by {source}: quench eval loss vs PEFT",
+                          lambda context, m=make, k=keys: eval_agrees(context, m(context), k)))
+            found.append((f"{name} by {source}: quench merge logits vs PEFT",
+                          lambda context, m=make, k=keys: merge_agrees(context, m(context), k)))
+    found.append(("quench train adapter_config.json: PEFT's key set", adapter_config_keys))
+    return found

@@ -1,0 +1,67 @@
+"""`quench import --gguf f32` of the demo GGUF read by gguf's GGUFReader (the reader llama.cpp's gguf-dump
+uses): the source's metadata kept, and every tensor the source's, dequantized by gguf."""
+import numpy
+from gguf import GGUFReader
+from gguf.quants import dequantize
+
+from common import agree, compare
+from quench_cli import Absent
+
+# Source fields that no longer apply to a float32 export (it may write its own).
+NOT_KEPT = {"general.file_type", "general.quantization_version"}
+ALWAYS_WRITTEN = {"general.architecture", "general.name"}
+
+
+def exported(context):
+    """The F32 GGUF `quench import` writes from the demo GGUF."""
+    def make():
+        path = context.fresh("export-f32.gguf")
+        context.quench.run("import", context.gguf_model, "--gguf", "f32", "--out", path)
+        return path
+    return context.once("gguf export", make)
+
+
+def fields(reader):
+    """Metadata key → value (arrays as lists), without the header's GGUF.* counts."""
+    return {key: field.contents() for key, field in reader.fields.items() if not key.startswith("GGUF.")}
+
+
+def metadata_kept(context):
+    """Every source field except those that no longer apply is in the export with the same value."""
+    source = fields(GGUFReader(context.gguf_model))
+    export = fields(GGUFReader(exported(context)))
+    # Quench always wrote general.architecture and general.name: the others show whether it keeps the source's.
+    marks = [key for key in source if key.startswith("general.") and key not in NOT_KEPT | ALWAYS_WRITTEN]
+    if marks and not any(key in export for key in marks):
+        raise Absent("the export keeps none of the source's general.* fields: not in this build")
+    expected = [key for key in source if key not in NOT_KEPT]
+    missing = [key for key in expected if key not in export]
+    different = [key for key in expected if key in export and export[key] != source[key]]
+    problems = [f"missing {', '.join(missing)}" if missing else "",
+                f"different {', '.join(f'{key} {export[key]!r} (source {source[key]!r})' for key in different)}"
+                if different else ""]
+    return agree(not (missing or different),
+                 "; ".join(problem for problem in problems if problem) or f"{len(expected)} fields as the source's")
+
+
+def tensors_dequantized(context):
+    """Every exported tensor equals gguf's dequantization of the source's (same names and shapes)."""
+    source = {tensor.name: tensor for tensor in GGUFReader(context.gguf_model).tensors}
+    export = {tensor.name: tensor for tensor in GGUFReader(exported(context)).tensors}
+    if set(source) != set(export):
+        return agree(False, f"tensor names differ: {sorted(set(source) ^ set(export))[:4]}")
+    difference = 0.0
+    for name, tensor in source.items():
+        expected = dequantize(tensor.data, tensor.tensor_type).reshape(-1)
+        actual = numpy.asarray(export[name].data, dtype=numpy.float32).reshape(-1)
+        if expected.shape != actual.shape:
+            return agree(False, f"{name}: {actual.shape[0]} values, the source {expected.shape[0]}")
+        difference = max(difference, float(numpy.abs(expected - actual).max()))
+    return compare(difference, 0.0, f"{len(source)} tensors")
+
+
+def checks():
+    return [
+        ("quench import --gguf f32: source's GGUF metadata kept", metadata_kept),
+        ("quench import --gguf f32: tensors = gguf's dequantization", tensors_dequantized),
+    ]
