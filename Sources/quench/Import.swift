@@ -8,13 +8,19 @@ struct Import: AsyncParsableCommand {
         commandName: "import",
         abstract: "Convert a model to a Hugging Face directory (safetensors + config.json + tokenizer.json).",
         discussion: """
-            Dequantizes every tensor to float32 (GGUF's Q and K rows are put back in Hugging Face's order) \
-            and writes config.json, model.safetensors, tokenizer.json and tokenizer_config.json into --out, \
-            which must not exist yet. The directory appears only when complete. Use --gguf to write a GGUF \
-            file (F32 or F16) instead, which llama.cpp loads.
+            Dequantizes every tensor (GGUF's Q and K rows are put back in Hugging Face's order) and writes \
+            config.json, generation_config.json, model.safetensors, tokenizer.json and tokenizer_config.json \
+            into --out, which must not exist yet. The directory appears only when complete. Use --gguf to \
+            write a GGUF file (F32 or F16) instead, which llama.cpp loads; it keeps the source's general.* \
+            metadata.
+
+            --dtype sets the safetensors type. Default: the source's: BF16 or F16 when its tensors are that \
+            type (F32 norms allowed, as in llama.cpp's files), else F32 (an F32 or quantized source: F32 \
+            holds every dequantized value exactly). A weight beyond the chosen type's range is refused.
 
             Examples:
               quench import ~/.cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf --out smollm2-hf
+              quench import smollm2-hf --dtype bf16 --out smollm2-bf16
               quench import smollm2-hf --gguf f16 --out smollm2-f16.gguf
             """)
 
@@ -22,10 +28,14 @@ struct Import: AsyncParsableCommand {
     enum GGUFType: String, ExpressibleByArgument, CaseIterable {
         case f32, f16
 
-        /// The export a `--gguf` choice (or its absence) asks for.
-        static func export(_ choice: GGUFType?) -> ModelExport {
+        /// The export a `--gguf` choice (or its absence) and a `--dtype` choice ask for.
+        /// - Throws: `ValidationError` for both at once: --dtype is for safetensors.
+        static func export(_ choice: GGUFType?, dtype: ExportDType?) throws -> ModelExport {
+            if choice != nil, dtype != nil {
+                throw ValidationError("--dtype sets a Hugging Face directory's safetensors type; a GGUF file's is --gguf's")
+            }
             switch choice {
-            case .none: return .huggingFace
+            case .none: return .huggingFace(dtype)
             case .f32: return .gguf(.f32)
             case .f16: return .gguf(.f16)
             }
@@ -41,10 +51,16 @@ struct Import: AsyncParsableCommand {
     @Option(help: "Write a GGUF file of this type instead of a Hugging Face directory.")
     var gguf: GGUFType?
 
+    @Option(help: "The safetensors type (default: the source's; see above).")
+    var dtype: ExportDType?
+
     func run() async throws {
+        let export = try GGUFType.export(gguf, dtype: dtype)
         let bundle = try ModelBundle.open(URL(fileURLWithPath: source))
         let destination = URL(fileURLWithPath: out)
-        try GGUFType.export(gguf).write(bundle, to: destination)
+        try export.write(bundle, to: destination)
         print("wrote \(destination.path)")
     }
 }
+
+extension ExportDType: ExpressibleByArgument {}

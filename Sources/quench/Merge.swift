@@ -8,8 +8,9 @@ struct Merge: AsyncParsableCommand {
         abstract: "Merge a LoRA adapter (PEFT layout) into its base model and write the full model.",
         discussion: """
             Computes W + (alpha/r)·B·A (alpha/√r with use_rslora) for every adapted projection and writes the result as a Hugging Face \
-            directory (safetensors + config.json + tokenizer), or with --gguf as a GGUF file (F32 or F16) \
-            that llama.cpp loads. --out must not exist yet.
+            directory (safetensors + config.json + generation_config.json + tokenizer), or with --gguf as a \
+            GGUF file (F32 or F16) that llama.cpp loads. --out must not exist yet. --dtype sets the \
+            safetensors type (default: the base model's, as quench import --help describes).
 
             Example:
               quench merge --model base.gguf --adapter runs/train/adapter --out merged-hf
@@ -26,12 +27,16 @@ struct Merge: AsyncParsableCommand {
     @Option(help: "Write a GGUF file of this type instead of a Hugging Face directory.")
     var gguf: Import.GGUFType?
 
+    @Option(help: "The safetensors type (default: the base model's).")
+    var dtype: ExportDType?
+
     func run() async throws {
+        let export = try Import.GGUFType.export(gguf, dtype: dtype)
         let bundle = try model.open()
         let adapters = try PEFTAdapterFormat.read(from: URL(fileURLWithPath: adapter), model: bundle.model)
         try adapters.merge(into: bundle.model)
         let destination = URL(fileURLWithPath: out)
-        try Import.GGUFType.export(gguf).write(bundle, to: destination)
+        try export.write(bundle, to: destination)
         print("wrote \(destination.path)")
     }
 }

@@ -1,14 +1,20 @@
 import Foundation
 import QuenchTokenizer
 
-/// Writes a model as a Hugging Face directory: config.json, model.safetensors (float32), and, when
-/// the model carries a tokenizer, tokenizer.json and tokenizer_config.json: the layout transformers'
-/// `from_pretrained` loads.
+/// Writes a model as a Hugging Face directory: config.json, generation_config.json,
+/// model.safetensors, and, when the model carries a tokenizer, tokenizer.json and
+/// tokenizer_config.json: the layout transformers' `from_pretrained` loads.
 ///
 /// The files are written into a hidden sibling directory that is renamed into place at the end, so
 /// a failure never leaves a half-written model behind.
 public enum HuggingFaceExporter {
-    public static func write(_ bundle: ModelBundle, to directory: URL) throws {
+    /// The file generation settings are read from by transformers.
+    public static let generationConfigFileName = "generation_config.json"
+
+    /// Writes `bundle` into `directory` (which must not exist yet) with its weights stored as
+    /// `dtype` (default: the source's, `ExportDType.matching(storedTypes:)`).
+    /// - Throws: `ExportError` for an existing destination or a weight `dtype` cannot hold.
+    public static func write(_ bundle: ModelBundle, to directory: URL, dtype: ExportDType? = nil) throws {
         let manager = FileManager.default
         guard !manager.fileExists(atPath: directory.path) else {
             throw ExportError.destinationExists(path: directory.path)
@@ -18,19 +24,23 @@ public enum HuggingFaceExporter {
         try? manager.removeItem(at: staging)
         do {
             try manager.createDirectory(at: staging, withIntermediateDirectories: true)
-            let model = bundle.model
-            try model.config.huggingFaceJSON().write(to: staging.appendingPathComponent("config.json"))
+            let model = bundle.model, ids = ExportedTokenIDs(bundle)
+            let dtype = dtype ?? .matching(storedTypes: bundle.storedTypes)
+            try model.config.huggingFaceJSON(dtype: dtype, padTokenID: ids.pad)
+                .write(to: staging.appendingPathComponent(ModelBundle.configFileName))
+            try ids.generationConfigJSON().write(to: staging.appendingPathComponent(generationConfigFileName))
             let entries = try model.specs.map { spec in
                 SafetensorsWriter.Entry(
                     name: spec.huggingFaceName, shape: HuggingFaceLayout.storedShape(spec),
-                    values: .f32(HuggingFaceLayout.toHuggingFace(try model.parameter(spec.name), spec: spec)))
+                    values: try dtype.values(HuggingFaceLayout.toHuggingFace(try model.parameter(spec.name), spec: spec),
+                                             tensor: spec.huggingFaceName))
             }
             try SafetensorsWriter.write(entries, metadata: ["format": "pt"],
                                         to: staging.appendingPathComponent("model.safetensors"))
             if let tokenizer = bundle.tokenizer {
-                try tokenizer.tokenizerJSON().write(to: staging.appendingPathComponent("tokenizer.json"))
-                try tokenizerConfig(tokenizer, template: bundle.chatTemplateText)
-                    .write(to: staging.appendingPathComponent("tokenizer_config.json"))
+                try tokenizer.tokenizerJSON().write(to: staging.appendingPathComponent(ModelBundle.tokenizerFileName))
+                try tokenizerConfig(tokenizer, ids: ids, maxLength: model.config.maxPositions, template: bundle.chatTemplateText)
+                    .write(to: staging.appendingPathComponent(ModelBundle.tokenizerConfigFileName))
             }
             try manager.moveItem(at: staging, to: directory)
         } catch {
@@ -39,12 +49,14 @@ public enum HuggingFaceExporter {
         }
     }
 
-    /// tokenizer_config.json: the special tokens by text, and the chat template.
-    static func tokenizerConfig(_ tokenizer: BPETokenizer, template: String?) throws -> Data {
+    /// tokenizer_config.json: the special tokens by text, the longest input (`maxLength`, the
+    /// model's positions), and the chat template.
+    static func tokenizerConfig(_ tokenizer: BPETokenizer, ids: ExportedTokenIDs, maxLength: Int, template: String?) throws -> Data {
         var json: [String: Any] = ["tokenizer_class": "PreTrainedTokenizerFast", "add_bos_token": false,
-                                   "clean_up_tokenization_spaces": false]
-        if let id = tokenizer.bosTokenID, let token = tokenizer.token(for: id) { json["bos_token"] = token }
-        if let id = tokenizer.eosTokenID, let token = tokenizer.token(for: id) { json["eos_token"] = token }
+                                   "clean_up_tokenization_spaces": false, "model_max_length": maxLength]
+        let tokens = ["bos_token": tokenizer.bosTokenID, "eos_token": tokenizer.eosTokenID, "pad_token": ids.pad,
+                      "unk_token": ids.unknown]
+        for (key, id) in tokens { json[key] = id.flatMap(tokenizer.token(for:)) }
         if let template { json["chat_template"] = template }
         return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
     }

@@ -6,9 +6,7 @@ public enum GGUFTokenizer {
     public static func tokenizer(from gguf: GGUFFile, file: String) throws -> BPETokenizer? {
         guard let tokenValue = gguf.metadata["tokenizer.ggml.tokens"] else { return nil }
         func optional<T>(_ key: String, _ read: (GGUFValue) -> T?, _ expected: String) throws -> T? {
-            guard let value = gguf.metadata[key] else { return nil }
-            guard let typed = read(value) else { throw ModelError.wrongType(file: file, key: key, expected: expected) }
-            return typed
+            try gguf.value(key, read, expected, file: file)
         }
         let kind = try optional("tokenizer.ggml.model", \.string, "a string") ?? "gpt2"
         guard kind == "gpt2" else {

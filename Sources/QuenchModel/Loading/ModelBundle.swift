@@ -23,6 +23,8 @@ public struct ModelBundle {
     public let files: [URL]
     /// How many tensors of each stored type (F32, Q4_1, ...).
     public let storedTypes: [String: Int]
+    /// What the files say about the model besides weights and tokenizer (kept by exports).
+    public let source: ModelSourceMetadata
 
     /// The model configuration in a Hugging Face folder.
     public static let configFileName = "config.json"
@@ -95,9 +97,11 @@ public struct ModelBundle {
         let template = try templateText.map(ChatTemplate.recognise)
         var types: [String: Int] = [:]
         for tensor in gguf.tensors { types[tensor.type.name, default: 0] += 1 }
+        let source = try ModelSourceMetadata(gguf: gguf, file: url.path, 
+                                             vocabularySize: tokenizer?.vocabularySize ?? model.config.vocabularySize)
         return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template, chatTemplateText: templateText,
                            format: .gguf,
-                           location: url, files: [url], storedTypes: types)
+                           location: url, files: [url], storedTypes: types, source: source)
     }
 
     private static func openHuggingFace(_ directory: URL) throws -> ModelBundle {
@@ -116,9 +120,14 @@ public struct ModelBundle {
             : nil
         let template = try tokenizerConfig?.chatTemplate.map(ChatTemplate.recognise)
         let files = huggingFaceFiles(in: directory, checkpoint: checkpoint.sourceFiles)
+        var source = ModelSourceMetadata()
+        if let tokenizer, let tokenizerConfig {
+            source.padTokenID = try tokenizerConfig.id(of: HuggingFaceTokenizerConfig.padKey, in: tokenizer, at: configURL)
+            source.unknownTokenID = try tokenizerConfig.id(of: HuggingFaceTokenizerConfig.unknownKey, in: tokenizer, at: configURL)
+        }
         return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template,
                            chatTemplateText: tokenizerConfig?.chatTemplate, format: .huggingFace,
-                           location: directory, files: files, storedTypes: types)
+                           location: directory, files: files, storedTypes: types, source: source)
     }
 }
 
@@ -126,6 +135,8 @@ public struct ModelBundle {
 struct HuggingFaceTokenizerConfig {
     let bosToken: String?
     let eosToken: String?
+    /// The padding and unknown tokens (kept by exports).
+    let padToken: String?, unknownToken: String?
     let chatTemplate: String?
 
     /// nil when the file does not exist.
@@ -141,9 +152,22 @@ struct HuggingFaceTokenizerConfig {
         }
         bosToken = token(Self.bosKey)
         eosToken = token(Self.eosKey)
+        padToken = token(Self.padKey)
+        unknownToken = token(Self.unknownKey)
         chatTemplate = json["chat_template"] as? String
     }
 
     /// The keys naming the special tokens.
-    static let bosKey = "bos_token", eosKey = "eos_token"
+    static let bosKey = "bos_token", eosKey = "eos_token", padKey = "pad_token", unknownKey = "unk_token"
+
+    /// The id in `tokenizer` of the token at `key` (`padKey` or `unknownKey`), nil when not set.
+    /// - Throws: `ModelError.invalidValue` naming the file `url` and the key for a token not in the vocabulary.
+    func id(of key: String, in tokenizer: BPETokenizer, at url: URL) throws -> Int? {
+        guard let token = key == Self.padKey ? padToken : unknownToken else { return nil }
+        guard let id = tokenizer.id(of: token) else {
+            throw ModelError.invalidValue(
+                file: url.path, key: key, reason: "token \(String(reflecting: token)) is not in the tokenizer's vocabulary")
+        }
+        return id
+    }
 }

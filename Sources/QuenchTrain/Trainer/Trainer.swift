@@ -226,7 +226,8 @@ public final class Trainer {
         }
         let directory = output.appendingPathComponent(Self.artifactsFolder(for: .full))
         try? FileManager.default.removeItem(at: directory)
-        try HuggingFaceExporter.write(bundle, to: directory)
+        // The trained fp32 weights, exactly.
+        try HuggingFaceExporter.write(bundle, to: directory, dtype: .f32)
         return directory
     }
 }
