@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes a model as a GGUF file (F32, or F16 with norms and biases kept F32) with the metadata and
-/// tensor names llama.cpp expects, so a model Quench trained runs there.
+/// tensor names llama.cpp expects, so a model Quench trained runs there. The source's `general.*`
+/// description and tokenizer settings are kept (`ModelSourceMetadata`).
 public enum GGUFExporter {
     public static func write(_ bundle: ModelBundle, to url: URL, type: GGUFWriter.ElementType) throws {
         guard !FileManager.default.fileExists(atPath: url.path) else {
@@ -24,13 +25,17 @@ public enum GGUFExporter {
         try GGUFWriter.write(metadata: metadata(bundle, type: type), tensors: tensors, to: url)
     }
 
-    /// general.*, the architecture's hyperparameters, and tokenizer.ggml.*.
+    /// general.* (the source's, else a name from its file name), the architecture's
+    /// hyperparameters, and tokenizer.ggml.*.
     static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) -> [(String, GGUFValue)] {
-        let config = bundle.model.config
+        let config = bundle.model.config, source = bundle.source
         let arch = config.architecture == .gpt2 ? "gpt2" : (config.modelType == "qwen2" ? "qwen2" : "llama")
-        var entries: [(String, GGUFValue)] = [
-            ("general.architecture", .string(arch)),
-            ("general.name", .string(bundle.location.deletingPathExtension().lastPathComponent)),
+        var entries: [(String, GGUFValue)] = [("general.architecture", .string(arch))]
+        entries += source.general.map { ($0.key, $0.value) }
+        if source.generalString("general.name") == nil {
+            entries.append(("general.name", .string(bundle.location.deletingPathExtension().lastPathComponent)))
+        }
+        entries += [
             ("general.file_type", .uint32(type == .f32 ? 0 : 1)),
             ("\(arch).context_length", .uint32(UInt32(config.maxPositions))),
             ("\(arch).embedding_length", .uint32(UInt32(config.hiddenSize))),
@@ -59,10 +64,13 @@ public enum GGUFExporter {
                 ("tokenizer.ggml.merges", .array(tokenizer.mergeRules.map { .string($0) })),
             ]
             entries.append(("tokenizer.ggml.add_bos_token", .bool(false)))
+            if let prefix = source.addSpacePrefix { entries.append(("tokenizer.ggml.add_space_prefix", .bool(prefix))) }
         }
         let bos = bundle.tokenizer?.bosTokenID ?? config.bosTokenID, eos = bundle.tokenizer?.eosTokenID ?? config.eosTokenID
         if let bos { entries.append(("tokenizer.ggml.bos_token_id", .uint32(UInt32(bos)))) }
         if let eos { entries.append(("tokenizer.ggml.eos_token_id", .uint32(UInt32(eos)))) }
+        if let unknown = source.unknownTokenID { entries.append(("tokenizer.ggml.unknown_token_id", .uint32(UInt32(unknown)))) }
+        if let pad = source.padTokenID { entries.append(("tokenizer.ggml.padding_token_id", .uint32(UInt32(pad)))) }
         if let template = bundle.chatTemplateText { entries.append(("tokenizer.chat_template", .string(template))) }
         return entries
     }
