@@ -6,7 +6,8 @@ import QuenchTestSupport
 
 /// PEFT adapter options against PEFT itself: an rsLoRA adapter that PEFT 0.21.2 saved
 /// (`Resources/peft-rslora`, made by scripts/make-peft-variant-reference.py) read, evaluated and merged
-/// to PEFT's numbers, and every option Quench does not implement refused naming its key.
+/// to PEFT's numbers, and every option Quench does not implement refused naming its key. Patterns and
+/// DoRA: `PEFTPatternTests`, `PEFTDoRATests`.
 @Suite struct PEFTVariantTests {
     /// The adapter directory PEFT saved, its reference numbers and the fixture batch they were computed on.
     struct Reference {
@@ -14,12 +15,13 @@ import QuenchTestSupport
         let file: SafetensorsFile
         let batch: TokenBatch
 
-        init() throws {
+        /// The variant `variant` (a folder of Resources) made on the fixture `fixture`.
+        init(_ variant: String = "peft-rslora", fixture name: String = "tiny-llama") throws {
             let url = try #require(Bundle.module.url(forResource: "reference", withExtension: "safetensors",
-                                                     subdirectory: "Resources/peft-rslora"))
+                                                     subdirectory: "Resources/\(variant)"))
             directory = url.deletingLastPathComponent()
             file = try SafetensorsFile(contentsOf: url)
-            let fixture = try SafetensorsFile(contentsOf: SharedFixtures.url("tiny-llama/reference.safetensors"))
+            let fixture = try SafetensorsFile(contentsOf: SharedFixtures.url("\(name)/reference.safetensors"))
             let shape = try #require(fixture.info("input_ids")).shape
             batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try fixture.int32s("input_ids"),
                                targets: try fixture.int32s("labels"))
@@ -70,17 +72,25 @@ import QuenchTestSupport
         #expect(adapters.scale == 4, "alpha/√r = 8/2, not alpha/r = 2")
         #expect(adapters.targets.map(\.parameter) == ["layers.0.q", "layers.0.v", "layers.0.down",
                                                        "layers.1.q", "layers.1.v", "layers.1.down"])
+        try Self.expectPEFTsNumbers(adapters, on: model, reference)
+    }
+
+    /// `adapters` on `model` compute the reference's logits (within 1e-5) and loss (1e-6), which the
+    /// variant's option turned off (`plain.loss`) misses by more than 1e-3, and once merged its merged
+    /// logits (1e-5).
+    static func expectPEFTsNumbers(_ adapters: LoRAAdapters, on model: CausalLM, _ reference: Reference) throws {
         model.adapters = adapters
-        let adapted = try Self.run(model, reference.batch)
-        let logitGap = Self.largestDifference(adapted.logits, try reference.file.floats("logits"))
+        let adapted = try run(model, reference.batch)
+        let logitGap = largestDifference(adapted.logits, try reference.file.floats("logits"))
         #expect(logitGap < 1e-5, "largest logit difference \(logitGap)")
-        let expectedLoss = try reference.loss("loss")
+        let expectedLoss = try reference.loss("loss"), plainLoss = try reference.loss("plain.loss")
         #expect(abs(adapted.loss - expectedLoss) < 1e-6, "loss \(adapted.loss) vs PEFT's \(expectedLoss)")
+        #expect(abs(plainLoss - expectedLoss) > 1e-3, "ignoring the option would give \(plainLoss)")
 
         try adapters.merge(into: model)
         #expect(model.adapters == nil)
-        let merged = try Self.run(model, reference.batch)
-        let mergedGap = Self.largestDifference(merged.logits, try reference.file.floats("merged.logits"))
+        let merged = try run(model, reference.batch)
+        let mergedGap = largestDifference(merged.logits, try reference.file.floats("merged.logits"))
         #expect(mergedGap < 1e-5, "largest merged logit difference \(mergedGap)")
     }
 
@@ -119,6 +129,28 @@ import QuenchTestSupport
         let reread = try PEFTAdapterFormat.read(from: folder.url, model: model)
         #expect(reread.useRSLoRA == useRSLoRA && reread.scale == adapters.scale)
         #expect(reread.weights.flat.toArray() == adapters.weights.flat.toArray())
+    }
+
+    @Test func theWrittenAdapterConfigIsTheOnePEFTWritesForTheSameAdapter() throws {
+        // The same settings as PEFT's saved peft-rslora adapter: every LoraConfig key, every value equal
+        // (target_modules is a set in PEFT, written in any order).
+        let reference = try Reference()
+        let folder = try TemporaryDirectory("peft-full-config")
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
+        let adapters = try LoRAAdapters(model: model, rank: 4, alpha: 8, useRSLoRA: true, modules: ["q", "v", "down"], seed: 0)
+        try PEFTAdapterFormat.write(adapters, model: model, baseModel: "tiny-llama", to: folder.url)
+        func config(_ directory: URL) throws -> NSDictionary {
+            let url = directory.appendingPathComponent(PEFTAdapterFormat.configFile)
+            var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+            json["target_modules"] = (json["target_modules"] as? [String])?.sorted()
+            return json as NSDictionary
+        }
+        let written = try config(folder.url), peft = try config(reference.directory)
+        #expect(Set(written.allKeys.compactMap { $0 as? String }) == Set(peft.allKeys.compactMap { $0 as? String }))
+        for key in peft.allKeys.compactMap({ $0 as? String }).sorted() {
+            #expect((written[key] as? NSObject)?.isEqual(peft[key]) == true,
+                    "\(key): \(String(describing: written[key])) vs PEFT's \(String(describing: peft[key]))")
+        }
     }
 
     @Test func rsLoRATrainsAsPlainLoRAAtTheSameScale() throws {
@@ -167,9 +199,6 @@ import QuenchTestSupport
 
     @Test("options Quench does not implement are refused naming the key", arguments: [
         Refusal(key: "peft_type", json: #""LOHA""#, feature: "an adapter type other than LoRA"),
-        Refusal(key: "use_dora", json: "true", feature: "DoRA (weight-decomposed LoRA, with lora_magnitude_vector tensors)"),
-        Refusal(key: "alpha_pattern", json: #"{"q_proj": 16}"#, feature: "a per-module lora_alpha"),
-        Refusal(key: "rank_pattern", json: #"{"v_proj": 2}"#, feature: "a per-module rank r"),
         Refusal(key: "modules_to_save", json: #"["lm_head"]"#, feature: "whole modules trained and saved beside the adapters"),
         Refusal(key: "bias", json: #""all""#, feature: "trained biases of the base model"),
         Refusal(key: "bias", json: #""lora_only""#, feature: "trained biases of the base model"),
@@ -239,9 +268,13 @@ import QuenchTestSupport
         }
     }
 
-    @Test(arguments: [("lora_magnitude_vector", "a DoRA magnitude vector (use_dora)"),
-                      ("lora_B.bias", "a bias on lora_B (lora_bias)")])
-    func aTensorOfAnUnsupportedOptionIsRefusedNamingTheOption(_ suffix: String, _ feature: String) throws {
+    @Test(arguments: [
+        ("lora_magnitude_vector",
+         "is a DoRA magnitude vector, but adapter_config.json's use_dora is not true, so PEFT would not use it"),
+        ("lora_B.bias", "is a bias on lora_B (lora_bias), which Quench does not implement yet; "
+            + "it reads LoRA adapters (plain, rsLoRA, DoRA, per-module ranks and alphas) only"),
+    ])
+    func aTensorOfAnUnsupportedOptionIsRefusedNamingTheOption(_ suffix: String, _ reason: String) throws {
         // The config says plain LoRA, but the weights file holds the extra tensor PEFT writes for the option.
         let reference = try Reference()
         let folder = try TemporaryDirectory("peft-dora-tensor")
@@ -255,9 +288,7 @@ import QuenchTestSupport
         entries.append(.init(name: extra, shape: [64], values: .f32(Array(repeating: 1, count: 64))))
         try SafetensorsWriter.write(entries, metadata: ["format": "pt"], to: weights)
         let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
-        #expect(throws: ModelError.invalidValue(
-            file: weights.path, key: extra,
-            reason: "is \(feature), which Quench does not implement yet; it reads plain LoRA and rsLoRA adapters only")) {
+        #expect(throws: ModelError.invalidValue(file: weights.path, key: extra, reason: reason)) {
             try PEFTAdapterFormat.read(from: directory, model: model)
         }
     }

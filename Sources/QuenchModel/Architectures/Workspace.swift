@@ -25,7 +25,8 @@ public final class Workspace {
     public let lossChunkRows: Int
 
     /// Plans and allocates the buffers for `config` at (batch, time).
-    /// `adapters` adds room for the LoRA activations (x·Aᵀ of every adapted projection).
+    /// `adapters` adds room for the LoRA activations (x·Aᵀ of every adapted projection, and with DoRA
+    /// its row norms).
     /// - Throws: `ModelError.exceedsMemory` naming the batch size and sequence length when the
     ///   buffers would not fit in this machine's memory.
     public init(config: ModelConfig, batch: Int, time: Int, training: Bool, lossChunkRows: Int = 128,
@@ -58,21 +59,29 @@ public final class Workspace {
 
     /// The adapters a workspace makes room for, known before they are allocated.
     public struct AdapterPlan {
-        public let rank: Int
+        /// The adapted projections, each with its own rank.
         public let targets: [LoRAAdapters.Target]
         /// Whether training drops out the adapters' inputs.
         public let dropout: Bool
+        /// Whether they are DoRA adapters (room for each projection's row norms, and a backward scratch).
+        public let useDoRA: Bool
 
-        /// Adapters of `rank` on `targets`, with or without input dropout.
-        public init(rank: Int, targets: [LoRAAdapters.Target], dropout: Bool) {
-            (self.rank, self.targets, self.dropout) = (rank, targets, dropout)
+        /// Adapters on `targets`, with or without input dropout and DoRA.
+        public init(targets: [LoRAAdapters.Target], dropout: Bool, useDoRA: Bool = false) {
+            (self.targets, self.dropout, self.useDoRA) = (targets, dropout, useDoRA)
         }
 
         /// The widest adapted input when inputs drop out (sizes the dropout scratch), else 0.
         var dropoutWidth: Int { dropout ? targets.map(\.inFeatures).max() ?? 0 : 0 }
 
+        /// The largest rank (sizes the backward's x·Aᵀ gradient scratch).
+        var largestRank: Int { targets.map(\.rank).max() ?? 0 }
+
+        /// The widest adapted output with DoRA (sizes its backward scratch), else 0.
+        var doraWidth: Int { useDoRA ? targets.map(\.outFeatures).max() ?? 0 : 0 }
+
         init(_ adapters: LoRAAdapters) {
-            self.init(rank: adapters.rank, targets: adapters.targets, dropout: adapters.dropout > 0)
+            self.init(targets: adapters.targets, dropout: adapters.dropout > 0, useDoRA: adapters.useDoRA)
         }
     }
 
@@ -120,15 +129,19 @@ public final class Workspace {
             }
             layout += [("final_norm", [n, c]), ("final_norm_mean", [n]), ("final_norm_rstd", [n]), ("qkv", [n, q + 2 * k]),
                        ("logits_chunk", [lossChunkRows, config.vocabularySize]), ("token_loss", [n])]
-            let rank = adapters?.rank ?? 0
-            layout += (adapters?.targets ?? []).map { ("lora.\($0.parameter)", [n, rank]) }
+            layout += (adapters?.targets ?? []).map { ("lora.\($0.parameter)", [n, $0.rank]) }
+            if let adapters, adapters.useDoRA {
+                layout += adapters.targets.map { ("dora.\($0.parameter)", [$0.outFeatures]) }
+            }
             activations = layout
-            gradients = training ? [
+            var scratch: [(name: String, shape: [Int])] = [
                 ("residual", [n, c]), ("norm", [n, c]), ("q", [n, q]), ("k", [n, k]), ("v", [n, k]),
                 ("qkv", [n, q + 2 * k]), ("attn_out", [n, q]), ("probs", probabilities), ("act", [n, h]),
                 (config.architecture == .llama ? "gate_up" : "fc", [n, config.architecture == .llama ? 2 * h : h]),
-                ("lora", [n, max(rank, 1)]),
-            ] : nil
+                ("lora", [n, max(adapters?.largestRank ?? 0, 1)]),
+            ]
+            if let adapters, adapters.useDoRA { scratch.append(("dora", [n, adapters.doraWidth])) }
+            gradients = training ? scratch : nil
             dropoutWidth = training ? adapters?.dropoutWidth ?? 0 : 0
             tokens = n
             rotary = CausalLM.rotaryShapes(for: config, positions: time)

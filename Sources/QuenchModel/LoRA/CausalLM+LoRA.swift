@@ -32,15 +32,25 @@ extension CausalLM {
     func adapt(_ parameter: String, input: Tensor, output: Tensor, columnOffset: Int = 0, _ ws: Workspace) throws {
         guard let adapters, let target = adapters.target(parameter) else { return }
         try adapters.forward(target, input: input, saved: ws.activation("lora.\(parameter)"), output: output,
-                             columnOffset: columnOffset, training: ws.appliesDropout, scratch: ws.loraDropoutScratch)
+                             columnOffset: columnOffset, training: ws.appliesDropout, scratch: ws.loraDropoutScratch,
+                             dora: doraInputs(parameter, adapters, ws))
     }
 
     /// The adapter's gradients, and its share of inputGrad, for the projection `parameter`.
     func adaptBackward(_ parameter: String, input: Tensor, outputGrad: Tensor, columnOffset: Int = 0,
                        inputGrad: Tensor, _ ws: Workspace) throws {
         guard let adapters, let target = adapters.target(parameter) else { return }
+        let dora = try doraInputs(parameter, adapters, ws)
         try adapters.backward(target, input: input, saved: ws.activation("lora.\(parameter)"), outputGrad: outputGrad,
                               columnOffset: columnOffset, inputGrad: inputGrad, scratch: ws.gradient("lora", zeroed: false),
-                              dropoutScratch: ws.loraDropoutScratch)
+                              dropoutScratch: ws.loraDropoutScratch, dora: dora,
+                              doraScratch: dora.map { _ in try ws.gradient("dora", zeroed: false) })
+    }
+
+    /// The weight, bias and row-norm buffer of the projection `parameter` when its adapters are DoRA's.
+    private func doraInputs(_ parameter: String, _ adapters: LoRAAdapters, _ ws: Workspace) throws -> LoRAAdapters.DoRAInputs? {
+        guard adapters.useDoRA else { return nil }
+        return LoRAAdapters.DoRAInputs(weight: try self.parameter(parameter), bias: try bias(parameter + "_bias"),
+                                       norms: try ws.activation("dora.\(parameter)"))
     }
 }

@@ -8,50 +8,74 @@ public enum PEFTAdapterFormat {
     public static let weightsFile = "adapter_model.safetensors"
     public static let configFile = "adapter_config.json"
 
-    /// PEFT's tensor name for a target's A or B: `base_model.model.<module>.lora_A.weight`.
+    /// The PEFT release whose `LoraConfig` keys and meanings `write` follows (its `peft_version` field).
+    public static let peftVersion = "0.21.2"
+
+    /// PEFT's tensor name for a target's A or B (`base_model.model.<module>.lora_A.weight`), or its DoRA
+    /// magnitude (`matrix` "magnitude": `base_model.model.<module>.lora_magnitude_vector`).
     static func tensorName(_ target: LoRAAdapters.Target, _ matrix: String, model: CausalLM) throws -> String {
-        guard let spec = model.specs.first(where: { $0.name == target.parameter }) else {
-            throw TensorError.unknownTensor(name: target.parameter)
+        let module = try LoRAAdapters.huggingFaceModule(target.parameter, model: model)
+        return matrix == "magnitude" ? "base_model.model.\(module).\(PEFTAdapterOptions.magnitudeTensor)"
+            : "base_model.model.\(module).lora_\(matrix).weight"
+    }
+
+    /// The adapters' tensors under PEFT's names, with each one's Quench tensor.
+    private static func tensors(_ adapters: LoRAAdapters, model: CausalLM) throws -> [(name: String, tensor: Tensor)] {
+        try adapters.targets.flatMap { target in
+            let (a, b) = try adapters.matrices(target)
+            var pairs = [(try tensorName(target, "A", model: model), a), (try tensorName(target, "B", model: model), b)]
+            if adapters.useDoRA { pairs.append((try tensorName(target, "magnitude", model: model), try adapters.magnitude(target).m)) }
+            return pairs
         }
-        let module = spec.huggingFaceName.replacingOccurrences(of: ".weight", with: "")
-        return "base_model.model.\(module).lora_\(matrix).weight"
     }
 
     /// The Hugging Face module names (`q_proj`, `c_attn`, ...) the adapters target.
     static func targetModules(_ adapters: LoRAAdapters, model: CausalLM) -> [String] {
         let names = adapters.targets.compactMap { target in
-            model.specs.first { $0.name == target.parameter }?.huggingFaceName
-                .replacingOccurrences(of: ".weight", with: "").split(separator: ".").last.map(String.init)
+            (try? LoRAAdapters.huggingFaceModule(target.parameter, model: model))?
+                .split(separator: ".").last.map(String.init)
         }
         return Array(Set(names)).sorted()
     }
 
-    /// Writes the adapters into `directory` (created if needed; each file written atomically), with
-    /// `layers_to_transform` listing the adapted layers when they are not all of the model's.
-    public static func write(_ adapters: LoRAAdapters, model: CausalLM, baseModel: String, to directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var entries: [SafetensorsWriter.Entry] = []
-        for target in adapters.targets {
-            let (a, b) = try adapters.matrices(target)
-            entries.append(.init(name: try tensorName(target, "A", model: model), shape: a.shape, values: .f32(a.toArray())))
-            entries.append(.init(name: try tensorName(target, "B", model: model), shape: b.shape, values: .f32(b.toArray())))
-        }
-        try SafetensorsWriter.write(entries, metadata: ["format": "pt"], to: directory.appendingPathComponent(weightsFile))
+    /// `adapter_config.json` as PEFT 0.21.2's `save_pretrained` writes it: every `LoraConfig` key, at its
+    /// default unless the adapters set it, with `layers_to_transform` listing the adapted layers when
+    /// they are not all of the model's.
+    static func config(_ adapters: LoRAAdapters, model: CausalLM, baseModel: String) -> [String: Any] {
+        let null = NSNull()
         var config: [String: Any] = [
-            "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": Double(adapters.alpha),
-            "lora_dropout": Double(adapters.dropout), "use_rslora": adapters.useRSLoRA, "bias": "none",
-            "inference_mode": true,
-            "target_modules": targetModules(adapters, model: model),
-            "base_model_name_or_path": baseModel,
+            "peft_type": "LORA", "task_type": "CAUSAL_LM", "peft_version": peftVersion, "auto_mapping": null,
+            "base_model_name_or_path": baseModel, "revision": null, "inference_mode": true,
+            "r": adapters.rank, "lora_alpha": Double(adapters.alpha), "lora_dropout": Double(adapters.dropout),
+            "use_rslora": adapters.useRSLoRA, "use_dora": adapters.useDoRA,
+            "rank_pattern": adapters.patterns.rank, "alpha_pattern": adapters.patterns.alpha.mapValues(Double.init),
+            "target_modules": targetModules(adapters, model: model), "exclude_modules": null, "target_parameters": null,
             // GPT-2's Conv1D stores weights (in, out); PEFT needs to know to transpose when merging.
             "fan_in_fan_out": model.config.architecture == .gpt2,
+            "bias": "none", "lora_bias": false, "modules_to_save": null, "init_lora_weights": true,
+            "layers_to_transform": null, "layers_pattern": null, "layer_replication": null,
+            "loftq_config": [String: Any](), "eva_config": null, "corda_config": null, "lora_ga_config": null,
+            "megatron_config": null, "megatron_core": "megatron.core", "trainable_token_indices": null,
+            "ensure_weight_tying": false, "use_qalora": false, "qalora_group_size": 16, "alora_invocation_tokens": null,
+            "arrow_config": null, "kasa_config": null, "velora_config": null, "monteclora_config": null, "use_bdlora": null,
         ]
         if adapters.layers.count < model.config.layers {
             // PEFT finds the layer index after the first module list when layers_pattern is null.
             config["layers_to_transform"] = adapters.layers
-            config["layers_pattern"] = NSNull()
         }
-        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        return config
+    }
+
+    /// Writes the adapters into `directory` (created if needed; each file written atomically):
+    /// `adapter_model.safetensors` and `adapter_config.json` (see `config`).
+    public static func write(_ adapters: LoRAAdapters, model: CausalLM, baseModel: String, to directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let entries = try tensors(adapters, model: model).map { name, tensor in
+            SafetensorsWriter.Entry(name: name, shape: tensor.shape, values: .f32(tensor.toArray()))
+        }
+        try SafetensorsWriter.write(entries, metadata: ["format": "pt"], to: directory.appendingPathComponent(weightsFile))
+        let data = try JSONSerialization.data(withJSONObject: config(adapters, model: model, baseModel: baseModel),
+                                              options: [.prettyPrinted, .sortedKeys])
         do throws(AtomicFile.Failure) {
             try AtomicFile.write(data, to: directory.appendingPathComponent(configFile))
         } catch {
@@ -60,10 +84,11 @@ public enum PEFTAdapterFormat {
     }
 
     /// Reads adapters written by `write` (or by PEFT for the same base) onto `model`, on the layers its
-    /// `layers_to_transform` selects (see `PEFTLayerSelection`), scaled as `use_rslora` says; every
-    /// tensor of the weights file must be one of those adapters.
+    /// `layers_to_transform` selects (see `PEFTLayerSelection`), with the ranks and alphas of
+    /// `rank_pattern` and `alpha_pattern`, scaled as `use_rslora` says and with DoRA's magnitudes when
+    /// `use_dora` is true; every tensor of the weights file must be one of those adapters.
     /// - Throws: `ModelError` naming the key when the config asks for an option Quench does not
-    ///   implement (`PEFTAdapterOptions.unsupported`: DoRA, per-module ranks or alphas, ...).
+    ///   implement (`PEFTAdapterOptions.unsupported`), or has patterns Quench cannot match as PEFT does.
     public static func read(from directory: URL, model: CausalLM) throws -> LoRAAdapters {
         let configURL = directory.appendingPathComponent(configFile)
         let data = try MappedFile.json(at: configURL.path)
@@ -90,17 +115,24 @@ public enum PEFTAdapterFormat {
         }
         let dropout = (json["lora_dropout"] as? NSNumber)?.floatValue ?? 0
         let layers = try PEFTLayerSelection.layers(in: data, file: configURL.path, model: model)
-        let adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, useRSLoRA: options.useRSLoRA,
-                                        dropout: dropout, modules: quenchModules, layers: layers, seed: 0)
+        let adapters: LoRAAdapters
+        do {
+            adapters = try LoRAAdapters(model: model, rank: rank, alpha: alpha, useRSLoRA: options.useRSLoRA,
+                                        useDoRA: options.useDoRA, dropout: dropout, modules: quenchModules,
+                                        layers: layers, patterns: options.patterns, seed: 0)
+        } catch let error as LoRAPatterns.Failure {
+            throw ModelError.invalidValue(file: configURL.path, key: error.pattern, reason: "key '\(error.key)' \(error.reason)")
+        }
         let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(weightsFile))
         var expected: Set<String> = []
-        for target in adapters.targets {
-            let (a, b) = try adapters.matrices(target)
-            for (matrix, tensor) in [("A", a), ("B", b)] {
-                let name = try tensorName(target, matrix, model: model)
-                try file.read(name, into: tensor.storage)
-                expected.insert(name)
+        for (name, tensor) in try tensors(adapters, model: model) {
+            // A shape that differs (a re-ranked or transposed matrix), named before reading; a missing tensor is
+            // named by the read.
+            if let info = file.info(name), info.shape != tensor.shape {
+                throw ModelError.tensorShape(file: file.url.path, tensor: name, expected: tensor.shape, found: info.shape)
             }
+            try file.read(name, into: tensor.storage)
+            expected.insert(name)
         }
         try refuseOthers(in: file, expected: expected, layers: layers)
         return adapters

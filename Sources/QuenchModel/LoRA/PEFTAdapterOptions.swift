@@ -1,8 +1,9 @@
 import Foundation
 
 /// The options of a PEFT `adapter_config.json` beyond rank, alpha, dropout, target modules and layers,
-/// read as PEFT 0.21 reads them: `use_rslora`, which Quench implements, and every option that makes PEFT
-/// compute something else than plain LoRA, which Quench refuses by name rather than ignores.
+/// read as PEFT 0.21 reads them: `use_rslora`, `use_dora`, `rank_pattern` and `alpha_pattern`, which Quench
+/// implements, and every other option that makes PEFT compute something else than plain LoRA, which Quench
+/// refuses by name rather than ignores.
 ///
 /// Passed without a word, because they do not change what the adapter computes once saved: the
 /// initialisation options (`init_lora_weights`, `loftq_config`, `eva_config`, `corda_config`,
@@ -12,6 +13,10 @@ import Foundation
 struct PEFTAdapterOptions {
     /// Scale the adapters by alpha/√r (rsLoRA) instead of alpha/r.
     let useRSLoRA: Bool
+    /// Weight-decomposed LoRA, with a `lora_magnitude_vector` per adapted module.
+    let useDoRA: Bool
+    /// Per-module ranks and alphas.
+    let patterns: LoRAPatterns
 
     /// An option Quench does not implement: its key, what PEFT computes with it, and whether a value
     /// leaves the adapter plain LoRA.
@@ -35,9 +40,6 @@ struct PEFTAdapterOptions {
     /// Every option of PEFT 0.21's `LoraConfig` that changes the computation and Quench does not implement.
     static let unsupported: [Unsupported] = [
         .equal("peft_type", "LORA", "an adapter type other than LoRA"),
-        .off("use_dora", "DoRA (weight-decomposed LoRA, with lora_magnitude_vector tensors)"),
-        .off("alpha_pattern", "a per-module lora_alpha"),
-        .off("rank_pattern", "a per-module rank r"),
         .off("modules_to_save", "whole modules trained and saved beside the adapters"),
         .equal("bias", "none", "trained biases of the base model"),
         .off("lora_bias", "a bias on lora_B"),
@@ -54,38 +56,77 @@ struct PEFTAdapterOptions {
         .off("kasa_config", "KaSA (singular-value adaptation)"),
     ]
 
+    /// What Quench reads, for the messages that refuse the rest.
+    static let supported = "it reads LoRA adapters (plain, rsLoRA, DoRA, per-module ranks and alphas) only"
+
     /// Adapter tensors PEFT writes only for an unsupported option, by a part of their name: the
     /// message when one turns up while `adapter_config.json` does not ask for it.
     static let unsupportedTensors: [(namePart: String, feature: String)] = [
-        ("lora_magnitude_vector", "a DoRA magnitude vector (use_dora)"),
         (".lora_B.bias", "a bias on lora_B (lora_bias)"),
     ]
 
+    /// The part of the name of a DoRA magnitude tensor.
+    static let magnitudeTensor = "lora_magnitude_vector"
+
     /// The options of the parsed `adapter_config.json` `json` (the file `file`).
-    /// - Throws: `ModelError.invalidValue` naming the first unsupported option that is set, and
-    ///   `ModelError.wrongType` when `use_rslora` is not true, false or null.
+    /// - Throws: `ModelError.invalidValue` naming the first unsupported option that is set, or a pattern
+    ///   key Quench cannot match as PEFT does; `ModelError.wrongType` when `use_rslora` or `use_dora` is not
+    ///   true, false or null, or a pattern is not a mapping of module names to numbers.
     static func read(_ json: [String: Any], file: String) throws -> PEFTAdapterOptions {
         for option in unsupported {
             guard let value = json[option.key], !option.isPlainLoRA(value) else { continue }
             throw ModelError.invalidValue(
                 file: file, key: option.key,
                 reason: "is \(shown(value)): \(option.feature) is not implemented by Quench yet; "
-                    + "it reads plain LoRA and rsLoRA adapters only")
+                    + supported)
         }
-        switch json["use_rslora"] {
-        case nil, is NSNull:
-            return PEFTAdapterOptions(useRSLoRA: false)
-        case let flag as Bool:
-            return PEFTAdapterOptions(useRSLoRA: flag)
-        default:
-            throw ModelError.wrongType(file: file, key: "use_rslora", expected: "true, false or null")
+        let patterns = LoRAPatterns(
+            rank: try pattern("rank_pattern", in: json, file: file) { Int(exactly: $0) },
+            alpha: try pattern("alpha_pattern", in: json, file: file) { Float($0) })
+        do throws(LoRAPatterns.Failure) {
+            try patterns.validate()
+        } catch {
+            throw ModelError.invalidValue(file: file, key: error.pattern, reason: "key '\(error.key)' \(error.reason)")
+        }
+        return PEFTAdapterOptions(useRSLoRA: try flag("use_rslora", in: json, file: file),
+                                  useDoRA: try flag("use_dora", in: json, file: file), patterns: patterns)
+    }
+
+    /// A boolean option: absent or null is false.
+    private static func flag(_ key: String, in json: [String: Any], file: String) throws -> Bool {
+        switch json[key] {
+        case nil, is NSNull: return false
+        case let flag as Bool: return flag
+        default: throw ModelError.wrongType(file: file, key: key, expected: "true, false or null")
         }
     }
 
-    /// Why the adapter tensor `name` cannot be read, when it belongs to an unsupported option.
+    /// A mapping of module names to numbers (`rank_pattern`, `alpha_pattern`): absent or null is empty.
+    private static func pattern<Value>(_ key: String, in json: [String: Any], file: String,
+                                       _ convert: (Double) -> Value?) throws -> [String: Value] {
+        guard let value = json[key], !(value is NSNull) else { return [:] }
+        let expected = "a mapping of module names to \(key == "rank_pattern" ? "integers" : "numbers")"
+        guard let mapping = value as? [String: Any] else {
+            throw ModelError.wrongType(file: file, key: key, expected: expected)
+        }
+        var result: [String: Value] = [:]
+        for (name, entry) in mapping {
+            guard let number = entry as? NSNumber, let converted = convert(number.doubleValue) else {
+                throw ModelError.wrongType(file: file, key: "\(key).\(name)", expected: expected)
+            }
+            result[name] = converted
+        }
+        return result
+    }
+
+    /// Why the adapter tensor `name` cannot be read, when it belongs to an option the config does not
+    /// set (DoRA) or Quench does not implement.
     static func unsupportedTensorReason(_ name: String) -> String? {
-        unsupportedTensors.first { name.contains($0.namePart) }.map {
-            "is \($0.feature), which Quench does not implement yet; it reads plain LoRA and rsLoRA adapters only"
+        if name.contains(magnitudeTensor) {
+            return "is a DoRA magnitude vector, but adapter_config.json's use_dora is not true, so PEFT would not use it"
+        }
+        return unsupportedTensors.first { name.contains($0.namePart) }.map {
+            "is \($0.feature), which Quench does not implement yet; \(supported)"
         }
     }
 

@@ -51,16 +51,39 @@ extension TrainingConfig.LoRASettings {
         return Array((depth - layers)..<depth)
     }
 
-    /// The projections these settings adapt in `model` (`targets` on `adapterLayers(in:)`).
+    /// The per-module ranks and alphas, as the adapters take them.
+    public var patterns: LoRAPatterns {
+        LoRAPatterns(rank: rankPattern, alpha: alphaPattern.mapValues { Float($0) })
+    }
+
+    /// The projections these settings adapt in `model` (`targets` on `adapterLayers(in:)`), each with
+    /// its rank and alpha.
+    /// - Throws: `TrainingConfigError.loraPattern` for a `rank_pattern` or `alpha_pattern` key that
+    ///   matches no adapted module (a typo PEFT would only warn about) or whose keys disagree on one.
     public func adapterTargets(in model: CausalLM) throws -> [LoRAAdapters.Target] {
-        try LoRAAdapters.targets(model: model, modules: targets(for: model.config.architecture),
-                                 layers: adapterLayers(in: model))
+        let patterns = self.patterns
+        do {
+            let targets = try LoRAAdapters.targets(model: model, modules: targets(for: model.config.architecture),
+                                                   layers: adapterLayers(in: model), rank: rank, alpha: Float(alpha),
+                                                   patterns: patterns)
+            let modules = try targets.map { try LoRAAdapters.huggingFaceModule($0.parameter, model: model) }
+            if let (pattern, key) = patterns.unmatchedKeys(among: modules).first {
+                throw TrainingConfigError.loraPattern(
+                    pattern: pattern, key: key,
+                    reason: "matches none of the adapted modules (Hugging Face names such as \(modules.first ?? "q_proj"))")
+            }
+            return targets
+        } catch let failure as LoRAPatterns.Failure {
+            throw TrainingConfigError.loraPattern(pattern: failure.pattern, key: failure.key, reason: failure.reason)
+        }
     }
 
     /// Fresh adapters with these settings on `model`, initialised from `seed`.
+    /// - Throws: what `adapterTargets(in:)` throws, checked first.
     public func adapters(on model: CausalLM, seed: UInt64) throws -> LoRAAdapters {
-        try LoRAAdapters(model: model, rank: rank, alpha: Float(alpha), useRSLoRA: useRSLoRA,
-                         dropout: Float(dropout), modules: targets(for: model.config.architecture),
-                         layers: adapterLayers(in: model), seed: seed)
+        _ = try adapterTargets(in: model)
+        return try LoRAAdapters(model: model, rank: rank, alpha: Float(alpha), useRSLoRA: useRSLoRA, useDoRA: useDoRA,
+                                dropout: Float(dropout), modules: targets(for: model.config.architecture),
+                                layers: adapterLayers(in: model), patterns: patterns, seed: seed)
     }
 }

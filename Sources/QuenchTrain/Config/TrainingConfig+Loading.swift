@@ -1,6 +1,7 @@
 import Foundation
 import QuenchConfig
 import QuenchData
+import QuenchModel
 import QuenchTensor
 
 extension TrainingConfig {
@@ -161,6 +162,15 @@ extension TrainingConfig {
                                requirement: .unitHalfOpen, R.number)
         lora.useRSLoRA = r.value("use_rslora", in: s, default: defaults.useRSLoRA, expected: "true or false",
                                  R.boolean)
+        lora.useDoRA = r.value("use_dora", in: s, default: defaults.useDoRA, expected: "true or false", R.boolean)
+        if lora.useDoRA, lora.dropout > 0 {
+            r.report(.invalidValue(requirement: "must be 0 with lora.use_dora: true (DoRA with adapter dropout is not implemented)",
+                                   found: "\(lora.dropout)"),
+                     key: "lora.dropout", at: r.places["lora.dropout"] ?? s.place)
+        }
+        lora.rankPattern = readPattern(&r, "rank_pattern", in: s, of: "ranks", requirement: .within(1...Limits.loraRank),
+                                       R.integer)
+        lora.alphaPattern = readPattern(&r, "alpha_pattern", in: s, of: "numbers", requirement: .positive, R.number)
         // Its upper bound is the model's depth, checked once the model is open (`adapterLayers(in:)`).
         lora.layers = r.optional("layers", in: s, absent: nil, expected: "an integer", requirement: .atLeast(1), R.integer)
         guard let list = r.list("targets", in: s, expected: "a list of layer names") else { return lora }
@@ -186,6 +196,25 @@ extension TrainingConfig {
         }
         lora.targets = targets
         return lora
+    }
+
+    /// `lora.rank_pattern` or `lora.alpha_pattern`: module names (see `LoRAPatterns`) to values.
+    private static func readPattern<Value>(_ r: inout ConfigReader, _ key: String, in s: ConfigReader.Section,
+                                           of values: String, requirement: Requirement<Value>,
+                                           _ convert: (String) -> Value?) -> [String: Value] {
+        var pattern: [String: Value] = [:]
+        let expected = "a mapping of module names (q_proj, model.layers.0.self_attn.q_proj) to \(values)"
+        for (name, entry) in r.namedEntries(key, in: s, expected: expected) {
+            if let problem = LoRAPatterns.keyProblem(name) {
+                r.report(.refused(reason: "key '\(name)' \(problem)"), key: "lora.\(key)", at: entry.place)
+                continue
+            }
+            if let value = r.parse(entry, key: "lora.\(key).\(name)", expected: values == "ranks" ? "an integer" : "a number",
+                                   requirement: requirement, convert) {
+                pattern[name] = value
+            }
+        }
+        return pattern
     }
 
     private static func readOptimizer(_ r: inout ConfigReader, in root: ConfigReader.Section) -> OptimizerSettings {

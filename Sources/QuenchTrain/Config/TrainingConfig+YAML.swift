@@ -5,8 +5,9 @@ extension TrainingConfig {
     ///
     /// Every setting is written out, defaults included, so the document means the same to whichever
     /// Quench reads it; a disabled gradient clip is an explicit `null` (leaving the key out would
-    /// restore the default clip of 1.0). `lora.use_rslora` is written only when true: a Quench from
-    /// before the key refuses it then, and reads the document unchanged otherwise.
+    /// restore the default clip of 1.0). `lora.use_rslora` and `lora.use_dora` are written only when true,
+    /// `lora.rank_pattern` and `lora.alpha_pattern` only when not empty: a Quench from before the keys
+    /// refuses them then, and reads the document unchanged otherwise.
     public func yamlDocument() throws -> String {
         do {
             return try ConfigDocument.text(of: yamlNode())
@@ -53,6 +54,15 @@ extension TrainingConfig {
             ("dropout", ConfigNode.number(lora.dropout)),
         ]
         if lora.useRSLoRA { pairs.append(("use_rslora", ConfigNode.boolean(true))) }
+        if lora.useDoRA { pairs.append(("use_dora", ConfigNode.boolean(true))) }
+        if !lora.rankPattern.isEmpty {
+            pairs.append(("rank_pattern", ConfigNode.pairs(lora.rankPattern.sorted { $0.key < $1.key }
+                .map { ($0.key, ConfigNode.integer($0.value)) })))
+        }
+        if !lora.alphaPattern.isEmpty {
+            pairs.append(("alpha_pattern", ConfigNode.pairs(lora.alphaPattern.sorted { $0.key < $1.key }
+                .map { ($0.key, ConfigNode.number($0.value)) })))
+        }
         if let targets = lora.targets { pairs.append(("targets", ConfigNode.items(targets.map(ConfigNode.quotedText)))) }
         if let layers = lora.layers { pairs.append(("layers", ConfigNode.integer(layers))) }
         return pairs

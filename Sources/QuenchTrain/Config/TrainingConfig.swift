@@ -13,6 +13,9 @@ import QuenchTensor
 /// | `lora.rank` | integer ≥ 1 | 8 | adapter rank r |
 /// | `lora.alpha` | number > 0 | 16 | adapter scale is alpha / r (alpha / √r with `use_rslora`) |
 /// | `lora.use_rslora` | boolean | false | rank-stabilised LoRA: scale by alpha / √r (PEFT's `use_rslora`) |
+/// | `lora.use_dora` | boolean | false | DoRA: a trained magnitude per output row rescales the adapted weight (PEFT's `use_dora`); needs `lora.dropout` 0 |
+/// | `lora.rank_pattern` | mapping of module name to integer ≥ 1 | none | per-module rank (PEFT's `rank_pattern`; see `LoRAPatterns`) |
+/// | `lora.alpha_pattern` | mapping of module name to number > 0 | none | per-module alpha (PEFT's `alpha_pattern`) |
 /// | `lora.dropout` | number in [0, 1) | 0 | dropout on the adapter input |
 /// | `lora.targets` | list of layer names | every linear layer of the family | see `LoRASettings.knownTargets` |
 /// | `lora.layers` | integer ≥ 1, ≤ the model's layers | every layer | adapt only the top N layers |
@@ -141,6 +144,26 @@ extension TrainingConfig {
         /// `true` when rsLoRA is on, else nil, so a configuration without it encodes (and hashes) exactly
         /// as it did before the key existed.
         var rsLoRA: Bool?
+        /// Weight-decomposed LoRA (PEFT's `use_dora`): a trained magnitude per output row.
+        public var useDoRA: Bool {
+            get { doRA ?? false }
+            set { doRA = newValue ? true : nil }
+        }
+        /// `true` when DoRA is on, else nil (encoded and hashed only when on, like `rsLoRA`).
+        var doRA: Bool?
+        /// Per-module ranks by Hugging Face module name (PEFT's `rank_pattern`); empty: none.
+        public var rankPattern: [String: Int] {
+            get { ranks ?? [:] }
+            set { ranks = newValue.isEmpty ? nil : newValue }
+        }
+        /// Per-module alphas by Hugging Face module name (PEFT's `alpha_pattern`); empty: none.
+        public var alphaPattern: [String: Double] {
+            get { alphas ?? [:] }
+            set { alphas = newValue.isEmpty ? nil : newValue }
+        }
+        /// The patterns when not empty, else nil, so a configuration without them encodes as before.
+        var ranks: [String: Int]?
+        var alphas: [String: Double]?
         /// Dropout probability on the adapter input.
         public var dropout: Double
         /// Layer names to adapt; nil means every entry of `knownTargets` for the model's family.
@@ -161,7 +184,8 @@ extension TrainingConfig {
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case rank, alpha, rsLoRA = "use_rslora", dropout, targets, layers
+            case rank, alpha, rsLoRA = "use_rslora", doRA = "use_dora", ranks = "rank_pattern", alphas = "alpha_pattern"
+            case dropout, targets, layers
         }
     }
 

@@ -12,6 +12,9 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
     case unknownLoRATarget(name: String, architecture: ModelConfig.Architecture, known: [String])
     /// `lora.layers` asks for more layers than the model has (known only once the model is open).
     case loraLayersExceedModel(requested: Int, modelLayers: Int)
+    /// A `lora.rank_pattern` or `lora.alpha_pattern` key that matches no adapted module of the model, or
+    /// whose keys disagree on one (known only once the model is open).
+    case loraPattern(pattern: String, key: String, reason: String)
     /// `setting` (the `precision` key of a file, or the `--precision` flag) asks for a precision this
     /// CPU cannot compute in; checked before any model or data file is read.
     case precisionUnavailable(setting: String, reason: TensorError)
@@ -28,6 +31,8 @@ public enum TrainingConfigError: Error, Equatable, CustomStringConvertible {
         case .loraLayersExceedModel(let requested, let modelLayers):
             return "lora.layers: \(requested) is more than the \(modelLayers) layers of the model (checked once it is loaded); "
                 + "give at most \(modelLayers), or leave it out to adapt every layer"
+        case .loraPattern(let pattern, let key, let reason):
+            return "lora.\(pattern): key '\(key)' \(reason)"
         case .precisionUnavailable(let setting, let reason):
             return "\(setting): \(reason)"
         }

@@ -20,8 +20,8 @@ enum TrainingMemory {
             budget.add("gradients", floats: trained)
         case .lora:
             let targets = try config.lora.adapterTargets(in: model)
-            trained = LoRAAdapters.floats(rank: config.lora.rank, targets: targets)
-            adapters = Workspace.AdapterPlan(rank: config.lora.rank, targets: targets, dropout: config.lora.dropout > 0)
+            trained = LoRAAdapters.floats(targets: targets, useDoRA: config.lora.useDoRA)
+            adapters = Workspace.AdapterPlan(targets: targets, dropout: config.lora.dropout > 0, useDoRA: config.lora.useDoRA)
             budget.add("LoRA adapters", floats: trained)
             budget.add("their gradients", floats: trained)
         }
@@ -39,7 +39,7 @@ enum TrainingMemory {
     static func check(model: CausalLM, config: TrainingConfig, time: Int, available: Int) throws {
         let lower = config.method == .full
             ? "batch_size or data.max_sequence_length, or train with method: lora"
-            : "batch_size, data.max_sequence_length or lora.rank"
+            : "batch_size, data.max_sequence_length or lora.rank (and lora.rank_pattern)"
         try budget(model: model, config: config, time: time, available: available)
             .check("training this model", lower: lower)
     }

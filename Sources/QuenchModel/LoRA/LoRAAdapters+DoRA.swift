@@ -1,0 +1,118 @@
+import QuenchTensor
+
+/// DoRA (weight-decomposed LoRA) as PEFT 0.21's `DoraLinearLayer` computes it, for a projection with
+/// weight W (O,I), bias b, adapter A (r,I), B (O,r), scale s and magnitude m (O):
+///   n = ‖W + s B A‖ per output row, a constant of the pass (PEFT detaches it: no gradient flows through n);
+///   g = m / n;  y = g ⊙ (x Wᵀ + s (x Aᵀ) Bᵀ) + b  (the bias is not rescaled);  merged: W' = g ⊙ (W + s B A).
+/// Backward, with z = x Wᵀ + s (x Aᵀ) Bᵀ (recomputed, not saved):
+///   dm += Σ_rows dy ⊙ z / n;  the LoRA backward runs on g ⊙ dy;  dx += ((g − 1) ⊙ dy) W, since the base
+///   projection's backward has already added dy W.
+extension LoRAAdapters {
+    /// What DoRA needs of the adapted projection besides its input: the frozen weight W (O,I), its
+    /// bias (O) if any, and the workspace's buffer for the row norms n (O) of this pass.
+    struct DoRAInputs {
+        let weight: Tensor
+        let bias: Tensor?
+        let norms: Tensor
+    }
+
+    /// norms (O) = ‖W_o + s B_o A‖ for every output row o, accumulated in double precision.
+    func weightNorms(_ target: Target, weight: Tensor, into norms: Tensor) throws {
+        let (a, b) = try matrices(target)
+        guard weight.shape == [target.outFeatures, target.inFeatures], norms.count >= target.outFeatures else {
+            throw TensorError.shapeMismatch(operation: "DoRA", detail: "the weight of \(target.parameter) is \(weight.shape)")
+        }
+        let s = scale(target), (r, width) = (target.rank, target.inFeatures)
+        let w = weight.pointer, pa = a.pointer, pb = b.pointer, out = norms.pointer
+        Parallelism.cores.forEachRange(target.outFeatures, grain: 8) { rows in
+            var row = [Float](repeating: 0, count: width)
+            for o in rows {
+                for i in 0..<width { row[i] = w[o * width + i] }
+                for k in 0..<r {
+                    let factor = s * pb[o * r + k]
+                    for i in 0..<width { row[i] += factor * pa[k * width + i] }
+                }
+                out[o] = Float(row.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+            }
+        }
+    }
+
+    /// y block (N,O) = g ⊙ (y block − b) + b, where the block already holds x Wᵀ + b + s (x Aᵀ) Bᵀ.
+    func rescale(_ target: Target, output y: Tensor, columnOffset: Int, _ dora: DoRAInputs) throws {
+        let (m, _) = try magnitude(target)
+        let factors = try DoRAFactors(m: m, norms: dora.norms, count: target.outFeatures)
+        let (ld, width) = (y.columns, target.outFeatures)
+        let out = y.pointer + columnOffset, bias = dora.bias?.pointer, g = factors.g
+        Parallelism.cores.forEachRange(y.rows, grain: 16) { rows in
+            for i in rows {
+                for o in 0..<width {
+                    let shift = bias?[o] ?? 0
+                    out[i * ld + o] = g[o] * (out[i * ld + o] - shift) + shift
+                }
+            }
+        }
+    }
+
+    /// The DoRA part of the backward pass. Writes g ⊙ dy into `scaled` (N,O), which the LoRA backward
+    /// then uses as its output gradient, after adding Σ dy ⊙ z / n to dm and ((g − 1) ⊙ dy) W to dx.
+    func doraBackward(_ target: Target, input x: Tensor, saved xa: Tensor, outputGrad dy: Tensor, columnOffset: Int,
+                      inputGrad dx: Tensor, scaled: Tensor, _ dora: DoRAInputs) throws {
+        let (m, dm) = try magnitude(target)
+        let b = try matrices(target).b
+        let factors = try DoRAFactors(m: m, norms: dora.norms, count: target.outFeatures)
+        let (rows, width, ld) = (x.rows, target.outFeatures, dy.columns)
+        // z = x Wᵀ + s (x Aᵀ) Bᵀ
+        try MatMul.multiply(x, .none, dora.weight, .transposed, into: scaled)
+        try MatMul.multiply(xa, .none, b, .transposed, into: scaled, alpha: scale(target), beta: 1)
+        let z = scaled.pointer, gradient = dy.pointer + columnOffset, dmOut = dm.pointer
+        let norms = dora.norms.pointer, g = factors.g
+        Parallelism.cores.forEachRange(width, grain: 8) { columns in
+            for o in columns {
+                var sum: Float = 0
+                for i in 0..<rows { sum += gradient[i * ld + o] * z[i * width + o] }
+                dmOut[o] += sum / norms[o]
+            }
+        }
+        // dx += ((g − 1) ⊙ dy) W, built in `scaled`, which then becomes g ⊙ dy.
+        Parallelism.cores.forEachRange(rows, grain: 16) { range in
+            for i in range { for o in 0..<width { z[i * width + o] = (g[o] - 1) * gradient[i * ld + o] } }
+        }
+        try MatMul.multiply(scaled, .none, dora.weight, .none, into: dx, beta: 1)
+        Parallelism.cores.forEachRange(rows, grain: 16) { range in
+            for i in range { for o in 0..<width { z[i * width + o] = g[o] * gradient[i * ld + o] } }
+        }
+    }
+
+    /// Folds a DoRA target into W: W = g ⊙ (W + s B A), with n taken from the unmerged W as PEFT does.
+    func mergeDoRA(_ target: Target, into weight: Tensor) throws {
+        let (a, b) = try matrices(target)
+        let norms = try Tensor(zeros: [target.outFeatures])
+        try weightNorms(target, weight: weight, into: norms)
+        try MatMul.multiply(b, .none, a, .none, into: weight, alpha: scale(target), beta: 1)
+        let g = try DoRAFactors(m: magnitude(target).m, norms: norms, count: target.outFeatures).g
+        let w = weight.pointer, width = target.inFeatures
+        for o in 0..<target.outFeatures {
+            for i in 0..<width { w[o * width + i] *= g[o] }
+        }
+    }
+
+    /// Sets each magnitude to the row norms of W + s B A: the base weight's, since B starts at zero
+    /// (PEFT's `DoraLinearLayer.update_layer`).
+    func initialiseMagnitudes(model: CausalLM) throws {
+        for target in targets {
+            try weightNorms(target, weight: model.parameter(target.parameter), into: magnitude(target).m)
+        }
+    }
+}
+
+/// g = m / n of one DoRA target.
+private struct DoRAFactors {
+    let g: [Float]
+
+    init(m: Tensor, norms: Tensor, count: Int) throws {
+        guard m.count == count, norms.count >= count else {
+            throw TensorError.shapeMismatch(operation: "DoRA", detail: "magnitude of \(m.count) for \(count) rows")
+        }
+        g = (0..<count).map { m.storage[$0] / norms.storage[$0] }
+    }
+}
