@@ -134,7 +134,8 @@ def merged(context, adapter, keys=()):
 
 
 def adapter_config_keys(context):
-    """A Quench-trained adapter_config.json has every key PEFT's LoraConfig saves."""
+    """A Quench-trained adapter_config.json has every key PEFT's LoraConfig saves, and names the local base
+    model by its path."""
     adapter = quench_adapter(context, "plain LoRA", {})
     written = json.loads((adapter / "adapter_config.json").read_text())
     expected = set(LoraConfig(target_modules=TARGETS).to_dict())
@@ -142,7 +143,10 @@ def adapter_config_keys(context):
     if missing and "use_dora" not in written:
         raise Absent(f"adapter_config.json lacks {len(missing)} of LoraConfig's {len(expected)} keys "
                      "(full key set not in this build)")
-    return agree(not missing, f"missing: {', '.join(missing)}" if missing else f"{len(expected)} keys")
+    problems = [f"missing: {', '.join(missing)}"] if missing else []
+    if written.get("base_model_name_or_path") != str(context.base):  # a local base: its path, not a hub id
+        problems.append(f"base_model_name_or_path {written.get('base_model_name_or_path')!r}, not {str(context.base)!r}")
+    return agree(not problems, "; ".join(problems) or f"{len(expected)} keys, base_model_name_or_path the local path")
 
 
 def slug(name):
@@ -162,5 +166,5 @@ def checks():
                           lambda context, m=make, k=keys: eval_agrees(context, m(context), k)))
             found.append((f"{name} by {source}: quench merge logits vs PEFT",
                           lambda context, m=make, k=keys: merge_agrees(context, m(context), k)))
-    found.append(("quench train adapter_config.json: PEFT's key set", adapter_config_keys))
+    found.append(("quench train adapter_config.json: PEFT's key set, base model path", adapter_config_keys))
     return found

@@ -53,6 +53,26 @@ def window_refused_or_right(context, folder):
         return agree("sliding_window" in message, f"refused: {message[:160]}")
 
 
+def full_training_loads(context):
+    """`quench train` (full, two steps) on the tiny Qwen2: transformers loads model/ and agrees with `quench
+    eval` on it."""
+    base = tiny_model(context, "qwen2", "qwen2")
+    run = context.fresh("train-full-qwen2")
+    config = context.work / "train-full-qwen2.yaml"
+    config.write_text(f"""\
+model: {base}
+method: full
+output: {run}
+data: {{train: {context.repo / "jobs/data/temperature-chat.jsonl"}, format: chat, max_sequence_length: 96}}
+optimizer: {{learning_rate: 1.0e-3}}
+schedule: {{kind: constant}}
+batch_size: 2
+max_steps: 2
+""")
+    context.quench.run("train", config)
+    return loss_agrees(context, run / "model")
+
+
 def checks():
     return [
         ("tiny Mistral, sliding_window 32: quench eval refuses it or agrees",
@@ -62,6 +82,7 @@ def checks():
          lambda context: loss_agrees(context, tiny_model(context, "mistral", "mistral", sliding_window=None))),
         ("tiny Qwen2: quench eval loss vs transformers",
          lambda context: loss_agrees(context, tiny_model(context, "qwen2", "qwen2"))),
+        ("quench train full on tiny Qwen2: model/ quench eval loss vs transformers", full_training_loads),
         ("tiny Qwen2, window on layer 1: quench eval refuses it or agrees",
          lambda context: window_refused_or_right(context, tiny_model(
              context, "qwen2-window", "qwen2", use_sliding_window=True, sliding_window=WINDOW, max_window_layers=1))),

@@ -1,6 +1,6 @@
 """`make interop`: the real Python tools (transformers, PEFT, gguf) against Quench's inputs and outputs.
 
-  <venv>/bin/python scripts/interop/run.py [--quench .build/release/quench] [--work DIR] [--only TEXT]
+  <venv>/bin/python scripts/interop/run.py [--quench .build/release/quench] [--work DIR] [--only TEXT ...]
 
 Prints one line per check: PASS, FAIL or SKIP (the Quench feature is not in this build, with the reason), the
 measured difference and its tolerance, then `N passed, N failed, N skipped`; exits 1 when a check failed.
@@ -16,6 +16,7 @@ import tempfile
 import traceback
 import warnings
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TQDM_DISABLE", "1")
@@ -61,7 +62,8 @@ def main():
     parser.add_argument("--model", default=str(pathlib.Path.home() / ".cache/quench/models/SmolLM2-135M-Instruct.Q4_1.gguf"),
                         help="the demo GGUF the checks import (make setup fetches it)")
     parser.add_argument("--work", help="folder for the files, kept (default: a temporary folder, removed)")
-    parser.add_argument("--only", default="", help="run only the checks whose name contains this text")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the checks whose name contains this text (repeatable)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     transformers.utils.logging.disable_progress_bar()
@@ -77,7 +79,7 @@ def main():
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     for module in (checks_adapters, checks_exports, checks_architectures, checks_per_token, checks_gguf):
         for name, check in module.checks():
-            if args.only.lower() not in name.lower():
+            if args.only and not any(text.lower() in name.lower() for text in args.only):
                 continue
             result = run_check(check, context)
             counts[result.status] += 1
