@@ -21,10 +21,16 @@ public struct EvalResult: Codable, Sendable, Equatable {
     /// Standard error of the mean loss, √(var / (n − 1)) as llama-perplexity computes it; its
     /// perplexity interval is perplexity · (1 ± standardError).
     public let standardError: Double
-    /// Windows the model ran, and tokens it read (padding excluded).
+    /// Windows the model ran.
     public let windows: Int
-    public let tokensRead: Int
-    /// Wall-clock seconds of the forward passes, and tokensRead per second.
+    /// Positions the model ran: Σ window lengths, padding excluded (`window_positions`; records
+    /// written before it had this name call it `tokens_read`). Not the set's token count: a token
+    /// read by two overlapping windows (`stride=K`, the right-aligned last window of `disjoint`)
+    /// counts twice, a document's last token is predicted but not read (except by `llama-cpp`, which
+    /// reads whole chunks and skips the tail that fills none), and documents with no scored target
+    /// are not run. `quench eval --per-token` writes one line per position.
+    public let windowPositions: Int
+    /// Wall-clock seconds of the forward passes, and window positions per second.
     public let seconds: Double
     public let tokensPerSecond: Double
 
@@ -32,12 +38,17 @@ public struct EvalResult: Codable, Sendable, Equatable {
         case windowing, context, perplexity, windows, seconds
         case summedNLL = "summed_nll", tokensScored = "tokens_scored", meanLoss = "mean_loss"
         case bitsPerByte = "bits_per_byte", bytesScored = "bytes_scored", standardError = "standard_error"
-        case tokensRead = "tokens_read", tokensPerSecond = "tokens_per_second"
+        case windowPositions = "window_positions", tokensPerSecond = "tokens_per_second"
+    }
+
+    /// The key records written before `window_positions` used for it.
+    private enum LegacyKeys: String, CodingKey {
+        case tokensRead = "tokens_read"
     }
 
     /// The result from accumulated sums: Σ nll, Σ nll², the count and bytes.
     package init(windowingName: String, context: Int, summed: Double, squares: Double, scored: Int, bytes: Int?,
-                 windows: Int, tokensRead: Int, seconds: Double) {
+                 windows: Int, windowPositions: Int, seconds: Double) {
         self.windowing = windowingName
         self.context = context
         summedNLL = summed
@@ -50,9 +61,31 @@ public struct EvalResult: Codable, Sendable, Equatable {
         let variance = scored == 0 ? 0 : max(squares / Double(scored) - mean * mean, 0)
         standardError = scored > 1 ? (variance / Double(scored - 1)).squareRoot() : 0
         self.windows = windows
-        self.tokensRead = tokensRead
+        self.windowPositions = windowPositions
         self.seconds = seconds
-        tokensPerSecond = seconds > 0 ? Double(tokensRead) / seconds : 0
+        tokensPerSecond = seconds > 0 ? Double(windowPositions) / seconds : 0
+    }
+
+    /// Reads a result, its window positions under `window_positions` or, in older records, `tokens_read`.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        windowing = try container.decode(String.self, forKey: .windowing)
+        context = try container.decode(Int.self, forKey: .context)
+        summedNLL = try container.decode(Double.self, forKey: .summedNLL)
+        tokensScored = try container.decode(Int.self, forKey: .tokensScored)
+        meanLoss = try container.decode(Double.self, forKey: .meanLoss)
+        perplexity = try container.decode(Double.self, forKey: .perplexity)
+        bitsPerByte = try container.decodeIfPresent(Double.self, forKey: .bitsPerByte)
+        bytesScored = try container.decodeIfPresent(Int.self, forKey: .bytesScored)
+        standardError = try container.decode(Double.self, forKey: .standardError)
+        windows = try container.decode(Int.self, forKey: .windows)
+        if let positions = try container.decodeIfPresent(Int.self, forKey: .windowPositions) {
+            windowPositions = positions
+        } else {
+            windowPositions = try decoder.container(keyedBy: LegacyKeys.self).decode(Int.self, forKey: .tokensRead)
+        }
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        tokensPerSecond = try container.decode(Double.self, forKey: .tokensPerSecond)
     }
 
     /// One line for people: loss, perplexity with its interval, bits per byte, tokens, windowing.

@@ -26,6 +26,21 @@ struct Eval: AsyncParsableCommand {
             With --adapter (a PEFT directory, applied in memory) or --tuned-model, the same tokens are \
             evaluated on the base and the tuned model and the difference is printed.
 
+            In --json, window_positions is the number of positions the model ran (the sum of the window \
+            lengths; records before it had this name say tokens_read), not the set's token count: \
+            overlapping windows read a token twice, a document's last token is predicted but not read, \
+            and llama-cpp skips the tail that fills no chunk. tokens_scored counts the targets in the loss.
+
+            --per-token FILE writes one JSON line per position of every window of every --data set, for \
+            each model: {"model": "base" or "tuned", "set", "document", "window", "position" (0-based, \
+            in the window), "input_id" (the token read there), "token_id" (the next token, predicted \
+            there), "token" (its vocabulary spelling, e.g. "Ġthe"), "text" (its UTF-8 text), "nll" \
+            (−log p of it, nats, the float32 value the loss sums), "scored" (whether the loss counts it)}. \
+            Unscored positions get their NLL too; token_id, token, text and nll are null where the model \
+            reads a document's last token (only a llama-cpp chunk that ends the document does). The NLLs of the scored lines sum to summed_nll; a window's input_ids are exactly \
+            what the model read, so another tool can run the same windows. The file appears only when \
+            the whole evaluation succeeded.
+
             Task evaluation (--task, a .jsonl of chat records whose last assistant turn is the reference, \
             or prompt/completion records): every prompt is answered by greedy decoding, --generation-batch \
             prompts at a time over the key/value cache, until EOS, the chat template's end of turn, a \
@@ -38,6 +53,7 @@ struct Eval: AsyncParsableCommand {
               quench eval --data evaluations/general-text.txt
               quench eval --model base.gguf --adapter runs/x/adapter --data evaluations/temperature-chat-holdout.jsonl
               quench eval --data book.txt --windowing llama-cpp --context 512 --json
+              quench eval --data evaluations/general-text.txt --per-token nll.jsonl
               quench eval --adapter runs/x/train/adapter --task evaluations/quickstart/contact-extraction-eval.jsonl \\
                 --metric json_fields --metric exact_match --max-new-tokens 64
             """)
@@ -88,10 +104,17 @@ struct Eval: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Write every window position's next-token NLL to this file as JSON lines (see below).",
+                               valueName: "file"))
+    var perToken: String?
+
     func validate() throws {
         guard !data.isEmpty || !task.isEmpty else { throw ValidationError("give at least one --data or --task file") }
         guard task.isEmpty == metric.isEmpty else { throw ValidationError("--task and --metric go together: give both") }
         guard adapter == nil || tunedModel == nil else { throw ValidationError("give --adapter or --tuned-model, not both") }
+        guard perToken == nil || !data.isEmpty else {
+            throw ValidationError("--per-token writes the NLLs of --data sets: give at least one --data file")
+        }
     }
 
     func run() async throws {
@@ -115,7 +138,8 @@ struct Eval: AsyncParsableCommand {
         }
         let request = EvalRequest(base: model.url, tuned: tuned, sets: sets, tasks: tasks,
                                   options: EvalOptions(windowing: windowing, context: context, batchSize: batch,
-                                                       precision: precision))
+                                                       precision: precision),
+                                  perToken: perToken.map { URL(fileURLWithPath: $0) })
         let report = try ModelEvaluation.run(request, progress: progress)
         if json { try printJSON(report.redactingExamples(Scrub.text)) } else { print(report.rendered()) }
     }

@@ -118,7 +118,7 @@ import QuenchTestSupport
     func comparison(base: Double, tuned: Double, tokens: Int = 100) -> SetComparison {
         func result(_ loss: Double) -> EvalResult {
             EvalResult(windowing: .disjoint, context: 8, summed: loss * Double(tokens), squares: 0, scored: tokens,
-                       bytes: nil, windows: 1, tokensRead: tokens, seconds: 1)
+                       bytes: nil, windows: 1, windowPositions: tokens, seconds: 1)
         }
         return SetComparison(name: "s", path: "/s", base: result(base), tuned: result(tuned))
     }

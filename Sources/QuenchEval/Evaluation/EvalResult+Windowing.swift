@@ -3,8 +3,8 @@ import QuenchGate
 extension EvalResult {
     /// The result from accumulated sums under `windowing`: Σ nll, Σ nll², the count and bytes.
     init(windowing: Windowing, context: Int, summed: Double, squares: Double, scored: Int, bytes: Int?,
-         windows: Int, tokensRead: Int, seconds: Double) {
+         windows: Int, windowPositions: Int, seconds: Double) {
         self.init(windowingName: windowing.description, context: context, summed: summed, squares: squares,
-                  scored: scored, bytes: bytes, windows: windows, tokensRead: tokensRead, seconds: seconds)
+                  scored: scored, bytes: bytes, windows: windows, windowPositions: windowPositions, seconds: seconds)
     }
 }

@@ -34,29 +34,38 @@ public enum Evaluator {
     /// - Throws: `EvalError.invalidSetting` for a context the model cannot hold or a bad stride or
     ///   batch size, `.emptySet` when no target is scored, or the model's errors.
     public static func evaluate(model: CausalLM, set: TokenizedEvalSet, options: EvalOptions) throws -> EvalResult {
+        try evaluate(model: model, set: set, options: options, perToken: nil)
+    }
+
+    /// As `evaluate(model:set:options:)`, also writing every window position's line to `perToken`:
+    /// the passes then compute the NLL of every next token, and the result sums the scored ones.
+    static func evaluate(model: CausalLM, set: TokenizedEvalSet, options: EvalOptions,
+                         perToken: PerTokenScope?) throws -> EvalResult {
         let windows = try plan(set: set, options: options, maxPositions: model.config.maxPositions)
         let batcher = WindowBatcher(set: set, windows: windows)
         let rowsPerPass = try batchSize(options, time: batcher.time, rows: batcher.rows.count)
         let workspace = try Workspace(config: model.config, batch: rowsPerPass, time: batcher.time, training: false,
                                       adapters: model.adapters)
-        var summed = 0.0, squares = 0.0, scored = 0, bytes: Int? = set.tokenByteCounts == nil ? nil : 0
+        var sums = LossSums(), bytes: Int? = set.tokenByteCounts == nil ? nil : 0
         let started = Date()
         for first in stride(from: 0, to: batcher.rows.count, by: rowsPerPass) {
-            let (batch, batchBytes) = batcher.batch(rows: first..<min(first + rowsPerPass, batcher.rows.count),
-                                                   batchSize: rowsPerPass)
-            guard let result = try model.forward(batch, workspace: workspace) else { continue }
-            summed += result.summedLoss
-            scored += result.scoredTokens
-            squares += sumOfSquares(workspace.tokenLoss)
+            let rows = first..<min(first + rowsPerPass, batcher.rows.count)
+            let (batch, batchBytes) = batcher.batch(rows: rows, batchSize: rowsPerPass)
             if let batchBytes { bytes = (bytes ?? 0) + batchBytes }
+            if let perToken {
+                sums.add(try perToken.pass(model: model, batch: batch, rows: rows, of: batcher, workspace: workspace))
+            } else if let result = try model.forward(batch, workspace: workspace) {
+                sums.add(LossSums(summed: result.summedLoss, squares: sumOfSquares(workspace.tokenLoss),
+                                  scored: result.scoredTokens))
+            }
         }
         let seconds = Date().timeIntervalSince(started)
-        guard scored > 0 else {
+        guard sums.scored > 0 else {
             throw EvalError.emptySet(file: set.file.path, reason: "its mask scores none of the windowed tokens")
         }
-        return EvalResult(windowing: options.windowing, context: options.context, summed: summed, squares: squares,
-                          scored: scored, bytes: bytes, windows: windows.count,
-                          tokensRead: windows.reduce(0) { $0 + $1.length }, seconds: seconds)
+        return EvalResult(windowing: options.windowing, context: options.context, summed: sums.summed, squares: sums.squares,
+                          scored: sums.scored, bytes: bytes, windows: windows.count,
+                          windowPositions: windows.reduce(0) { $0 + $1.length }, seconds: seconds)
     }
 
     /// The windows of every document that score at least one target.
