@@ -47,15 +47,16 @@ def peft_adapter(context, name, options):
     return context.once(("peft adapter", name), make)
 
 
-def quench_adapter(context, name, options):
-    """The adapter `quench train` writes after four LoRA steps at a high learning rate (B far from zero),
-    with `options` in its `lora` section (plain LoRA on the top two layers only: PEFT's layers_to_transform)."""
+def quench_adapter(context, name, options, base=None):
+    """The adapter `quench train` writes on `base` (default: the imported demo model) after four LoRA steps at
+    a high learning rate (B far from zero), with `options` in its `lora` section (plain LoRA on the top two
+    layers only: PEFT's layers_to_transform)."""
     def make():
         run = context.fresh(f"train-{slug(name)}")
         lora = {"rank": 8, "alpha": 16, **(options or {"layers": 2})}
         config = context.work / f"train-{slug(name)}.yaml"
         config.write_text(f"""\
-model: {context.base}
+model: {base or context.base}
 method: lora
 output: {run}
 lora: {json.dumps(lora)}
@@ -70,7 +71,7 @@ max_steps: 4
         except QuenchFailed as error:
             absent_when_refused(error, [f"lora.{key}" for key in options])
         return run / "adapter"
-    return context.once(("quench adapter", name), make)
+    return context.once(("quench adapter", name, str(base)), make)
 
 
 def peft_reference(context, adapter):
@@ -121,16 +122,16 @@ def merge_agrees(context, adapter, keys):
     return compare(difference, LOGIT_TOLERANCE, "logits", effect)
 
 
-def merged(context, adapter, keys=()):
-    """The directory `quench merge` writes for `adapter` on the imported demo model."""
+def merged(context, adapter, keys=(), base=None):
+    """The directory `quench merge` writes for `adapter` on `base` (default: the imported demo model)."""
     def make():
         folder = context.fresh(f"merged-{adapter.parent.name if adapter.name == 'adapter' else adapter.name}")
         try:
-            context.quench.run("merge", "--model", context.base, "--adapter", adapter, "--out", folder)
+            context.quench.run("merge", "--model", base or context.base, "--adapter", adapter, "--out", folder)
         except QuenchFailed as error:
             absent_when_refused(error, keys)
         return folder
-    return context.once(("merged", str(adapter)), make)
+    return context.once(("merged", str(adapter), str(base)), make)
 
 
 def adapter_config_keys(context):

@@ -4,12 +4,13 @@ import json
 
 import numpy
 import torch
+from gguf import GGUFReader
 from huggingface_hub import ModelCard
 from safetensors.torch import load_file
 from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
 import checks_adapters
-from common import agree, compare, load_model, logits
+from common import HUB_ID, agree, compare, load_model, logits
 from quench_cli import Absent
 
 PROMPT = "Convert 25 degrees Celsius to Fahrenheit."
@@ -26,13 +27,13 @@ def gguf_import_logits(context):
 
 
 def greedy_chat_generation(context):
-    """`quench generate --chat` against transformers' greedy generate on apply_chat_template's prompt."""
+    """`quench generate --chat` against transformers' greedy generate on apply_chat_template's prompt, stopping
+    where the directory's generation config says."""
     tokenizer = AutoTokenizer.from_pretrained(context.base)
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": PROMPT}], add_generation_prompt=True,
                                            return_tensors="pt", return_dict=True)["input_ids"]
     with torch.no_grad():
-        generated = load_model(context.base).generate(prompt, do_sample=False, max_new_tokens=NEW_TOKENS,
-                                                      eos_token_id=tokenizer.eos_token_id)
+        generated = load_model(context.base).generate(prompt, do_sample=False, max_new_tokens=NEW_TOKENS)
     theirs = tokenizer.decode(generated[0, prompt.shape[1]:], skip_special_tokens=True)
     ours = json.loads(context.quench.run("generate", "--model", context.base, "--chat", "--prompt", PROMPT,
                                          "--max-tokens", NEW_TOKENS, "--json"))["text"]
@@ -45,25 +46,31 @@ def require_exported_files(folder):
         raise Absent(f"no generation_config.json in {folder.name}: exported files not in this build")
 
 
-def tokenizer_and_generation_config(context):
-    """transformers reads the imported directory's generation_config.json and pad token, and they agree with
-    config.json's ids and max_position_embeddings."""
-    require_exported_files(context.base)
-    config = json.loads((context.base / "config.json").read_text())
-    tokenizer = AutoTokenizer.from_pretrained(context.base)
-    generation = GenerationConfig.from_pretrained(context.base)
+def tokenizer_and_generation_config(folder):
+    """transformers reads `folder`'s generation_config.json and pad token, and they agree with config.json's
+    ids and max_position_embeddings (generation may stop at more ids than config.json's eos)."""
+    require_exported_files(folder)
+    config = json.loads((folder / "config.json").read_text())
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    generation = GenerationConfig.from_pretrained(folder)
     problems = []
     if tokenizer.pad_token is None:
         problems.append("tokenizer has no pad token")
     if tokenizer.model_max_length != config["max_position_embeddings"]:
         problems.append(f"model_max_length {tokenizer.model_max_length}")
-    for key in ("bos_token_id", "eos_token_id"):
-        if getattr(generation, key) != config.get(key):
-            problems.append(f"generation_config {key} {getattr(generation, key)}, config.json {config.get(key)}")
+    if generation.bos_token_id != config.get("bos_token_id"):
+        problems.append(f"generation_config bos_token_id {generation.bos_token_id}, config.json {config.get('bos_token_id')}")
+    if not set(ids(config.get("eos_token_id"))) <= set(ids(generation.eos_token_id)):
+        problems.append(f"generation_config eos_token_id {generation.eos_token_id}, config.json {config.get('eos_token_id')}")
     if generation.pad_token_id != tokenizer.pad_token_id:
         problems.append(f"generation_config pad_token_id {generation.pad_token_id}, tokenizer {tokenizer.pad_token_id}")
     return agree(not problems, "; ".join(problems) or
-                 f"pad {tokenizer.pad_token!r}, model_max_length {tokenizer.model_max_length}")
+                 f"pad {tokenizer.pad_token!r}, eos {generation.eos_token_id}, model_max_length {tokenizer.model_max_length}")
+
+
+def ids(value):
+    """A token id field (one id, a list or null) as a list."""
+    return [] if value is None else value if isinstance(value, list) else [value]
 
 
 def config_dtype_and_epsilon(context):
@@ -76,38 +83,83 @@ def config_dtype_and_epsilon(context):
                  + ("" if epsilon == clean else f" (not {clean!r})"))
 
 
-def model_card(folder, library):
-    """huggingface_hub reads README.md's YAML front matter: base_model, library_name `library`, tags."""
+def model_card(folder, library, base_model, license=None):
+    """huggingface_hub reads README.md's YAML front matter: library_name `library`, tags, base_model the hub
+    id `base_model` (None: a local base, which is no hub id, so no base_model), and `license` if given."""
     if not (folder / "README.md").exists():
         raise Absent(f"no README.md in {folder.name}: model cards not in this build")
     data = ModelCard.load(folder / "README.md").data.to_dict()
-    problems = [f"no {key}" for key in ("base_model", "tags") if not data.get(key)]
+    problems = [] if data.get("tags") else ["no tags"]
     if data.get("library_name") != library:
         problems.append(f"library_name {data.get('library_name')!r}, not {library!r}")
-    return agree(not problems, "; ".join(problems) or f"base_model {data['base_model']!r}")
+    if data.get("base_model") != base_model:
+        problems.append(f"base_model {data.get('base_model')!r}, not {base_model!r}")
+    if license and data.get("license") != license:
+        problems.append(f"license {data.get('license')!r}, not {license!r}")
+    return agree(not problems, "; ".join(problems) or f"library_name {library!r}, base_model {base_model!r}"
+                 + (f", license {license!r}" if license else ""))
 
 
-def merged_card(context):
-    """The model card of `quench merge`'s directory for a Quench-trained adapter."""
-    adapter = checks_adapters.quench_adapter(context, "plain LoRA", {})
-    return model_card(checks_adapters.merged(context, adapter), "transformers")
+def gguf_license(context):
+    """The demo GGUF's general.license."""
+    return GGUFReader(context.gguf_model).fields["general.license"].contents()
+
+
+def hub_adapter(context):
+    """The plain LoRA adapter `quench train` writes on the hub-cache copy of the demo model."""
+    return checks_adapters.quench_adapter(context, "plain LoRA from the hub cache", {}, context.hub_base)
+
+
+def hub_adapter_config(context):
+    """Trained on a hub-cache base, adapter_config.json names the base by its hub id."""
+    written = json.loads((hub_adapter(context) / "adapter_config.json").read_text())
+    return agree(written.get("base_model_name_or_path") == HUB_ID,
+                 f"base_model_name_or_path {written.get('base_model_name_or_path')!r}")
+
+
+def merged_plain(context):
+    """`quench merge`'s directory for the Quench-trained plain LoRA adapter."""
+    return checks_adapters.merged(context, checks_adapters.quench_adapter(context, "plain LoRA", {}))
 
 
 def bf16_import(context):
-    """`quench import --dtype bf16`: config.json's dtype, and every weight is the float32 import rounded."""
+    """`quench import --dtype bf16`: config.json's dtype, every weight the float32 import rounded, and
+    transformers loads it."""
     context.quench.require_option("import", "--dtype", "safetensors dtype")
-    folder = context.fresh("base-bf16")
-    context.quench.run("import", context.gguf_model, "--dtype", "bf16", "--out", folder)
+    folder = bf16_directory(context)
+    load_model(folder)
+    return weights_rounded(context.base, folder)
+
+
+def bf16_kept(context):
+    """`quench import` of the bf16 directory without --dtype keeps bf16 (the source's type), value for value."""
+    context.quench.require_option("import", "--dtype", "safetensors dtype")
+    folder = context.fresh("base-bf16-again")
+    context.quench.run("import", bf16_directory(context), "--out", folder)
+    return weights_rounded(bf16_directory(context), folder)
+
+
+def bf16_directory(context):
+    """`quench import --dtype bf16` of the demo GGUF."""
+    def make():
+        folder = context.fresh("base-bf16")
+        context.quench.run("import", context.gguf_model, "--dtype", "bf16", "--out", folder)
+        return folder
+    return context.once("bf16", make)
+
+
+def weights_rounded(source, folder):
+    """`folder`'s config.json says bfloat16 and each of its weights is `source`'s rounded to bf16."""
     config = json.loads((folder / "config.json").read_text())
-    f32, bf16 = load_file(context.base / "model.safetensors"), load_file(folder / "model.safetensors")
-    if set(f32) != set(bf16):
-        return agree(False, f"tensors differ: {sorted(set(f32) ^ set(bf16))[:4]}")
-    wrong_type = [name for name, tensor in bf16.items() if tensor.dtype != torch.bfloat16]
-    difference = max((f32[name].to(torch.bfloat16).float() - bf16[name].float()).abs().max().item() for name in f32)
+    original, rounded = load_file(source / "model.safetensors"), load_file(folder / "model.safetensors")
+    if set(original) != set(rounded):
+        return agree(False, f"tensors differ: {sorted(set(original) ^ set(rounded))[:4]}")
+    wrong_type = [name for name, tensor in rounded.items() if tensor.dtype != torch.bfloat16]
+    difference = max((original[name].to(torch.bfloat16).float() - rounded[name].float()).abs().max().item()
+                     for name in original)
     result = compare(difference, 0.0, f"config dtype {config.get('dtype')!r}")
     if wrong_type or config.get("dtype") != "bfloat16":
         result.status, result.note = "FAIL", result.note + f"; not bf16: {wrong_type[:4]}"
-    load_model(folder)  # transformers loads it
     return result
 
 
@@ -115,10 +167,23 @@ def checks():
     return [
         ("quench import GGUF vs transformers' GGUF loader: logits", gguf_import_logits),
         ("quench import: greedy chat generation as transformers'", greedy_chat_generation),
-        ("quench import: generation_config.json, pad token, model_max_length", tokenizer_and_generation_config),
+        ("quench import: generation_config.json, pad token, model_max_length",
+         lambda context: tokenizer_and_generation_config(context.base)),
+        ("quench merge: generation_config.json, pad token, model_max_length",
+         lambda context: tokenizer_and_generation_config(merged_plain(context))),
         ("quench import: config.json dtype, clean rms_norm_eps", config_dtype_and_epsilon),
         ("quench import --dtype bf16: weights rounded, transformers loads", bf16_import),
-        ("quench merge: model card (README.md)", merged_card),
+        ("quench import of a bf16 directory: bf16 kept by default", bf16_kept),
+        ("quench import: model card (README.md) with the GGUF's license",
+         lambda context: model_card(context.base, "transformers", None, gguf_license(context))),
+        ("quench merge: model card (README.md)",
+         lambda context: model_card(merged_plain(context), "transformers", None)),
         ("quench train adapter: model card (README.md)",
-         lambda context: model_card(checks_adapters.quench_adapter(context, "plain LoRA", {}), "peft")),
+         lambda context: model_card(checks_adapters.quench_adapter(context, "plain LoRA", {}), "peft", None)),
+        ("quench train on a hub-cache base: adapter_config.json names the hub id", hub_adapter_config),
+        ("quench train on a hub-cache base: adapter model card's base_model",
+         lambda context: model_card(hub_adapter(context), "peft", HUB_ID)),
+        ("quench merge of a hub-cache base: model card's base_model",
+         lambda context: model_card(checks_adapters.merged(context, hub_adapter(context), base=context.hub_base),
+                                    "transformers", HUB_ID)),
     ]

@@ -1,9 +1,11 @@
-"""`quench import --gguf f32` of the demo GGUF read by gguf's GGUFReader (the reader llama.cpp's gguf-dump
-uses): the source's metadata kept, and every tensor the source's, dequantized by gguf."""
+"""GGUF files Quench writes from the demo GGUF, read by gguf's GGUFReader (the reader llama.cpp's gguf-dump
+uses): the source's metadata kept by `quench import --gguf` and `quench merge --gguf`, and every tensor of the
+import the source's, dequantized by gguf."""
 import numpy
 from gguf import GGUFReader
 from gguf.quants import dequantize
 
+import checks_adapters
 from common import agree, compare
 from quench_cli import Absent
 
@@ -21,15 +23,23 @@ def exported(context):
     return context.once("gguf export", make)
 
 
+def merged(context):
+    """The F32 GGUF `quench merge` writes from the demo GGUF and PEFT's plain LoRA adapter."""
+    path = context.fresh("merged-f32.gguf")
+    adapter = checks_adapters.peft_adapter(context, "plain LoRA", {})
+    context.quench.run("merge", "--model", context.gguf_model, "--adapter", adapter, "--gguf", "f32", "--out", path)
+    return path
+
+
 def fields(reader):
     """Metadata key → value (arrays as lists), without the header's GGUF.* counts."""
     return {key: field.contents() for key, field in reader.fields.items() if not key.startswith("GGUF.")}
 
 
-def metadata_kept(context):
+def metadata_kept(context, export_path):
     """Every source field except those that no longer apply is in the export with the same value."""
     source = fields(GGUFReader(context.gguf_model))
-    export = fields(GGUFReader(exported(context)))
+    export = fields(GGUFReader(export_path))
     # Quench always wrote general.architecture and general.name: the others show whether it keeps the source's.
     marks = [key for key in source if key.startswith("general.") and key not in NOT_KEPT | ALWAYS_WRITTEN]
     if marks and not any(key in export for key in marks):
@@ -62,6 +72,8 @@ def tensors_dequantized(context):
 
 def checks():
     return [
-        ("quench import --gguf f32: source's GGUF metadata kept", metadata_kept),
+        ("quench import --gguf f32: source's GGUF metadata kept",
+         lambda context: metadata_kept(context, exported(context))),
+        ("quench merge --gguf f32: source's GGUF metadata kept", lambda context: metadata_kept(context, merged(context))),
         ("quench import --gguf f32: tensors = gguf's dequantization", tensors_dequantized),
     ]

@@ -22,6 +22,7 @@ TEXT = (
     "Salt raises the boiling point too, but by so little that it makes no difference to the cook."
 )
 CONTEXT = 64
+HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the demo model's repository
 
 
 @dataclasses.dataclass
@@ -87,6 +88,18 @@ class Context:
             self.quench.run("import", self.gguf_model, "--out", folder)
             return folder
         return self.once("base", make)
+
+    @property
+    def hub_base(self):
+        """The imported demo model laid out as huggingface_hub caches HUB_ID
+        (models--org--name/snapshots/<commit>/, files linked to base-hf's), for the hub id Quench derives."""
+        def make():
+            snapshot = self.fresh("hub-cache") / f"models--{HUB_ID.replace('/', '--')}" / "snapshots" / ("0" * 40)
+            snapshot.mkdir(parents=True)
+            for file in self.base.iterdir():
+                (snapshot / file.name).symlink_to(file)
+            return snapshot
+        return self.once("hub base", make)
 
     @property
     def text_file(self):
