@@ -19,6 +19,8 @@ Variants (every one with B drawn from N(0, 0.05²) after PEFT's initialisation w
   the magnitudes scaled by 1 + N(0, 0.1²) per row; plain: the same A and B without DoRA. Also `grad.<tensor>`:
   the gradient of the mean loss with respect to every saved adapter tensor (PEFT's name, eval mode, no dropout).
 - peft-dora-gpt2: the same DoRA adapter on tiny-gpt2's c_attn, c_proj and c_fc (Conv1D: fan_in_fan_out, biases).
+- peft-dora-rslora-patterns: DoRA with use_rslora, rank_pattern {v_proj: 2} and alpha_pattern {q_proj: 16} on
+  tiny-llama's q_proj, v_proj, down_proj (each module's own scale in the norms); plain: the same without DoRA.
 Made with torch 2.15.0, transformers 5.25.0, peft 0.21.2 on CPU, float32. Run it by hand with the peer venv
 (../shared/bench/setup-peers.sh), never in CI; it prints the losses.
 """
@@ -125,4 +127,8 @@ write("peft-dora-gpt2", "tiny-gpt2",
                  fan_in_fan_out=True),
       LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, task_type="CAUSAL_LM", target_modules=gpt2_targets,
                  fan_in_fan_out=True),
+      magnitude_noise=0.1)
+combined = dict(r=4, lora_alpha=8, lora_dropout=0.0, use_rslora=True, task_type="CAUSAL_LM", target_modules=llama_targets,
+                rank_pattern={"v_proj": 2}, alpha_pattern={"q_proj": 16})
+write("peft-dora-rslora-patterns", "tiny-llama", LoraConfig(use_dora=True, **combined), LoraConfig(**combined),
       magnitude_noise=0.1)

@@ -5,13 +5,15 @@ import Testing
 import QuenchTestSupport
 
 /// DoRA against PEFT 0.21.2: adapters PEFT saved with `use_dora` (`Resources/peft-dora` on tiny-llama,
-/// `Resources/peft-dora-gpt2` on tiny-gpt2 with its Conv1D layers and biases; made by
+/// `Resources/peft-dora-gpt2` on tiny-gpt2 with its Conv1D layers and biases, `peft-dora-rslora-patterns`
+/// with rsLoRA and per-module ranks and alphas; made by
 /// scripts/make-peft-variant-reference.py) evaluated, merged and differentiated to PEFT's numbers, and
 /// the gradients checked by finite differences.
 @Suite struct PEFTDoRATests {
     typealias Variant = PEFTVariantTests
 
-    @Test(arguments: [("peft-dora", "tiny-llama"), ("peft-dora-gpt2", "tiny-gpt2")])
+    @Test(arguments: [("peft-dora", "tiny-llama"), ("peft-dora-gpt2", "tiny-gpt2"),
+                      ("peft-dora-rslora-patterns", "tiny-llama")])
     func aDoRAAdapterSavedByPEFTComputesPEFTsLogitsLossAndMergedModel(_ variant: String, _ fixture: String) throws {
         let reference = try Variant.Reference(variant, fixture: fixture)
         let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url(fixture))

@@ -16,23 +16,22 @@ extension LoRAAdapters {
         let norms: Tensor
     }
 
-    /// norms (O) = ‖W_o + s B_o A‖ for every output row o, accumulated in double precision.
+    /// norms (O) = ‖W_o + s B_o A‖ for every output row o, as PEFT's `get_weight_norm` computes them:
+    /// W + s (B A) in one GEMM into a scratch copy of W, then each row's norm accumulated in double precision.
     func weightNorms(_ target: Target, weight: Tensor, into norms: Tensor) throws {
         let (a, b) = try matrices(target)
         guard weight.shape == [target.outFeatures, target.inFeatures], norms.count >= target.outFeatures else {
             throw TensorError.shapeMismatch(operation: "DoRA", detail: "the weight of \(target.parameter) is \(weight.shape)")
         }
-        let s = scale(target), (r, width) = (target.rank, target.inFeatures)
-        let w = weight.pointer, pa = a.pointer, pb = b.pointer, out = norms.pointer
+        let adapted = try Tensor(zeros: weight.shape)
+        try adapted.copy(from: weight)
+        try MatMul.multiply(b, .none, a, .none, into: adapted, alpha: scale(target), beta: 1)
+        let width = target.inFeatures, v = adapted.pointer, out = norms.pointer
         Parallelism.cores.forEachRange(target.outFeatures, grain: 8) { rows in
-            var row = [Float](repeating: 0, count: width)
             for o in rows {
-                for i in 0..<width { row[i] = w[o * width + i] }
-                for k in 0..<r {
-                    let factor = s * pb[o * r + k]
-                    for i in 0..<width { row[i] += factor * pa[k * width + i] }
-                }
-                out[o] = Float(row.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot())
+                var sum = 0.0
+                for i in 0..<width { sum += Double(v[o * width + i]) * Double(v[o * width + i]) }
+                out[o] = Float(sum.squareRoot())
             }
         }
     }
