@@ -1,6 +1,7 @@
-"""Tiny Mistral and Qwen2 models saved by transformers (random weights, the demo model's tokenizer) evaluated
-by Quench: the same mean loss as transformers, and a sliding window that would change attention refused by
-name (or, once Quench implements it, the same loss as transformers with the window)."""
+"""Tiny models saved by transformers (two layers, random weights, the demo model's tokenizer) evaluated by
+Quench: the same mean loss as transformers for every architecture Quench claims, and every config option that
+changes the computation (a sliding window, RoPE scaling, another activation, MLP biases) either refused by
+name or computed as transformers does."""
 import shutil
 
 import torch
@@ -12,23 +13,44 @@ from quench_cli import QuenchFailed
 LOSS_TOLERANCE = 1e-5
 WINDOW = 32
 WIDE_CONTEXT = 4 * WINDOW  # windows of the evaluation longer than the attention window
+LLAMA_SIZES = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                   num_key_value_heads=2, max_position_embeddings=256, tie_word_embeddings=False)
+GPT2_SIZES = dict(n_embd=64, n_inner=128, n_layer=2, n_head=4, n_positions=256)
+# Name, model_type, config options, and the key Quench names when it refuses them (None: it must agree).
+TINY_MODELS = [
+    ("Mistral, sliding_window 32", "mistral", {"sliding_window": WINDOW}, "sliding_window"),
+    ("Mistral, no window", "mistral", {"sliding_window": None}, None),
+    ("Qwen2", "qwen2", {}, None),
+    ("Qwen2, window on layer 1", "qwen2",
+     {"use_sliding_window": True, "sliding_window": WINDOW, "max_window_layers": 1}, "sliding_window"),
+    ("Mistral, head_dim 32 (not hidden/heads)", "mistral", {"sliding_window": None, "head_dim": 32}, None),
+    ("Qwen2, tied embeddings", "qwen2", {"tie_word_embeddings": True}, None),
+    ("GPT-2", "gpt2", {}, None),
+    ("Llama, attention_bias", "llama", {"attention_bias": True}, None),
+    ("Llama, mlp_bias", "llama", {"mlp_bias": True}, "mlp_bias"),
+    ("Llama, hidden_act gelu", "llama", {"hidden_act": "gelu"}, "hidden_act"),
+    ("Llama, linear RoPE scaling", "llama",
+     {"rope_parameters": {"rope_type": "linear", "factor": 2.0, "rope_theta": 10000.0}}, "rope"),
+    ("Llama, llama3 RoPE scaling", "llama",
+     {"rope_parameters": {"rope_type": "llama3", "factor": 8.0, "rope_theta": 10000.0, "low_freq_factor": 1.0,
+                          "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}, "rope"),
+]
 
 
-def tiny_model(context, name, model_type, **options):
-    """A two-layer `model_type` saved by transformers' save_pretrained (random weights, biases and norms),
-    with the imported demo model's tokenizer files beside it."""
+def tiny_model(context, name, model_type, options):
+    """A two-layer `model_type` with `options` saved by transformers' save_pretrained (random weights, biases
+    and norms), with the imported demo model's tokenizer files beside it."""
     def make():
         torch.manual_seed(0)
-        config = AutoConfig.for_model(
-            model_type, vocab_size=49152, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-            num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256, initializer_range=0.1,
-            bos_token_id=1, eos_token_id=2, tie_word_embeddings=False, **options)
+        sizes = GPT2_SIZES if model_type == "gpt2" else LLAMA_SIZES
+        config = AutoConfig.for_model(model_type, vocab_size=49152, initializer_range=0.1, bos_token_id=1,
+                                      eos_token_id=2, **{**sizes, **options})
         model = AutoModelForCausalLM.from_config(config)
         with torch.no_grad():  # transformers starts biases at 0 and norms at 1: make them count
             for parameter_name, parameter in model.named_parameters():
-                if parameter_name.endswith("bias") or "norm" in parameter_name:
+                if parameter_name.endswith("bias") or "norm" in parameter_name or ".ln_" in parameter_name:
                     parameter.add_(0.1 * torch.randn_like(parameter))
-        folder = context.fresh(f"tiny-{name}")
+        folder = context.fresh(f"tiny-{slug(name)}")
         model.save_pretrained(folder)
         for file in ("tokenizer.json", "tokenizer_config.json"):
             shutil.copy(context.base / file, folder / file)
@@ -43,20 +65,25 @@ def loss_agrees(context, folder, window_context=CONTEXT):
     return compare(loss_against_quench(summary, nll, targets), LOSS_TOLERANCE, "mean loss")
 
 
-def window_refused_or_right(context, folder):
-    """Quench refuses the windowed model naming sliding_window, or (when it implements windows) agrees with
-    transformers on windows wider than the attention window."""
+def refused_or_right(context, folder, key):
+    """Quench refuses the model naming `key`, or agrees with transformers on windows wider than a sliding
+    window (RoPE scaling and the rest show at every length)."""
     try:
         return loss_agrees(context, folder, WIDE_CONTEXT)
     except QuenchFailed as error:
         message = error.stderr.strip().splitlines()[-1] if error.stderr.strip() else ""
-        return agree("sliding_window" in message, f"refused: {message[:160]}")
+        return agree(key in message, f"refused: {message[:160]}")
+
+
+def slug(name):
+    """A folder name for a tiny model's name."""
+    return "".join(character if character.isalnum() else "-" for character in name.lower())
 
 
 def full_training_loads(context):
     """`quench train` (full, two steps) on the tiny Qwen2: transformers loads model/ and agrees with `quench
     eval` on it."""
-    base = tiny_model(context, "qwen2", "qwen2")
+    base = tiny_model(context, "Qwen2", "qwen2", {})
     run = context.fresh("train-full-qwen2")
     config = context.work / "train-full-qwen2.yaml"
     config.write_text(f"""\
@@ -74,16 +101,14 @@ max_steps: 2
 
 
 def checks():
-    return [
-        ("tiny Mistral, sliding_window 32: quench eval refuses it or agrees",
-         lambda context: window_refused_or_right(context, tiny_model(context, "mistral-window", "mistral",
-                                                                     sliding_window=WINDOW))),
-        ("tiny Mistral, no window: quench eval loss vs transformers",
-         lambda context: loss_agrees(context, tiny_model(context, "mistral", "mistral", sliding_window=None))),
-        ("tiny Qwen2: quench eval loss vs transformers",
-         lambda context: loss_agrees(context, tiny_model(context, "qwen2", "qwen2"))),
-        ("quench train full on tiny Qwen2: model/ quench eval loss vs transformers", full_training_loads),
-        ("tiny Qwen2, window on layer 1: quench eval refuses it or agrees",
-         lambda context: window_refused_or_right(context, tiny_model(
-             context, "qwen2-window", "qwen2", use_sliding_window=True, sliding_window=WINDOW, max_window_layers=1))),
-    ]
+    found = []
+    for name, model_type, options, key in TINY_MODELS:
+        model = lambda context, n=name, t=model_type, o=options: tiny_model(context, n, t, o)
+        if key:
+            found.append((f"tiny {name}: quench eval refuses it (naming {key}) or agrees with transformers",
+                          lambda context, m=model, k=key: refused_or_right(context, m(context), k)))
+        else:
+            found.append((f"tiny {name}: quench eval loss vs transformers",
+                          lambda context, m=model: loss_agrees(context, m(context))))
+    found.append(("quench train full on tiny Qwen2: model/ quench eval loss vs transformers", full_training_loads))
+    return found
