@@ -9,8 +9,8 @@ struct Import: AsyncParsableCommand {
         abstract: "Convert a model to a Hugging Face directory (safetensors + config.json + tokenizer.json).",
         discussion: """
             Dequantizes every tensor (GGUF's Q and K rows are put back in Hugging Face's order) and writes \
-            config.json, generation_config.json, model.safetensors, tokenizer.json and tokenizer_config.json \
-            into --out, which must not exist yet. The directory appears only when complete. Use --gguf to \
+            config.json, generation_config.json, model.safetensors, tokenizer.json, tokenizer_config.json \
+            and a README.md model card into --out, which must not exist yet. The directory appears only when complete. Use --gguf to \
             write a GGUF file (F32 or F16) instead, which llama.cpp loads; it keeps the source's general.* \
             metadata.
 
@@ -58,7 +58,9 @@ struct Import: AsyncParsableCommand {
         let export = try GGUFType.export(gguf, dtype: dtype)
         let bundle = try ModelBundle.open(URL(fileURLWithPath: source))
         let destination = URL(fileURLWithPath: out)
-        try export.write(bundle, to: destination)
+        try export.write(bundle, to: destination) { dtype in
+            ModelCard.converted(bundle, title: destination.lastPathComponent, dtype: dtype)
+        }
         print("wrote \(destination.path)")
     }
 }

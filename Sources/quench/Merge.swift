@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchModel
+import QuenchSecurity
 
 /// `quench merge`: a base model with a LoRA adapter folded in, written as a full model.
 struct Merge: AsyncParsableCommand {
@@ -8,9 +10,11 @@ struct Merge: AsyncParsableCommand {
         abstract: "Merge a LoRA adapter (PEFT layout) into its base model and write the full model.",
         discussion: """
             Computes W + (alpha/r)·B·A (alpha/√r with use_rslora) for every adapted projection and writes the result as a Hugging Face \
-            directory (safetensors + config.json + generation_config.json + tokenizer), or with --gguf as a \
-            GGUF file (F32 or F16) that llama.cpp loads. --out must not exist yet. --dtype sets the \
-            safetensors type (default: the base model's, as quench import --help describes).
+            directory (safetensors + config.json + generation_config.json + tokenizer + a README.md model \
+            card), or with --gguf as a GGUF file (F32 or F16) that llama.cpp loads. --out must not exist \
+            yet. --dtype sets the safetensors type (default: the base model's, as quench import --help \
+            describes). When the adapter is a run's train/adapter folder and its files are the ones the \
+            run recorded, the card carries the run's lineage, gate results, signature and registry entry.
 
             Example:
               quench merge --model base.gguf --adapter runs/train/adapter --out merged-hf
@@ -33,10 +37,15 @@ struct Merge: AsyncParsableCommand {
     func run() async throws {
         let export = try Import.GGUFType.export(gguf, dtype: dtype)
         let bundle = try model.open()
-        let adapters = try PEFTAdapterFormat.read(from: URL(fileURLWithPath: adapter), model: bundle.model)
+        let adapterURL = URL(fileURLWithPath: adapter)
+        let adapters = try PEFTAdapterFormat.read(from: adapterURL, model: bundle.model)
+        let run = try RunProvenance.find(adapter: adapterURL, digest: { try FileDigest.sha256(of: $0) })
+        if let mismatch = run?.mismatch { StandardStream.error.write("note: the model card claims no run lineage: \(mismatch)\n") }
         try adapters.merge(into: bundle.model)
         let destination = URL(fileURLWithPath: out)
-        try export.write(bundle, to: destination)
+        try export.write(bundle, to: destination) { dtype in
+            ModelCard.merged(bundle, adapter: adapterURL, title: destination.lastPathComponent, dtype: dtype, run: run)
+        }
         print("wrote \(destination.path)")
     }
 }

@@ -3,7 +3,7 @@ import QuenchTokenizer
 
 /// Writes a model as a Hugging Face directory: config.json, generation_config.json,
 /// model.safetensors, and, when the model carries a tokenizer, tokenizer.json and
-/// tokenizer_config.json: the layout transformers' `from_pretrained` loads.
+/// tokenizer_config.json: the layout transformers' `from_pretrained` loads; and a README.md model card when given one.
 ///
 /// The files are written into a hidden sibling directory that is renamed into place at the end, so
 /// a failure never leaves a half-written model behind.
@@ -12,9 +12,9 @@ public enum HuggingFaceExporter {
     public static let generationConfigFileName = "generation_config.json"
 
     /// Writes `bundle` into `directory` (which must not exist yet) with its weights stored as
-    /// `dtype` (default: the source's, `ExportDType.matching(storedTypes:)`).
+    /// `dtype` (default: the source's, `ExportDType.matching(storedTypes:)`), and `card` as README.md.
     /// - Throws: `ExportError` for an existing destination or a weight `dtype` cannot hold.
-    public static func write(_ bundle: ModelBundle, to directory: URL, dtype: ExportDType? = nil) throws {
+    public static func write(_ bundle: ModelBundle, to directory: URL, dtype: ExportDType? = nil, card: ModelCard? = nil) throws {
         let manager = FileManager.default
         guard !manager.fileExists(atPath: directory.path) else {
             throw ExportError.destinationExists(path: directory.path)
@@ -42,6 +42,7 @@ public enum HuggingFaceExporter {
                 try tokenizerConfig(tokenizer, ids: ids, maxLength: model.config.maxPositions, template: bundle.chatTemplateText)
                     .write(to: staging.appendingPathComponent(ModelBundle.tokenizerConfigFileName))
             }
+            try card?.write(into: staging)
             try manager.moveItem(at: staging, to: directory)
         } catch {
             try? manager.removeItem(at: staging)

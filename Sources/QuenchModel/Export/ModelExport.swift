@@ -8,10 +8,11 @@ public enum ModelExport: Sendable, Equatable {
     /// A GGUF file with F32 or F16 tensors.
     case gguf(GGUFWriter.ElementType)
 
-    /// Writes `bundle` to `url` (which must not exist yet) in this format.
-    public func write(_ bundle: ModelBundle, to url: URL) throws {
+    /// Writes `bundle` to `url` (which must not exist yet) in this format; a Hugging Face
+    /// directory gets `card(dtype)` as its README.md.
+    public func write(_ bundle: ModelBundle, to url: URL, card: (ExportDType?) -> ModelCard? = { _ in nil }) throws {
         switch self {
-        case .huggingFace(let dtype): try HuggingFaceExporter.write(bundle, to: url, dtype: dtype)
+        case .huggingFace(let dtype): try HuggingFaceExporter.write(bundle, to: url, dtype: dtype, card: card(dtype))
         case .gguf(let type): try GGUFExporter.write(bundle, to: url, type: type)
         }
     }

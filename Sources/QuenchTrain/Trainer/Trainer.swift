@@ -217,18 +217,36 @@ public final class Trainer {
         return scored == 0 ? 0 : summed / Double(scored)
     }
 
-    /// The adapter in PEFT's layout (LoRA), or the whole model as a Hugging Face directory (full).
+    /// The adapter in PEFT's layout (LoRA; its base named by hub id when it came from a hub), or
+    /// the whole model as a Hugging Face directory (full), each with a README.md model card.
     private func writeOutputs(_ state: TrainableState) throws -> URL {
+        let card = ModelCard.trained(bundle, adapter: state.adapters != nil, settings: cardSettings())
         if let adapters = state.adapters {
             let directory = output.appendingPathComponent(Self.artifactsFolder(for: .lora))
-            try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: bundle.location.path, to: directory)
+            let base = HubModelID.of(bundle.location) ?? bundle.location.path
+            try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: base, to: directory)
+            try card.write(into: directory)
             return directory
         }
         let directory = output.appendingPathComponent(Self.artifactsFolder(for: .full))
         try? FileManager.default.removeItem(at: directory)
         // The trained fp32 weights, exactly.
-        try HuggingFaceExporter.write(bundle, to: directory, dtype: .f32)
+        try HuggingFaceExporter.write(bundle, to: directory, dtype: .f32, card: card)
         return directory
+    }
+
+    /// The training settings for the model card, as Markdown list lines.
+    private func cardSettings() -> [String] {
+        let lora = config.lora
+        let method = config.method == .lora
+            ? "LoRA: rank \(lora.rank), alpha \(lora.alpha), dropout \(lora.dropout)\(lora.useRSLoRA ? ", rsLoRA" : "")"
+            : "full fine-tuning"
+        let length = config.maxSteps.map { "\($0) steps" } ?? "\(config.epochs ?? 1) epoch(s)"
+        return [
+            "- Method: \(method)", "- Length: \(length), batch size \(config.batchSize) × \(config.gradientAccumulation) accumulated",
+            "- Learning rate: \(config.optimizer.learningRate) (\(config.schedule.kind.rawValue)), seed \(config.seed), precision \(config.precision)",
+            "- Training configuration hash: `\(config.canonicalHash())`",
+        ]
     }
 }
 

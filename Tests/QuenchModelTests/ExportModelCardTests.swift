@@ -1,0 +1,162 @@
+import Foundation
+import QuenchModel
+import QuenchTestSupport
+import Testing
+
+/// README.md model cards in Hugging Face's format: the front matter the hub reads, the base
+/// model's hub id taken from the hub cache layout, and a run's lineage, gate results, signature and
+/// registry entry claimed only for the files the run recorded.
+@Suite struct ExportModelCardTests {
+    let folder: URL
+    init() throws { folder = try TemporaryDirectory.create("model-card") }
+
+    @Test func hubIDComesFromTheHubCacheLayoutOnly() {
+        func id(_ path: String) -> String? { HubModelID.of(URL(fileURLWithPath: path)) }
+        #expect(id("/c/hub/models--HuggingFaceTB--SmolLM2-135M/snapshots/abc123/model.gguf") == "HuggingFaceTB/SmolLM2-135M")
+        #expect(id("/c/hub/models--HuggingFaceTB--SmolLM2-135M/snapshots/abc123") == "HuggingFaceTB/SmolLM2-135M")
+        #expect(id("/c/models--gpt2/snapshots/abc123/") == "gpt2")
+        #expect(id("/c/models--a--b--c/snapshots/abc123") == nil)
+        #expect(id("/c/models--a--b/snapshots") == nil)
+        #expect(id("/c/models--/snapshots/abc") == nil)
+        #expect(id("/c/other/snapshots/abc/model.gguf") == nil)
+        #expect(id("/home/me/models/SmolLM2.gguf") == nil)
+    }
+
+    @Test func frontMatterIsQuotedYAML() throws {
+        let card = ModelCard(title: "T", libraryName: "peft", baseModel: "org/name", license: "say \"hi\"\\",
+                             tags: ["quench", "lora"], summary: "S.", sections: [.init("Part", ["- a", "- b"])])
+        #expect(try card.text() == """
+            ---
+            base_model: "org/name"
+            library_name: "peft"
+            license: "say \\"hi\\"\\\\"
+            pipeline_tag: "text-generation"
+            tags:
+            - "quench"
+            - "lora"
+            ---
+            # T
+
+            S.
+
+            ## Part
+
+            - a
+            - b
+
+            """)
+        let plain = ModelCard(title: "T", libraryName: "transformers", baseModel: nil, license: nil, tags: [],
+                              summary: "S.", sections: [])
+        #expect(try plain.text().hasPrefix("---\nlibrary_name: \"transformers\"\npipeline_tag: \"text-generation\"\n---\n# T\n"))
+    }
+
+    @Test func convertedHubModelNamesItsRepositoryAsBaseModel() throws {
+        let snapshot = folder.appendingPathComponent("hub/models--org--tiny/snapshots/abc123")
+        try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+        let source = try ModelBundle.open(try TinyLlamaFixture.copy(into: snapshot))
+        let out = folder.appendingPathComponent("tiny-hf")
+        try ModelExport.huggingFace(.bf16).write(source, to: out) { dtype in
+            ModelCard.converted(source, title: out.lastPathComponent, dtype: dtype)
+        }
+        let text = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(text.hasPrefix("---\nbase_model: \"org/tiny\"\nlibrary_name: \"transformers\"\n"))
+        #expect(text.contains("# tiny-hf\n"))
+        #expect(text.contains("- Hugging Face repository: [org/tiny](https://huggingface.co/org/tiny)"))
+        #expect(text.contains("- Weights: model.safetensors, bfloat16"))
+        // A local model has no base_model key (the hub reads it as a repository) but its path in the body.
+        let local = try ModelBundle.open(try TinyLlamaFixture.copy(into: folder))
+        let card = try ModelCard.converted(local, title: "x", dtype: nil).text()
+        #expect(!card.contains("base_model:"))
+        #expect(card.contains("- Read from: `\(local.location.standardizedFileURL.path)`"))
+        #expect(card.contains("- Weights: model.safetensors, float32"))
+    }
+
+    /// A run folder as `quench run` leaves it, recorded at `recordedAt` and now at `run`: its
+    /// train/adapter files hold their own "digest" as text (the tests' digest reads the file).
+    func runFolder(recordedAt recorded: String) throws -> (run: URL, adapter: URL) {
+        let run = folder.appendingPathComponent("runs/job-1"), adapter = run.appendingPathComponent("train/adapter")
+        try FileManager.default.createDirectory(at: adapter, withIntermediateDirectories: true)
+        for name in ["adapter_config.json", "adapter_model.safetensors"] {
+            try Data("digest-of-\(name)".utf8).write(to: adapter.appendingPathComponent(name))
+        }
+        let report: [String: Any] = [
+            "schema": "quench.report/v1", "job": "job", "status": "succeeded", "run_directory": recorded,
+            "spec_sha256": "feed", "quench_version": "test",
+            "model": ["source": "hub", "repo": "org/base", "commit": "c0ffee", "location": "/hub/base",
+                      "files": [["path": "/hub/base/model.safetensors", "sha256": "ba5e", "size": 1]]],
+            "training": [
+                "method": "lora", "artifacts": "\(recorded)/train/adapter",
+                "files": ["adapter_config.json", "adapter_model.safetensors"].map { name in
+                    ["path": "\(recorded)/train/adapter/\(name)", "sha256": "digest-of-\(name)", "size": 1] as [String: Any]
+                },
+                "summary": ["steps": 10, "finalLoss": 3.5, "validationLoss": 3.75],
+            ],
+            "gate": ["passed": true, "reason": "passed: all 1 checks held on 1 set",
+                     "checks": [["name": "min_tokens", "set": "held-out", "metric": "tokens scored", "value": 60,
+                                 "threshold": 10, "passed": true]]],
+            "signature": ["signature": "\(recorded)/train/adapter/model.sig", "sha256": "5167", "rootDigest": "r007",
+                          "keyFingerprint": "f1n6"],
+            "registry": ["name": "tiny", "version": 2, "status": "pending_approval", "registry": "/home/q"],
+        ]
+        try JSONSerialization.data(withJSONObject: report).write(to: run.appendingPathComponent("report.json"))
+        return (run, adapter)
+    }
+
+    let digest: (URL) throws -> String = { String(decoding: try Data(contentsOf: $0), as: UTF8.self) }
+
+    @Test func runRecordsBecomeLineageGateSignatureAndRegistrySections() throws {
+        let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
+        let provenance = try #require(try RunProvenance.find(adapter: adapter, digest: digest))
+        #expect(provenance.mismatch == nil)
+        #expect(provenance.runDirectory.path == run.resolvingSymlinksInPath().path)
+        #expect(provenance.sections.map(\.heading) == ["Lineage", "Gate", "Signature", "Registry"])
+        let lines = provenance.sections.flatMap(\.lines)
+        #expect(lines.contains("- Base model: org/base at commit `c0ffee`, read from `/hub/base`"))
+        #expect(lines.contains("- Training: lora, 10 steps, final loss 3.5, validation loss 3.75"))
+        #expect(lines.contains("| min_tokens | held-out | tokens scored | 60 | 10 | yes |"))
+        #expect(lines.contains("- Signature: `\(run.resolvingSymlinksInPath().path)/train/adapter/model.sig`"))
+        #expect(lines.contains("- Registered as `tiny@2` (pending_approval) in `/home/q`"))
+
+        let base = try ModelBundle.open(try TinyLlamaFixture.copy(into: folder))
+        let card = try ModelCard.merged(base, adapter: adapter, title: "merged", dtype: nil, run: provenance).text()
+        #expect(card.contains("tags:\n- \"quench\"\n- \"lora\"\n- \"merged\"\n"))
+        #expect(card.contains("## Gate\n\n- Passed: yes\n- Reason: passed: all 1 checks held on 1 set\n"))
+        #expect(card.contains("the merged weights themselves are not covered by this signature"))
+    }
+
+    @Test func changedAdapterFilesClaimNoLineage() throws {
+        let (_, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
+        try Data("other weights".utf8).write(to: adapter.appendingPathComponent("adapter_model.safetensors"))
+        let provenance = try #require(try RunProvenance.find(adapter: adapter, digest: digest))
+        let mismatch = try #require(provenance.mismatch)
+        #expect(mismatch.contains("adapter_model.safetensors is not the file run"))
+        #expect(provenance.sections.map(\.heading) == ["Lineage"])
+        #expect(provenance.sections.flatMap(\.lines).allSatisfy { !$0.contains("c0ffee") })
+    }
+
+    @Test func adaptersOutsideARunHaveNoProvenance() throws {
+        let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
+        #expect(try RunProvenance.find(adapter: run.appendingPathComponent("train"), digest: digest) == nil)
+        let report = run.appendingPathComponent("report.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        json["schema"] = "something/v9"
+        try JSONSerialization.data(withJSONObject: json).write(to: report)
+        #expect(try RunProvenance.find(adapter: adapter, digest: digest) == nil)
+    }
+
+    @Test func aRunRecordWithoutItsFilesIsRefusedByKey() throws {
+        let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
+        let report = run.appendingPathComponent("report.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        var training = try #require(json["training"] as? [String: Any])
+        training["files"] = nil
+        json["training"] = training
+        try JSONSerialization.data(withJSONObject: json).write(to: report)
+        #expect {
+            try RunProvenance.find(adapter: adapter, digest: digest)
+        } throws: { error in
+            guard case ExportError.invalidRunRecord(let file, "training.files", _) = error else { return false }
+            return file.hasSuffix("report.json")
+        }
+    }
+}
