@@ -79,11 +79,12 @@ import Testing
         for name in ["adapter_config.json", "adapter_model.safetensors"] {
             try Data("digest-of-\(name)".utf8).write(to: adapter.appendingPathComponent(name))
         }
+        try Data("digest-of-base".utf8).write(to: baseFile)
         let report: [String: Any] = [
             "schema": "quench.report/v1", "job": "job", "status": "succeeded", "run_directory": recorded,
             "spec_sha256": "feed", "quench_version": "test",
             "model": ["source": "hub", "repo": "org/base", "commit": "c0ffee", "location": "/hub/base",
-                      "files": [["path": "/hub/base/model.safetensors", "sha256": "ba5e", "size": 1]]],
+                      "files": [["path": "/hub/base/model.safetensors", "sha256": "digest-of-base", "size": 1]]],
             "training": [
                 "method": "lora", "artifacts": "\(recorded)/train/adapter",
                 "files": ["adapter_config.json", "adapter_model.safetensors"].map { name in
@@ -102,11 +103,14 @@ import Testing
         return (run, adapter)
     }
 
+    /// The base model's one file, as the run recorded it.
+    var baseFile: URL { folder.appendingPathComponent("base.safetensors") }
+
     let digest: (URL) throws -> String = { String(decoding: try Data(contentsOf: $0), as: UTF8.self) }
 
     @Test func runRecordsBecomeLineageGateSignatureAndRegistrySections() throws {
         let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
-        let provenance = try #require(try RunProvenance.find(adapter: adapter, digest: digest))
+        let provenance = try #require(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest))
         #expect(provenance.mismatch == nil)
         #expect(provenance.runDirectory.path == run.resolvingSymlinksInPath().path)
         #expect(provenance.sections.map(\.heading) == ["Lineage", "Gate", "Signature", "Registry"])
@@ -127,21 +131,30 @@ import Testing
     @Test func changedAdapterFilesClaimNoLineage() throws {
         let (_, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
         try Data("other weights".utf8).write(to: adapter.appendingPathComponent("adapter_model.safetensors"))
-        let provenance = try #require(try RunProvenance.find(adapter: adapter, digest: digest))
+        let provenance = try #require(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest))
         let mismatch = try #require(provenance.mismatch)
         #expect(mismatch.contains("adapter_model.safetensors is not the file run"))
         #expect(provenance.sections.map(\.heading) == ["Lineage"])
         #expect(provenance.sections.flatMap(\.lines).allSatisfy { !$0.contains("c0ffee") })
     }
 
+    @Test func anotherBaseModelClaimsNoLineage() throws {
+        let (_, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
+        let other = folder.appendingPathComponent("other.safetensors")
+        try Data("another base".utf8).write(to: other)
+        let provenance = try #require(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile, other], digest: digest))
+        #expect(try #require(provenance.mismatch).contains("the base model's \(other.path) is none of the files run"))
+        #expect(provenance.sections.map(\.heading) == ["Lineage"])
+    }
+
     @Test func adaptersOutsideARunHaveNoProvenance() throws {
         let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
-        #expect(try RunProvenance.find(adapter: run.appendingPathComponent("train"), digest: digest) == nil)
+        #expect(try RunProvenance.find(adapter: run.appendingPathComponent("train"), baseFiles: [baseFile], digest: digest) == nil)
         let report = run.appendingPathComponent("report.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         json["schema"] = "something/v9"
         try JSONSerialization.data(withJSONObject: json).write(to: report)
-        #expect(try RunProvenance.find(adapter: adapter, digest: digest) == nil)
+        #expect(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest) == nil)
     }
 
     @Test func aRunRecordWithoutItsFilesIsRefusedByKey() throws {
@@ -153,7 +166,7 @@ import Testing
         json["training"] = training
         try JSONSerialization.data(withJSONObject: json).write(to: report)
         #expect {
-            try RunProvenance.find(adapter: adapter, digest: digest)
+            try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest)
         } throws: { error in
             guard case ExportError.invalidRunRecord(let file, "training.files", _) = error else { return false }
             return file.hasSuffix("report.json")

@@ -9,14 +9,16 @@ public struct RunProvenance: Sendable, Equatable {
     /// Lineage, gate, signature and registry sections; when `mismatch` is set, one Lineage
     /// section saying that no lineage is claimed, and why.
     public let sections: [ModelCard.Section]
-    /// Why the run's records do not apply: a file of the adapter differs from what the run recorded.
+    /// Why the run's records do not apply: a file of the adapter differs from what the run
+    /// recorded, or the base model is not the one the run trained on.
     public let mismatch: String?
 
-    /// The provenance of the adapter folder `adapter` when it is the `train/adapter` folder of a
-    /// Quench run, nil otherwise. `digest` gives a file's sha256 (hex), to check each file the run
-    /// recorded against the adapter's.
+    /// The provenance of the adapter folder `adapter`, merged into the base model made of
+    /// `baseFiles`, when it is the `train/adapter` folder of a Quench run; nil otherwise. `digest`
+    /// gives a file's sha256 (hex), to check each file the run recorded against the adapter's, and
+    /// each base file against the base model files the run recorded.
     /// - Throws: `ExportError.invalidRunRecord` for a report.json of the run schema missing a key.
-    public static func find(adapter: URL, digest: (URL) throws -> String) throws -> RunProvenance? {
+    public static func find(adapter: URL, baseFiles: [URL], digest: (URL) throws -> String) throws -> RunProvenance? {
         let adapter = adapter.standardizedFileURL.resolvingSymlinksInPath()
         let folder = adapter.deletingLastPathComponent().deletingLastPathComponent()
         let reportURL = folder.appendingPathComponent("report.json")
@@ -28,7 +30,8 @@ public struct RunProvenance: Sendable, Equatable {
         guard let training = report["training"] as? [String: Any],
               record.relocated(try record.string(training, "artifacts", at: "training")) == adapter.path
         else { return nil }
-        if let mismatch = try record.firstDifference(in: training, digest: digest) {
+        if let mismatch = try record.firstDifference(in: training, digest: digest)
+            ?? record.unrecordedBaseFile(baseFiles, digest: digest) {
             let note = ModelCard.Section("Lineage", ["No run lineage is claimed: \(mismatch)."])
             return RunProvenance(runDirectory: folder, sections: [note], mismatch: mismatch)
         }
@@ -84,6 +87,18 @@ private struct RunRecord {
         }
         for required in ["adapter_config.json", "adapter_model.safetensors"] where !names.contains(required) {
             return "run \(folder.path) recorded no \(required) for this adapter"
+        }
+        return nil
+    }
+
+    /// The first of `baseFiles` whose contents are none of the base model files the run recorded, described.
+    func unrecordedBaseFile(_ baseFiles: [URL], digest: (URL) throws -> String) throws -> String? {
+        guard let model = report["model"] as? [String: Any], let files = model["files"] as? [[String: Any]] else {
+            throw ExportError.invalidRunRecord(file: file, key: "model.files", reason: "expected an array of objects")
+        }
+        let recorded = Set(try files.indices.map { try string(files[$0], "sha256", at: "model.files[\($0)]") })
+        for url in baseFiles where !recorded.contains((try? digest(url)) ?? "") {
+            return "the base model's \(url.path) is none of the files run \(folder.path) trained on"
         }
         return nil
     }
