@@ -110,8 +110,8 @@ struct PEFTAdapterOptions {
             throw ModelError.wrongType(file: file, key: key, expected: expected)
         }
         var result: [String: Value] = [:]
-        for (name, entry) in mapping {
-            guard let number = entry as? NSNumber, let converted = convert(number.doubleValue) else {
+        for name in mapping.keys.sorted() {
+            guard let number = mapping[name] as? NSNumber, let converted = convert(number.doubleValue) else {
                 throw ModelError.wrongType(file: file, key: "\(key).\(name)", expected: expected)
             }
             result[name] = converted
