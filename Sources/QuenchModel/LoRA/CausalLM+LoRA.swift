@@ -51,6 +51,6 @@ extension CausalLM {
     private func doraInputs(_ parameter: String, _ adapters: LoRAAdapters, _ ws: Workspace) throws -> LoRAAdapters.DoRAInputs? {
         guard adapters.useDoRA else { return nil }
         return LoRAAdapters.DoRAInputs(weight: try self.parameter(parameter), bias: try bias(parameter + "_bias"),
-                                       norms: try ws.activation("dora.\(parameter)"))
+                                       norms: try ws.activation("dora.\(parameter)"), engine: engine)
     }
 }

@@ -9,11 +9,13 @@ import QuenchTensor
 ///   projection's backward has already added dy W.
 extension LoRAAdapters {
     /// What DoRA needs of the adapted projection besides its input: the frozen weight W (O,I), its
-    /// bias (O) if any, and the workspace's buffer for the row norms n (O) of this pass.
+    /// bias (O) if any, the workspace's buffer for the row norms n (O) of this pass, and the engine the
+    /// model's projections run on (so the backward's x Wᵀ is the forward's).
     struct DoRAInputs {
         let weight: Tensor
         let bias: Tensor?
         let norms: Tensor
+        let engine: MatrixEngine
     }
 
     /// norms (O) = ‖W_o + s B_o A‖ for every output row o, as PEFT's `get_weight_norm` computes them:
@@ -61,7 +63,7 @@ extension LoRAAdapters {
         let factors = try DoRAFactors(m: m, norms: dora.norms, count: target.outFeatures)
         let (rows, width, ld) = (x.rows, target.outFeatures, dy.columns)
         // z = x Wᵀ + s (x Aᵀ) Bᵀ
-        try MatMul.multiply(x, .none, dora.weight, .transposed, into: scaled)
+        try MatMul.multiply(x, .none, dora.weight, .transposed, into: scaled, engine: dora.engine)
         try MatMul.multiply(xa, .none, b, .transposed, into: scaled, alpha: scale(target), beta: 1)
         let z = scaled.pointer, gradient = dy.pointer + columnOffset, dmOut = dm.pointer
         let norms = dora.norms.pointer, g = factors.g
@@ -76,7 +78,7 @@ extension LoRAAdapters {
         Parallelism.cores.forEachRange(rows, grain: 16) { range in
             for i in range { for o in 0..<width { z[i * width + o] = (g[o] - 1) * gradient[i * ld + o] } }
         }
-        try MatMul.multiply(scaled, .none, dora.weight, .none, into: dx, beta: 1)
+        try MatMul.multiply(scaled, .none, dora.weight, .none, into: dx, beta: 1, engine: dora.engine)
         Parallelism.cores.forEachRange(rows, grain: 16) { range in
             for i in range { for o in 0..<width { z[i * width + o] = g[o] * gradient[i * ld + o] } }
         }
