@@ -26,7 +26,7 @@ TINY_MODELS = [
     ("Mistral, head_dim 32 (not hidden/heads)", "mistral", {"sliding_window": None, "head_dim": 32}, None),
     ("Qwen2, tied embeddings", "qwen2", {"tie_word_embeddings": True}, None),
     ("GPT-2", "gpt2", {}, None),
-    ("Llama, attention_bias", "llama", {"attention_bias": True}, None),
+    ("Llama, attention_bias", "llama", {"attention_bias": True}, "bias"),
     ("Llama, mlp_bias", "llama", {"mlp_bias": True}, "mlp_bias"),
     ("Llama, hidden_act gelu", "llama", {"hidden_act": "gelu"}, "hidden_act"),
     ("Llama, linear RoPE scaling", "llama",

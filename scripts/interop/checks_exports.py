@@ -40,16 +40,9 @@ def greedy_chat_generation(context):
     return agree(ours == theirs, f"{ours!r}" if ours == theirs else f"quench {ours!r}, transformers {theirs!r}")
 
 
-def require_exported_files(folder):
-    """Raises Absent when `folder` has no generation_config.json: Quench does not write the files yet."""
-    if not (folder / "generation_config.json").exists():
-        raise Absent(f"no generation_config.json in {folder.name}: exported files not in this build")
-
-
 def tokenizer_and_generation_config(folder):
     """transformers reads `folder`'s generation_config.json and pad token, and they agree with config.json's
     ids and max_position_embeddings (generation may stop at more ids than config.json's eos)."""
-    require_exported_files(folder)
     config = json.loads((folder / "config.json").read_text())
     tokenizer = AutoTokenizer.from_pretrained(folder)
     generation = GenerationConfig.from_pretrained(folder)
@@ -75,7 +68,6 @@ def ids(value):
 
 def config_dtype_and_epsilon(context):
     """config.json names transformers 5's `dtype` and writes rms_norm_eps as the shortest float32 decimal."""
-    require_exported_files(context.base)
     config = json.loads((context.base / "config.json").read_text())
     epsilon = config["rms_norm_eps"]
     clean = float(str(numpy.float32(epsilon)))
@@ -125,7 +117,6 @@ def merged_plain(context):
 def bf16_import(context):
     """`quench import --dtype bf16`: config.json's dtype, every weight the float32 import rounded, and
     transformers loads it."""
-    context.quench.require_option("import", "--dtype", "safetensors dtype")
     folder = bf16_directory(context)
     load_model(folder)
     return weights_rounded(context.base, folder)
@@ -133,7 +124,6 @@ def bf16_import(context):
 
 def bf16_kept(context):
     """`quench import` of the bf16 directory without --dtype keeps bf16 (the source's type), value for value."""
-    context.quench.require_option("import", "--dtype", "safetensors dtype")
     folder = context.fresh("base-bf16-again")
     context.quench.run("import", bf16_directory(context), "--out", folder)
     return weights_rounded(bf16_directory(context), folder)

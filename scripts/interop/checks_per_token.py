@@ -18,7 +18,6 @@ NLL_TOLERANCE = 1e-4  # nats per token over 30 float32 layers
 def per_token_lines(context, adapter):
     """The lines `quench eval --per-token` writes for TEXT on the imported demo model with `adapter`, and the
     set's summaries."""
-    context.quench.require_option("eval", "--per-token", "per-token output")
     path = context.fresh("per-token.jsonl")
     summaries = context.quench.eval_sets(context.base, context.text_file, CONTEXT, "--adapter", adapter,
                                          "--per-token", path)
