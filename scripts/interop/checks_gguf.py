@@ -1,12 +1,14 @@
 """GGUF files Quench writes from the demo GGUF, read by gguf's GGUFReader (the reader llama.cpp's gguf-dump
-uses): the source's metadata kept by `quench import --gguf` and `quench merge --gguf`, and every tensor of the
-import the source's, dequantized by gguf."""
+uses): the source's metadata kept by `quench import --gguf` and `quench merge --gguf`, every tensor of the
+import the source's, dequantized by gguf, and the merged file run by transformers as PEFT runs the adapter."""
 import numpy
+import torch
 from gguf import GGUFReader
 from gguf.quants import dequantize
+from transformers import AutoModelForCausalLM
 
 import checks_adapters
-from common import agree, compare
+from common import agree, compare, logits
 
 # Source fields that no longer apply to a float32 export (it may write its own).
 NOT_KEPT = {"general.file_type", "general.quantization_version"}
@@ -23,10 +25,28 @@ def exported(context):
 
 def merged(context):
     """The F32 GGUF `quench merge` writes from the demo GGUF and PEFT's plain LoRA adapter."""
-    path = context.fresh("merged-f32.gguf")
-    adapter = checks_adapters.peft_adapter(context, "plain LoRA", {})
-    context.quench.run("merge", "--model", context.gguf_model, "--adapter", adapter, "--gguf", "f32", "--out", path)
-    return path
+    def make():
+        path = context.fresh("merged-f32.gguf")
+        context.quench.run("merge", "--model", context.gguf_model, "--adapter", peft_plain(context), "--gguf", "f32",
+                           "--out", path)
+        return path
+    return context.once("gguf merge", make)
+
+
+def peft_plain(context):
+    """PEFT's plain LoRA adapter on the imported demo model."""
+    return checks_adapters.peft_adapter(context, "plain LoRA", {})
+
+
+def merged_logits(context):
+    """transformers' GGUF loader (which puts llama.cpp's Q and K rows back) on the merged GGUF against PEFT
+    applying the adapter live: logits."""
+    path = merged(context)
+    model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32).eval()
+    reference = checks_adapters.peft_reference(context, peft_plain(context))
+    difference = (logits(model, reference["ids"]) - reference["logits"]).abs().max().item()
+    effect = (reference["logits"] - reference["base_logits"]).abs().max().item()
+    return compare(difference, checks_adapters.LOGIT_TOLERANCE, "logits", effect)
 
 
 def fields(reader):
@@ -69,5 +89,6 @@ def checks():
         ("quench import --gguf f32: source's GGUF metadata kept",
          lambda context: metadata_kept(context, exported(context))),
         ("quench merge --gguf f32: source's GGUF metadata kept", lambda context: metadata_kept(context, merged(context))),
+        ("quench merge --gguf f32: transformers' GGUF loader logits vs PEFT", merged_logits),
         ("quench import --gguf f32: tensors = gguf's dequantization", tensors_dequantized),
     ]

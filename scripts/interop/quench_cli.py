@@ -8,11 +8,11 @@ class Absent(Exception):
 
 
 class QuenchFailed(Exception):
-    """A `quench` command exited non-zero; the message is the command and its standard error."""
+    """A `quench` command exited non-zero; the message is the subcommand and the end of its standard error."""
 
     def __init__(self, command, stderr):
         self.stderr = stderr
-        super().__init__(f"`quench {' '.join(command)}` failed: {stderr.strip()[-600:]}")
+        super().__init__(f"quench {command[0]} failed: {stderr.strip()[-300:]}")
 
 
 class Quench:
