@@ -62,6 +62,32 @@ import Testing
         #expect(try ModelBundle.open(out).source.padTokenID == 33)
     }
 
+    @Test func aGGUFSourcesDescriptionSurvivesExport() throws {
+        let plain = folder.appendingPathComponent("plain.gguf")
+        try GGUFExporter.write(try ModelBundle.open(try TinyLlamaFixture.copy(into: folder)), to: plain, type: .f32)
+        let file = try GGUFFile(contentsOf: plain)
+        let kept = file.metadataKeys.filter { $0 != "general.name" }.compactMap { key in file.metadata[key].map { (key, $0) } }
+        let described: [(String, GGUFValue)] = [
+            ("general.name", .string("Tiny Llama")), ("general.basename", .string("tiny")), ("general.license", .string("mit")),
+            ("general.quantization_version", .uint32(2)), ("tokenizer.ggml.add_space_prefix", .bool(false)),
+            ("tokenizer.ggml.unknown_token_id", .uint32(0)),
+        ]
+        let tensors = try file.tensors.map { GGUFWriter.Tensor(name: $0.name, shape: $0.shape, values: try file.dequantize($0.name)) }
+        let source = folder.appendingPathComponent("source.gguf")
+        try GGUFWriter.write(metadata: kept + described, tensors: tensors, to: source)
+        let out = folder.appendingPathComponent("out.gguf")
+        try GGUFExporter.write(try ModelBundle.open(source), to: out, type: .f16)
+        let exported = try GGUFFile(contentsOf: out)
+        #expect(Array(exported.metadataKeys.prefix(4)) == ["general.architecture", "general.name", "general.basename", "general.license"])
+        #expect(exported.metadata["general.name"] == .string("Tiny Llama"))
+        #expect(exported.metadata["general.license"] == .string("mit"))
+        #expect(exported.metadata["general.quantization_version"] == nil)
+        #expect(exported.metadata["general.file_type"] == .uint32(1))
+        #expect(exported.metadata["tokenizer.ggml.add_space_prefix"] == .bool(false))
+        #expect(exported.metadata["tokenizer.ggml.unknown_token_id"] == .uint32(0))
+        #expect(exported.metadataKeys.filter { $0 == "general.name" }.count == 1)
+    }
+
     @Test(.requiresDemoModel) func smolLM2ExportListsWhatTheSourceListed() throws {
         let original = try GGUFFile(contentsOf: DemoModelFile.url)
         let out = folder.appendingPathComponent("smollm2.gguf")

@@ -97,7 +97,7 @@ public struct ModelBundle {
         let template = try templateText.map(ChatTemplate.recognise)
         var types: [String: Int] = [:]
         for tensor in gguf.tensors { types[tensor.type.name, default: 0] += 1 }
-        let source = try ModelSourceMetadata(gguf: gguf, file: url.path, 
+        let source = try ModelSourceMetadata(gguf: gguf, file: url.path,
                                              vocabularySize: tokenizer?.vocabularySize ?? model.config.vocabularySize)
         return ModelBundle(model: model, tokenizer: tokenizer, chatTemplate: template, chatTemplateText: templateText,
                            format: .gguf,
