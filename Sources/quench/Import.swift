@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import QuenchFiles
 import QuenchModel
+import QuenchSecurity
 
 /// `quench import`: a GGUF (or any model Quench reads) written out as a Hugging Face directory.
 struct Import: AsyncParsableCommand {
@@ -10,7 +12,8 @@ struct Import: AsyncParsableCommand {
         discussion: """
             Dequantizes every tensor (GGUF's Q and K rows are put back in Hugging Face's order) and writes \
             config.json, generation_config.json, model.safetensors, tokenizer.json, tokenizer_config.json \
-            and a README.md model card into --out, which must not exist yet. The directory appears only when complete. Use --gguf to \
+            and a README.md model card into --out, which must not exist yet (a run's train/model folder, \
+            unchanged since the run, gives the card the run's lineage, gate results and signature). The directory appears only when complete. Use --gguf to \
             write a GGUF file (F32 or F16) instead, which llama.cpp loads; it keeps the source's general.* \
             metadata.
 
@@ -57,9 +60,11 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let export = try GGUFType.export(gguf, dtype: dtype)
         let bundle = try ModelBundle.open(URL(fileURLWithPath: source))
+        let run = try RunProvenance.find(artifacts: bundle.location, read: bundle.files, digest: { try FileDigest.sha256(of: $0) })
+        if let mismatch = run?.mismatch { StandardStream.error.write("note: the model card claims no run lineage: \(mismatch)\n") }
         let destination = URL(fileURLWithPath: out)
         try export.write(bundle, to: destination) { dtype in
-            ModelCard.converted(bundle, title: destination.lastPathComponent, dtype: dtype)
+            ModelCard.converted(bundle, title: destination.lastPathComponent, dtype: dtype, run: run)
         }
         print("wrote \(destination.path)")
     }

@@ -39,7 +39,9 @@ struct Merge: AsyncParsableCommand {
         let bundle = try model.open()
         let adapterURL = URL(fileURLWithPath: adapter)
         let adapters = try PEFTAdapterFormat.read(from: adapterURL, model: bundle.model)
-        let run = try RunProvenance.find(adapter: adapterURL, baseFiles: bundle.files, digest: { try FileDigest.sha256(of: $0) })
+        let read = [PEFTAdapterFormat.configFile, PEFTAdapterFormat.weightsFile].map(adapterURL.appendingPathComponent)
+        let run = try RunProvenance.find(artifacts: adapterURL, read: read, baseFiles: bundle.files,
+                                         digest: { try FileDigest.sha256(of: $0) })
         if let mismatch = run?.mismatch { StandardStream.error.write("note: the model card claims no run lineage: \(mismatch)\n") }
         try adapters.merge(into: bundle.model)
         let destination = URL(fileURLWithPath: out)

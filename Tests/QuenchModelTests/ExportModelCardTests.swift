@@ -108,9 +108,15 @@ import Testing
 
     let digest: (URL) throws -> String = { String(decoding: try Data(contentsOf: $0), as: UTF8.self) }
 
+    /// What `quench merge` finds for the adapter folder `adapter` merged into `base` (default: the run's base).
+    func found(_ adapter: URL, base: [URL]? = nil, extra: [String] = []) throws -> RunProvenance? {
+        let read = (["adapter_config.json", "adapter_model.safetensors"] + extra).map(adapter.appendingPathComponent)
+        return try RunProvenance.find(artifacts: adapter, read: read, baseFiles: base ?? [baseFile], digest: digest)
+    }
+
     @Test func runRecordsBecomeLineageGateSignatureAndRegistrySections() throws {
         let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
-        let provenance = try #require(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest))
+        let provenance = try #require(try found(adapter))
         #expect(provenance.mismatch == nil)
         #expect(provenance.runDirectory.path == run.resolvingSymlinksInPath().path)
         #expect(provenance.sections.map(\.heading) == ["Lineage", "Gate", "Signature", "Registry"])
@@ -125,36 +131,44 @@ import Testing
         let card = try ModelCard.merged(base, adapter: adapter, title: "merged", dtype: nil, run: provenance).text()
         #expect(card.contains("tags:\n- \"quench\"\n- \"lora\"\n- \"merged\"\n"))
         #expect(card.contains("## Gate\n\n- Passed: yes\n- Reason: passed: all 1 checks held on 1 set\n"))
-        #expect(card.contains("the merged weights themselves are not covered by this signature"))
+        #expect(card.contains("derived from them and not covered by this signature"))
     }
 
     @Test func changedAdapterFilesClaimNoLineage() throws {
         let (_, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
         try Data("other weights".utf8).write(to: adapter.appendingPathComponent("adapter_model.safetensors"))
-        let provenance = try #require(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest))
+        let provenance = try #require(try found(adapter))
         let mismatch = try #require(provenance.mismatch)
         #expect(mismatch.contains("adapter_model.safetensors is not the file run"))
         #expect(provenance.sections.map(\.heading) == ["Lineage"])
         #expect(provenance.sections.flatMap(\.lines).allSatisfy { !$0.contains("c0ffee") })
     }
 
+    @Test func aFileTheRunDidNotRecordClaimsNoLineage() throws {
+        let (_, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
+        try Data("{}".utf8).write(to: adapter.appendingPathComponent("extra.json"))
+        let provenance = try #require(try found(adapter, extra: ["extra.json"]))
+        #expect(try #require(provenance.mismatch).contains("recorded no \(adapter.resolvingSymlinksInPath().path)/extra.json"))
+        #expect(provenance.sections.map(\.heading) == ["Lineage"])
+    }
+
     @Test func anotherBaseModelClaimsNoLineage() throws {
         let (_, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
         let other = folder.appendingPathComponent("other.safetensors")
         try Data("another base".utf8).write(to: other)
-        let provenance = try #require(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile, other], digest: digest))
+        let provenance = try #require(try found(adapter, base: [baseFile, other]))
         #expect(try #require(provenance.mismatch).contains("the base model's \(other.path) is none of the files run"))
         #expect(provenance.sections.map(\.heading) == ["Lineage"])
     }
 
     @Test func adaptersOutsideARunHaveNoProvenance() throws {
         let (run, adapter) = try runFolder(recordedAt: "/elsewhere/runs/job-1")
-        #expect(try RunProvenance.find(adapter: run.appendingPathComponent("train"), baseFiles: [baseFile], digest: digest) == nil)
+        #expect(try found(run.appendingPathComponent("train")) == nil)
         let report = run.appendingPathComponent("report.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         json["schema"] = "something/v9"
         try JSONSerialization.data(withJSONObject: json).write(to: report)
-        #expect(try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest) == nil)
+        #expect(try found(adapter) == nil)
     }
 
     @Test func aRunRecordWithoutItsFilesIsRefusedByKey() throws {
@@ -166,7 +180,7 @@ import Testing
         json["training"] = training
         try JSONSerialization.data(withJSONObject: json).write(to: report)
         #expect {
-            try RunProvenance.find(adapter: adapter, baseFiles: [baseFile], digest: digest)
+            try found(adapter)
         } throws: { error in
             guard case ExportError.invalidRunRecord(let file, "training.files", _) = error else { return false }
             return file.hasSuffix("report.json")

@@ -4,13 +4,15 @@ import Foundation
 /// and what training produced (an adapter, or a fully fine-tuned model).
 extension ModelCard {
     /// The card of `bundle` written by `quench import` into a folder named `title`, its weights
-    /// stored as `dtype` (nil: the source's).
-    public static func converted(_ bundle: ModelBundle, title: String, dtype: ExportDType?) -> ModelCard {
+    /// stored as `dtype` (nil: the source's); `run` is what the run that trained it recorded.
+    public static func converted(_ bundle: ModelBundle, title: String, dtype: ExportDType?,
+                                 run: RunProvenance? = nil) -> ModelCard {
         ModelCard(
             title: title, libraryName: "transformers", baseModel: HubModelID.of(bundle.location),
             license: bundle.source.license, tags: ["quench"],
             summary: "\(displayName(bundle)) converted by Quench to a Hugging Face folder.",
-            sections: [Section("Source", sourceLines(bundle) + [storageLine(bundle, dtype)]), usage(adapterBase: nil)])
+            sections: [Section("Source", sourceLines(bundle) + [storageLine(bundle, dtype)])] + (run?.sections ?? [])
+                + [usage(adapterBase: nil)])
     }
 
     /// The card of `bundle` with the adapter in folder `adapter` merged in (`quench merge`) and

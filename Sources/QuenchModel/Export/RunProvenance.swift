@@ -1,26 +1,28 @@
 import Foundation
 
-/// What the Quench run that trained an adapter recorded about it (the run folder's report.json,
-/// schema quench.report/v1): lineage, gate results, signature and registry entry, as model card
-/// sections. Claimed only for the very files the run recorded.
+/// What the Quench run that trained an adapter or a model recorded about it (the run folder's
+/// report.json, schema quench.report/v1): lineage, gate results, signature and registry entry, as
+/// model card sections. Claimed only for the very files the run recorded.
 public struct RunProvenance: Sendable, Equatable {
     /// The run folder holding report.json.
     public let runDirectory: URL
     /// Lineage, gate, signature and registry sections; when `mismatch` is set, one Lineage
     /// section saying that no lineage is claimed, and why.
     public let sections: [ModelCard.Section]
-    /// Why the run's records do not apply: a file of the adapter differs from what the run
+    /// Why the run's records do not apply: a file read from the artifacts differs from what the run
     /// recorded, or the base model is not the one the run trained on.
     public let mismatch: String?
 
-    /// The provenance of the adapter folder `adapter`, merged into the base model made of
-    /// `baseFiles`, when it is the `train/adapter` folder of a Quench run; nil otherwise. `digest`
-    /// gives a file's sha256 (hex), to check each file the run recorded against the adapter's, and
-    /// each base file against the base model files the run recorded.
+    /// The provenance of `artifacts` when it is what a Quench run trained (its `train/adapter` or
+    /// `train/model` folder); nil otherwise. The run's records are claimed only when each file of
+    /// `read` (the files taken from `artifacts`) is one the run recorded, with the sha256 `digest`
+    /// gives, and each of `baseFiles` (the base model an adapter is merged into) is one of the base
+    /// model files the run recorded.
     /// - Throws: `ExportError.invalidRunRecord` for a report.json of the run schema missing a key.
-    public static func find(adapter: URL, baseFiles: [URL], digest: (URL) throws -> String) throws -> RunProvenance? {
-        let adapter = adapter.standardizedFileURL.resolvingSymlinksInPath()
-        let folder = adapter.deletingLastPathComponent().deletingLastPathComponent()
+    public static func find(artifacts: URL, read: [URL], baseFiles: [URL] = [],
+                            digest: (URL) throws -> String) throws -> RunProvenance? {
+        let artifacts = artifacts.standardizedFileURL.resolvingSymlinksInPath()
+        let folder = artifacts.deletingLastPathComponent().deletingLastPathComponent()
         let reportURL = folder.appendingPathComponent("report.json")
         guard let data = try? Data(contentsOf: reportURL),
               let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -28,9 +30,9 @@ public struct RunProvenance: Sendable, Equatable {
         else { return nil }
         let record = RunRecord(report, file: reportURL.path, folder: folder)
         guard let training = report["training"] as? [String: Any],
-              record.relocated(try record.string(training, "artifacts", at: "training")) == adapter.path
+              record.relocated(try record.string(training, "artifacts", at: "training")) == artifacts.path
         else { return nil }
-        if let mismatch = try record.firstDifference(in: training, digest: digest)
+        if let mismatch = try record.firstUnrecorded(read, in: training, digest: digest)
             ?? record.unrecordedBaseFile(baseFiles, digest: digest) {
             let note = ModelCard.Section("Lineage", ["No run lineage is claimed: \(mismatch)."])
             return RunProvenance(runDirectory: folder, sections: [note], mismatch: mismatch)
@@ -70,23 +72,25 @@ private struct RunRecord {
         return value
     }
 
-    /// Why the adapter is not what the run recorded: a recorded file missing or changed, or the
-    /// adapter's weights or configuration not among the recorded files; nil when it is.
-    func firstDifference(in training: [String: Any], digest: (URL) throws -> String) throws -> String? {
+    /// The first of `read` that is not a file the run recorded among what it trained, or whose
+    /// contents changed since, described; nil when every one is as recorded.
+    func firstUnrecorded(_ read: [URL], in training: [String: Any], digest: (URL) throws -> String) throws -> String? {
         guard let files = training["files"] as? [[String: Any]] else {
             throw ExportError.invalidRunRecord(file: file, key: "training.files", reason: "expected an array of objects")
         }
-        var names: Set<String> = []
+        var recorded: [String: String] = [:]
         for (index, entry) in files.enumerated() {
-            let url = URL(fileURLWithPath: relocated(try string(entry, "path", at: "training.files[\(index)]")))
-            let recorded = try string(entry, "sha256", at: "training.files[\(index)]")
-            names.insert(url.lastPathComponent)
-            guard (try? digest(url)) == recorded else {
-                return "\(url.path) is not the file run \(folder.path) recorded (sha256 \(recorded))"
-            }
+            recorded[relocated(try string(entry, "path", at: "training.files[\(index)]"))] =
+                try string(entry, "sha256", at: "training.files[\(index)]")
         }
-        for required in ["adapter_config.json", "adapter_model.safetensors"] where !names.contains(required) {
-            return "run \(folder.path) recorded no \(required) for this adapter"
+        for url in read {
+            // The folder resolved as the run folder was; the file itself may be a link (a hub snapshot's are).
+            let path = url.standardizedFileURL.deletingLastPathComponent().resolvingSymlinksInPath()
+                .appendingPathComponent(url.lastPathComponent).path
+            guard let sha256 = recorded[path] else { return "run \(folder.path) recorded no \(path)" }
+            guard (try? digest(url)) == sha256 else {
+                return "\(path) is not the file run \(folder.path) recorded (sha256 \(sha256))"
+            }
         }
         return nil
     }
@@ -132,7 +136,8 @@ private struct RunRecord {
         var sections = [ModelCard.Section("Lineage", lineage)]
         if let gate = report["gate"] as? [String: Any] { sections.append(gateSection(gate)) }
         if let signature = report["signature"] as? [String: Any] {
-            var lines = ["The run signed the adapter's files; the merged weights themselves are not covered by this signature.", ""]
+            var lines = ["The run signed the files it trained; the files of this folder are derived from them and not "
+                + "covered by this signature.", ""]
             if let path = signature["signature"] as? String { lines.append("- Signature: `\(relocated(path))`") }
             if let sha = signature["sha256"] as? String { lines.append("- Signature sha256: `\(sha)`") }
             if let root = signature["rootDigest"] as? String { lines.append("- Signed content (root digest): `\(root)`") }
