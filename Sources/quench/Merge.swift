@@ -9,8 +9,10 @@ struct Merge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge a LoRA adapter (PEFT layout) into its base model and write the full model.",
         discussion: """
-            Computes W + (alpha/r)·B·A (alpha/√r with use_rslora) for every adapted projection and writes the result as a Hugging Face \
-            directory (safetensors + config.json + generation_config.json + tokenizer + a README.md model \
+            Computes W + s·B·A for every adapted projection, s = alpha/r (alpha/√r with use_rslora; r and \
+            alpha per module with rank_pattern/alpha_pattern), and for DoRA adapters (use_dora) \
+            W' = m/‖W + s·B·A‖ · (W + s·B·A) per output row, as PEFT's merge_and_unload does. It writes the \
+            result as a Hugging Face directory (safetensors + config.json + generation_config.json + tokenizer + a README.md model \
             card), or with --gguf as a GGUF file (F32 or F16) that llama.cpp loads. --out must not exist \
             yet. --dtype sets the safetensors type (default: the base model's, as quench import --help \
             describes). When the adapter is a run's train/adapter folder and its files are the ones the \
