@@ -56,11 +56,11 @@ fuzz-smoke: setup
 	scripts/fuzz.sh run $(FUZZ_SMOKE_SECONDS)
 
 # The real Python tools against Quench's files, never in `make test`: PEFT adapters of every variant both
-# ways, imported and merged models in transformers, tiny Mistral and Qwen2 models, per-token NLL and GGUF
-# exports (scripts/interop/run.py). One line per check (PASS, FAIL, or SKIP while a Quench feature is
-# missing); fails on any FAIL. The tools go into a venv outside the repository, created the first time
-# (PyPI's torch: about 6 GB, a few minutes); QUENCH_INTEROP_VENV=/tmp/quench-peer-venv reuses the peers'
-# venv when it has the pinned versions (scripts/interop/requirements.txt).
+# ways, imported and merged models in transformers, tiny models of every architecture and config option,
+# per-token NLL and GGUF exports (scripts/interop/run.py): one PASS or FAIL line per check with the measured
+# difference and its tolerance; fails on any FAIL. The tools go into a venv outside the repository, created
+# the first time (PyPI's torch: about 6 GB, a few minutes); QUENCH_INTEROP_VENV=/tmp/quench-peer-venv
+# reuses the peers' venv when it has the pinned versions (scripts/interop/requirements.txt).
 QUENCH_INTEROP_VENV ?= /tmp/quench-interop-venv
 interop: build
 	scripts/interop/setup-venv.sh $(QUENCH_INTEROP_VENV)

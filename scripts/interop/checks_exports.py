@@ -11,7 +11,6 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 
 import checks_adapters
 from common import HUB_ID, agree, compare, load_model, logits
-from quench_cli import Absent
 
 PROMPT = "Convert 25 degrees Celsius to Fahrenheit."
 NEW_TOKENS = 24
@@ -78,8 +77,6 @@ def config_dtype_and_epsilon(context):
 def model_card(folder, library, base_model, license=None):
     """huggingface_hub reads README.md's YAML front matter: library_name `library`, tags, base_model the hub
     id `base_model` (None: a local base, which is no hub id, so no base_model), and `license` if given."""
-    if not (folder / "README.md").exists():
-        raise Absent(f"no README.md in {folder.name}: model cards not in this build")
     data = ModelCard.load(folder / "README.md").data.to_dict()
     problems = [] if data.get("tags") else ["no tags"]
     if data.get("library_name") != library:

@@ -25,7 +25,7 @@ HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the demo model's repository
 
 @dataclasses.dataclass
 class Result:
-    """One line of the report: PASS, FAIL or SKIP, the measured difference against its tolerance."""
+    """One line of the report: PASS or FAIL, the measured difference against its tolerance."""
     status: str
     difference: float | None = None
     tolerance: float | None = None

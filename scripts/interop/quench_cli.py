@@ -3,10 +3,6 @@ import json
 import subprocess
 
 
-class Absent(Exception):
-    """The Quench feature a check needs is not in this build: the check is skipped with this reason."""
-
-
 class QuenchFailed(Exception):
     """A `quench` command exited non-zero; the message is the subcommand and the end of its standard error."""
 

@@ -2,8 +2,8 @@
 
   <venv>/bin/python scripts/interop/run.py [--quench .build/release/quench] [--work DIR] [--only TEXT ...]
 
-Prints one line per check: PASS, FAIL or SKIP (the Quench feature is not in this build, with the reason), the
-measured difference and its tolerance, then `N passed, N failed, N skipped`; exits 1 when a check failed.
+Prints one line per check: PASS or FAIL, the measured difference and its tolerance (or what was compared),
+then `N passed, N failed`; exits 1 when a check failed.
 The files (imported and merged models, adapters, tiny models) go to --work, a temporary folder by default.
 Never part of `make test`: it needs the venv scripts/interop/setup-venv.sh makes.
 """
@@ -30,17 +30,15 @@ import checks_exports  # noqa: E402
 import checks_gguf  # noqa: E402
 import checks_per_token  # noqa: E402
 from common import Context, Result  # noqa: E402
-from quench_cli import Absent, Quench  # noqa: E402
+from quench_cli import Quench  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def run_check(check, context):
-    """The check's Result; Absent becomes SKIP, any other exception FAIL with its message."""
+    """The check's Result; an exception is a FAIL with its message."""
     try:
         return check(context)
-    except Absent as reason:
-        return Result("SKIP", note=str(reason))
     except Exception as error:  # noqa: BLE001 - a check that raises has failed; the run goes on
         if os.environ.get("QUENCH_INTEROP_TRACE"):
             traceback.print_exc()
@@ -76,7 +74,7 @@ def main():
     context = Context(Quench(binary), work, args.model, REPO)
     print(f"interop: {args.quench} ({Quench(binary).run('--version').strip()}), files in {work}", flush=True)
 
-    counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+    counts = {"PASS": 0, "FAIL": 0}
     for module in (checks_adapters, checks_exports, checks_architectures, checks_per_token, checks_gguf):
         for name, check in module.checks():
             if args.only and not any(text.lower() in name.lower() for text in args.only):
@@ -86,7 +84,7 @@ def main():
             print(line(name, result), flush=True)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"interop: {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
+    print(f"interop: {counts['PASS']} passed, {counts['FAIL']} failed")
     return 1 if counts["FAIL"] else 0
 
 
