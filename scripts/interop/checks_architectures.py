@@ -26,6 +26,8 @@ TINY_MODELS = [
     ("Mistral, head_dim 32 (not hidden/heads)", "mistral", {"sliding_window": None, "head_dim": 32}, None),
     ("Qwen2, tied embeddings", "qwen2", {"tie_word_embeddings": True}, None),
     ("GPT-2", "gpt2", {}, None),
+    # transformers' GGUF loader reads GPT-2's n_inner and n_positions only at their defaults.
+    ("GPT-2, default sizes", "gpt2", {"n_inner": None, "n_positions": 1024}, None),
     ("Llama, attention_bias", "llama", {"attention_bias": True}, "bias"),
     ("Llama, mlp_bias", "llama", {"mlp_bias": True}, "mlp_bias"),
     ("Llama, hidden_act gelu", "llama", {"hidden_act": "gelu"}, "hidden_act"),
@@ -35,6 +37,12 @@ TINY_MODELS = [
      {"rope_parameters": {"rope_type": "llama3", "factor": 8.0, "rope_theta": 10000.0, "low_freq_factor": 1.0,
                           "high_freq_factor": 4.0, "original_max_position_embeddings": 64}}, "rope"),
 ]
+
+
+def tiny(context, name):
+    """The tiny model of TINY_MODELS named `name`."""
+    _, model_type, options, _ = next(entry for entry in TINY_MODELS if entry[0] == name)
+    return tiny_model(context, name, model_type, options)
 
 
 def tiny_model(context, name, model_type, options):
@@ -58,10 +66,12 @@ def tiny_model(context, name, model_type, options):
     return context.once(("tiny", name), make)
 
 
-def loss_agrees(context, folder, window_context=CONTEXT):
-    """`quench eval` against transformers: mean loss over the same disjoint windows."""
+def loss_agrees(context, folder, window_context=CONTEXT, reference=None):
+    """`quench eval` of `folder` against transformers on `reference` (default: the same folder): mean loss over
+    the same disjoint windows."""
     summary = context.quench.eval_sets(folder, context.text_file, window_context)["base"]
-    nll, targets = disjoint_nll(load_model(folder), context.ids(folder), window_context)
+    reference = reference or folder
+    nll, targets = disjoint_nll(load_model(reference), context.ids(reference), window_context)
     return compare(loss_against_quench(summary, nll, targets), LOSS_TOLERANCE, "mean loss")
 
 

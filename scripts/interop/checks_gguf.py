@@ -8,10 +8,12 @@ from gguf.quants import dequantize
 from transformers import AutoModelForCausalLM
 
 import checks_adapters
-from common import agree, compare, logits
+import checks_architectures
+from common import agree, compare, load_model, logits
 
 # Source fields that no longer apply to a float32 export (it may write its own).
 NOT_KEPT = {"general.file_type", "general.quantization_version"}
+TINY_EXPORTS = ["Mistral, no window", "Qwen2", "Qwen2, tied embeddings", "GPT-2, default sizes"]
 
 
 def exported(context):
@@ -47,6 +49,30 @@ def merged_logits(context):
     difference = (logits(model, reference["ids"]) - reference["logits"]).abs().max().item()
     effect = (reference["logits"] - reference["base_logits"]).abs().max().item()
     return compare(difference, checks_adapters.LOGIT_TOLERANCE, "logits", effect)
+
+
+def tiny_export(context, name):
+    """The F32 GGUF `quench import` writes from the tiny model `name` (a Hugging Face directory)."""
+    def make():
+        path = context.fresh(f"tiny-{checks_architectures.slug(name)}.gguf")
+        context.quench.run("import", checks_architectures.tiny(context, name), "--gguf", "f32", "--out", path)
+        return path
+    return context.once(("tiny export", name), make)
+
+
+def tiny_export_logits(context, name):
+    """transformers' GGUF loader (llama.cpp's tensor layout: Q and K rows permuted for Llama and Mistral, not
+    for Qwen2) on the export against transformers on the source directory: logits."""
+    path, source = tiny_export(context, name), checks_architectures.tiny(context, name)
+    exported = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32).eval()
+    ids = context.ids(source)
+    return compare((logits(exported, ids) - logits(load_model(source), ids)).abs().max().item(), 1e-4, "logits")
+
+
+def tiny_export_loss(context, name):
+    """`quench eval` of the export against transformers on the source directory: mean loss."""
+    return checks_architectures.loss_agrees(context, tiny_export(context, name),
+                                            reference=checks_architectures.tiny(context, name))
 
 
 def fields(reader):
@@ -91,4 +117,8 @@ def checks():
         ("quench merge --gguf f32: source's GGUF metadata kept", lambda context: metadata_kept(context, merged(context))),
         ("quench merge --gguf f32: transformers' GGUF loader logits vs PEFT", merged_logits),
         ("quench import --gguf f32: tensors = gguf's dequantization", tensors_dequantized),
-    ]
+    ] + [check for name in TINY_EXPORTS for check in (
+        (f"tiny {name} → quench import --gguf f32: transformers' GGUF loader logits",
+         lambda context, n=name: tiny_export_logits(context, n)),
+        (f"tiny {name} → quench import --gguf f32: quench eval loss vs transformers",
+         lambda context, n=name: tiny_export_loss(context, n)))]
