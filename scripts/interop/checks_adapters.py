@@ -8,10 +8,12 @@ from peft import LoraConfig, PeftModel, get_peft_model
 from peft.utils import get_peft_model_state_dict
 from safetensors.torch import load_file
 
+import checks_architectures
 from common import CONTEXT, agree, compare, disjoint_nll, load_model, logits, loss_against_quench
 
 REPO_DATA = "jobs/data/temperature-chat.jsonl"
 TARGETS = ["q_proj", "v_proj", "down_proj"]
+GPT2_TARGETS = ["c_attn", "c_proj", "c_fc"]
 # Module names as PEFT matches them: a bare name, a dotted suffix and a full name.
 PATTERNS = {"rank_pattern": {"v_proj": 4, "model.layers.1.self_attn.q_proj": 2},
             "alpha_pattern": {"down_proj": 32, "layers.0.self_attn.q_proj": 4}}
@@ -27,14 +29,14 @@ LOSS_TOLERANCE = 3e-5   # mean loss, nats (the base model alone differs by about
 LOGIT_TOLERANCE = 1e-3  # max |logit|; trained adapters push logits to about 30
 
 
-def peft_adapter(context, name, options):
-    """A PEFT adapter made by `get_peft_model` with B (and DoRA's magnitude) drawn at random, so it changes
-    the output, saved by `save_pretrained`."""
+def peft_adapter(context, name, options, base=None, targets=TARGETS):
+    """A PEFT adapter on `targets` of `base` (default: the imported demo model) made by `get_peft_model` with B
+    (and DoRA's magnitude) drawn at random, so it changes the output, saved by `save_pretrained`."""
     def make():
         torch.manual_seed(0)
-        config = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=TARGETS, task_type="CAUSAL_LM",
+        config = LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=targets, task_type="CAUSAL_LM",
                             **options)
-        model = get_peft_model(load_model(context.base), config)
+        model = get_peft_model(load_model(base or context.base), config)
         with torch.no_grad():
             for parameter_name, parameter in model.named_parameters():
                 if "lora_B" in parameter_name:
@@ -44,7 +46,7 @@ def peft_adapter(context, name, options):
         folder = context.fresh(f"peft-{slug(name)}")
         model.save_pretrained(folder)
         return folder
-    return context.once(("peft adapter", name), make)
+    return context.once(("peft adapter", name, str(base)), make)
 
 
 def quench_adapter(context, name, options, base=None):
@@ -71,15 +73,15 @@ max_steps: 4
     return context.once(("quench adapter", name, str(base)), make)
 
 
-def peft_reference(context, adapter):
-    """PEFT's model with `adapter` loaded from disk, and its numbers on TEXT: (Σ NLL, targets) and logits
-    with and without the adapter."""
+def peft_reference(context, adapter, base=None):
+    """PEFT's model with `adapter` loaded from disk onto `base` (default: the imported demo model), and its
+    numbers on TEXT: (Σ NLL, targets) and logits with and without the adapter."""
     def make():
-        model = PeftModel.from_pretrained(load_model(context.base), adapter).eval()
+        model = PeftModel.from_pretrained(load_model(base or context.base), adapter).eval()
         unread = unread_tensors(model, adapter)
         if unread:
             raise AssertionError(f"PEFT did not load {unread} as saved in {adapter}")
-        ids = context.ids(context.base)
+        ids = context.ids(base or context.base)
         with model.disable_adapter():
             base_nll, base_logits = disjoint_nll(model, ids)[0], logits(model, ids)
         nll, targets = disjoint_nll(model, ids)
@@ -97,20 +99,20 @@ def unread_tensors(model, adapter):
     return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
-def eval_agrees(context, adapter):
+def eval_agrees(context, adapter, base=None):
     """`quench eval --adapter` against PEFT: mean loss with the adapter."""
-    reference = peft_reference(context, adapter)
-    summary = context.quench.eval_sets(context.base, context.text_file, CONTEXT, "--adapter", adapter)
+    reference = peft_reference(context, adapter, base)
+    summary = context.quench.eval_sets(base or context.base, context.text_file, CONTEXT, "--adapter", adapter)
     difference = loss_against_quench(summary["tuned"], reference["nll"], reference["targets"])
     base_difference = loss_against_quench(summary["base"], reference["base_nll"], reference["targets"])
     effect = abs(reference["nll"] - reference["base_nll"]) / reference["targets"]
     return compare(difference, LOSS_TOLERANCE, f"base model {base_difference:.1e}", effect)
 
 
-def merge_agrees(context, adapter):
+def merge_agrees(context, adapter, base=None):
     """`quench merge`'s directory run by transformers against PEFT's live adapter: logits."""
-    reference = peft_reference(context, adapter)
-    merged_logits = logits(load_model(merged(context, adapter)), reference["ids"])
+    reference = peft_reference(context, adapter, base)
+    merged_logits = logits(load_model(merged(context, adapter, base)), reference["ids"])
     difference = (merged_logits - reference["logits"]).abs().max().item()
     effect = (reference["logits"] - reference["base_logits"]).abs().max().item()
     return compare(difference, LOGIT_TOLERANCE, "logits", effect)
@@ -155,4 +157,17 @@ def checks():
             found.append((f"{name} by {source}: quench merge logits vs PEFT",
                           lambda context, m=make: merge_agrees(context, m(context))))
     found.append(("quench train adapter_config.json: PEFT's key set, base model path", adapter_config_keys))
+    made_by_peft = lambda context: peft_adapter(context, "GPT-2", {"fan_in_fan_out": True}, tiny_gpt2(context),
+                                                GPT2_TARGETS)
+    made_by_quench = lambda context: quench_adapter(context, "GPT-2", {}, tiny_gpt2(context))
+    for source, make in (("PEFT", made_by_peft), ("quench train", made_by_quench)):
+        found.append((f"plain LoRA on tiny GPT-2 (Conv1D) by {source}: quench eval loss vs PEFT",
+                      lambda context, m=make: eval_agrees(context, m(context), tiny_gpt2(context))))
+        found.append((f"plain LoRA on tiny GPT-2 (Conv1D) by {source}: quench merge logits vs PEFT",
+                      lambda context, m=make: merge_agrees(context, m(context), tiny_gpt2(context))))
     return found
+
+
+def tiny_gpt2(context):
+    """The tiny GPT-2 transformers saves (Conv1D projections, stored transposed)."""
+    return checks_architectures.tiny(context, "GPT-2")
