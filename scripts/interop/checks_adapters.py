@@ -120,11 +120,8 @@ def merge_agrees(context, adapter, base=None):
 
 def merged(context, adapter, base=None):
     """The directory `quench merge` writes for `adapter` on `base` (default: the imported demo model)."""
-    def make():
-        folder = context.fresh(f"merged-{adapter.parent.name if adapter.name == 'adapter' else adapter.name}")
-        context.quench.run("merge", "--model", base or context.base, "--adapter", adapter, "--out", folder)
-        return folder
-    return context.once(("merged", str(adapter), str(base)), make)
+    name = adapter.parent.name if adapter.name == "adapter" else adapter.name
+    return context.output(f"merged-{name}", "merge", "--model", base or context.base, "--adapter", adapter)
 
 
 def adapter_config_keys(context):

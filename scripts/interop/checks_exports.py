@@ -121,18 +121,13 @@ def bf16_import(context):
 
 def bf16_kept(context):
     """`quench import` of the bf16 directory without --dtype keeps bf16 (the source's type), value for value."""
-    folder = context.fresh("base-bf16-again")
-    context.quench.run("import", bf16_directory(context), "--out", folder)
+    folder = context.output("base-bf16-again", "import", bf16_directory(context))
     return weights_rounded(bf16_directory(context), folder)
 
 
 def bf16_directory(context):
     """`quench import --dtype bf16` of the demo GGUF."""
-    def make():
-        folder = context.fresh("base-bf16")
-        context.quench.run("import", context.gguf_model, "--dtype", "bf16", "--out", folder)
-        return folder
-    return context.once("bf16", make)
+    return context.output("base-bf16", "import", context.gguf_model, "--dtype", "bf16")
 
 
 def weights_rounded(source, folder):

@@ -18,21 +18,13 @@ TINY_EXPORTS = ["Mistral, no window", "Qwen2", "Qwen2, tied embeddings", "GPT-2,
 
 def exported(context):
     """The F32 GGUF `quench import` writes from the demo GGUF."""
-    def make():
-        path = context.fresh("export-f32.gguf")
-        context.quench.run("import", context.gguf_model, "--gguf", "f32", "--out", path)
-        return path
-    return context.once("gguf export", make)
+    return context.output("export-f32.gguf", "import", context.gguf_model, "--gguf", "f32")
 
 
 def merged(context):
     """The F32 GGUF `quench merge` writes from the demo GGUF and PEFT's plain LoRA adapter."""
-    def make():
-        path = context.fresh("merged-f32.gguf")
-        context.quench.run("merge", "--model", context.gguf_model, "--adapter", peft_plain(context), "--gguf", "f32",
-                           "--out", path)
-        return path
-    return context.once("gguf merge", make)
+    return context.output("merged-f32.gguf", "merge", "--model", context.gguf_model, "--adapter", peft_plain(context),
+                          "--gguf", "f32")
 
 
 def peft_plain(context):
@@ -53,11 +45,8 @@ def merged_logits(context):
 
 def tiny_export(context, name):
     """The F32 GGUF `quench import` writes from the tiny model `name` (a Hugging Face directory)."""
-    def make():
-        path = context.fresh(f"tiny-{checks_architectures.slug(name)}.gguf")
-        context.quench.run("import", checks_architectures.tiny(context, name), "--gguf", "f32", "--out", path)
-        return path
-    return context.once(("tiny export", name), make)
+    return context.output(f"tiny-{checks_architectures.slug(name)}.gguf", "import",
+                          checks_architectures.tiny(context, name), "--gguf", "f32")
 
 
 def tiny_export_logits(context, name):

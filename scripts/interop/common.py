@@ -76,14 +76,18 @@ class Context:
             path.unlink()
         return path
 
+    def output(self, name, *arguments):
+        """The path `name` in the work folder that `quench ARGUMENTS --out PATH` writes, run once."""
+        def make():
+            path = self.fresh(name)
+            self.quench.run(*arguments, "--out", path)
+            return path
+        return self.once(("output", name), make)
+
     @property
     def base(self):
         """The demo GGUF imported by `quench import`: a Hugging Face directory transformers and PEFT load."""
-        def make():
-            folder = self.fresh("base-hf")
-            self.quench.run("import", self.gguf_model, "--out", folder)
-            return folder
-        return self.once("base", make)
+        return self.output("base-hf", "import", self.gguf_model)
 
     @property
     def hub_base(self):
