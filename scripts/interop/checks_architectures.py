@@ -2,6 +2,9 @@
 Quench: the same mean loss as transformers for every architecture Quench claims, and every config option that
 changes the computation (a sliding window, RoPE scaling, another activation, MLP biases) either refused by
 name or computed as transformers does."""
+import hashlib
+import json
+import pathlib
 import shutil
 
 import torch
@@ -85,6 +88,23 @@ def refused_or_right(context, folder, key):
         return agree(key in message, f"refused: {message[:160]}")
 
 
+def inspect_agrees(context):
+    """`quench inspect --json` of every tiny model Quench must load: its parameter count is transformers' (tied
+    weights once) and each file's sha256 is hashlib's."""
+    problems = []
+    for name, _, _, key in TINY_MODELS:
+        if key:
+            continue
+        folder = tiny(context, name)
+        summary = json.loads(context.quench.run("inspect", "--model", folder, "--json"))
+        count = sum(parameter.numel() for parameter in load_model(folder).parameters())
+        if summary["parameterCount"] != count:
+            problems.append(f"{name}: {summary['parameterCount']} parameters, transformers {count}")
+        problems += [f"{name}: sha256 of {file['path']}" for file in summary["files"]
+                     if hashlib.sha256(pathlib.Path(file["path"]).read_bytes()).hexdigest() != file["sha256"]]
+    return agree(not problems, "; ".join(problems) or "every tiny model Quench loads")
+
+
 def slug(name):
     """A folder name for a tiny model's name."""
     return "".join(character if character.isalnum() else "-" for character in name.lower())
@@ -121,4 +141,5 @@ def checks():
             found.append((f"tiny {name}: quench eval loss vs transformers",
                           lambda context, m=model: loss_agrees(context, m(context))))
     found.append(("quench train full on tiny Qwen2: model/ quench eval loss vs transformers", full_training_loads))
+    found.append(("quench inspect --json: parameter count and sha256 of the tiny models", inspect_agrees))
     return found
