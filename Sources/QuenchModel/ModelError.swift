@@ -10,6 +10,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case missingTensor(file: String, tensor: String)
     case tensorShape(file: String, tensor: String, expected: [Int], found: [Int])
     case nonFinite(file: String, tensor: String, index: Int)
+    /// The weights hold a tensor the configuration gives no place to: computing without it could be wrong.
+    case unreadTensor(file: String, tensor: String, reason: String)
     /// Buffers sized by a setting or a file need more memory than the machine has (`bytes` nil:
     /// the size overflows); `lower` names the settings that shrink them.
     case exceedsMemory(what: String, bytes: Int?, available: Int, lower: String)
@@ -32,6 +34,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "\(file): tensor '\(tensor)' has shape \(found), expected \(expected)"
         case .nonFinite(let file, let tensor, let index):
             return "\(file): tensor '\(tensor)' holds NaN or infinity at element \(index)"
+        case .unreadTensor(let file, let tensor, let reason):
+            return "\(file): tensor '\(tensor)' is not used by this model's configuration: \(reason)"
         case .exceedsMemory(let what, let bytes, let available, let lower):
             let needed = bytes.map(Self.gigabytes) ?? "more than \(Self.gigabytes(Int.max)) (its size overflows)"
             return "\(what) needs \(needed) of memory but only \(Self.gigabytes(available)) is available; lower \(lower)"

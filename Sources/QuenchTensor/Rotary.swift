@@ -20,25 +20,41 @@ public struct RotaryEmbedding {
     /// The inverse frequencies and angles are rounded to float32 exactly where transformers rounds
     /// them, so positions in the thousands rotate by the same angles as the reference.
     public init(headSize: Int, maxPositions: Int, theta: Double = 10_000) throws {
-        guard headSize > 0, headSize % 2 == 0, maxPositions > 0, theta > 0 else {
+        guard headSize > 0, headSize % 2 == 0, theta > 0 else {
             throw TensorError.invalidArgument(
                 operation: "RotaryEmbedding",
                 detail: "head size must be positive and even (got \(headSize)), positions and theta positive")
         }
-        let half = headSize / 2
-        self.headSize = headSize
+        try self.init(inverseFrequencies: Self.inverseFrequencies(headSize: headSize, theta: theta),
+                      maxPositions: maxPositions)
+    }
+
+    /// Precomputes cos and sin for positions `0..<maxPositions` from the HS/2 angles per position
+    /// step `inverseFrequencies` (pair i turns by position · inverseFrequencies[i]), e.g. scaled ones.
+    public init(inverseFrequencies: [Float], maxPositions: Int) throws {
+        let half = inverseFrequencies.count
+        guard half > 0, maxPositions > 0, inverseFrequencies.allSatisfy({ $0.isFinite }) else {
+            throw TensorError.invalidArgument(
+                operation: "RotaryEmbedding",
+                detail: "\(half) inverse frequencies (need at least one, all finite) for \(maxPositions) positions")
+        }
+        self.headSize = 2 * half
         self.maxPositions = maxPositions
         cosines = try Tensor(zeros: [maxPositions, half])
         sines = try Tensor(zeros: [maxPositions, half])
-        let base = Float(theta)
-        for i in 0..<half {
-            let inverseFrequency = 1 / powf(base, Float(2 * i) / Float(headSize))
+        for (i, inverseFrequency) in inverseFrequencies.enumerated() {
             for position in 0..<maxPositions {
                 let angle = Float(position) * inverseFrequency
                 cosines.storage[position * half + i] = Float(cos(Double(angle)))
                 sines.storage[position * half + i] = Float(sin(Double(angle)))
             }
         }
+    }
+
+    /// base^(−2i/HS) for i < HS/2, in float32 as transformers computes its default `inv_freq`.
+    public static func inverseFrequencies(headSize: Int, theta: Double) -> [Float] {
+        let base = Float(theta)
+        return (0..<(headSize / 2)).map { 1 / powf(base, Float(2 * $0) / Float(headSize)) }
     }
 
     /// Rotates x (B,T,H,HS) in place; `positions` (B·T) defaults to 0..<T in every row.

@@ -4,7 +4,7 @@ import QuenchTensor
 ///   mid = x + o(attention(rope(q(n1)), rope(k(n1)), v(n1))),   n1 = rmsnorm(x)
 ///   out = mid + down(silu(gate(n2)) ⊙ up(n2)),                  n2 = rmsnorm(mid)
 /// q, k and v are one GEMM with the three weights stacked (they are adjacent in the parameter
-/// block), and so are gate and up.
+/// block), and so are gate and up; each projection has a bias when the config says so.
 extension CausalLM {
     func llamaLayerForward(_ l: Int, _ batch: TokenBatch, _ ws: Workspace) throws {
         let p = "layers.\(l)."
@@ -30,7 +30,7 @@ extension CausalLM {
         let n2 = try ws.activation("mlp_norm", l)
         try normForward("mlp_norm", input: mid, output: n2, layer: l, ws)
         let gateUp = try ws.activation("gate_up", l), act = try ws.activation("act", l)
-        try Linear.forward(input: n2, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp,
+        try Linear.forward(input: n2, weight: parameters.contiguous(gateUpNames(p)), bias: gateUpBias(p), output: gateUp,
                            engine: engine)
         try adapt(p + "gate", input: n2, output: gateUp, ws)
         try adapt(p + "up", input: n2, output: gateUp, columnOffset: act.columns, ws)
@@ -51,8 +51,10 @@ extension CausalLM {
         try SwiGLU.backward(gateUp: ws.activation("gate_up", l), outputGrad: dAct, gateUpGrad: dGateUp)
         let dNorm = try ws.gradient("norm")
         try Linear.backward(outputGrad: dGateUp, input: ws.activation("mlp_norm", l),
-                            weight: parameters.contiguous([p + "gate", p + "up"]), inputGrad: dNorm,
-                            weightGrad: grads.contiguous([p + "gate", p + "up"]), biasGrad: nil, engine: engine)
+                            weight: parameters.contiguous(gateUpNames(p)), inputGrad: dNorm,
+                            weightGrad: grads.contiguous(gateUpNames(p)),
+                            biasGrad: config.mlpBias ? grads.contiguous(gateUpNames(p).map { $0 + "_bias" }) : nil,
+                            engine: engine)
         try adaptBackward(p + "gate", input: ws.activation("mlp_norm", l), outputGrad: dGateUp, inputGrad: dNorm, ws)
         try adaptBackward(p + "up", input: ws.activation("mlp_norm", l), outputGrad: dGateUp,
                           columnOffset: dAct.columns, inputGrad: dNorm, ws)
@@ -87,6 +89,14 @@ extension CausalLM {
     /// The stacked q|k|v bias (Qwen2), or nil.
     func qkvBias(_ prefix: String) throws -> Tensor? {
         config.attentionBias ? try parameters.contiguous(qkvNames(prefix).map { $0 + "_bias" }) : nil
+    }
+
+    /// The gate and up weight names of a layer, adjacent in the parameter block.
+    func gateUpNames(_ prefix: String) -> [String] { [prefix + "gate", prefix + "up"] }
+
+    /// The stacked gate|up bias (Llama's `mlp_bias`), or nil.
+    func gateUpBias(_ prefix: String) throws -> Tensor? {
+        config.mlpBias ? try parameters.contiguous(gateUpNames(prefix).map { $0 + "_bias" }) : nil
     }
 
     /// The bias `name` when the model has it, else nil.

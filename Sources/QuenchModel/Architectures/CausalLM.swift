@@ -28,12 +28,12 @@ public final class CausalLM {
         parameters = try TensorBlock(layout: specs.map { ($0.name, $0.shape) }, alignment: 1)
     }
 
-    /// The rotary tables a Llama needs for positions `0..<positions` (nil for GPT-2's learned
+    /// The rotary tables (with the config's RoPE scaling) a Llama needs for positions `0..<positions` (nil for GPT-2's learned
     /// positions). A workspace or cache builds them for the length it holds, so a model declaring a
     /// huge context costs nothing until that much is used; an entry does not depend on the length.
     static func rotaryTables(for config: ModelConfig, positions: Int) throws -> RotaryEmbedding? {
         guard config.architecture == .llama else { return nil }
-        return try RotaryEmbedding(headSize: config.headSize, maxPositions: positions, theta: config.ropeTheta)
+        return try RotaryEmbedding(inverseFrequencies: config.rotaryInverseFrequencies(), maxPositions: positions)
     }
 
     /// The shape whose element count equals the rotary tables' for `positions` (cosines and sines

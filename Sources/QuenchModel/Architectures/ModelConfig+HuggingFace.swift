@@ -43,19 +43,22 @@ extension ModelConfig {
         case .llama:
             let hidden = try required(raw.hidden_size, "hidden_size")
             let heads = try required(raw.num_attention_heads, "num_attention_heads")
+            let maxPositions = try required(raw.max_position_embeddings, "max_position_embeddings")
+            let options = try LlamaOptions(raw, modelType: modelType, heads: heads, maxPositions: maxPositions, file: file)
             self.init(
                 architecture: .llama, modelType: modelType,
                 vocabularySize: try required(raw.vocab_size, "vocab_size"), hiddenSize: hidden,
                 intermediateSize: try required(raw.intermediate_size, "intermediate_size"),
                 layers: try required(raw.num_hidden_layers, "num_hidden_layers"),
-                heads: heads, keyValueHeads: raw.num_key_value_heads ?? heads,
+                heads: heads, keyValueHeads: options.keyValueHeads,
                 headSize: raw.head_dim ?? hidden / max(heads, 1),
-                maxPositions: try required(raw.max_position_embeddings, "max_position_embeddings"),
+                maxPositions: maxPositions,
                 normEpsilon: Float(raw.rms_norm_eps ?? 1e-6),
-                ropeTheta: raw.rope_theta ?? raw.rope_parameters?.rope_theta ?? 10_000,
+                ropeTheta: options.ropeTheta,
                 tiedEmbeddings: raw.tie_word_embeddings ?? false,
-                attentionBias: raw.attention_bias ?? (modelType == "qwen2"),
-                bosTokenID: raw.bos_token_id, eosTokenID: raw.eos_token_id)
+                attentionBias: options.attentionBias,
+                bosTokenID: raw.bos_token_id, eosTokenID: raw.eos_token_id,
+                outputBias: options.outputBias, mlpBias: options.mlpBias, ropeScaling: options.ropeScaling)
         case .gpt2:
             let hidden = try required(raw.n_embd, "n_embd")
             let heads = try required(raw.n_head, "n_head")
@@ -94,14 +97,51 @@ extension ModelConfig {
 /// The keys of a Hugging Face `config.json` that Quench reads (snake_case as written there); JSONDecoder
 /// rejects a wrong type (a string where a number belongs, 1 where a boolean belongs) with its key.
 struct HuggingFaceConfigFile: Decodable {
-    struct RopeParameters: Decodable { var rope_theta: Double? }
+    /// A `rope_parameters` or `rope_scaling` object (transformers 5 and 4 names).
+    struct RopeParameters: Decodable {
+        var rope_theta, factor, low_freq_factor, high_freq_factor, partial_rotary_factor: Double?
+        var rope_type, type: String?
+        var original_max_position_embeddings: Int?
+        /// Keys holding an object: transformers' per-layer-type parameters, which Quench refuses.
+        var objectKeys: [String] = []
+
+        private struct Key: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(_ name: String) { stringValue = name }
+            init?(stringValue: String) { self.init(stringValue) }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            func double(_ name: String) throws -> Double? { try c.decodeIfPresent(Double.self, forKey: Key(name)) }
+            func string(_ name: String) throws -> String? { try c.decodeIfPresent(String.self, forKey: Key(name)) }
+            (rope_theta, factor) = (try double("rope_theta"), try double("factor"))
+            (low_freq_factor, high_freq_factor) = (try double("low_freq_factor"), try double("high_freq_factor"))
+            partial_rotary_factor = try double("partial_rotary_factor")
+            (rope_type, type) = (try string("rope_type"), try string("type"))
+            original_max_position_embeddings = try c.decodeIfPresent(Int.self, forKey: Key("original_max_position_embeddings"))
+            objectKeys = c.allKeys.filter { (try? c.nestedContainer(keyedBy: Key.self, forKey: $0)) != nil }
+                .map(\.stringValue).sorted()
+        }
+
+        /// No key Quench reads: transformers treats an empty object as absent.
+        var isEmpty: Bool {
+            rope_theta == nil && factor == nil && low_freq_factor == nil && high_freq_factor == nil
+                && partial_rotary_factor == nil && rope_type == nil && type == nil && original_max_position_embeddings == nil
+                && objectKeys.isEmpty
+        }
+    }
 
     var architectures: [String]?
     var vocab_size, hidden_size, intermediate_size, num_hidden_layers, num_attention_heads: Int?
     var num_key_value_heads, head_dim, max_position_embeddings, bos_token_id, eos_token_id: Int?
-    var rms_norm_eps, rope_theta: Double?
-    var rope_parameters: RopeParameters?
-    var tie_word_embeddings, attention_bias: Bool?
+    var rms_norm_eps, rope_theta, partial_rotary_factor: Double?
+    var rope_parameters, rope_scaling: RopeParameters?
+    var original_max_position_embeddings: Int?
+    var tie_word_embeddings, attention_bias, mlp_bias: Bool?
+    var hidden_act: String?
     var n_embd, n_head, n_layer, n_positions, n_inner: Int?
     var layer_norm_epsilon: Double?
     var activation_function: String?

@@ -2,7 +2,7 @@
 ///
 /// One struct serves both families: Llama-style models (Llama, Mistral, Qwen2, SmolLM) and GPT-2.
 /// Both compute full causal attention; a config whose sliding window would change that is refused
-/// (`refuseSlidingWindow`).
+/// (`refuseSlidingWindow`), and so is every other option Quench does not compute (`LlamaOptions`).
 public struct ModelConfig: Codable, Sendable, Equatable {
     /// The architectures Quench can run: a closed registry mapped from config strings.
     public enum Architecture: String, Codable, Sendable, CaseIterable {
@@ -32,6 +32,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var attentionBias: Bool
     public var bosTokenID: Int?
     public var eosTokenID: Int?
+    /// A bias on the o projection (Llama's `attention_bias` biases q, k, v and o; Qwen2 only q, k, v).
+    public var outputBias = false
+    /// Biases on the gate, up and down projections (Llama's `mlp_bias`).
+    public var mlpBias = false
+    /// RoPE frequency scaling (transformers' `rope_type` linear or llama3); nil for plain RoPE.
+    public var ropeScaling: RopeScaling?
 
     /// Throws unless every size is positive and plausible, the heads divide evenly, and the norm
     /// epsilon and rotary base are finite and positive (else training silently gives `loss nan`).

@@ -61,10 +61,16 @@ public enum ParameterTable {
                 add("v_bias", [kvWidth], "self_attn.v_proj.bias", "attn_v.bias")
             }
             add("o", [C, qWidth], "self_attn.o_proj.weight", "attn_output.weight")
+            if c.outputBias { add("o_bias", [C], "self_attn.o_proj.bias", "attn_output.bias") }
             add("mlp_norm", [C], "post_attention_layernorm.weight", "ffn_norm.weight")
             add("gate", [H, C], "mlp.gate_proj.weight", "ffn_gate.weight")
             add("up", [H, C], "mlp.up_proj.weight", "ffn_up.weight")
             add("down", [C, H], "mlp.down_proj.weight", "ffn_down.weight")
+            if c.mlpBias {
+                add("gate_bias", [H], "mlp.gate_proj.bias", "ffn_gate.bias")
+                add("up_bias", [H], "mlp.up_proj.bias", "ffn_up.bias")
+                add("down_bias", [C], "mlp.down_proj.bias", "ffn_down.bias")
+            }
         }
         specs.append(ParameterSpec(name: "final_norm", shape: [C], huggingFaceName: "model.norm.weight",
                                    transposedInHuggingFace: false, ggufName: "output_norm.weight"))

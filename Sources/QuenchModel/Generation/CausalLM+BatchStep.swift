@@ -110,10 +110,11 @@ extension CausalLM {
         switch config.architecture {
         case .llama:
             let gateUp = try state.buffer("gate_up", rows: m)
-            try Linear.forward(input: norm, weight: parameters.contiguous([p + "gate", p + "up"]), bias: nil, output: gateUp,
-                               engine: engine)
+            try Linear.forward(input: norm, weight: parameters.contiguous(gateUpNames(p)), bias: gateUpBias(p),
+                               output: gateUp, engine: engine)
             try SwiGLU.forward(gateUp: gateUp, output: act)
-            try Linear.forward(input: act, weight: parameter(p + "down"), bias: nil, output: branch, engine: engine)
+            try Linear.forward(input: act, weight: parameter(p + "down"), bias: bias(p + "down_bias"), output: branch,
+                               engine: engine)
         case .gpt2:
             let fc = try state.buffer("fc", rows: m)
             try Linear.forward(input: norm, weight: parameter(p + "fc"), bias: parameter(p + "fc_bias"), output: fc,

@@ -20,8 +20,10 @@ extension ModelConfig {
                 "architectures": [name], "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
                 "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": keyValueHeads,
                 "head_dim": headSize, "max_position_embeddings": maxPositions, "rms_norm_eps": Self.shortestDecimal(normEpsilon),
-                "rope_theta": ropeTheta, "hidden_act": "silu", "attention_bias": attentionBias, "mlp_bias": false,
+                "rope_theta": ropeTheta, "hidden_act": "silu", "attention_bias": attentionBias, "mlp_bias": mlpBias,
             ]) { $1 }
+            try requireHuggingFaceBiases()
+            if let ropeScaling { json["rope_parameters"] = ropeScaling.huggingFaceJSON(theta: ropeTheta) }
             // Without the key transformers gives a Mistral a 4096-token window; Quench computed full attention.
             if modelType == "mistral" { json["sliding_window"] = NSNull() }
         case .gpt2:

@@ -45,8 +45,12 @@ extension ModelConfig {
             tiedEmbeddings: gguf.tensor("output.weight") == nil,
             attentionBias: architecture == .gpt2 || gguf.tensor("blk.0.attn_q.bias") != nil,
             bosTokenID: try optionalInt("tokenizer.ggml.bos_token_id"),
-            eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"))
+            eosTokenID: try optionalInt("tokenizer.ggml.eos_token_id"),
+            // llama.cpp's llama graph adds these biases when the file has them (Llama's attention_bias, mlp_bias).
+            outputBias: name == "llama" && gguf.tensor("blk.0.attn_output.bias") != nil,
+            mlpBias: name == "llama" && ["gate", "up", "down"].contains { gguf.tensor("blk.0.ffn_\($0).bias") != nil })
         try validate(file: file, keys: Self.ggufKeys(architecture: name))
+        try readGGUFOptions(gguf, architecture: name, file: file)
         // llama.cpp's LLM_KV_ATTENTION_SLIDING_WINDOW; 0 there means no window.
         let windowKey = "\(name).attention.sliding_window"
         if let window = try optionalInt(windowKey), window != 0 {

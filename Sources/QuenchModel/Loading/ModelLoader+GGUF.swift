@@ -13,7 +13,7 @@ extension ModelLoader {
     static func load(gguf: GGUFFile, file: String) throws -> CausalLM {
         let config = try ModelConfig(gguf: gguf, file: file)
         try requireStoredTensors(of: config, in: file, layersKey: "\(config.modelType).block_count",
-                                 storedCount: gguf.tensors.count) { spec in
+                                 storedNames: gguf.tensors.map(\.name)) { spec in
             (spec.ggufName, spec.shape, gguf.tensor(spec.ggufName)?.shape)
         }
         let model = try CausalLM(config: config)
@@ -30,7 +30,9 @@ extension ModelLoader {
     }
 
     /// Heads whose rows llama.cpp permuted in parameter `name` (q and k weights and biases), or nil.
+    /// None for qwen2: llama.cpp rotates its halves (NEOX) as Hugging Face does, so its converter keeps the rows.
     static func permutedHeads(_ name: String, _ config: ModelConfig) -> Int? {
+        guard config.modelType != "qwen2" else { return nil }
         if name.hasSuffix(".q") || name.hasSuffix(".q_bias") { return config.heads }
         if name.hasSuffix(".k") || name.hasSuffix(".k_bias") { return config.keyValueHeads }
         return nil

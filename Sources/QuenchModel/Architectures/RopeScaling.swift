@@ -1,0 +1,78 @@
+import Foundation
+import QuenchTensor
+
+/// A RoPE frequency scaling Quench computes exactly as transformers 5.25 does
+/// (`modeling_rope_utils`: `_compute_linear_scaling_rope_parameters`, `_compute_llama3_parameters`).
+/// Both leave transformers' attention scaling at 1, so only the inverse frequencies change.
+public enum RopeScaling: Codable, Sendable, Equatable {
+    /// `rope_type: linear`: every inverse frequency divided by `factor`.
+    case linear(factor: Double)
+    /// `rope_type: llama3`: low frequencies divided by `factor`, high ones kept, those between
+    /// interpolated; wavelengths measured against `originalContext` tokens.
+    case llama3(factor: Double, lowFrequencyFactor: Double, highFrequencyFactor: Double, originalContext: Int)
+
+    /// transformers' `rope_type` name.
+    public var typeName: String {
+        switch self {
+        case .linear: "linear"
+        case .llama3: "llama3"
+        }
+    }
+
+    /// `inverseFrequencies` scaled, each step rounded to float32 where PyTorch rounds it
+    /// (`c / t` on a tensor is `t.reciprocal() * c` there).
+    func scaled(_ inverseFrequencies: [Float]) -> [Float] {
+        switch self {
+        case .linear(let factor):
+            return inverseFrequencies.map { $0 / Float(factor) }
+        case let .llama3(factor, low, high, context):
+            let (f, lowF, highF, old) = (Float(factor), Float(low), Float(high), Float(context))
+            let lowWavelength = Float(Double(context) / low), highWavelength = Float(Double(context) / high)
+            let band = Float(high - low)
+            return inverseFrequencies.map { frequency in
+                let wavelength = (1 / frequency) * Float(2 * Double.pi)
+                if wavelength > lowWavelength { return frequency / f }
+                if wavelength < highWavelength { return frequency }
+                let smooth = ((1 / wavelength) * old - lowF) / band
+                return (1 - smooth) * frequency / f + smooth * frequency
+            }
+        }
+    }
+
+    /// The `rope_parameters` object transformers 5 reads back to this scaling, with `theta`.
+    func huggingFaceJSON(theta: Double) -> [String: Any] {
+        switch self {
+        case .linear(let factor):
+            return ["rope_type": "linear", "factor": factor, "rope_theta": theta]
+        case let .llama3(factor, low, high, context):
+            return ["rope_type": "llama3", "factor": factor, "low_freq_factor": low, "high_freq_factor": high,
+                    "original_max_position_embeddings": context, "rope_theta": theta]
+        }
+    }
+}
+
+extension ModelConfig {
+    /// The rotary inverse frequencies of a Llama-family model: base^(−2i/HS) for i < HS/2, rounded as
+    /// transformers rounds them, then scaled by `ropeScaling`.
+    func rotaryInverseFrequencies() -> [Float] {
+        let plain = RotaryEmbedding.inverseFrequencies(headSize: headSize, theta: ropeTheta)
+        return ropeScaling?.scaled(plain) ?? plain
+    }
+
+    /// The `{arch}.rope.*` metadata llama.cpp reads for `ropeScaling` in a GGUF file of architecture
+    /// `arch`: none without scaling, `rope.scaling.type linear` and its factor for linear scaling.
+    /// - Throws: for llama3 scaling, which llama.cpp takes from a `rope_freqs.weight` tensor instead.
+    public func ggufRopeScalingMetadata(architecture arch: String) throws -> [(String, GGUFValue)] {
+        switch ropeScaling {
+        case nil:
+            return []
+        case .linear(let factor):
+            return [("\(arch).rope.scaling.type", .string("linear")), ("\(arch).rope.scaling.factor", .float32(Float(factor)))]
+        case .llama3:
+            throw ModelError.invalidValue(
+                file: "config.json", key: "rope_parameters.rope_type",
+                reason: "llama3 RoPE scaling is not written to GGUF yet (llama.cpp reads it from a rope_freqs.weight "
+                    + "tensor); export as safetensors")
+        }
+    }
+}

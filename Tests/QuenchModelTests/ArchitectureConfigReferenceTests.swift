@@ -1,0 +1,78 @@
+import Foundation
+import QuenchTensor
+import Testing
+@testable import QuenchModel
+
+/// The Llama config options Quench implements against transformers 5.25 itself: tiny Llamas saved by
+/// scripts/make-architecture-reference.py (`Resources/arch-*`) with attention_bias and mlp_bias, linear
+/// RoPE scaling and llama3 RoPE scaling give transformers' logits, loss and every gradient, and the
+/// cached generation steps give the full forward pass's logits.
+@Suite struct ArchitectureConfigReferenceTests {
+    /// A variant's model directory and transformers' numbers on its batch.
+    struct Reference {
+        let directory: URL
+        let file: SafetensorsFile
+        let batch: TokenBatch
+
+        init(_ variant: String) throws {
+            let url = try #require(Bundle.module.url(forResource: "reference", withExtension: "safetensors",
+                                                     subdirectory: "Resources/arch-\(variant)"))
+            directory = url.deletingLastPathComponent()
+            file = try SafetensorsFile(contentsOf: url)
+            let shape = try #require(file.info("input_ids")).shape
+            batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try file.int32s("input_ids"),
+                               targets: try file.int32s("labels"))
+        }
+    }
+
+    static let variants = ["biases", "rope-linear", "rope-llama3"]
+
+    @Test func theOptionsAreReadFromConfigJSON() throws {
+        let biases = try ModelLoader.load(huggingFaceDirectory: Reference("biases").directory).config
+        #expect(biases.attentionBias && biases.outputBias && biases.mlpBias && biases.ropeScaling == nil)
+        let linear = try ModelLoader.load(huggingFaceDirectory: Reference("rope-linear").directory).config
+        #expect(linear.ropeScaling == .linear(factor: 2) && !linear.outputBias && !linear.mlpBias)
+        let llama3 = try ModelLoader.load(huggingFaceDirectory: Reference("rope-llama3").directory).config
+        #expect(llama3.ropeScaling == .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContext: 128))
+    }
+
+    @Test(arguments: variants)
+    func logitsLossAndGradientsAreTransformers(_ variant: String) throws {
+        let reference = try Reference(variant)
+        let model = try ModelLoader.load(huggingFaceDirectory: reference.directory)
+        let batch = reference.batch
+        let workspace = try Workspace(config: model.config, batch: batch.batch, time: batch.time, training: true)
+        let result = try #require(try model.forward(batch, workspace: workspace))
+        let logits = try Tensor(zeros: [batch.batch * batch.time, model.config.vocabularySize])
+        try model.logits(workspace: workspace, into: logits)
+        let expectedLoss = Double(try reference.file.floats("loss")[0])
+        let plainLoss = Double(try reference.file.floats("plain.loss")[0])
+        #expect(PEFTVariantTests.largestDifference(logits.toArray(), try reference.file.floats("logits")) < 1e-5)
+        #expect(abs(result.meanLoss - expectedLoss) < 1e-6, "\(variant): \(result.meanLoss) vs \(expectedLoss)")
+        #expect(abs(plainLoss - expectedLoss) > 1e-3, "\(variant): the option must change the loss for this test to see it")
+
+        let gradients = try ParameterGradients(model: model)
+        try model.backward(batch, workspace: workspace, gradients: gradients)
+        for spec in model.specs {
+            let expected = try reference.file.floats("grad." + spec.huggingFaceName)
+            let found = try #require(gradients[spec.name]).toArray()
+            let scale = max(1, expected.map(abs).max() ?? 0)
+            #expect(PEFTVariantTests.largestDifference(found, expected) < 2e-5 * scale, "\(variant): \(spec.huggingFaceName)")
+        }
+    }
+
+    @Test(arguments: variants)
+    func cachedGenerationStepsGiveTheForwardLogits(_ variant: String) throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: Reference(variant).directory)
+        let tokens: [Int32] = (0..<40).map { Int32(($0 * 37 + 5) % 128) }
+        let n = tokens.count, vocabulary = model.config.vocabularySize
+        let workspace = try Workspace(config: model.config, batch: 1, time: n, training: false)
+        try model.forward(TokenBatch(batch: 1, time: n, inputs: tokens), workspace: workspace)
+        let full = try Tensor(zeros: [n, vocabulary])
+        try model.logits(workspace: workspace, into: full)
+        let state = try DecodeState(config: model.config, capacity: n)
+        for token in tokens { try model.step(token: token, state: state) }
+        let last = Array(full.toArray()[((n - 1) * vocabulary)...])
+        #expect(PEFTVariantTests.largestDifference(state.logits, last) < 1e-4, "\(variant)")
+    }
+}
