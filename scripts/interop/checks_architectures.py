@@ -10,7 +10,7 @@ import shutil
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from common import CONTEXT, agree, compare, disjoint_nll, load_model, loss_against_quench
+from common import CONTEXT, agree, compare, disjoint_nll, load_model, logits, loss_against_quench
 from quench_cli import QuenchFailed
 
 LOSS_TOLERANCE = 1e-5
@@ -110,6 +110,20 @@ def slug(name):
     return "".join(character if character.isalnum() else "-" for character in name.lower())
 
 
+def export_refused_or_right(context, name, key):
+    """`quench import` of the tiny model `name` to a Hugging Face directory: transformers computes the same
+    logits from it as from the source (config.json keeps every option), or Quench refuses naming `key`."""
+    source = tiny(context, name)
+    try:
+        exported = context.output(f"tiny-{slug(name)}-exported", "import", source)
+    except QuenchFailed as error:
+        message = error.stderr.strip().splitlines()[-1] if error.stderr.strip() else ""
+        return agree(bool(key) and key in message, f"refused: {message[:160]}")
+    ids = context.ids(source)
+    difference = (logits(load_model(exported), ids) - logits(load_model(source), ids)).abs().max().item()
+    return compare(difference, 0.0, "logits")
+
+
 def full_training_loads(context):
     """`quench train` (full, two steps) on the tiny Qwen2: transformers loads model/ and agrees with `quench
     eval` on it."""
@@ -140,6 +154,8 @@ def checks():
         else:
             found.append((f"tiny {name}: quench eval loss vs transformers",
                           lambda context, m=model: loss_agrees(context, m(context))))
+        found.append((f"tiny {name} -> quench import: transformers logits vs the source",
+                      lambda context, n=name, k=key: export_refused_or_right(context, n, k)))
     found.append(("quench train full on tiny Qwen2: model/ quench eval loss vs transformers", full_training_loads))
     found.append(("quench inspect --json: parameter count and sha256 of the tiny models", inspect_agrees))
     return found

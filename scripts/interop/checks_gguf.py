@@ -110,7 +110,7 @@ def checks():
         ("quench merge --gguf f32: source's GGUF metadata kept", lambda context: metadata_kept(context, merged(context))),
         ("quench merge --gguf f32: transformers' GGUF loader logits vs PEFT", merged_logits),
         ("quench import --gguf f32: tensors = gguf's dequantization", tensors_dequantized),
-    ] + [(f"tiny {name} → quench import --gguf f32: transformers' GGUF loader logits",
+    ] + [(f"tiny {name} -> quench import --gguf f32: transformers' GGUF loader logits",
           lambda context, n=name: tiny_export_logits(context, n)) for name in READ_BY_TRANSFORMERS
-    ] + [(f"tiny {name} → quench import --gguf f32: quench eval loss vs transformers on the source",
+    ] + [(f"tiny {name} -> quench import --gguf f32: quench eval loss vs transformers on the source",
           lambda context, n=name: tiny_export_loss(context, n)) for name in TINY_EXPORTS]
