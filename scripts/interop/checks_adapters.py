@@ -9,7 +9,7 @@ from peft.utils import get_peft_model_state_dict
 from safetensors.torch import load_file
 
 import checks_architectures
-from common import CONTEXT, agree, compare, disjoint_nll, load_model, logits, loss_against_quench
+from common import CONTEXT, agree, compare, disjoint_nll, load_model, logits, loss_against_quench, slug
 
 REPO_DATA = "jobs/data/temperature-chat.jsonl"
 TARGETS = ["q_proj", "v_proj", "down_proj"]
@@ -135,11 +135,6 @@ def adapter_config_keys(context):
     if written.get("base_model_name_or_path") != str(context.base):  # a local base: its path, not a hub id
         problems.append(f"base_model_name_or_path {written.get('base_model_name_or_path')!r}, not {str(context.base)!r}")
     return agree(not problems, "; ".join(problems) or f"{len(expected)} keys, base_model_name_or_path the local path")
-
-
-def slug(name):
-    """A file name for a variant's name."""
-    return "".join(character if character.isalnum() else "-" for character in name.lower())
 
 
 def checks():

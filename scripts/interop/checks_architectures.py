@@ -10,7 +10,7 @@ import shutil
 import torch
 from transformers import AutoConfig, AutoModelForCausalLM
 
-from common import CONTEXT, agree, compare, disjoint_nll, load_model, logits, loss_against_quench
+from common import CONTEXT, agree, compare, disjoint_nll, load_model, logits, loss_against_quench, slug
 from quench_cli import QuenchFailed
 
 LOSS_TOLERANCE = 1e-5
@@ -43,14 +43,10 @@ TINY_MODELS = [
 
 
 def tiny(context, name):
-    """The tiny model of TINY_MODELS named `name`."""
+    """The tiny model of TINY_MODELS named `name`: its two-layer model type with its options, saved by
+    transformers' save_pretrained (random weights, biases and norms), the demo model's tokenizer files beside."""
     _, model_type, options, _ = next(entry for entry in TINY_MODELS if entry[0] == name)
-    return tiny_model(context, name, model_type, options)
 
-
-def tiny_model(context, name, model_type, options):
-    """A two-layer `model_type` with `options` saved by transformers' save_pretrained (random weights, biases
-    and norms), with the imported demo model's tokenizer files beside it."""
     def make():
         torch.manual_seed(0)
         sizes = GPT2_SIZES if model_type == "gpt2" else LLAMA_SIZES
@@ -84,8 +80,13 @@ def refused_or_right(context, folder, key):
     try:
         return loss_agrees(context, folder, WIDE_CONTEXT)
     except QuenchFailed as error:
-        message = error.stderr.strip().splitlines()[-1] if error.stderr.strip() else ""
-        return agree(key in message, f"refused: {message[:160]}")
+        return refusal(error, key)
+
+
+def refusal(error, key):
+    """PASS when Quench's error names `key`, with the message's last line."""
+    message = error.stderr.strip().splitlines()[-1] if error.stderr.strip() else ""
+    return agree(bool(key) and key in message, f"refused: {message[:160]}")
 
 
 def inspect_agrees(context):
@@ -105,11 +106,6 @@ def inspect_agrees(context):
     return agree(not problems, "; ".join(problems) or "every tiny model Quench loads")
 
 
-def slug(name):
-    """A folder name for a tiny model's name."""
-    return "".join(character if character.isalnum() else "-" for character in name.lower())
-
-
 def export_refused_or_right(context, name, key):
     """`quench import` of the tiny model `name` to a Hugging Face directory: transformers computes the same
     logits from it as from the source (config.json keeps every option), or Quench refuses naming `key`."""
@@ -117,8 +113,7 @@ def export_refused_or_right(context, name, key):
     try:
         exported = context.output(f"tiny-{slug(name)}-exported", "import", source)
     except QuenchFailed as error:
-        message = error.stderr.strip().splitlines()[-1] if error.stderr.strip() else ""
-        return agree(bool(key) and key in message, f"refused: {message[:160]}")
+        return refusal(error, key)
     ids = context.ids(source)
     difference = (logits(load_model(exported), ids) - logits(load_model(source), ids)).abs().max().item()
     return compare(difference, 0.0, "logits")
@@ -127,7 +122,7 @@ def export_refused_or_right(context, name, key):
 def full_training_loads(context):
     """`quench train` (full, two steps) on the tiny Qwen2: transformers loads model/ and agrees with `quench
     eval` on it."""
-    base = tiny_model(context, "Qwen2", "qwen2", {})
+    base = tiny(context, "Qwen2")
     run = context.fresh("train-full-qwen2")
     config = context.work / "train-full-qwen2.yaml"
     config.write_text(f"""\
@@ -146,8 +141,8 @@ max_steps: 2
 
 def checks():
     found = []
-    for name, model_type, options, key in TINY_MODELS:
-        model = lambda context, n=name, t=model_type, o=options: tiny_model(context, n, t, o)
+    for name, _, _, key in TINY_MODELS:
+        model = lambda context, n=name: tiny(context, n)
         if key:
             found.append((f"tiny {name}: quench eval refuses it (naming {key}) or agrees with transformers",
                           lambda context, m=model, k=key: refused_or_right(context, m(context), k)))

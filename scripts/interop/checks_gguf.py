@@ -9,7 +9,7 @@ from transformers import AutoModelForCausalLM
 
 import checks_adapters
 import checks_architectures
-from common import agree, compare, load_model, logits
+from common import agree, compare, load_model, logits, slug
 
 # Source fields that no longer apply to a float32 export (it may write its own).
 NOT_KEPT = {"general.file_type", "general.quantization_version"}
@@ -49,7 +49,7 @@ def merged_logits(context):
 
 def tiny_export(context, name):
     """The F32 GGUF `quench import` writes from the tiny model `name` (a Hugging Face directory)."""
-    return context.output(f"tiny-{checks_architectures.slug(name)}.gguf", "import",
+    return context.output(f"tiny-{slug(name)}.gguf", "import",
                           checks_architectures.tiny(context, name), "--gguf", "f32")
 
 

@@ -116,6 +116,11 @@ class Context:
         return torch.tensor([tokenizer(TEXT, add_special_tokens=False)["input_ids"]])
 
 
+def slug(name):
+    """A file name for a check's model or adapter name."""
+    return "".join(character if character.isalnum() else "-" for character in name.lower())
+
+
 def load_model(folder):
     """transformers' model from `folder` in float32, for inference."""
     return AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
