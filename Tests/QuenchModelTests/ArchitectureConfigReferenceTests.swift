@@ -2,6 +2,7 @@ import Foundation
 import QuenchTensor
 import Testing
 @testable import QuenchModel
+import QuenchTestSupport
 
 /// The Llama config options Quench implements against transformers 5.25 itself: tiny Llamas saved by
 /// scripts/make-architecture-reference.py (`Resources/arch-*`) with attention_bias and mlp_bias, linear
@@ -59,6 +60,32 @@ import Testing
             let scale = max(1, expected.map(abs).max() ?? 0)
             #expect(PEFTVariantTests.largestDifference(found, expected) < 2e-5 * scale, "\(variant): \(spec.huggingFaceName)")
         }
+    }
+
+    @Test(arguments: ["biases", "rope-linear"])
+    func aGGUFExportKeepsTheOptionsAndTheLogits(_ variant: String) throws {
+        let reference = try Reference(variant)
+        let folder = try TemporaryDirectory("arch-gguf")
+        let url = folder.url.appendingPathComponent("model.gguf")
+        let original = try ModelBundle.open(reference.directory)
+        try GGUFExporter.write(original, to: url, type: .f32)
+        let reloaded = try ModelLoader.load(gguf: url)
+        #expect(reloaded.config.ropeScaling == original.model.config.ropeScaling)
+        #expect(reloaded.config.outputBias == original.model.config.outputBias
+                && reloaded.config.mlpBias == original.model.config.mlpBias)
+        let batch = reference.batch
+        let workspace = try Workspace(config: reloaded.config, batch: batch.batch, time: batch.time, training: false)
+        let result = try #require(try reloaded.forward(batch, workspace: workspace))
+        #expect(abs(result.meanLoss - Double(try reference.file.floats("loss")[0])) < 1e-5)
+    }
+
+    @Test func llama3ScalingIsNotExportedToGGUF() throws {
+        let folder = try TemporaryDirectory("arch-gguf")
+        let url = folder.url.appendingPathComponent("model.gguf")
+        let original = try ModelBundle.open(Reference("rope-llama3").directory)
+        let error = try #require(throws: ModelError.self) { try GGUFExporter.write(original, to: url, type: .f32) }
+        #expect("\(error)".contains("rope_parameters.rope_type"))
+        #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
     @Test(arguments: variants)

@@ -22,12 +22,13 @@ public enum GGUFExporter {
             let elementType: GGUFWriter.ElementType = spec.shape.count == 1 ? .f32 : type
             tensors.append(GGUFWriter.Tensor(name: spec.ggufName, shape: spec.shape, type: elementType, values: values))
         }
-        try GGUFWriter.write(metadata: metadata(bundle, type: type), tensors: tensors, to: url)
+        try GGUFWriter.write(metadata: try metadata(bundle, type: type), tensors: tensors, to: url)
     }
 
     /// general.* (the source's, else a name from its file name), the architecture's
     /// hyperparameters, and tokenizer.ggml.*.
-    static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) -> [(String, GGUFValue)] {
+    /// - Throws: for a RoPE scaling llama.cpp cannot read from metadata (`ggufRopeScalingMetadata`).
+    static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) throws -> [(String, GGUFValue)] {
         let config = bundle.model.config, source = bundle.source
         let arch = config.architecture == .gpt2 ? "gpt2" : (config.modelType == "qwen2" ? "qwen2" : "llama")
         var entries: [(String, GGUFValue)] = [("general.architecture", .string(arch))]
@@ -52,6 +53,12 @@ public enum GGUFExporter {
                 ("\(arch).rope.dimension_count", .uint32(UInt32(config.headSize))),
                 ("\(arch).vocab_size", .uint32(UInt32(config.vocabularySize))),
             ]
+            // llama.cpp takes the head size as embedding_length / head_count unless these say otherwise.
+            if config.heads * config.headSize != config.hiddenSize {
+                entries += [("\(arch).attention.key_length", .uint32(UInt32(config.headSize))),
+                            ("\(arch).attention.value_length", .uint32(UInt32(config.headSize)))]
+            }
+            entries += try config.ggufRopeScalingMetadata(architecture: arch)
         case .gpt2:
             entries.append(("\(arch).attention.layer_norm_epsilon", .float32(config.normEpsilon)))
         }
