@@ -10,12 +10,19 @@ public enum RopeScaling: Codable, Sendable, Equatable {
     /// `rope_type: llama3`: low frequencies divided by `factor`, high ones kept, those between
     /// interpolated; wavelengths measured against `originalContext` tokens.
     case llama3(factor: Double, lowFrequencyFactor: Double, highFrequencyFactor: Double, originalContext: Int)
+    /// A GGUF file's `rope_freqs.weight`: inverse frequency i divided by `divisors[i]`, as llama.cpp
+    /// applies it (convert_hf_to_gguf writes llama3 scaling this way).
+    case frequencyDivisors([Float])
+
+    /// The GGUF tensor holding `frequencyDivisors`.
+    public static let ggufTensor = "rope_freqs.weight"
 
     /// transformers' `rope_type` name.
     public var typeName: String {
         switch self {
         case .linear: "linear"
         case .llama3: "llama3"
+        case .frequencyDivisors: "rope_freqs"
         }
     }
 
@@ -36,12 +43,19 @@ public enum RopeScaling: Codable, Sendable, Equatable {
                 let smooth = ((1 / wavelength) * old - lowF) / band
                 return (1 - smooth) * frequency / f + smooth * frequency
             }
+        case .frequencyDivisors(let divisors):
+            return zip(inverseFrequencies, divisors).map { $0 / $1 }
         }
     }
 
     /// The `rope_parameters` object transformers 5 reads back to this scaling, with `theta`.
-    func huggingFaceJSON(theta: Double) -> [String: Any] {
+    /// - Throws: for GGUF frequency divisors, which no transformers `rope_type` expresses.
+    func huggingFaceJSON(theta: Double) throws -> [String: Any] {
         switch self {
+        case .frequencyDivisors:
+            throw ModelError.invalidValue(
+                file: "config.json", key: "rope_parameters",
+                reason: "the source's \(Self.ggufTensor) frequency divisors have no transformers rope_type; export as GGUF")
         case .linear(let factor):
             return ["rope_type": "linear", "factor": factor, "rope_theta": theta]
         case let .llama3(factor, low, high, context):
@@ -60,19 +74,21 @@ extension ModelConfig {
     }
 
     /// The `{arch}.rope.*` metadata llama.cpp reads for `ropeScaling` in a GGUF file of architecture
-    /// `arch`: none without scaling, `rope.scaling.type linear` and its factor for linear scaling.
-    /// - Throws: for llama3 scaling, which llama.cpp takes from a `rope_freqs.weight` tensor instead.
-    public func ggufRopeScalingMetadata(architecture arch: String) throws -> [(String, GGUFValue)] {
+    /// `arch`: `rope.scaling.type linear` and its factor for linear scaling, else none.
+    public func ggufRopeScalingMetadata(architecture arch: String) -> [(String, GGUFValue)] {
+        guard case .linear(let factor) = ropeScaling else { return [] }
+        return [("\(arch).rope.scaling.type", .string("linear")), ("\(arch).rope.scaling.factor", .float32(Float(factor)))]
+    }
+
+    /// The `rope_freqs.weight` llama.cpp divides the inverse frequencies by, for scalings other than
+    /// linear (llama3, or divisors read from GGUF); nil when there is none.
+    public func ggufRopeDivisors() -> [Float]? {
         switch ropeScaling {
-        case nil:
-            return []
-        case .linear(let factor):
-            return [("\(arch).rope.scaling.type", .string("linear")), ("\(arch).rope.scaling.factor", .float32(Float(factor)))]
+        case nil, .linear: return nil
+        case .frequencyDivisors(let divisors): return divisors
         case .llama3:
-            throw ModelError.invalidValue(
-                file: "config.json", key: "rope_parameters.rope_type",
-                reason: "llama3 RoPE scaling is not written to GGUF yet (llama.cpp reads it from a rope_freqs.weight "
-                    + "tensor); export as safetensors")
+            let plain = RotaryEmbedding.inverseFrequencies(headSize: headSize, theta: ropeTheta)
+            return zip(plain, rotaryInverseFrequencies()).map { $0 / $1 }
         }
     }
 }

@@ -22,13 +22,16 @@ public enum GGUFExporter {
             let elementType: GGUFWriter.ElementType = spec.shape.count == 1 ? .f32 : type
             tensors.append(GGUFWriter.Tensor(name: spec.ggufName, shape: spec.shape, type: elementType, values: values))
         }
-        try GGUFWriter.write(metadata: try metadata(bundle, type: type), tensors: tensors, to: url)
+        if let divisors = config.ggufRopeDivisors() {
+            tensors.append(GGUFWriter.Tensor(name: RopeScaling.ggufTensor, shape: [divisors.count], type: .f32,
+                                             values: divisors))
+        }
+        try GGUFWriter.write(metadata: metadata(bundle, type: type), tensors: tensors, to: url)
     }
 
     /// general.* (the source's, else a name from its file name), the architecture's
     /// hyperparameters, and tokenizer.ggml.*.
-    /// - Throws: for a RoPE scaling llama.cpp cannot read from metadata (`ggufRopeScalingMetadata`).
-    static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) throws -> [(String, GGUFValue)] {
+    static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) -> [(String, GGUFValue)] {
         let config = bundle.model.config, source = bundle.source
         let arch = config.architecture == .gpt2 ? "gpt2" : (config.modelType == "qwen2" ? "qwen2" : "llama")
         var entries: [(String, GGUFValue)] = [("general.architecture", .string(arch))]
@@ -58,7 +61,7 @@ public enum GGUFExporter {
                 entries += [("\(arch).attention.key_length", .uint32(UInt32(config.headSize))),
                             ("\(arch).attention.value_length", .uint32(UInt32(config.headSize)))]
             }
-            entries += try config.ggufRopeScalingMetadata(architecture: arch)
+            entries += config.ggufRopeScalingMetadata(architecture: arch)
         case .gpt2:
             entries.append(("\(arch).attention.layer_norm_epsilon", .float32(config.normEpsilon)))
         }

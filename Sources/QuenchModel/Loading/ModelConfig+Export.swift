@@ -23,7 +23,7 @@ extension ModelConfig {
                 "rope_theta": ropeTheta, "hidden_act": "silu", "attention_bias": attentionBias, "mlp_bias": mlpBias,
             ]) { $1 }
             try requireHuggingFaceBiases()
-            if let ropeScaling { json["rope_parameters"] = ropeScaling.huggingFaceJSON(theta: ropeTheta) }
+            if let ropeScaling { json["rope_parameters"] = try ropeScaling.huggingFaceJSON(theta: ropeTheta) }
             // Without the key transformers gives a Mistral a 4096-token window; Quench computed full attention.
             if modelType == "mistral" { json["sliding_window"] = NSNull() }
         case .gpt2:

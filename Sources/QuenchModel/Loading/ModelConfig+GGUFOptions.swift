@@ -12,8 +12,9 @@ extension ModelConfig {
     ]
 
     /// Refuses the llama.cpp settings of a GGUF file for architecture `name` that Quench does not
-    /// compute, and reads its RoPE scaling (llama.cpp's `rope.scaling.type`, default linear, with
-    /// `rope.scaling.factor` or the older `rope.scale_linear`; a factor of 0 or 1 scales nothing).
+    /// compute, and reads its RoPE scaling: the divisors of a `rope_freqs.weight` tensor (llama3
+    /// scaling as llama.cpp stores it), or llama.cpp's `rope.scaling.type`, default linear, with
+    /// `rope.scaling.factor` or the older `rope.scale_linear` (a factor of 0 or 1 scales nothing).
     /// Call after the sizes are set: head sizes and rotated dimensions are checked against `headSize`.
     mutating func readGGUFOptions(_ gguf: GGUFFile, architecture name: String, file: String) throws {
         let prefix = "\(name)."
@@ -45,6 +46,7 @@ extension ModelConfig {
                                           reason: "Quench computes causal language models only")
         }
         guard architecture == .llama else { return }
+        try readRopeDivisors(gguf, file: file)
         let factorKey = gguf.metadata[prefix + "rope.scaling.factor"] != nil ? "rope.scaling.factor" : "rope.scale_linear"
         let factor = try number(factorKey) ?? 0
         let typeKey = prefix + "rope.scaling.type"
@@ -57,6 +59,10 @@ extension ModelConfig {
             return
         case "linear":
             guard factor != 0, factor != 1 else { return }
+            guard ropeScaling == nil else {
+                throw ModelError.invalidValue(file: file, key: prefix + factorKey,
+                                              reason: "Quench does not combine linear scaling with \(RopeScaling.ggufTensor)")
+            }
             guard factor.isFinite, factor > 0 else {
                 throw ModelError.invalidValue(file: file, key: prefix + factorKey,
                                               reason: "\(factor) must be a finite number greater than 0")
@@ -66,5 +72,19 @@ extension ModelConfig {
             throw ModelError.invalidValue(
                 file: file, key: typeKey, reason: "'\(type)' RoPE scaling is not supported; Quench computes none and linear")
         }
+    }
+
+    /// Reads llama.cpp's `rope_freqs.weight` (HS/2 finite positive divisors of the inverse frequencies).
+    private mutating func readRopeDivisors(_ gguf: GGUFFile, file: String) throws {
+        let name = RopeScaling.ggufTensor
+        guard let info = gguf.tensor(name) else { return }
+        guard info.shape == [headSize / 2] else {
+            throw ModelError.tensorShape(file: file, tensor: name, expected: [headSize / 2], found: info.shape)
+        }
+        let divisors = try gguf.dequantize(name)
+        if let index = divisors.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+            throw ModelError.invalidValue(file: file, key: name, reason: "element \(index) is \(divisors[index]); divisors must be finite and positive")
+        }
+        ropeScaling = .frequencyDivisors(divisors)
     }
 }

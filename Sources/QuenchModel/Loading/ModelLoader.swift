@@ -95,6 +95,7 @@ public enum ModelLoader {
             }
             read.insert(name)
         }
+        if case .frequencyDivisors = config.ropeScaling { read.insert(RopeScaling.ggufTensor) }
         if let unread = storedNames.filter({ !read.contains($0) && !ignored($0) }).sorted().first {
             throw ModelError.unreadTensor(
                 file: tensorFile?(unread) ?? file, tensor: unread,
