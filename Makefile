@@ -61,7 +61,7 @@ fuzz-smoke: setup
 # difference and its tolerance; fails on any FAIL. The tools go into a venv outside the repository, created
 # the first time (PyPI's torch: about 6 GB, a few minutes); QUENCH_INTEROP_VENV=/tmp/quench-peer-venv
 # reuses the peers' venv when it has the pinned versions (scripts/interop/requirements.txt).
-QUENCH_INTEROP_VENV ?= /tmp/quench-interop-venv
+QUENCH_INTEROP_VENV ?= $(HOME)/.cache/quench/interop-venv
 interop: build
 	scripts/interop/setup-venv.sh $(QUENCH_INTEROP_VENV)
 	$(QUENCH_INTEROP_VENV)/bin/python scripts/interop/run.py --quench $(RELEASE_BIN)
