@@ -57,6 +57,11 @@ import QuenchTestSupport
                       (#", "rope_parameters": {"rope_type": "longrope"}"#, "rope_parameters.rope_type"),
                       (#", "rope_parameters": {"rope_type": "linear"}"#, "rope_parameters.factor"),
                       (#", "rope_parameters": {"rope_type": "linear", "factor": 0}"#, "rope_parameters.factor"),
+                      // Above 0 as a double but 0 (or infinite) in float32, where the frequencies are computed.
+                      (#", "rope_parameters": {"rope_type": "linear", "factor": 1e-50}"#, "rope_parameters.factor"),
+                      (#", "rope_scaling": {"type": "linear", "factor": 1e39}"#, "rope_scaling.factor"),
+                      (#", "rope_parameters": {"rope_type": "llama3", "factor": 8, "low_freq_factor": 1e-50, "high_freq_factor": 4}"#,
+                       "rope_parameters.low_freq_factor"),
                       (#", "rope_parameters": {"rope_type": "llama3", "factor": 8, "high_freq_factor": 4}"#,
                        "rope_parameters.low_freq_factor"),
                       (#", "rope_parameters": {"rope_type": "llama3", "factor": 8, "low_freq_factor": 4, "high_freq_factor": 4}"#,
@@ -176,7 +181,8 @@ import QuenchTestSupport
           arguments: [("llama.rope.scaling.type", GGUFValue.string("yarn")), ("llama.expert_count", .uint32(8)),
                       ("llama.attention.causal", .bool(false)), ("llama.rope.dimension_count", .uint32(4)),
                       ("llama.attention.value_length", .uint32(4)), ("llama.rope.scaling.attn_factor", .float32(2)),
-                      ("llama.logit_scale", .float32(0.5)), ("llama.rope.scaling.factor", .float32(-2))])
+                      ("llama.logit_scale", .float32(0.5)), ("llama.rope.scaling.factor", .float32(-2)),
+                      ("llama.rope.scaling.factor", .float64(1e-50)), ("llama.rope.scaling.factor", .float64(1e39))])
     func ggufSettingsRefused(_ key: String, _ value: GGUFValue) throws {
         let file = try gguf([(key, value)])
         let error = try #require(throws: ModelError.self) { try ModelConfig(gguf: file, file: "m.gguf") }

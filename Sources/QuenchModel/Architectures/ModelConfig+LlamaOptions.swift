@@ -70,9 +70,8 @@ struct LlamaOptions {
         let typeKey = parameters.rope_type == nil && parameters.type != nil ? "\(name).type" : "\(name).rope_type"
         func number(_ value: Double?, _ key: String) throws -> Double {
             guard let value else { throw ModelError.missingKey(file: file, key: "\(name).\(key)") }
-            guard value.isFinite, value > 0 else {
-                throw ModelError.invalidValue(file: file, key: "\(name).\(key)",
-                                              reason: "\(value) must be a finite number greater than 0")
+            guard RopeScaling.isUsableFactor(value) else {
+                throw ModelError.invalidValue(file: file, key: "\(name).\(key)", reason: RopeScaling.unusableFactorReason(value))
             }
             return value
         }

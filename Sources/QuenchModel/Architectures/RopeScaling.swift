@@ -17,6 +17,18 @@ public enum RopeScaling: Codable, Sendable, Equatable {
     /// The GGUF tensor holding `frequencyDivisors`.
     public static let ggufTensor = "rope_freqs.weight"
 
+    /// Whether a factor read from a file can scale the frequencies: finite and above 0 once rounded
+    /// to float32, where they are computed (1e-50 is 0 there, and dividing by it gives infinities).
+    static func isUsableFactor(_ value: Double) -> Bool {
+        let rounded = Float(value)
+        return rounded.isFinite && rounded > 0
+    }
+
+    /// Why a factor `isUsableFactor` refuses is refused.
+    static func unusableFactorReason(_ value: Double) -> String {
+        "\(value) must be a finite number greater than 0 in float32, in which Quench computes RoPE"
+    }
+
     /// transformers' `rope_type` name.
     public var typeName: String {
         switch self {

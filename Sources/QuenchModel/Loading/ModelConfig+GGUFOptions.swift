@@ -63,9 +63,8 @@ extension ModelConfig {
                 throw ModelError.invalidValue(file: file, key: prefix + factorKey,
                                               reason: "Quench does not combine linear scaling with \(RopeScaling.ggufTensor)")
             }
-            guard factor.isFinite, factor > 0 else {
-                throw ModelError.invalidValue(file: file, key: prefix + factorKey,
-                                              reason: "\(factor) must be a finite number greater than 0")
+            guard RopeScaling.isUsableFactor(factor) else {
+                throw ModelError.invalidValue(file: file, key: prefix + factorKey, reason: RopeScaling.unusableFactorReason(factor))
             }
             ropeScaling = .linear(factor: factor)
         default:
