@@ -42,11 +42,14 @@ public enum ModelLoader {
     /// The Hugging Face name of the head weight of an untied model.
     static let headTensor = "lm_head.weight"
 
-    /// Stored tensors transformers drops whatever they hold: the rotary `inv_freq` buffers older
-    /// checkpoints saved (recomputed from the config), and a tied model's head, which is the embedding
-    /// (checked equal by `requireTiedHeadIsEmbedding`).
+    /// Stored tensors transformers 5.25 loads without using, whatever they hold: the rotary `inv_freq`
+    /// buffers older checkpoints saved (recomputed from the config); GPT-2's `h.N.attn.bias` causal
+    /// mask (GPT2PreTrainedModel's `_keys_to_ignore_on_load_unexpected`) and `h.N.attn.masked_bias`
+    /// fill value, buffers older transformers saved and the current model no longer has; and a tied
+    /// model's head, which is the embedding (checked equal by `requireTiedHeadIsEmbedding`).
     static func transformersIgnores(_ name: String, _ config: ModelConfig) -> Bool {
-        name.hasSuffix(".rotary_emb.inv_freq") || (config.tiedEmbeddings && name == headTensor)
+        if config.architecture == .gpt2, name.hasSuffix(".attn.bias") || name.hasSuffix(".attn.masked_bias") { return true }
+        return name.hasSuffix(".rotary_emb.inv_freq") || (config.tiedEmbeddings && name == headTensor)
     }
 
     /// Refuses a tied model whose checkpoint also stores a head that differs from the embedding:
