@@ -62,19 +62,27 @@ import Testing
         #expect(try ModelBundle.open(out).source.padTokenID == 33)
     }
 
-    @Test func aGGUFSourcesDescriptionSurvivesExport() throws {
-        let plain = folder.appendingPathComponent("plain.gguf")
-        try GGUFExporter.write(try ModelBundle.open(try TinyLlamaFixture.copy(into: folder)), to: plain, type: .f32)
+    /// The tiny Llama as a GGUF file named `name` whose metadata ends with `described` instead of
+    /// the general.name an export gives it.
+    func tinyGGUF(_ name: String, described: [(String, GGUFValue)]) throws -> URL {
+        let plain = folder.appendingPathComponent("plain-\(name)")
+        let model = try TinyLlamaFixture.copy(into: folder.appendingPathComponent("\(name)-model"))
+        try GGUFExporter.write(try ModelBundle.open(model), to: plain, type: .f32)
         let file = try GGUFFile(contentsOf: plain)
         let kept = file.metadataKeys.filter { $0 != "general.name" }.compactMap { key in file.metadata[key].map { (key, $0) } }
+        let tensors = try file.tensors.map { GGUFWriter.Tensor(name: $0.name, shape: $0.shape, values: try file.dequantize($0.name)) }
+        let source = folder.appendingPathComponent(name)
+        try GGUFWriter.write(metadata: kept + described, tensors: tensors, to: source)
+        return source
+    }
+
+    @Test func aGGUFSourcesDescriptionSurvivesExport() throws {
         let described: [(String, GGUFValue)] = [
             ("general.name", .string("Tiny Llama")), ("general.basename", .string("tiny")), ("general.license", .string("mit")),
             ("general.quantization_version", .uint32(2)), ("tokenizer.ggml.add_space_prefix", .bool(false)),
             ("tokenizer.ggml.unknown_token_id", .uint32(0)),
         ]
-        let tensors = try file.tensors.map { GGUFWriter.Tensor(name: $0.name, shape: $0.shape, values: try file.dequantize($0.name)) }
-        let source = folder.appendingPathComponent("source.gguf")
-        try GGUFWriter.write(metadata: kept + described, tensors: tensors, to: source)
+        let source = try tinyGGUF("source.gguf", described: described)
         let out = folder.appendingPathComponent("out.gguf")
         try GGUFExporter.write(try ModelBundle.open(source), to: out, type: .f16)
         let exported = try GGUFFile(contentsOf: out)
@@ -86,6 +94,23 @@ import Testing
         #expect(exported.metadata["tokenizer.ggml.add_space_prefix"] == .bool(false))
         #expect(exported.metadata["tokenizer.ggml.unknown_token_id"] == .uint32(0))
         #expect(exported.metadataKeys.filter { $0 == "general.name" }.count == 1)
+    }
+
+    @Test func aGeneralNameThatIsNotAStringIsRefusedNotWrittenTwice() throws {
+        let source = try tinyGGUF("numbered.gguf", described: [("general.name", .uint32(7))])
+        let out = folder.appendingPathComponent("numbered-out.gguf")
+        #expect(throws: ModelError.wrongType(file: source.path, key: "general.name",
+                                             expected: "a string, as llama.cpp reads it (it would refuse the export)")) {
+            try GGUFExporter.write(try ModelBundle.open(source), to: out, type: .f32)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        // Without any general.name, the export names the model after the source file, once.
+        let unnamed = try tinyGGUF("unnamed.gguf", described: [("general.license", .string("mit"))])
+        let named = folder.appendingPathComponent("unnamed-out.gguf")
+        try GGUFExporter.write(try ModelBundle.open(unnamed), to: named, type: .f32)
+        let exported = try GGUFFile(contentsOf: named)
+        #expect(exported.metadataKeys.filter { $0 == "general.name" }.count == 1)
+        #expect(exported.metadata["general.name"] == .string("unnamed"))
     }
 
     @Test(.requiresDemoModel) func smolLM2ExportListsWhatTheSourceListed() throws {

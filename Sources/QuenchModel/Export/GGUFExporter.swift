@@ -26,17 +26,24 @@ public enum GGUFExporter {
             tensors.append(GGUFWriter.Tensor(name: RopeScaling.ggufTensor, shape: [divisors.count], type: .f32,
                                              values: divisors))
         }
-        try GGUFWriter.write(metadata: metadata(bundle, type: type), tensors: tensors, to: url)
+        try GGUFWriter.write(metadata: try metadata(bundle, type: type), tensors: tensors, to: url)
     }
 
     /// general.* (the source's, else a name from its file name), the architecture's
     /// hyperparameters, and tokenizer.ggml.*.
-    static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) -> [(String, GGUFValue)] {
+    /// - Throws: `ModelError.wrongType` naming the source when its general.name is not a string,
+    ///   which llama.cpp would refuse in the export as it does in the source.
+    static func metadata(_ bundle: ModelBundle, type: GGUFWriter.ElementType) throws -> [(String, GGUFValue)] {
         let config = bundle.model.config, source = bundle.source
         let arch = config.architecture == .gpt2 ? "gpt2" : (config.modelType == "qwen2" ? "qwen2" : "llama")
         var entries: [(String, GGUFValue)] = [("general.architecture", .string(arch))]
         entries += source.general.map { ($0.key, $0.value) }
-        if source.generalString("general.name") == nil {
+        if let name = source.general.first(where: { $0.key == "general.name" }) {
+            guard name.value.string != nil else {
+                throw ModelError.wrongType(file: bundle.location.path, key: name.key,
+                                           expected: "a string, as llama.cpp reads it (it would refuse the export)")
+            }
+        } else {
             entries.append(("general.name", .string(bundle.location.deletingPathExtension().lastPathComponent)))
         }
         entries += [
