@@ -4,6 +4,7 @@ import QuenchTensor
 /// A RoPE frequency scaling Quench computes exactly as transformers 5.25 does
 /// (`modeling_rope_utils`: `_compute_linear_scaling_rope_parameters`, `_compute_llama3_parameters`).
 /// Both leave transformers' attention scaling at 1, so only the inverse frequencies change.
+/// Encoded (as in `quench inspect --json`) with transformers' `rope_parameters` names (`RopeScaling+Coding`).
 public enum RopeScaling: Codable, Sendable, Equatable {
     /// `rope_type: linear`: every inverse frequency divided by `factor`.
     case linear(factor: Double)
