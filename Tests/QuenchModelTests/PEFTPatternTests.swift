@@ -158,4 +158,16 @@ import QuenchTestSupport
         #expect(reread.weights.flat.toArray() == adapters.weights.flat.toArray())
         #expect(reread.targets.map(\.rank) == [4, 2, 4, 4, 2, 6])
     }
+
+    @Test func float32SettingsAreWrittenAsTheirShortestDecimal() throws {
+        let folder = try TemporaryDirectory("peft-patterns-decimal")
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
+        let adapters = try LoRAAdapters(model: model, rank: 4, alpha: 0.3, dropout: 0.1, modules: ["q"],
+                                        patterns: LoRAPatterns(alpha: ["q_proj": 0.1]), seed: 1)
+        try PEFTAdapterFormat.write(adapters, model: model, baseModel: "tiny-llama", to: folder.url)
+        let text = try String(contentsOf: folder.url.appendingPathComponent(PEFTAdapterFormat.configFile), encoding: .utf8)
+        #expect(text.contains("\"q_proj\" : 0.1\n") && text.contains("\"lora_alpha\" : 0.3,") && text.contains("\"lora_dropout\" : 0.1,"))
+        #expect(!text.contains("0000000"), "float32 widened to double: \(text)")
+        #expect(try PEFTAdapterFormat.read(from: folder.url, model: model).targets.allSatisfy { $0.alpha == 0.1 })
+    }
 }

@@ -6,7 +6,9 @@ import QuenchFiles
 public struct ModelCard: Sendable, Equatable {
     /// A titled part of the body; its lines are Markdown.
     public struct Section: Sendable, Equatable {
+        /// The `##` heading.
         public var heading: String
+        /// Its Markdown lines.
         public var lines: [String]
 
         /// A section headed `heading`.
@@ -19,13 +21,16 @@ public struct ModelCard: Sendable, Equatable {
     /// The card's file name in a model or adapter folder.
     public static let fileName = "README.md"
 
+    /// The body's first heading: the model's or adapter's name.
     public var title: String
     /// `transformers` for a model folder, `peft` for an adapter.
     public var libraryName: String
     /// The base model's hub id (`org/name`); a local path is named in the body instead, since the
     /// hub reads this key as a repository.
     public var baseModel: String?
+    /// The license the source's metadata names (GGUF's general.license), nil when it names none.
     public var license: String?
+    /// What the hub lists the model under: `quench`, and the kind of training or merge.
     public var tags: [String]
     /// The first paragraph.
     public var summary: String

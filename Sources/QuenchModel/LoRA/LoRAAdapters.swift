@@ -15,12 +15,15 @@ public final class LoRAAdapters {
         public let layer: Int
         /// Quench module name: q, k, v, o, gate, up, down (Llama) or qkv, o, fc, proj (GPT-2).
         public let module: String
+        /// The projection's input width (A's columns).
         public let inFeatures: Int
+        /// The projection's output width (B's rows).
         public let outFeatures: Int
         /// Its rank r: the adapters' rank, or what `rank_pattern` gives this module.
         public let rank: Int
         /// Its lora_alpha: the adapters' alpha, or what `alpha_pattern` gives this module.
         public let alpha: Float
+        /// The adapted weight's Quench parameter name, `layers.{l}.{module}`.
         public var parameter: String { "layers.\(layer).\(module)" }
     }
 
@@ -48,6 +51,7 @@ public final class LoRAAdapters {
     /// Which masks the next training pass draws; the trainer sets it per micro-batch.
     public var dropoutStream: UInt64 = 0
     let seed: UInt64
+    /// The adapted projections, in layer order, each with its own rank and alpha.
     public let targets: [Target]
     /// A and B (and the DoRA magnitudes) of every target, one allocation.
     public let weights: TensorBlock
@@ -55,16 +59,10 @@ public final class LoRAAdapters {
     public let gradients: TensorBlock
     private let targetIndex: [String: Int]
 
-    /// The scale of the default rank and alpha: α/√r with rsLoRA, else α/r (PEFT's `LoraLayer.update_layer`).
-    public var scale: Float { Self.scale(rank: rank, alpha: alpha, useRSLoRA: useRSLoRA) }
-
-    /// The factor on `target`'s output, from its own rank and alpha.
+    /// The factor on `target`'s output, from its own rank and alpha: α/√r with rsLoRA, else α/r
+    /// (PEFT's `LoraLayer.update_layer`).
     public func scale(_ target: Target) -> Float {
-        Self.scale(rank: target.rank, alpha: target.alpha, useRSLoRA: useRSLoRA)
-    }
-
-    private static func scale(rank: Int, alpha: Float, useRSLoRA: Bool) -> Float {
-        useRSLoRA ? alpha / Float(rank).squareRoot() : alpha / Float(rank)
+        useRSLoRA ? target.alpha / Float(target.rank).squareRoot() : target.alpha / Float(target.rank)
     }
 
     /// Adapters of `rank` on `modules` of the layers `layers` of `model` (nil: every layer), with the

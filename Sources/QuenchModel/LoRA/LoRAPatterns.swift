@@ -21,6 +21,7 @@ public struct LoRAPatterns: Sendable, Equatable {
         public let pattern: String
         /// The offending key.
         public let key: String
+        /// What is wrong with it and what to do.
         public let reason: String
         public var description: String { "\(pattern): key '\(key)' \(reason)" }
     }
@@ -33,7 +34,17 @@ public struct LoRAPatterns: Sendable, Equatable {
         (self.rank, self.alpha) = (rank, alpha)
     }
 
+    /// Whether neither pattern has a key: every target has the adapters' own rank and alpha.
     public var isEmpty: Bool { rank.isEmpty && alpha.isEmpty }
+
+    /// Each pattern that has keys, by PEFT's name, its entries as `key: value` sorted by key (alphas
+    /// as their shortest decimal), for model cards and reports: `("rank_pattern", "v_proj: 2")`.
+    public var listed: [(pattern: String, entries: String)] {
+        let ranks = rank.keys.sorted().map { "\($0): \(rank[$0] ?? 0)" }
+        let alphas = alpha.keys.sorted().map { "\($0): \(alpha[$0].map(\.description) ?? "")" }
+        return [("rank_pattern", ranks), ("alpha_pattern", alphas)].filter { !$0.1.isEmpty }
+            .map { (pattern: $0.0, entries: $0.1.joined(separator: ", ")) }
+    }
 
     /// Refuses a key with a regular-expression character other than `.`, a rank below 1 and an alpha
     /// that is not a positive finite number.

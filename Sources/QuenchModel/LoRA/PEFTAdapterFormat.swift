@@ -5,7 +5,9 @@ import QuenchTensor
 /// LoRA adapters in PEFT's layout: `adapter_model.safetensors` (A and B under the base model's
 /// Hugging Face module names) and `adapter_config.json`, which `PeftModel.from_pretrained` loads.
 public enum PEFTAdapterFormat {
+    /// The adapters' tensors.
     public static let weightsFile = "adapter_model.safetensors"
+    /// The adapters' settings (`LoraConfig`).
     public static let configFile = "adapter_config.json"
 
     /// The PEFT release whose `LoraConfig` keys and meanings `write` follows (its `peft_version` field).
@@ -46,9 +48,11 @@ public enum PEFTAdapterFormat {
         var config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "peft_version": peftVersion, "auto_mapping": null,
             "base_model_name_or_path": baseModel, "revision": null, "inference_mode": true,
-            "r": adapters.rank, "lora_alpha": Double(adapters.alpha), "lora_dropout": Double(adapters.dropout),
+            // Float32 settings as their shortest decimal (0.1, not 0.10000000149011612).
+            "r": adapters.rank, "lora_alpha": ModelConfig.shortestDecimal(adapters.alpha),
+            "lora_dropout": ModelConfig.shortestDecimal(adapters.dropout),
             "use_rslora": adapters.useRSLoRA, "use_dora": adapters.useDoRA,
-            "rank_pattern": adapters.patterns.rank, "alpha_pattern": adapters.patterns.alpha.mapValues(Double.init),
+            "rank_pattern": adapters.patterns.rank, "alpha_pattern": adapters.patterns.alpha.mapValues(ModelConfig.shortestDecimal),
             "target_modules": targetModules(adapters, model: model), "exclude_modules": null, "target_parameters": null,
             // GPT-2's Conv1D stores weights (in, out); PEFT needs to know to transpose when merging.
             "fan_in_fan_out": model.config.architecture == .gpt2,
