@@ -60,7 +60,7 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let export = try GGUFType.export(gguf, dtype: dtype)
         let bundle = try ModelBundle.open(URL(fileURLWithPath: source))
-        let run = try RunProvenance.find(artifacts: bundle.location, read: bundle.files, digest: { try FileDigest.sha256(of: $0) })
+        let run = RunProvenance.find(artifacts: bundle.location, read: bundle.files, digest: { try FileDigest.sha256(of: $0) })
         if let mismatch = run?.mismatch { StandardStream.error.write("note: the model card claims no run lineage: \(mismatch)\n") }
         let destination = URL(fileURLWithPath: out)
         try export.write(bundle, to: destination) { dtype in

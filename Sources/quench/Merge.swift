@@ -42,13 +42,14 @@ struct Merge: AsyncParsableCommand {
         let adapterURL = URL(fileURLWithPath: adapter)
         let adapters = try PEFTAdapterFormat.read(from: adapterURL, model: bundle.model)
         let read = [PEFTAdapterFormat.configFile, PEFTAdapterFormat.weightsFile].map(adapterURL.appendingPathComponent)
-        let run = try RunProvenance.find(artifacts: adapterURL, read: read, baseFiles: bundle.files,
-                                         digest: { try FileDigest.sha256(of: $0) })
+        let run = RunProvenance.find(artifacts: adapterURL, read: read, baseFiles: bundle.files,
+                                     digest: { try FileDigest.sha256(of: $0) })
         if let mismatch = run?.mismatch { StandardStream.error.write("note: the model card claims no run lineage: \(mismatch)\n") }
         try adapters.merge(into: bundle.model)
         let destination = URL(fileURLWithPath: out)
         try export.write(bundle, to: destination) { dtype in
-            ModelCard.merged(bundle, adapter: adapterURL, title: destination.lastPathComponent, dtype: dtype, run: run)
+            ModelCard.merged(bundle, adapters: adapters, from: adapterURL, title: destination.lastPathComponent, dtype: dtype,
+                             run: run)
         }
         print("wrote \(destination.path)")
     }

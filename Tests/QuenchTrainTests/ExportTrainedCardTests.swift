@@ -30,5 +30,24 @@ import Testing
             #expect(card.contains("- Method: full fine-tuning"))
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("generation_config.json").path))
         }
+        #expect(!card.contains(folder.path), "a card names files, never their paths")
+    }
+
+    @Test func aDoRAAdapterWithPatternsIsDescribedAsSuch() throws {
+        let folder = try TemporaryDirectory.create("trained-dora-card")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (base, model) = try BF16TrainingRunTests().configuration(.lora, .fp32, in: folder)
+        var config = base
+        config.lora.useDoRA = true
+        config.lora.rankPattern = ["v_proj": 2]
+        config.lora.alphaPattern = ["q_proj": 4]
+        config.maxSteps = 1
+        let summary = try Trainer(config: config, bundle: try ModelBundle.open(model)).run()
+        let card = try String(contentsOf: URL(fileURLWithPath: summary.output).appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(card.contains("- Method: LoRA: rank 4, alpha 8.0, dropout 0.0, DoRA (use_dora), rank_pattern {v_proj: 2}, "
+            + "alpha_pattern {q_proj: 4.0}\n"))
+        #expect(card.contains("- Each adapted projection: W′ = m ⊙ (W + s·B·A) / ‖W + s·B·A‖"))
+        // Trained on a local folder: adapter_config.json names its path, the card only its name.
+        #expect(card.contains("from_pretrained(\"path/to/tiny-llama\")") && !card.contains(folder.path))
     }
 }

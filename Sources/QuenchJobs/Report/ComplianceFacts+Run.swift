@@ -1,5 +1,7 @@
 import Foundation
 import QuenchGovernance
+import QuenchModel
+import QuenchTrain
 
 extension ComplianceFacts {
     /// The facts of a run as its stages recorded them; a stage that did not run leaves its fact out,
@@ -25,12 +27,14 @@ extension ComplianceFacts {
         }
         if finished.train != nil {
             let config = context.spec.training
-            training = Training(configHash: config.canonicalHash(), settings: [
+            var settings = [
                 "method": config.method.rawValue, "learning_rate": "\(config.optimizer.learningRate)",
                 "batch_size": "\(config.batchSize)", "max_steps": config.maxSteps.map(String.init) ?? "epochs",
                 "lora_rank": config.method == .lora ? "\(config.lora.rank)" : "n/a",
                 "precision": config.precision.rawValue,
-            ])
+            ]
+            if config.method == .lora { settings.merge(Self.loraSettings(config.lora)) { first, _ in first } }
+            training = Training(configHash: config.canonicalHash(), settings: settings)
         }
         if let gate = finished.gate {
             self.gate = Gate(passed: gate.passed, metrics: Dictionary(gate.checks.map {
@@ -43,5 +47,13 @@ extension ComplianceFacts {
         if let register = finished.register {
             registry = Registry(model: register.name, version: "\(register.version)", state: register.status)
         }
+    }
+
+    /// What a LoRA run's adapters compute beyond their rank, by PEFT's names: alpha, use_rslora,
+    /// use_dora, and rank_pattern / alpha_pattern when set.
+    static func loraSettings(_ lora: TrainingConfig.LoRASettings) -> [String: String] {
+        var settings = ["lora_alpha": "\(lora.alpha)", "use_rslora": "\(lora.useRSLoRA)", "use_dora": "\(lora.useDoRA)"]
+        for (pattern, entries) in lora.patterns.listed { settings[pattern] = entries }
+        return settings
     }
 }

@@ -4,8 +4,6 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// A finite weight the chosen `--dtype` would store as infinity.
     case outOfRange(tensor: String, index: Int, value: Float, dtype: String)
-    /// A run's report.json without a key the model card needs.
-    case invalidRunRecord(file: String, key: String, reason: String)
 
     public var description: String {
         switch self {
@@ -16,8 +14,6 @@ public enum ExportError: Error, Equatable, CustomStringConvertible {
         case .outOfRange(let tensor, let index, let value, let dtype):
             return "tensor \(tensor) holds \(value) at index \(index), beyond the range of \(dtype); "
                 + "choose --dtype f32 (or bf16, whose range is float32's)"
-        case .invalidRunRecord(let file, let key, let reason):
-            return "\(file): at key \(key): \(reason); the run's record cannot describe this adapter"
         }
     }
 }

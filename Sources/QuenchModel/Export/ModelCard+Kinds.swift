@@ -15,12 +15,13 @@ extension ModelCard {
                 + [usage(adapterBase: nil)])
     }
 
-    /// The card of `bundle` with the adapter in folder `adapter` merged in (`quench merge`) and
-    /// written into a folder named `title`; `run` is what the run that trained the adapter recorded.
-    public static func merged(_ bundle: ModelBundle, adapter: URL, title: String, dtype: ExportDType?,
-                              run: RunProvenance?) -> ModelCard {
+    /// The card of `bundle` with `adapters`, read from the folder `adapter`, merged in (`quench merge`)
+    /// and written into a folder named `title`; `run` is what the run that trained the adapter recorded.
+    public static func merged(_ bundle: ModelBundle, adapters: LoRAAdapters, from adapter: URL, title: String,
+                              dtype: ExportDType?, run: RunProvenance?) -> ModelCard {
         var sections = [Section("Source", sourceLines(bundle) + [
-            "- Adapter merged in: `\(adapter.standardizedFileURL.path)` (W + scale·B·A in every adapted projection)",
+            "- Adapter merged in: `\(adapter.standardizedFileURL.lastPathComponent)` (\(loraSettings(adapters)))",
+            "- Each adapted projection: \(adaptedWeight(adapters))",
             storageLine(bundle, dtype),
         ])]
         sections += run?.sections ?? []
@@ -34,21 +35,19 @@ extension ModelCard {
     /// The card of what Quench trained from `bundle`: a LoRA adapter (`adapter`) or a fully
     /// fine-tuned model, with `settings` (Markdown list lines) describing the training.
     public static func trained(_ bundle: ModelBundle, adapter: Bool, settings: [String]) -> ModelCard {
-        let base = HubModelID.of(bundle.location), path = bundle.location.standardizedFileURL.path
-        var baseLines = sourceLines(bundle), loadable = base ?? path
-        if adapter, base == nil, bundle.format == .gguf {
+        var baseLines = sourceLines(bundle)
+        let base = adapter ? PEFTBase(bundle) : nil
+        if case .converted(let gguf, let folder) = base {
             // transformers loads a Hugging Face folder; quench import makes one from the GGUF file.
-            loadable = bundle.location.deletingPathExtension().lastPathComponent + "-hf"
-            baseLines.append("- For PEFT, convert the base first: `quench import \(path) --out \(loadable)`")
+            baseLines.append("- For PEFT, convert the base first: `quench import \(gguf.lastPathComponent) --out \(folder)`")
         }
         return ModelCard(
             title: adapter ? "LoRA adapter for \(displayName(bundle))" : "\(displayName(bundle)), fine-tuned",
-            libraryName: adapter ? "peft" : "transformers", baseModel: base, license: bundle.source.license,
-            tags: ["quench"] + (adapter ? ["lora"] : ["full-fine-tuning"]),
+            libraryName: adapter ? "peft" : "transformers", baseModel: adapter ? base?.hubID : HubModelID.of(bundle.location),
+            license: bundle.source.license, tags: ["quench"] + (adapter ? ["lora"] : ["full-fine-tuning"]),
             summary: adapter ? "A LoRA adapter (PEFT layout) Quench trained on \(displayName(bundle))."
                 : "\(displayName(bundle)) with every weight fine-tuned by Quench, stored as float32.",
-            sections: [Section("Base model", baseLines), Section("Training", settings),
-                       usage(adapterBase: adapter ? loadable : nil)])
+            sections: [Section("Base model", baseLines), Section("Training", settings), usage(adapterBase: base?.cardValue)])
     }
 
     /// The model's own name: GGUF's general.name, else its hub id, else its file or folder name.
@@ -57,11 +56,12 @@ extension ModelCard {
             ?? bundle.location.deletingPathExtension().lastPathComponent
     }
 
-    /// Where the model came from: its hub id when it came from a hub, and its path and format.
+    /// Where the model came from: its hub id when it came from a hub, and its file or folder name
+    /// (never its path: a card is written to be published) and format.
     static func sourceLines(_ bundle: ModelBundle) -> [String] {
         let types = bundle.storedTypes.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         var lines = HubModelID.of(bundle.location).map { ["- Hugging Face repository: [\($0)](https://huggingface.co/\($0))"] } ?? []
-        lines.append("- Read from: `\(bundle.location.standardizedFileURL.path)` (\(bundle.format.rawValue); tensors \(types))")
+        lines.append("- Read from: `\(bundle.location.standardizedFileURL.lastPathComponent)` (\(bundle.format.rawValue); tensors \(types))")
         if let license = bundle.source.license { lines.append("- License (from the source's metadata): \(license)") }
         return lines
     }

@@ -217,14 +217,14 @@ public final class Trainer {
         return scored == 0 ? 0 : summed / Double(scored)
     }
 
-    /// The adapter in PEFT's layout (LoRA; its base named by hub id when it came from a hub), or
-    /// the whole model as a Hugging Face directory (full), each with a README.md model card.
+    /// The adapter in PEFT's layout (LoRA; its base named as `PEFTBase` says: by hub id when it is a
+    /// transformers checkpoint from a hub), or the whole model as a Hugging Face directory (full), each
+    /// with a README.md model card.
     private func writeOutputs(_ state: TrainableState) throws -> URL {
-        let card = ModelCard.trained(bundle, adapter: state.adapters != nil, settings: cardSettings())
+        let card = ModelCard.trained(bundle, adapter: state.adapters != nil, settings: cardSettings(state.adapters))
         if let adapters = state.adapters {
             let directory = output.appendingPathComponent(Self.artifactsFolder(for: .lora))
-            let base = HubModelID.of(bundle.location) ?? bundle.location.path
-            try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: base, to: directory)
+            try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: PEFTBase(bundle).configValue, to: directory)
             try card.write(into: directory)
             return directory
         }
@@ -235,15 +235,15 @@ public final class Trainer {
         return directory
     }
 
-    /// The training settings for the model card, as Markdown list lines.
-    private func cardSettings() -> [String] {
-        let lora = config.lora
-        let method = config.method == .lora
-            ? "LoRA: rank \(lora.rank), alpha \(lora.alpha), dropout \(lora.dropout)\(lora.useRSLoRA ? ", rsLoRA" : "")"
-            : "full fine-tuning"
+    /// The training settings for the model card, as Markdown list lines: with `adapters` (LoRA), their
+    /// settings and the weight they give each projection.
+    private func cardSettings(_ adapters: LoRAAdapters?) -> [String] {
+        let method = adapters.map { adapters in
+            ["- Method: LoRA: \(ModelCard.loraSettings(adapters))", "- Each adapted projection: \(ModelCard.adaptedWeight(adapters))"]
+        } ?? ["- Method: full fine-tuning"]
         let length = config.maxSteps.map { "\($0) steps" } ?? "\(config.epochs ?? 1) epoch(s)"
-        return [
-            "- Method: \(method)", "- Length: \(length), batch size \(config.batchSize) × \(config.gradientAccumulation) accumulated",
+        return method + [
+            "- Length: \(length), batch size \(config.batchSize) × \(config.gradientAccumulation) accumulated",
             "- Learning rate: \(config.optimizer.learningRate) (\(config.schedule.kind.rawValue)), seed \(config.seed), precision \(config.precision)",
             "- Training configuration hash: `\(config.canonicalHash())`",
         ]
