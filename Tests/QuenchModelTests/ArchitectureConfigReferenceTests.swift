@@ -9,37 +9,25 @@ import QuenchTestSupport
 /// RoPE scaling and llama3 RoPE scaling give transformers' logits, loss and every gradient, and the
 /// cached generation steps give the full forward pass's logits.
 @Suite struct ArchitectureConfigReferenceTests {
-    /// A variant's model directory and transformers' numbers on its batch.
-    struct Reference {
-        let directory: URL
-        let file: SafetensorsFile
-        let batch: TokenBatch
-
-        init(_ variant: String) throws {
-            let url = try #require(Bundle.module.url(forResource: "reference", withExtension: "safetensors",
-                                                     subdirectory: "Resources/arch-\(variant)"))
-            directory = url.deletingLastPathComponent()
-            file = try SafetensorsFile(contentsOf: url)
-            let shape = try #require(file.info("input_ids")).shape
-            batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try file.int32s("input_ids"),
-                               targets: try file.int32s("labels"))
-        }
+    /// A variant's model directory and transformers' numbers on the batch stored beside them.
+    static func reference(_ variant: String) throws -> ReferenceResource {
+        try ReferenceResource("arch-\(variant)", fixture: nil)
     }
 
     static let variants = ["biases", "rope-linear", "rope-llama3"]
 
     @Test func theOptionsAreReadFromConfigJSON() throws {
-        let biases = try ModelLoader.load(huggingFaceDirectory: Reference("biases").directory).config
+        let biases = try ModelLoader.load(huggingFaceDirectory: Self.reference("biases").directory).config
         #expect(biases.attentionBias && biases.outputBias && biases.mlpBias && biases.ropeScaling == nil)
-        let linear = try ModelLoader.load(huggingFaceDirectory: Reference("rope-linear").directory).config
+        let linear = try ModelLoader.load(huggingFaceDirectory: Self.reference("rope-linear").directory).config
         #expect(linear.ropeScaling == .linear(factor: 2) && !linear.outputBias && !linear.mlpBias)
-        let llama3 = try ModelLoader.load(huggingFaceDirectory: Reference("rope-llama3").directory).config
+        let llama3 = try ModelLoader.load(huggingFaceDirectory: Self.reference("rope-llama3").directory).config
         #expect(llama3.ropeScaling == .llama3(factor: 8, lowFrequencyFactor: 1, highFrequencyFactor: 4, originalContext: 128))
     }
 
     @Test(arguments: variants)
     func logitsLossAndGradientsAreTransformers(_ variant: String) throws {
-        let reference = try Reference(variant)
+        let reference = try Self.reference(variant)
         let model = try ModelLoader.load(huggingFaceDirectory: reference.directory)
         let batch = reference.batch
         let workspace = try Workspace(config: model.config, batch: batch.batch, time: batch.time, training: true)
@@ -64,7 +52,7 @@ import QuenchTestSupport
 
     @Test(arguments: variants)
     func aGGUFExportKeepsTheOptionsAndTheLoss(_ variant: String) throws {
-        let reference = try Reference(variant)
+        let reference = try Self.reference(variant)
         let folder = try TemporaryDirectory("arch-gguf")
         let url = folder.url.appendingPathComponent("model.gguf")
         let original = try ModelBundle.open(reference.directory)
@@ -93,7 +81,7 @@ import QuenchTestSupport
 
     @Test(arguments: variants)
     func cachedGenerationStepsGiveTheForwardLogits(_ variant: String) throws {
-        let model = try ModelLoader.load(huggingFaceDirectory: Reference(variant).directory)
+        let model = try ModelLoader.load(huggingFaceDirectory: Self.reference(variant).directory)
         let tokens: [Int32] = (0..<40).map { Int32(($0 * 37 + 5) % 128) }
         let n = tokens.count, vocabulary = model.config.vocabularySize
         let workspace = try Workspace(config: model.config, batch: 1, time: n, training: false)

@@ -69,13 +69,7 @@ import QuenchTestSupport
         for name in ["layers.0.q_bias", "layers.1.k_bias", "layers.0.v_bias", "embed"] {
             let parameter = try model.parameter(name), gradient = try #require(gradients[name])
             for index in [0, 3, parameter.count - 1] {
-                let saved = parameter.storage[index]
-                parameter.storage[index] = saved + 1e-2
-                let plus = try loss()
-                parameter.storage[index] = saved - 1e-2
-                let minus = try loss()
-                parameter.storage[index] = saved
-                let numerical = (plus - minus) / 2e-2
+                let numerical = try centralDifference(loss, at: index, in: parameter.storage)
                 #expect(abs(Double(gradient.storage[index]) - numerical) < 2e-3 + 0.02 * abs(numerical),
                         "\(name)[\(index)]: analytic \(gradient.storage[index]) vs numerical \(numerical)")
             }

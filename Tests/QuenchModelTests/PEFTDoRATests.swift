@@ -68,13 +68,8 @@ import QuenchTestSupport
             let weight = try adapters.weights.tensor(name), gradient = try adapters.gradients.tensor(name)
             let normPath = try Self.normPath(target, tensor, adapters, weight: model.parameter(parameter))
             for index in [0, 7, weight.count - 1] {
-                let saved = weight.storage[index]
-                weight.storage[index] = saved + 1e-2
-                let plus = try loss()
-                weight.storage[index] = saved - 1e-2
-                let minus = try loss()
-                weight.storage[index] = saved
-                let numerical = (plus - minus) / 2e-2, analytic = Double(gradient.storage[index]) + normPath[index]
+                let numerical = try centralDifference(loss, at: index, in: weight.storage)
+                let analytic = Double(gradient.storage[index]) + normPath[index]
                 #expect(abs(analytic - numerical) < 1e-4 + 0.02 * abs(numerical),
                         "\(name)[\(index)]: analytic \(analytic) (detached \(gradient.storage[index])) vs numerical \(numerical)")
             }

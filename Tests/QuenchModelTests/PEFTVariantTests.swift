@@ -10,25 +10,7 @@ import QuenchTestSupport
 /// DoRA: `PEFTPatternTests`, `PEFTDoRATests`.
 @Suite struct PEFTVariantTests {
     /// The adapter directory PEFT saved, its reference numbers and the fixture batch they were computed on.
-    struct Reference {
-        let directory: URL
-        let file: SafetensorsFile
-        let batch: TokenBatch
-
-        /// The variant `variant` (a folder of Resources) made on the fixture `fixture`.
-        init(_ variant: String = "peft-rslora", fixture name: String = "tiny-llama") throws {
-            let url = try #require(Bundle.module.url(forResource: "reference", withExtension: "safetensors",
-                                                     subdirectory: "Resources/\(variant)"))
-            directory = url.deletingLastPathComponent()
-            file = try SafetensorsFile(contentsOf: url)
-            let fixture = try SafetensorsFile(contentsOf: SharedFixtures.url("\(name)/reference.safetensors"))
-            let shape = try #require(fixture.info("input_ids")).shape
-            batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try fixture.int32s("input_ids"),
-                               targets: try fixture.int32s("labels"))
-        }
-
-        func loss(_ name: String) throws -> Double { Double(try file.floats(name)[0]) }
-    }
+    typealias Reference = ReferenceResource
 
     /// Logits (N·V) and mean loss of `model`, with its adapters if it has any, on `batch`.
     static func run(_ model: CausalLM, _ batch: TokenBatch) throws -> (logits: [Float], loss: Double) {

@@ -144,13 +144,7 @@ import QuenchTestSupport
         for name in ["layers.0.q.lora_A", "layers.1.down.lora_B", "layers.1.v.lora_A"] {
             let weight = try adapters.weights.tensor(name), gradient = try adapters.gradients.tensor(name)
             for index in [0, 5, weight.count - 1] {
-                let saved = weight.storage[index]
-                weight.storage[index] = saved + 1e-2
-                let plus = try loss()
-                weight.storage[index] = saved - 1e-2
-                let minus = try loss()
-                weight.storage[index] = saved
-                let numerical = (plus - minus) / 2e-2
+                let numerical = try centralDifference(loss, at: index, in: weight.storage)
                 #expect(abs(Double(gradient.storage[index]) - numerical) < 1e-3 + 0.02 * abs(numerical),
                         "\(name)[\(index)]: analytic \(gradient.storage[index]) vs numerical \(numerical)")
             }
