@@ -19,18 +19,36 @@ extension LoRAAdapters {
     }
 
     /// norms (O) = ‖W_o + s B_o A‖ for every output row o, as PEFT's `get_weight_norm` computes them:
-    /// W + s (B A) in one GEMM into a scratch copy of W, then each row's norm accumulated in double precision.
+    /// W + s (B A) by GEMM, a block of rows at a time into a scratch of at most `normBlockFloats` floats
+    /// (a pass never copies the whole weight), then each row's norm accumulated in double precision.
     func weightNorms(_ target: Target, weight: Tensor, into norms: Tensor) throws {
         let (a, b) = try matrices(target)
         guard weight.shape == [target.outFeatures, target.inFeatures], norms.count >= target.outFeatures else {
             throw TensorError.shapeMismatch(operation: "DoRA", detail: "the weight of \(target.parameter) is \(weight.shape)")
         }
-        let adapted = try Tensor(zeros: weight.shape)
-        try adapted.copy(from: weight)
-        try MatMul.multiply(b, .none, a, .none, into: adapted, alpha: scale(target), beta: 1)
-        let width = target.inFeatures, v = adapted.pointer, out = norms.pointer
-        Parallelism.cores.forEachRange(target.outFeatures, grain: 8) { rows in
-            for o in rows {
+        let width = target.inFeatures, rank = target.rank
+        let blockRows = min(target.outFeatures, max(1, Self.normBlockFloats / width))
+        let block = try Tensor(zeros: [blockRows, width])
+        for first in stride(from: 0, to: target.outFeatures, by: blockRows) {
+            let rows = min(blockRows, target.outFeatures - first)
+            let adapted = UnsafeMutableBufferPointer(rebasing: block.storage[0..<(rows * width)])
+            _ = adapted.update(fromContentsOf: weight.storage[(first * width)..<((first + rows) * width)])
+            try BLAS.gemm(.none, .none, m: rows, n: width, k: rank, alpha: scale(target),
+                          a: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(b.storage)[(first * rank)...]), lda: rank,
+                          b: UnsafeBufferPointer(a.storage), ldb: width, beta: 1, c: adapted, ldc: width)
+            rowNorms(adapted, rows: rows, width: width, into: norms.pointer + first)
+        }
+    }
+
+    /// The most floats `weightNorms` holds at once for W + s B A.
+    static let normBlockFloats = 1 << 16
+
+    /// out[o] = ‖row o of `matrix` (rows, width)‖, summed in double precision.
+    private func rowNorms(_ matrix: UnsafeMutableBufferPointer<Float>, rows: Int, width: Int,
+                          into out: UnsafeMutablePointer<Float>) {
+        let v = UnsafeBufferPointer(matrix)
+        Parallelism.cores.forEachRange(rows, grain: 8) { range in
+            for o in range {
                 var sum = 0.0
                 for i in 0..<width { sum += Double(v[o * width + i]) * Double(v[o * width + i]) }
                 out[o] = Float(sum.squareRoot())
@@ -84,12 +102,12 @@ extension LoRAAdapters {
         }
     }
 
-    /// Folds a DoRA target into W: W = g ⊙ (W + s B A), with n taken from the unmerged W as PEFT does.
+    /// Folds a DoRA target into W: W = g ⊙ (W + s B A), n being the row norms of W + s B A as PEFT takes them.
     func mergeDoRA(_ target: Target, into weight: Tensor) throws {
         let (a, b) = try matrices(target)
-        let norms = try Tensor(zeros: [target.outFeatures])
-        try weightNorms(target, weight: weight, into: norms)
         try MatMul.multiply(b, .none, a, .none, into: weight, alpha: scale(target), beta: 1)
+        let norms = try Tensor(zeros: [target.outFeatures])
+        rowNorms(weight.storage, rows: target.outFeatures, width: target.inFeatures, into: norms.pointer)
         let g = try DoRAFactors(m: magnitude(target).m, norms: norms, count: target.outFeatures).g
         let w = weight.pointer, width = target.inFeatures
         for o in 0..<target.outFeatures {
