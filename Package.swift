@@ -43,11 +43,14 @@ let package = Package(
         .target(name: "QuenchTokenizer", dependencies: ["QuenchFiles"]),
         .target(name: "QuenchModel", dependencies: ["QuenchFiles", "QuenchRandom", "QuenchTensor", "QuenchTokenizer"]),
         .target(name: "QuenchData", dependencies: ["QuenchFiles", "QuenchRandom", "QuenchSecurity", "QuenchTokenizer"]),
+        // Ranks training one model together: Open MPI loaded at run time (dlopen), so neither the build
+        // nor a single-process run needs MPI installed.
+        .target(name: "QuenchDistributed"),
         .target(
             name: "QuenchTrain",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchFiles", "QuenchModel", "QuenchRandom", "QuenchTensor",
-                "QuenchTokenizer", "QuenchSecurity",
+                "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchFiles", "QuenchModel", "QuenchRandom",
+                "QuenchTensor", "QuenchTokenizer", "QuenchSecurity",
             ]),
         .target(
             name: "QuenchEval",
@@ -95,7 +98,7 @@ let package = Package(
         .target(
             name: "QuenchJobs",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchGate", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
+                "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchGate", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
                 "QuenchHub", "QuenchRegistry", "QuenchRegistryClient", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity",
                 "QuenchFiles",
             ]),
@@ -108,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchGate", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
+                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchGate", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
                 "QuenchTrain", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
                 "QuenchJobs", "QuenchFiles", "QuenchRegistryClient", "QuenchRegistryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -119,6 +122,7 @@ let package = Package(
         .testTarget(name: "QuenchFilesTests", dependencies: ["QuenchFiles", "QuenchTestSupport"]),
         .testTarget(name: "QuenchConfigTests", dependencies: ["QuenchConfig", "QuenchTestSupport"]),
         .testTarget(name: "QuenchTensorTests", dependencies: ["QuenchRandom", "QuenchTensor", "QuenchTestSupport"]),
+        .testTarget(name: "QuenchDistributedTests", dependencies: ["QuenchDistributed", "QuenchTestSupport"]),
         .testTarget(name: "QuenchSecurityTests", dependencies: ["QuenchSecurity", "QuenchTestSupport"]),
         .testTarget(
             name: "QuenchModelTests", dependencies: ["QuenchModel", "QuenchTokenizer", "QuenchTestSupport"],
@@ -130,8 +134,8 @@ let package = Package(
         .testTarget(
             name: "QuenchTrainTests",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchRandom", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor",
-                "QuenchTestSupport",
+                "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchRandom", "QuenchTrain", "QuenchModel", "QuenchTokenizer",
+                "QuenchTensor", "QuenchTestSupport",
             ],
             // bf16 references made by scripts/make-bf16-reference.py (PyTorch autocast and Quench's scheme).
             resources: [.copy("Resources")]),

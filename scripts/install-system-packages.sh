@@ -21,6 +21,8 @@ packages=(
     slurm-wlm              # slurmctld/slurmd single-node cluster for the Slurm dispatch tests
     munge                  # Slurm's authentication daemon
     chromium               # headless screenshot of the HTML run report
+    openmpi-bin            # mpirun and libmpi.so.40, which quench train loads at run time for data-parallel ranks
+    libpmix-dev            # libpmix.so where Slurm's mpi_pmix plugin looks for it (srun --mpi=pmix)
 )
 
 missing=()
