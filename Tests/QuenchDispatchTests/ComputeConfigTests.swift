@@ -15,7 +15,12 @@ import QuenchTestSupport
         #expect(ssh.kind == .ssh && ssh.ssh?.port == 22 && ssh.ssh?.knownHostsFile.hasPrefix("/") == true)
         let slurm = try config.backend(named: "cluster")
         #expect(slurm.kind == .slurm && slurm.slurm?.gpus == 1 && slurm.ssh?.host != nil)
-        #expect(throws: DispatchError.unknownBackend(name: "nope", known: ["cluster", "gpu-box", "this-machine"])) {
+        let ranks = try config.backend(named: "slurm-2x")
+        #expect(ranks.kind == .slurm && ranks.slurm == SlurmResources(partition: "cpu", timeLimit: "04:00:00", cpus: 32,
+                                                                      memory: "120G", nodes: 2, tasksPerNode: 1,
+                                                                      launcher: .srun))
+        #expect(try ranks.slurm?.tasks() == 2)
+        #expect(throws: DispatchError.unknownBackend(name: "nope", known: ["cluster", "gpu-box", "slurm-2x", "this-machine"])) {
             try config.backend(named: "nope")
         }
     }
@@ -30,6 +35,11 @@ import QuenchTestSupport
             ("backends:\n  a: {kind: process, slurm: {cpus: 2}}", "backends.a.slurm"),
             ("backends:\n  a: {kind: ssh, host: h, user: u, identity_file: /k, known_hosts_file: /n, port: 70000}", "backends.a.port"),
             ("servers: {}", "servers"),
+            ("backends:\n  a: {kind: slurm, slurm: {nodes: 0}}", "backends.a.slurm.nodes"),
+            ("backends:\n  a: {kind: slurm, slurm: {tasks_per_node: two}}", "backends.a.slurm.tasks_per_node"),
+            ("backends:\n  a: {kind: slurm, slurm: {nodes: 9223372036854775807, tasks_per_node: 2}}",
+             "backends.a.slurm.tasks_per_node"),
+            ("backends:\n  a: {kind: slurm, slurm: {allow_run_as_root: yes}}", "backends.a.slurm.allow_run_as_root"),
         ]
         for (yaml, key) in cases {
             #expect("\(yaml)") { try ComputeConfig.load(yaml: yaml, file: "c.yaml") } throws: { error in
@@ -37,6 +47,28 @@ import QuenchTestSupport
                 return file == "c.yaml" && problems.map(\.key).contains(key)
             }
         }
+    }
+
+    /// The rank settings refused with the file, line and key, and a message that says what to write.
+    @Test func rankSettingsNameTheirLineKeyAndWhatToWrite() {
+        let cases: [(String, String, Int, String)] = [
+            ("backends:\n  a:\n    kind: slurm\n    slurm:\n      cpus: 4\n      cpus_per_task: 8",
+             "backends.a.slurm.cpus_per_task", 6, "`cpus` and `cpus_per_task` are the same"),
+            ("backends:\n  a:\n    kind: slurm\n    slurm:\n      tasks_per_node: 2\n      launcher: pbs",
+             "backends.a.slurm.launcher", 6, "one of 'srun', 'mpirun'"),
+            ("backends:\n  a:\n    kind: slurm\n    slurm:\n      tasks_per_node: 2\n      allow_run_as_root: true",
+             "backends.a.slurm.allow_run_as_root", 6, "`launcher: mpirun`"),
+        ]
+        for (yaml, key, line, hint) in cases {
+            #expect("\(yaml)") { try ComputeConfig.load(yaml: yaml, file: "c.yaml") } throws: { error in
+                guard case ConfigFileError.invalid(let file, let problems) = error,
+                      let problem = problems.first(where: { $0.key == key }) else { return false }
+                return file == "c.yaml" && problem.line == line && "\(error)".contains(hint)
+            }
+        }
+        let given = try? ComputeConfig.load(yaml: "backends:\n  a: {kind: slurm, slurm: {cpus_per_task: 3, tasks_per_node: 2, "
+                                                + "launcher: mpirun, allow_run_as_root: true}}", file: "c.yaml")
+        #expect(given?.backends["a"]?.slurm == SlurmResources(cpus: 3, tasksPerNode: 2, launcher: .mpirun, allowRunAsRoot: true))
     }
 
     /// `local` trains in the quench process in a job spec; the compute file refuses it as a kind and as

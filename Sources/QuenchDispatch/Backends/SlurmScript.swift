@@ -1,48 +1,6 @@
-/// What a Slurm job asks the scheduler for; every field optional, so the cluster's defaults apply
-/// to whatever is left out.
-public struct SlurmResources: Codable, Sendable, Equatable {
-    public var partition: String?
-    /// `--time`: minutes, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM` or `D-HH:MM:SS`.
-    public var timeLimit: String?
-    /// `--cpus-per-task`.
-    public var cpus: Int?
-    /// `--mem`: a number with an optional K, M, G or T suffix.
-    public var memory: String?
-    /// GPUs per node, requested as `--gres=gpu[:type]:N`.
-    public var gpus: Int?
-    public var gpuType: String?
-    public var account: String?
-    public var qos: String?
-
-    /// Resources with the cluster's defaults for everything not given.
-    public init(partition: String? = nil, timeLimit: String? = nil, cpus: Int? = nil, memory: String? = nil,
-                gpus: Int? = nil, gpuType: String? = nil, account: String? = nil, qos: String? = nil) {
-        self.partition = partition
-        self.timeLimit = timeLimit
-        self.cpus = cpus
-        self.memory = memory
-        self.gpus = gpus
-        self.gpuType = gpuType
-        self.account = account
-        self.qos = qos
-    }
-
-    /// Refuses a value `sbatch` would not take, as the batch script would: `invalidComputeConfig` names
-    /// the key (`time_limit`, `memory`, ...).
-    public func check() throws {
-        _ = try SlurmScript.render(id: "check", directory: "/check", quench: "quench", resources: self)
-    }
-
-    /// These resources with every field `overrides` sets taken from it (a job spec over compute.yaml).
-    public func merging(_ overrides: SlurmResources) -> SlurmResources {
-        SlurmResources(partition: overrides.partition ?? partition, timeLimit: overrides.timeLimit ?? timeLimit,
-                       cpus: overrides.cpus ?? cpus, memory: overrides.memory ?? memory, gpus: overrides.gpus ?? gpus,
-                       gpuType: overrides.gpuType ?? gpuType, account: overrides.account ?? account, qos: overrides.qos ?? qos)
-    }
-}
-
 /// Writes the batch script `sbatch` receives: `#SBATCH` lines from the resources, then
-/// `quench train --bundle`, recording the exit code beside the log.
+/// `quench train --bundle` (one process, or one rank per task through `MPILauncher`), recording the
+/// exit code beside the log.
 public enum SlurmScript {
     /// The script for the job `id` whose bundle is at `directory` on the cluster's shared file system.
     ///
@@ -60,6 +18,9 @@ public enum SlurmScript {
             }
             lines.append("#SBATCH --time=\(time)")
         }
+        let tasks = try resources.tasks()
+        if let nodes = resources.nodes { lines.append("#SBATCH --nodes=\(nodes)") }
+        if resources.tasksPerNode != nil || tasks > 1 { lines.append("#SBATCH --ntasks-per-node=\(resources.tasksPerNode ?? 1)") }
         if let cpus = resources.cpus { lines.append("#SBATCH --cpus-per-task=\(try positive(cpus, key: "cpus"))") }
         if let memory = resources.memory {
             guard isMemory(memory) else {
@@ -76,7 +37,18 @@ public enum SlurmScript {
         if let qos = resources.qos { lines.append("#SBATCH --qos=\(try word(qos, key: "qos"))") }
         lines.append("# written by quench: trains job \(id) from its bundle, then records the exit code")
         lines.append("d=\(ShellQuote.quote(directory))")
-        lines.append("\(ShellQuote.quote(quench)) train --bundle \"$d\"")
+        let launcher = resources.launcher ?? .srun
+        if resources.allowRunAsRoot == true, launcher != .mpirun {
+            throw DispatchError.invalidComputeConfig(
+                file: "slurm", key: "allow_run_as_root",
+                reason: "only mpirun refuses to run as root; give it with `launcher: mpirun` (srun needs no such setting)")
+        }
+        if tasks > 1 {
+            lines += launcher.lines(quench: quench, tasks: tasks, cpusPerTask: resources.cpus,
+                                    allowRunAsRoot: resources.allowRunAsRoot == true)
+        } else {
+            lines.append("\(ShellQuote.quote(quench)) train --bundle \"$d\"")
+        }
         lines.append("code=$?")
         lines.append("echo \"$code\" > \"$d/control/exit-code.partial\" && mv \"$d/control/exit-code.partial\" \"$d/control/exit-code\"")
         lines.append("exit \"$code\"")

@@ -19,7 +19,16 @@ import QuenchConfig
 ///     kind: slurm                    # with host/user/...: submit through that login node
 ///     work_directory: /shared/quench/jobs
 ///     slurm: {partition: gpu, time_limit: "02:00:00", cpus: 8, memory: 32G, gpus: 1, account: ml, qos: normal}
+///   slurm-2x:                        # data-parallel: one rank per task, gradients averaged with Open MPI
+///     kind: slurm
+///     work_directory: /shared/quench/jobs
+///     quench: /shared/quench/bin/quench
+///     slurm: {partition: cpu, nodes: 2, tasks_per_node: 1, cpus_per_task: 32, launcher: srun}
 /// ```
+///
+/// With more than one task (`nodes` × `tasks_per_node`), `launcher` (`srun`, the default, or `mpirun`)
+/// starts the ranks; with one task it is not used. `allow_run_as_root: true` goes with `launcher:
+/// mpirun` only, and lets mpirun start ranks as root.
 public struct ComputeConfig: Sendable, Equatable {
     /// The entries, by name.
     public let backends: [String: BackendSettings]
@@ -27,7 +36,8 @@ public struct ComputeConfig: Sendable, Equatable {
     static let entryKeys = ["kind", "host", "port", "user", "identity_file", "known_hosts_file", "work_directory",
                             "quench", "slurm", "poll_seconds"]
     /// The keys of a `slurm` resources section (here, and in a job spec's `compute.slurm`).
-    public static let slurmKeys = ["partition", "time_limit", "cpus", "memory", "gpus", "gpu_type", "account", "qos"]
+    public static let slurmKeys = ["partition", "time_limit", "cpus", "cpus_per_task", "memory", "gpus", "gpu_type",
+                                   "account", "qos", "nodes", "tasks_per_node", "launcher", "allow_run_as_root"]
 
     /// The backend named `name`, or an error listing the known names.
     public func backend(named name: String) throws -> BackendSettings {
