@@ -63,21 +63,3 @@ public final class AdamW {
     /// Restores moments and step from a checkpoint.
     public func restore(step: Int) { self.step = step }
 }
-
-/// The global gradient norm and clipping to a maximum, as `torch.nn.utils.clip_grad_norm_` does.
-public enum GradientClipping {
-    /// √(Σ g²) over the whole block, in Double.
-    public static func norm(_ gradients: TensorBlock) -> Double {
-        Elementwise.sumOfSquares(gradients.flat).squareRoot()
-    }
-
-    /// Scales the gradients by max / (norm + 1e-6) when the norm exceeds `maximum`; returns the
-    /// norm before clipping.
-    @discardableResult
-    public static func clip(_ gradients: TensorBlock, maximum: Double) -> Double {
-        let total = norm(gradients)
-        let factor = maximum / (total + 1e-6)
-        if factor < 1 { Elementwise.scale(gradients.flat, by: Float(factor)) }
-        return total
-    }
-}

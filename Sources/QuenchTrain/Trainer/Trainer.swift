@@ -2,6 +2,7 @@ import Foundation
 import QuenchModel
 import QuenchTensor
 import QuenchData
+import QuenchDistributed
 
 /// What a finished run produced.
 public struct TrainingSummary: Codable, Sendable {
@@ -28,20 +29,29 @@ public struct TrainingSummary: Codable, Sendable {
 
 /// Runs a training configuration: data, the optimizer loop with accumulation, clipping and the
 /// schedule, validation, metrics, checkpoints that resume bit for bit, and the final outputs.
+///
+/// Under `mpirun` or `srun --mpi=pmix` it is one rank of a `ProcessGroup`: every rank draws the same
+/// batches, computes its `RankShare` of each step's micro-batches, and the gradients and losses are
+/// summed over the ranks before every rank takes the same optimizer step. Rank 0 alone writes.
 public final class Trainer {
     let config: TrainingConfig
     let bundle: ModelBundle
     let output: URL
     /// Bytes free for training besides the loaded model.
     let availableMemory: Int
+    /// The ranks training together (a `SoloGroup` for a plain process).
+    let group: any ProcessGroup
 
     /// Checks the settings against the model before any work starts; `availableMemory` (default:
-    /// what the system reports available) is what the run may allocate besides the loaded model.
-    public init(config: TrainingConfig, bundle: ModelBundle, availableMemory: Int = MemoryBudget.availableBytes()) throws {
+    /// what the system reports available) is what the run may allocate besides the loaded model;
+    /// `group` is the ranks this process trains with (default: none but itself).
+    public init(config: TrainingConfig, bundle: ModelBundle, availableMemory: Int = MemoryBudget.availableBytes(),
+                group: any ProcessGroup = SoloGroup()) throws {
         guard bundle.tokenizer != nil else { throw TrainingError.noTokenizer(model: bundle.location.path) }
         self.config = config
         self.bundle = bundle
         self.availableMemory = availableMemory
+        self.group = group
         output = URL(fileURLWithPath: config.output)
     }
 
@@ -63,49 +73,35 @@ public final class Trainer {
     /// (refused when the configuration changed since, unless `force`).
     public func run(resume: Bool = false, force: Bool = false) throws -> TrainingSummary {
         try config.requirePrecisionSupport()
+        let accumulation = config.gradientAccumulation
+        let share = try RankShare(rank: group.rank, ranks: group.size, accumulation: accumulation)
         let data = try TrainingData.prepare(dataOptions(), tokenizer: ExampleTokenizer(bundle: bundle))
-        try TrainingMemory.check(model: bundle.model, config: config, time: data.training.time, available: availableMemory)
+        try TrainingMemory.check(model: bundle.model, config: config, time: data.training.time, available: availableMemory,
+                                 microBatches: share.local.count)
         let state = try TrainableState(model: bundle.model, config: config)
         try bundle.model.setPrecision(config.precision)
         let checkpoints = output.appendingPathComponent("checkpoints")
-        try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true)
+        if group.writes { try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true) }
         let hash = config.canonicalHash()
-        var iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize, seed: UInt64(config.seed))
-        let accumulation = config.gradientAccumulation
-        let totalSteps = try plannedSteps(batchesPerEpoch: iterator.batchesPerEpoch)
-        var startStep = 0
-        let existing = try Checkpoint.latest(under: checkpoints)
-        if resume {
-            guard let (checkpoint, folder) = existing else { throw TrainingError.nothingToResume(directory: checkpoints.path) }
-            guard checkpoint.configHash == hash || force else {
-                throw TrainingError.configChanged(checkpoint: folder.path, expected: checkpoint.configHash, found: hash)
-            }
-            try Self.check(checkpoint, in: folder, totalSteps: totalSteps, accumulation: accumulation)
-            try checkpoint.restore(state, from: folder)
-            try state.model.weightsChanged()
-            do {
-                iterator = try BatchIterator(sequences: data.training, batchSize: config.batchSize,
-                                             seed: UInt64(config.seed), cursor: checkpoint.cursor)
-            } catch let error as DatasetError {
-                throw TrainingError.invalidCheckpoint(
-                    path: folder.appendingPathComponent(Checkpoint.stateFile).path, reason: "at key cursor: \(error)")
-            }
-            startStep = checkpoint.step
-        } else if existing != nil {
-            throw TrainingError.invalidSetting(
-                key: "output", reason: "\(output.path) already holds checkpoints: pass --resume to continue, or choose a new output")
-        }
+        let fresh = try BatchIterator(sequences: data.training, batchSize: config.batchSize, seed: UInt64(config.seed))
+        let totalSteps = try plannedSteps(batchesPerEpoch: fresh.batchesPerEpoch)
+        let (startStep, resumedIterator) = try startingPoint(resume: resume, force: force, under: checkpoints, hash: hash,
+                                                             totalSteps: totalSteps, state: state, fresh: fresh)
+        var iterator = resumedIterator
         let schedule = LearningRateSchedule(settings: config.schedule, peak: config.optimizer.learningRate,
                                             totalSteps: totalSteps)
         let workspace = try Workspace(config: bundle.model.config, batch: config.batchSize, time: data.training.time,
                                       training: true, adapters: state.adapters)
         let metricsURL = output.appendingPathComponent(Self.metricsFile)
-        let log = try MetricsLog(url: metricsURL, keepingThrough: startStep)
+        let log = group.writes ? try MetricsLog(url: metricsURL, keepingThrough: startStep) : nil
+        let stepGradients = try StepGradients(gradients: state.gradients, microBatches: share.local.count)
+        let reducer = GradientReducer(gradients: state.gradients, group: group)
         let started = Date()
         var tokens = 0, lastLoss = 0.0, lastValidation: Double?
         if startStep == totalSteps {
             // A finished run resumed: nothing is left to train, so its figures are the last step's.
-            guard let last = log.lastKept, last.step == totalSteps else {
+            guard let last = log?.lastKept ?? MetricsLog.kept(in: metricsURL, through: startStep).last,
+                  last.step == totalSteps else {
                 throw TrainingError.invalidCheckpoint(
                     path: metricsURL.path, reason: "it has no line for step \(totalSteps), the step the checkpoint finished; "
                         + "the run's final loss cannot be reported (start without --resume to train again)")
@@ -114,43 +110,49 @@ public final class Trainer {
             lastValidation = last.validationLoss
         }
         for step in startStep..<totalSteps {
-            state.gradients.flat.zero()
+            // Every rank draws the whole step, so the data cursor is the same everywhere.
             let batches = (0..<accumulation).map { _ in iterator.next() }
             let scored = max(batches.reduce(0) { $0 + $1.scoredTokens }, 1)
-            var summed = 0.0
-            for (micro, batch) in batches.enumerated() {
+            // Each micro-batch's summed loss; the other ranks' entries arrive with the sum below.
+            var losses = [Double](repeating: 0, count: accumulation)
+            for (index, micro) in share.local.enumerated() {
+                let batch = batches[micro]
                 // Dropout masks depend only on the step and micro-batch, so a resumed run draws the same ones.
                 // plannedSteps checked that totalSteps × accumulation fits, so this cannot overflow.
                 state.adapters?.dropoutStream = UInt64(step * accumulation + micro)
                 try bundle.model.forward(batch.tokens, workspace: workspace)
-                summed += try bundle.model.backward(batch.tokens, workspace: workspace, gradients: state.modelGradients,
-                                                    lossScale: 1 / Float(scored)).summedLoss
-                tokens += batch.tokens.inputs.count
+                try stepGradients.accumulate(index) {
+                    losses[micro] = try bundle.model.backward(batch.tokens, workspace: workspace, gradients: state.modelGradients,
+                                                              lossScale: 1 / Float(scored)).summedLoss
+                }
             }
+            tokens += batches.reduce(0) { $0 + $1.tokens.inputs.count }
+            try reducer.reduce(step: step + 1)
+            try group.sum(&losses, Collective("loss", step: step + 1))
             let norm = config.clipGradientNorm.map { GradientClipping.clip(state.gradients, maximum: $0) }
                 ?? GradientClipping.norm(state.gradients)
             let rate = schedule.rate(at: step)
             state.optimizer.update(parameters: state.weights, gradients: state.gradients, learningRate: Float(rate))
             // The model's bf16 copy follows its fp32 masters (full fine-tuning; LoRA's base is frozen).
             if state.weights === state.model.parameters { try state.model.weightsChanged() }
-            lastLoss = summed / Double(scored)
+            lastLoss = losses.reduce(0, +) / Double(scored)
             let done = step + 1
             if let validation = data.validation, done % config.evaluateEvery == 0 || done == totalSteps {
-                lastValidation = try validationLoss(validation, workspace)
+                lastValidation = try validationLoss(validation, workspace, step: done)
             } else {
                 lastValidation = nil
             }
             let elapsed = Date().timeIntervalSince(started)
-            try log.record(StepMetrics(step: done, loss: lastLoss, learningRate: rate, gradientNorm: norm,
-                                       tokensPerSecond: Double(tokens) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
-                                       epoch: batches.last?.epoch ?? 0, validationLoss: lastValidation),
-                           totalSteps: totalSteps)
-            if done % config.checkpointEvery == 0 || done == totalSteps {
+            try log?.record(StepMetrics(step: done, loss: lastLoss, learningRate: rate, gradientNorm: norm,
+                                        tokensPerSecond: Double(tokens) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
+                                        epoch: batches.last?.epoch ?? 0, validationLoss: lastValidation),
+                            totalSteps: totalSteps)
+            if group.writes, done % config.checkpointEvery == 0 || done == totalSteps {
                 try Checkpoint(step: done, cursor: iterator.cursor, configHash: hash, method: config.method)
                     .write(state, under: checkpoints)
             }
         }
-        let result = try writeOutputs(state)
+        let result = group.writes ? try writeOutputs(state) : output.appendingPathComponent(Self.artifactsFolder(for: config.method))
         let elapsed = Date().timeIntervalSince(started)
         return TrainingSummary(steps: totalSteps, resumedFromStep: resume ? startStep : nil, finalLoss: lastLoss,
                                validationLoss: lastValidation, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
@@ -174,24 +176,6 @@ public final class Trainer {
         return steps
     }
 
-    /// Refuses a checkpoint this run cannot continue: one past `totalSteps` (max_steps was lowered),
-    /// or whose data cursor is further on than its steps could have carried it.
-    static func check(_ checkpoint: Checkpoint, in folder: URL, totalSteps: Int, accumulation: Int) throws {
-        guard checkpoint.step <= totalSteps else {
-            throw TrainingError.invalidSetting(
-                key: "max_steps",
-                reason: "the checkpoint \(folder.path) is at step \(checkpoint.step), past this run's \(totalSteps) steps; "
-                    + "raise max_steps (or epochs) to at least \(checkpoint.step), or start without --resume")
-        }
-        // Each micro-batch advances the cursor by at most one epoch.
-        guard checkpoint.cursor.epoch <= checkpoint.step * accumulation else {
-            throw TrainingError.invalidCheckpoint(
-                path: folder.appendingPathComponent(Checkpoint.stateFile).path,
-                reason: "at key cursor.epoch: \(checkpoint.cursor.epoch) is more epochs than \(checkpoint.step) steps "
-                    + "of \(accumulation) micro-batches can reach")
-        }
-    }
-
     private func dataOptions() -> DataOptions {
         let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         return DataOptions(
@@ -201,52 +185,6 @@ public final class Trainer {
             format: config.data.format,
             maxSeqLen: config.data.maxSequenceLength,
             policy: config.data.sequences, seed: UInt64(config.seed))
-    }
-
-    /// Mean loss over the validation rows, forward only.
-    private func validationLoss(_ validation: SequenceSet, _ workspace: Workspace) throws -> Double {
-        var summed = 0.0, scored = 0
-        workspace.appliesDropout = false
-        defer { workspace.appliesDropout = true }
-        try validation.forEachBatch(batchSize: config.batchSize) { batch in
-            if let result = try bundle.model.forward(batch.tokens, workspace: workspace) {
-                summed += result.summedLoss
-                scored += result.scoredTokens
-            }
-        }
-        return scored == 0 ? 0 : summed / Double(scored)
-    }
-
-    /// The adapter in PEFT's layout (LoRA; its base named as `PEFTBase` says: by hub id when it is a
-    /// transformers checkpoint from a hub), or the whole model as a Hugging Face directory (full), each
-    /// with a README.md model card.
-    private func writeOutputs(_ state: TrainableState) throws -> URL {
-        let card = ModelCard.trained(bundle, adapter: state.adapters != nil, settings: cardSettings(state.adapters))
-        if let adapters = state.adapters {
-            let directory = output.appendingPathComponent(Self.artifactsFolder(for: .lora))
-            try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: PEFTBase(bundle).configValue, to: directory)
-            try card.write(into: directory)
-            return directory
-        }
-        let directory = output.appendingPathComponent(Self.artifactsFolder(for: .full))
-        try? FileManager.default.removeItem(at: directory)
-        // The trained fp32 weights, exactly.
-        try HuggingFaceExporter.write(bundle, to: directory, dtype: .f32, card: card)
-        return directory
-    }
-
-    /// The training settings for the model card, as Markdown list lines: with `adapters` (LoRA), their
-    /// settings and the weight they give each projection.
-    private func cardSettings(_ adapters: LoRAAdapters?) -> [String] {
-        let method = adapters.map { adapters in
-            ["- Method: LoRA: \(ModelCard.loraSettings(adapters))", "- Each adapted projection: \(ModelCard.adaptedWeight(adapters))"]
-        } ?? ["- Method: full fine-tuning"]
-        let length = config.maxSteps.map { "\($0) steps" } ?? "\(config.epochs ?? 1) epoch(s)"
-        return method + [
-            "- Length: \(length), batch size \(config.batchSize) × \(config.gradientAccumulation) accumulated",
-            "- Learning rate: \(config.optimizer.learningRate) (\(config.schedule.kind.rawValue)), seed \(config.seed), precision \(config.precision)",
-            "- Training configuration hash: `\(config.canonicalHash())`",
-        ]
     }
 }
 

@@ -6,8 +6,10 @@ import QuenchModel
 /// is refused at the start naming the total, each part and the settings to lower.
 enum TrainingMemory {
     /// The budget of training `model` under `config` on rows of `time` tokens, with `available` bytes
-    /// free besides the loaded model (whose parameters are part of the budget).
-    static func budget(model: CausalLM, config: TrainingConfig, time: Int, available: Int) throws -> MemoryBudget {
+    /// free besides the loaded model (whose parameters are part of the budget); `microBatches` is how
+    /// many micro-batches of a step this process computes (default: all of them, as one process does).
+    static func budget(model: CausalLM, config: TrainingConfig, time: Int, available: Int,
+                       microBatches: Int? = nil) throws -> MemoryBudget {
         let modelFloats = model.parameters.flat.count
         let (total, overflow) = available.addingReportingOverflow(modelFloats * MemoryLayout<Float>.stride)
         var budget = MemoryBudget(available: overflow ? .max : total)
@@ -26,6 +28,10 @@ enum TrainingMemory {
             budget.add("their gradients", floats: trained)
         }
         budget.add("AdamW moments", floats: times(2, trained))
+        if (microBatches ?? config.gradientAccumulation) > 1 {
+            // StepGradients sums micro-batches computed one by one from zero.
+            budget.add("step gradient accumulator", floats: trained)
+        }
         budget.add("workspace (\(config.batchSize) × \(time) tokens)",
                    floats: Workspace.plannedFloats(config: model.config, batch: config.batchSize, time: time,
                                                    training: true, adapters: adapters))
@@ -36,11 +42,11 @@ enum TrainingMemory {
 
     /// Refuses training that would not fit in `available` bytes besides the loaded model.
     /// - Throws: `ModelError.exceedsMemory` naming the total, each part and the settings to lower.
-    static func check(model: CausalLM, config: TrainingConfig, time: Int, available: Int) throws {
+    static func check(model: CausalLM, config: TrainingConfig, time: Int, available: Int, microBatches: Int? = nil) throws {
         let lower = config.method == .full
             ? "batch_size or data.max_sequence_length, or train with method: lora"
             : "batch_size, data.max_sequence_length or lora.rank (and lora.rank_pattern)"
-        try budget(model: model, config: config, time: time, available: available)
+        try budget(model: model, config: config, time: time, available: available, microBatches: microBatches)
             .check("training this model", lower: lower)
     }
 

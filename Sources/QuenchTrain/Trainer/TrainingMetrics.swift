@@ -32,18 +32,26 @@ final class MetricsLog {
 
     /// Opens `url`, dropping lines past `step` (a resumed run rewrites what followed its checkpoint).
     init(url: URL, keepingThrough step: Int) throws {
-        var kept = Data()
+        let (kept, last) = Self.kept(in: url, through: step)
+        lastKept = last
+        try kept.write(to: url)
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    /// The lines of `url` up to `step`, and the newest of them, read without changing the file
+    /// (what a rank that writes nothing needs).
+    static func kept(in url: URL, through step: Int) -> (lines: Data, last: StepMetrics?) {
+        var kept = Data(), last: StepMetrics?
         if let existing = FileManager.default.contents(atPath: url.path) {
             for line in existing.split(separator: UInt8(ascii: "\n")) {
                 if let metrics = try? JSONCoding.decoder.decode(StepMetrics.self, from: Data(line)), metrics.step <= step {
                     kept += line + [UInt8(ascii: "\n")]
-                    lastKept = metrics
+                    last = metrics
                 }
             }
         }
-        try kept.write(to: url)
-        handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
+        return (kept, last)
     }
 
     func record(_ metrics: StepMetrics, totalSteps: Int) throws {

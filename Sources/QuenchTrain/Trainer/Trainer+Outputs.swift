@@ -1,0 +1,53 @@
+import Foundation
+import QuenchFiles
+import QuenchModel
+
+extension Trainer {
+    /// The adapter in PEFT's layout (LoRA; its base named as `PEFTBase` says: by hub id when it is a
+    /// transformers checkpoint from a hub), or the whole model as a Hugging Face directory (full), each
+    /// with a README.md model card. Written into a staging folder beside it and moved into place
+    /// whole, so the folder is never half-written (an earlier one is replaced only once the new one is done).
+    func writeOutputs(_ state: TrainableState) throws -> URL {
+        let card = ModelCard.trained(bundle, adapter: state.adapters != nil, settings: cardSettings(state.adapters))
+        let directory = output.appendingPathComponent(Self.artifactsFolder(for: config.method))
+        try Self.replace(directory) { staging in
+            if let adapters = state.adapters {
+                try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: PEFTBase(bundle).configValue, to: staging)
+                try card.write(into: staging)
+            } else {
+                // The trained fp32 weights, exactly.
+                try HuggingFaceExporter.write(bundle, to: staging, dtype: .f32, card: card)
+            }
+        }
+        return directory
+    }
+
+    /// Writes `directory` through `write(staging)` into `.<name>.partial` beside it, then moves that
+    /// into its place.
+    static func replace(_ directory: URL, write: (URL) throws -> Void) throws {
+        let manager = FileManager.default
+        let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial")
+        try? manager.removeItem(at: staging)
+        try write(staging)
+        do {
+            if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
+            try manager.moveItem(at: staging, to: directory)
+        } catch {
+            throw TrainingError.writeFailed(path: directory.path, reason: FileErrorText.reason(error, path: directory.path))
+        }
+    }
+
+    /// The training settings for the model card, as Markdown list lines: with `adapters` (LoRA), their
+    /// settings and the weight they give each projection.
+    private func cardSettings(_ adapters: LoRAAdapters?) -> [String] {
+        let method = adapters.map { adapters in
+            ["- Method: LoRA: \(ModelCard.loraSettings(adapters))", "- Each adapted projection: \(ModelCard.adaptedWeight(adapters))"]
+        } ?? ["- Method: full fine-tuning"]
+        let length = config.maxSteps.map { "\($0) steps" } ?? "\(config.epochs ?? 1) epoch(s)"
+        return method + [
+            "- Length: \(length), batch size \(config.batchSize) × \(config.gradientAccumulation) accumulated",
+            "- Learning rate: \(config.optimizer.learningRate) (\(config.schedule.kind.rawValue)), seed \(config.seed), precision \(config.precision)",
+            "- Training configuration hash: `\(config.canonicalHash())`",
+        ]
+    }
+}
