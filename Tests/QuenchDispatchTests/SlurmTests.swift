@@ -150,6 +150,20 @@ import Testing
                 == SlurmResources(cpus: 8, nodes: 1, tasksPerNode: 1, launcher: .srun, allowRunAsRoot: false))
     }
 
+    /// A run's stage inputs: resources without rank settings read as before they existed (no run starts
+    /// over for an upgrade); a rank setting changes the text, so training starts over for it.
+    @Test func identityIsUnchangedWithoutRanksAndNamesThemWhenGiven() {
+        let plain = SlurmResources(partition: "gpu", cpus: 8, gpus: 1, qos: "normal")
+        #expect(plain.identity == "gpu,-,8,-,1,-,-,normal")
+        var ranks = plain
+        ranks.tasksPerNode = 2
+        #expect(ranks.identity == "gpu,-,8,-,1,-,-,normal,tasks_per_node=2")
+        ranks.nodes = 4
+        ranks.launcher = .mpirun
+        ranks.allowRunAsRoot = true
+        #expect(ranks.identity == "gpu,-,8,-,1,-,-,normal,nodes=4,tasks_per_node=2,launcher=mpirun,allow_run_as_root=true")
+    }
+
     /// Job records written before ranks existed decode with none of the new fields.
     @Test func resourcesRecordedBeforeRanksStillDecode() throws {
         let old = #"{"partition":"gpu","cpus":4,"timeLimit":"10"}"#

@@ -60,6 +60,17 @@ public struct SlurmResources: Codable, Sendable, Equatable {
         _ = try SlurmScript.render(id: "check", directory: "/check", quench: "quench", resources: self)
     }
 
+    /// What these resources ask for, as stable text for a run's stage inputs (a change starts training
+    /// over): the fields in order, `-` for each not given; the rank settings follow only when given, so
+    /// resources without them read as they did before ranks existed.
+    public var identity: String {
+        let fields = [partition, timeLimit, cpus.map(String.init), memory, gpus.map(String.init), gpuType, account, qos]
+        let ranks = [("nodes", nodes.map(String.init)), ("tasks_per_node", tasksPerNode.map(String.init)),
+                     ("launcher", launcher?.rawValue), ("allow_run_as_root", allowRunAsRoot.map(String.init))]
+        return (fields.map { $0 ?? "-" } + ranks.compactMap { key, value in value.map { "\(key)=\($0)" } })
+            .joined(separator: ",")
+    }
+
     /// These resources with every field `overrides` sets taken from it (a job spec over compute.yaml).
     public func merging(_ overrides: SlurmResources) -> SlurmResources {
         SlurmResources(partition: overrides.partition ?? partition, timeLimit: overrides.timeLimit ?? timeLimit,

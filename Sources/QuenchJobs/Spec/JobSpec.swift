@@ -95,11 +95,7 @@ extension JobSpec.Compute {
         let settings = remote.settings
         let host = settings.ssh.map { "\($0.user)@\($0.host):\($0.port)" } ?? "here"
         let resources = (settings.slurm ?? SlurmResources()).merging(remote.slurm ?? SlurmResources())
-        let slurm = settings.kind == .slurm
-            ? [resources.partition, resources.timeLimit, resources.cpus.map(String.init), resources.memory,
-               resources.gpus.map(String.init), resources.gpuType, resources.account, resources.qos]
-                .map { $0 ?? "-" }.joined(separator: ",")
-            : ""
+        let slurm = settings.kind == .slurm ? resources.identity : ""
         return "\(settings.kind.rawValue):\(settings.name):\(host):\(slurm):\(remote.sendModel.rawValue)"
     }
 }
