@@ -8,6 +8,8 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
     case launchedWithoutMPI(tasks: Int)
     /// The launcher's environment names a rank or size that is not a number, or MPI disagrees with it.
     case inconsistentLaunch(variable: String, value: String, reason: String)
+    /// A Quench variable in the environment (QUENCH_COLLECTIVE_TIMEOUT, QUENCH_MPI_LIBRARY) has a value it cannot use.
+    case invalidSetting(variable: String, value: String, expected: String)
     /// An MPI call failed.
     case collectiveFailed(operation: String, rank: Int, code: Int32, message: String)
     /// A collective did not finish before its deadline.
@@ -28,6 +30,8 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
                 + "launch with `srun --mpi=pmix` (or mpirun inside the allocation)"
         case .inconsistentLaunch(let variable, let value, let reason):
             return "the launcher set \(variable)=\(value): \(reason)"
+        case .invalidSetting(let variable, let value, let expected):
+            return "\(variable)=\(value.isEmpty ? "(empty)" : value) in the environment: expected \(expected)"
         case .collectiveFailed(let operation, let rank, let code, let message):
             return "rank \(rank): the \(operation) failed (MPI error \(code): \(message)); another rank probably died: "
                 + "see its log, then continue with --resume from the last checkpoint"

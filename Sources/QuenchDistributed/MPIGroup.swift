@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The ranks of an `mpirun` or `srun --mpi=pmix` launch, through Open MPI's world communicator.
+///
+/// Every collective is non-blocking (`MPI_Iallreduce`, `MPI_Iallgather`, `MPI_Ibarrier`) and waited
+/// for with a deadline, and MPI reports errors instead of ending the process (`MPI_ERRORS_RETURN`),
+/// so a rank that died turns into a `DistributedError` naming the collective, never a hang.
+final class MPIGroup: ProcessGroup {
+    /// The most elements one MPI call takes: counts are C `int`s.
+    static let largestCall = 1 << 30
+
+    let rank: Int
+    let size: Int
+    private let library: MPILibrary
+    private let timeout: CollectiveTimeout
+    private var finished = false
+
+    /// Initialises MPI (`MPI_Init_thread`, serialized) and checks that MPI agrees with the launcher's
+    /// rank and size.
+    init(library: MPILibrary, launch: LaunchEnvironment, timeout: CollectiveTimeout) throws(DistributedError) {
+        self.library = library
+        self.timeout = timeout
+        var provided: Int32 = 0
+        let started = library.initThread(nil, nil, MPILibrary.threadSerialized, &provided)
+        guard started == MPILibrary.success else {
+            // MPI_Error_string may not be called when MPI did not start.
+            throw .collectiveFailed(operation: "MPI start (MPI_Init_thread)", rank: launch.rank, code: started,
+                                    message: "Open MPI could not start; its messages above say why")
+        }
+        var rank: Int32 = 0
+        var size: Int32 = 0
+        let failure = [(library.setErrhandler(library.world, library.errorsReturn), "MPI error handler setting"),
+                       (library.commRank(library.world, &rank), "rank query (MPI_Comm_rank)"),
+                       (library.commSize(library.world, &size), "size query (MPI_Comm_size)")]
+            .first { $0.0 != MPILibrary.success }
+        if let (code, operation) = failure {
+            throw .collectiveFailed(operation: operation, rank: launch.rank, code: code, message: library.message(for: code))
+        }
+        guard provided >= MPILibrary.threadSerialized else {
+            throw .collectiveFailed(operation: "MPI start (MPI_Init_thread)", rank: launch.rank, code: provided,
+                                    message: "\(library.path) provides thread level \(provided), Quench needs MPI_THREAD_SERIALIZED (2)")
+        }
+        self.rank = Int(rank)
+        self.size = Int(size)
+        let launcher = launch.launcher
+        guard self.rank == launch.rank else {
+            throw .inconsistentLaunch(variable: launcher.rankVariable, value: String(launch.rank),
+                                      reason: "MPI says this process is rank \(rank) of \(size)")
+        }
+        if let expected = launch.size, expected != self.size {
+            throw .inconsistentLaunch(variable: launcher.sizeVariable, value: String(expected),
+                                      reason: "MPI says \(size) ranks run together")
+        }
+    }
+
+    func startSum(_ values: UnsafeMutableBufferPointer<Float>, _ operation: Collective) throws(DistributedError) -> any PendingCollective {
+        try startSum(UnsafeMutableRawPointer(values.baseAddress), count: values.count, elementSize: MemoryLayout<Float>.stride,
+                     type: library.float, operation)
+    }
+
+    func sum(_ values: inout [Double], _ operation: Collective) throws(DistributedError) {
+        let outcome: Result<Void, DistributedError> = values.withUnsafeMutableBufferPointer { buffer in
+            Result { () throws(DistributedError) in
+                try startSum(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count,
+                             elementSize: MemoryLayout<Double>.stride, type: library.double, operation).wait()
+            }
+        }
+        try outcome.get()
+    }
+
+    /// Every rank's bytes in rank order. The lengths are gathered first, so ranks that hold different
+    /// amounts are named in an error instead of handing MPI mismatched counts.
+    func gather(_ bytes: [UInt8], _ operation: Collective) throws(DistributedError) -> [[UInt8]] {
+        let lengths = try allgather(withUnsafeBytes(of: Int64(bytes.count)) { Array($0) }, operation)
+            .map { $0.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) } }
+        let differing = lengths.indices.filter { lengths[$0] != lengths[0] }
+        guard differing.isEmpty else {
+            throw .ranksDisagree(what: "amounts of data (\(lengths.map(String.init).joined(separator: ", ")) bytes by rank)",
+                                 operation: operation.description, ranks: differing)
+        }
+        return try allgather(bytes, operation)
+    }
+
+    func barrier(_ operation: Collective) throws(DistributedError) {
+        let pending = MPIPendingCollective(library: library, rank: rank, operation: operation, timeout: timeout)
+        try pending.start { library.ibarrier(library.world, $0) }
+        try pending.wait()
+    }
+
+    func abort(code: Int32) -> Never {
+        _ = library.abort(library.world, code)
+        exit(code)
+    }
+
+    func finish() {
+        guard !finished else { return }
+        finished = true
+        _ = library.finalize()
+    }
+
+    /// Starts an in-place sum of `count` elements at `base`, in calls of at most `largestCall` elements.
+    private func startSum(_ base: UnsafeMutableRawPointer?, count: Int, elementSize: Int, type: OpaquePointer,
+                          _ operation: Collective) throws(DistributedError) -> any PendingCollective {
+        let pending = MPIPendingCollective(library: library, rank: rank, operation: operation, timeout: timeout)
+        guard let base, count > 0 else { return pending }
+        for start in stride(from: 0, to: count, by: Self.largestCall) {
+            let length = Int32(min(Self.largestCall, count - start))
+            try pending.start {
+                library.iallreduce(MPILibrary.inPlace, base + start * elementSize, length, type, library.sum, library.world, $0)
+            }
+        }
+        return pending
+    }
+
+    /// Every rank's `bytes`, all of the same length, in rank order.
+    private func allgather(_ bytes: [UInt8], _ operation: Collective) throws(DistributedError) -> [[UInt8]] {
+        guard !bytes.isEmpty else { return Array(repeating: [], count: size) }
+        let length = bytes.count
+        guard length <= Int(Int32.max) else {
+            throw .collectiveFailed(operation: operation.description, rank: rank, code: 0,
+                                    message: "\(length) bytes is more than one MPI call carries (\(Int32.max))")
+        }
+        let (total, overflow) = length.multipliedReportingOverflow(by: size)
+        guard !overflow else {
+            throw .collectiveFailed(operation: operation.description, rank: rank, code: 0,
+                                    message: "\(size) ranks × \(length) bytes overflows")
+        }
+        var gathered = [UInt8](repeating: 0, count: total)
+        let outcome: Result<Void, DistributedError> = bytes.withUnsafeBytes { sent in
+            gathered.withUnsafeMutableBytes { received in
+                Result { () throws(DistributedError) in
+                    let pending = MPIPendingCollective(library: library, rank: rank, operation: operation, timeout: timeout)
+                    try pending.start {
+                        library.iallgather(sent.baseAddress, Int32(length), library.byte, received.baseAddress, Int32(length),
+                                           library.byte, library.world, $0)
+                    }
+                    try pending.wait()
+                }
+            }
+        }
+        try outcome.get()
+        return stride(from: 0, to: total, by: length).map { Array(gathered[$0 ..< $0 + length]) }
+    }
+}
