@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "QuenchBench",
             dependencies: [
-                "QuenchData", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor", "CBLAS", "QuenchFiles",
+                "QuenchData", "QuenchDistributed", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchTensor", "CBLAS", "QuenchFiles",
                 "QuenchGate", "QuenchHub", "QuenchRegistry", "QuenchSecurity",
             ]),
         .executableTarget(
@@ -169,8 +169,8 @@ let package = Package(
         .testTarget(
             name: "QuenchJobsTests",
             dependencies: [
-                "QuenchConfig", "QuenchData", "QuenchEval", "QuenchGate", "QuenchGovernance", "QuenchHub", "QuenchJobs",
-                "QuenchDispatch", "QuenchRegistry", "QuenchTrain",
+                "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchEval", "QuenchGate", "QuenchGovernance", "QuenchHub",
+                "QuenchJobs", "QuenchDispatch", "QuenchRegistry", "QuenchTrain",
                 "QuenchSecurity", "QuenchTestSupport",
             ]),
         .testTarget(name: "QuenchDispatchTests", dependencies: ["QuenchConfig", "QuenchDispatch", "QuenchSecurity", "QuenchTestSupport"]),
