@@ -81,19 +81,22 @@ public final class Trainer {
         let state = try TrainableState(model: bundle.model, config: config)
         try bundle.model.setPrecision(config.precision)
         let checkpoints = output.appendingPathComponent("checkpoints")
-        if group.writes { try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true) }
         let hash = config.canonicalHash()
         let fresh = try BatchIterator(sequences: data.training, batchSize: config.batchSize, seed: UInt64(config.seed))
         let totalSteps = try plannedSteps(batchesPerEpoch: fresh.batchesPerEpoch)
         let (startStep, resumedIterator) = try startingPoint(resume: resume, force: force, under: checkpoints, hash: hash,
                                                              totalSteps: totalSteps, state: state, fresh: fresh)
         var iterator = resumedIterator
+        let agreement = RankAgreement(group: group)
+        try agreement.check(RankAgreement.start(config: config, data: data, cursor: iterator.cursor, step: startStep,
+                                                totalSteps: totalSteps, state: state), Collective("start"))
+        if group.writes { try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true) }
         let schedule = LearningRateSchedule(settings: config.schedule, peak: config.optimizer.learningRate,
                                             totalSteps: totalSteps)
         let workspace = try Workspace(config: bundle.model.config, batch: config.batchSize, time: data.training.time,
                                       training: true, adapters: state.adapters)
         let metricsURL = output.appendingPathComponent(Self.metricsFile)
-        let log = group.writes ? try MetricsLog(url: metricsURL, keepingThrough: startStep) : nil
+        let log = group.writes ? try MetricsLog(url: metricsURL, keepingThrough: startStep, label: progressLabel) : nil
         let stepGradients = try StepGradients(gradients: state.gradients, microBatches: share.local.count)
         let reducer = GradientReducer(gradients: state.gradients, group: group)
         let started = Date()
@@ -147,16 +150,27 @@ public final class Trainer {
                                         tokensPerSecond: Double(tokens) / max(elapsed, 1e-9), elapsedSeconds: elapsed,
                                         epoch: batches.last?.epoch ?? 0, validationLoss: lastValidation),
                             totalSteps: totalSteps)
-            if group.writes, done % config.checkpointEvery == 0 || done == totalSteps {
-                try Checkpoint(step: done, cursor: iterator.cursor, configHash: hash, method: config.method)
-                    .write(state, under: checkpoints)
+            if done % config.checkpointEvery == 0 || done == totalSteps {
+                // A run whose ranks drifted apart stops before it saves anything.
+                try agreement.check(RankAgreement.weights(state), Collective("weights check", step: done))
+                if group.writes {
+                    try Checkpoint(step: done, cursor: iterator.cursor, configHash: hash, method: config.method)
+                        .write(state, under: checkpoints)
+                }
             }
         }
         let result = group.writes ? try writeOutputs(state) : output.appendingPathComponent(Self.artifactsFolder(for: config.method))
+        // The other ranks end only once rank 0 wrote the outputs: if it fails, the job fails.
+        try group.barrier(Collective("outputs written"))
         let elapsed = Date().timeIntervalSince(started)
         return TrainingSummary(steps: totalSteps, resumedFromStep: resume ? startStep : nil, finalLoss: lastLoss,
                                validationLoss: lastValidation, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
                                output: result.path, metrics: metricsURL.path, precision: config.precision)
+    }
+
+    /// What starts rank 0's progress lines when several ranks train: "[rank 0/2] ".
+    private var progressLabel: String {
+        group.size > 1 ? "[rank \(group.rank)/\(group.size)] " : ""
     }
 
     /// Optimizer steps of the run: `max_steps`, or `epochs` passes of `batchesPerEpoch` batches.

@@ -29,11 +29,15 @@ final class MetricsLog {
 
     /// The newest step kept from an earlier attempt: what a resumed run that has no step left reports.
     private(set) var lastKept: StepMetrics?
+    /// What starts every progress line ("[rank 0/2] " when several ranks train, else nothing).
+    private let label: String
 
-    /// Opens `url`, dropping lines past `step` (a resumed run rewrites what followed its checkpoint).
-    init(url: URL, keepingThrough step: Int) throws {
+    /// Opens `url`, dropping lines past `step` (a resumed run rewrites what followed its checkpoint);
+    /// progress lines start with `label`.
+    init(url: URL, keepingThrough step: Int, label: String) throws {
         let (kept, last) = Self.kept(in: url, through: step)
         lastKept = last
+        self.label = label
         try kept.write(to: url)
         handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
@@ -57,7 +61,7 @@ final class MetricsLog {
     func record(_ metrics: StepMetrics, totalSteps: Int) throws {
         try handle.write(contentsOf: JSONCoding.lineEncoder.encode(metrics) + Data("\n".utf8))
         let remaining = Double(totalSteps - metrics.step) * metrics.elapsedSeconds / Double(max(metrics.step, 1))
-        var line = "step \(metrics.step)/\(totalSteps)  "
+        var line = label + "step \(metrics.step)/\(totalSteps)  "
             + String(format: "loss %.4f  lr %.2e  grad %.3f  %.0f tok/s", metrics.loss, metrics.learningRate,
                      metrics.gradientNorm, metrics.tokensPerSecond)
             + "  ETA \(MetricsLog.duration(remaining))"

@@ -1,0 +1,152 @@
+import Foundation
+import QuenchDistributed
+import QuenchModel
+import QuenchTestSupport
+import Synchronization
+import Testing
+@testable import QuenchTrain
+
+/// Two ranks on two threads of this process (`ThreadRanks`), each with its own copy of tiny-llama,
+/// train as one: with one micro-batch each they end with the bits of one process accumulating two,
+/// rank 0 alone writes, their checkpoints resume with either rank count, and ranks that loaded
+/// different settings stop before anything is written.
+@Suite(.timeLimit(.minutes(3))) struct DataParallelTrainerTests {
+    struct RankFailure: Error { let message: String }
+
+    /// The summaries (or errors) of one run per rank.
+    final class Outcomes: Sendable {
+        let results = Mutex<[Int: Result<TrainingSummary, RankFailure>]>([:])
+    }
+
+    /// tiny-llama in `folder` and 24 arithmetic records (a quarter held out for validation), trained
+    /// for 4 steps of 2 micro-batches of 2 rows, with checkpoints and validation every 2 steps.
+    static func configuration(_ method: TrainingConfig.Method, in folder: URL) throws -> TrainingConfig {
+        let model = try TinyLlamaFixture.copy(into: folder)
+        let data = folder.appendingPathComponent("train.jsonl")
+        let lines = (0..<24).map { i in #"{"prompt": "\#(i)+\#(i)=", "completion": "\#(2 * i)."}"# }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
+        return TrainingConfig(
+            model: model.path, output: folder.appendingPathComponent("solo").path, method: method,
+            lora: .init(rank: 4, alpha: 8, dropout: 0.1),
+            data: .init(train: data.path, validationSplit: 0.25, format: .promptCompletion, maxSequenceLength: 32),
+            optimizer: .init(learningRate: 1e-3), batchSize: 2, gradientAccumulation: 2, maxSteps: 4, epochs: nil,
+            checkpointEvery: 2, evaluateEvery: 2)
+    }
+
+    /// Runs `configs[r]` as rank r of `configs.count`, each on a thread of its own at the same time.
+    static func runRanks(_ configs: [TrainingConfig], resume: Bool = false) -> [Result<TrainingSummary, RankFailure>] {
+        let rendezvous = ThreadRendezvous(size: configs.count)
+        let outcomes = Outcomes()
+        let finished = DispatchSemaphore(value: 0)
+        for (rank, config) in configs.enumerated() {
+            let thread = Thread {
+                let result: Result<TrainingSummary, RankFailure>
+                do {
+                    let bundle = try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))
+                    let trainer = try Trainer(config: config, bundle: bundle, group: ThreadRank(rank, of: rendezvous))
+                    result = .success(try trainer.run(resume: resume))
+                } catch {
+                    result = .failure(RankFailure(message: "\(error)"))
+                }
+                outcomes.results.withLock { $0[rank] = result }
+                finished.signal()
+            }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        for _ in configs { finished.wait() }
+        return outcomes.results.withLock { results in
+            configs.indices.map { results[$0] ?? .failure(RankFailure(message: "rank \($0) reported nothing")) }
+        }
+    }
+
+    /// `config` for `ranks` ranks: rank 0 writes into `output`, the others are given folders of their own
+    /// (which must stay absent).
+    static func ranks(_ count: Int, of config: TrainingConfig, output: URL) -> [TrainingConfig] {
+        (0..<count).map { rank in
+            var copy = config
+            copy.output = rank == 0 ? output.path : output.path + "-rank\(rank)"
+            return copy
+        }
+    }
+
+    /// The metrics lines without their timings (tokens per second and elapsed seconds differ run to run).
+    static func metrics(_ output: URL) throws -> [String] {
+        let text = try String(contentsOf: output.appendingPathComponent(Trainer.metricsFile), encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            let m = try JSONDecoder().decode(StepMetrics.self, from: Data(line.utf8))
+            return "\(m.step) \(m.loss) \(m.learningRate) \(m.gradientNorm) \(m.epoch) \(String(describing: m.validationLoss))"
+        }
+    }
+
+    /// The bytes of what a run wrote that must match: the trained weights and every checkpoint's tensors.
+    static func written(_ output: URL, _ method: TrainingConfig.Method) throws -> [String: Data] {
+        let weights = method == .lora ? "adapter_model.safetensors" : "model.safetensors"
+        var files = ["weights": try Data(contentsOf: output.appendingPathComponent(Trainer.artifactsFolder(for: method))
+            .appendingPathComponent(weights))]
+        for step in ["00000002", "00000004"] {
+            files[step] = try Data(contentsOf: output.appendingPathComponent("checkpoints/checkpoint-\(step)/tensors.safetensors"))
+        }
+        return files
+    }
+
+    @Test(arguments: [TrainingConfig.Method.lora, .full])
+    func twoRanksOfOneMicroBatchEqualOneProcessBitForBit(_ method: TrainingConfig.Method) throws {
+        let folder = try TemporaryDirectory.create("data-parallel")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configuration(method, in: folder)
+        let solo = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))).run()
+        let output = folder.appendingPathComponent("ranks")
+        let results = Self.runRanks(Self.ranks(2, of: config, output: output))
+        let summaries = try results.map { try $0.get() }
+        for summary in summaries {
+            #expect(summary.finalLoss == solo.finalLoss && summary.validationLoss == solo.validationLoss)
+        }
+        #expect(try Self.written(output, method) == (try Self.written(URL(fileURLWithPath: config.output), method)))
+        #expect(try Self.metrics(output) == (try Self.metrics(URL(fileURLWithPath: config.output))))
+        #expect(!FileManager.default.fileExists(atPath: output.path + "-rank1"), "rank 1 writes nothing")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasSuffix(".partial") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aCheckpointOfTwoRanksResumesAloneAndWithTwoRanksToTheSameBits() throws {
+        let folder = try TemporaryDirectory.create("data-parallel-resume")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configuration(.lora, in: folder)
+        let straight = folder.appendingPathComponent("straight")
+        _ = try Self.runRanks(Self.ranks(2, of: config, output: straight)).map { try $0.get() }
+        let expected = try Self.written(straight, .lora)["weights"]
+        for ranks in [1, 2] {
+            let resumed = folder.appendingPathComponent("resumed-with-\(ranks)")
+            try FileManager.default.copyItem(at: straight, to: resumed)
+            let checkpoints = resumed.appendingPathComponent("checkpoints")
+            try FileManager.default.removeItem(at: checkpoints.appendingPathComponent("checkpoint-00000004"))
+            try Data("checkpoint-00000002".utf8).write(to: checkpoints.appendingPathComponent("latest"))
+            try FileManager.default.removeItem(at: resumed.appendingPathComponent("adapter"))
+            // Every rank reads the checkpoint, so they share the output folder here (as on a cluster's shared file system).
+            var shared = config
+            shared.output = resumed.path
+            let summaries = try Self.runRanks(Array(repeating: shared, count: ranks), resume: true).map { try $0.get() }
+            #expect(summaries.allSatisfy { $0.resumedFromStep == 2 })
+            #expect(try Self.written(resumed, .lora)["weights"] == expected, "resumed with \(ranks) rank(s)")
+            #expect(try Self.metrics(resumed) == (try Self.metrics(straight)))
+        }
+    }
+
+    @Test func ranksThatLoadedOtherSettingsStopNamingTheRankBeforeWritingAnything() throws {
+        let folder = try TemporaryDirectory.create("data-parallel-disagree")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configuration(.lora, in: folder)
+        let output = folder.appendingPathComponent("ranks")
+        var configs = Self.ranks(2, of: config, output: output)
+        configs[1].seed = 7
+        for result in Self.runRanks(configs) {
+            guard case .failure(let failure) = result else {
+                Issue.record("a rank trained although rank 1 loaded another seed")
+                continue
+            }
+            #expect(failure.message.contains("rank 1 holds different configuration"), "\(failure.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
+    }
+}
