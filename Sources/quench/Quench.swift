@@ -31,11 +31,15 @@ struct Quench: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
-            // A Foundation file error no library wrapped still prints as "PATH: reason", not as a Code=512 dump.
-            let message = FileErrorText.message(error) ?? fullMessage(for: error)
-            StandardStream.error.write(Scrub.text(message) + "\n")
+            StandardStream.error.write(message(for: error) + "\n")
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// What the user is told about `error`, secrets scrubbed. A Foundation file error no library
+    /// wrapped still reads "PATH: reason", not a Code=512 dump.
+    static func message(for error: Error) -> String {
+        Scrub.text(FileErrorText.message(error) ?? fullMessage(for: error))
     }
 }
 

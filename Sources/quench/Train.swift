@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import QuenchDistributed
 import QuenchJobs
 import QuenchModel
 import QuenchTrain
@@ -27,9 +28,21 @@ struct Train: AsyncParsableCommand {
             configs/hub.yaml, the HF_* environment; a token sent with the job in $QUENCH_HUB_TOKEN_FILE comes \
             first) and checks every file against the reference's sha256 before training.
 
+            Several processes, on one machine or many, can train one model together (data parallel): \
+            launch them with `mpirun -np N quench train CONFIG` or, in a Slurm allocation, \
+            `srun --mpi=pmix quench train CONFIG` (Open MPI, Debian's openmpi-bin, is loaded when a launcher \
+            started the process; a plain run never needs it). batch_size × gradient_accumulation is the \
+            global batch whatever N is; N must divide gradient_accumulation, and each rank computes \
+            gradient_accumulation/N micro-batches of every step, so N ranks see exactly the rows one process \
+            would, and --resume continues with any such N. Rank 0 alone writes the output folder; every \
+            rank's lines start with [rank r/N]. A rank that fails ends the whole job; a rank that waits \
+            longer than $QUENCH_COLLECTIVE_TIMEOUT seconds (default 1800) for the others gives up. \
+            $QUENCH_MPI_LIBRARY names another libmpi.so.40 than the system's.
+
             Examples:
               quench train jobs/training/smollm2-135m_lora_temperature.yaml
               quench train --bundle /scratch/quench/q20250101-120000-1a2b3c4d
+              mpirun -np 2 -x OMP_NUM_THREADS=1 quench train jobs/training/smollm2-135m_lora_temperature.yaml
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))
@@ -60,10 +73,18 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try RankedRun.run { group in
+            let summary = try train(as: group)
+            if group.writes { try report(summary) }
+        }
+    }
+
+    /// Trains the bundle or the configuration as one rank of `group`.
+    func train(as group: any ProcessGroup) throws -> TrainingSummary {
         if let bundle {
-            let summary = try BundleTraining.run(at: URL(fileURLWithPath: bundle), quenchVersion: QuenchVersion.current,
-                                                 progress: { progress($0) })
-            return try report(summary)
+            let label = RankedRun.rankLabel(group)
+            return try BundleTraining.run(at: URL(fileURLWithPath: bundle), quenchVersion: QuenchVersion.current, group: group,
+                                          progress: { progress(label + $0) })
         }
         let configURL = URL(fileURLWithPath: configPath ?? "")
         var config = try TrainingConfig.load(contentsOf: configURL)
@@ -72,7 +93,7 @@ struct Train: AsyncParsableCommand {
         try config.requirePrecisionSupport(setting: precision.precision == nil ? "precision in \(configURL.path)" : "--precision")
         let modelURL = config.model.map { URL(fileURLWithPath: $0) } ?? DemoModel.url
         let modelBundle = try ModelBundle.open(modelURL)
-        try report(try Trainer(config: config, bundle: modelBundle).run(resume: resume, force: force))
+        return try Trainer(config: config, bundle: modelBundle, group: group).run(resume: resume, force: force)
     }
 
     func report(_ summary: TrainingSummary) throws {

@@ -1,0 +1,35 @@
+import Foundation
+import QuenchDistributed
+
+/// Runs a command as one rank of the job a launcher (`mpirun`, `srun --mpi=pmix`) started, or alone.
+enum RankedRun {
+    /// Joins the ranks, runs `body` with them and leaves the group. With several ranks every rank says
+    /// where it runs, and a rank that fails prints its error with its rank and ends the whole job
+    /// (MPI_Abort), so no other rank is left waiting in a collective.
+    static func run(_ body: (any ProcessGroup) throws -> Void) throws {
+        let group = try ProcessGroups.join()
+        let label = rankLabel(group)
+        if group.size > 1 { progress("\(label)pid \(getpid()) on \(hostName())") }
+        do {
+            try body(group)
+        } catch {
+            guard group.size > 1 else { throw error }
+            progress(label + Quench.message(for: error))
+            let code = Quench.exitCode(for: error).rawValue
+            group.abort(code: code == 0 ? 1 : code)
+        }
+        group.finish()
+    }
+
+    /// "[rank r/N] " before a rank's lines when several ranks print to one log; empty alone.
+    static func rankLabel(_ group: any ProcessGroup) -> String {
+        group.size > 1 ? "[rank \(group.rank)/\(group.size)] " : ""
+    }
+
+    /// This machine's name, as the kernel has it.
+    private static func hostName() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "an unnamed host" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
