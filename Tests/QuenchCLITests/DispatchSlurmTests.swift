@@ -6,7 +6,8 @@ import QuenchTestSupport
 /// succeeds and its results are verified; one is cancelled; one runs past its one-minute limit and is
 /// reported as timed out. The three run
 /// at once against one cluster start, so the test takes about as long as Slurm takes to time one out.
-/// Then `quench run` sends a job spec's training through the same cluster.
+/// Then `quench run` sends a job spec's training through the same cluster; and a job of two tasks
+/// trains data-parallel, its ranks started by srun and by mpirun.
 @Suite struct DispatchSlurmTests {
     @Test(.requiresPrograms(SlurmCluster.programs + SSHServer.programs)) func succeededCancelledAndTimedOutJobsAreReportedAsSuch() throws {
         let cluster = try SlurmCluster()
@@ -103,5 +104,67 @@ import QuenchTestSupport
         #expect(remote["kind"] as? String == "slurm" && remote["raw_state"] as? String == "COMPLETED", "\(remote)")
         let script = folder.appendingPathComponent("shared/\(try #require(remote["job"] as? String))/control/job.sbatch")
         #expect(try String(contentsOf: script, encoding: .utf8).contains("#SBATCH --time=7\n"))
+    }
+
+    /// Two ranks of one CPU each: `quench run` trains the spec on one node of two tasks whose ranks
+    /// `srun --mpi=pmix` starts, and on two nodes of one task each (two slurmds here) whose ranks
+    /// `mpirun` starts inside the allocation (as root, since CI runs as root). Each result is verified
+    /// here, the log shows both ranks, and the adapter is the one this process trains alone, bit for
+    /// bit: with `gradient_accumulation: 2` each rank computes one micro-batch from zero, and the
+    /// two-rank sum is the one process's `G0 + G1`.
+    @Test(.requiresPrograms(SlurmCluster.programs + ["/usr/bin/srun", "/usr/bin/mpirun"]))
+    func twoTasksTrainDataParallelAndEqualOneProcess() throws {
+        let cluster = try SlurmCluster(nodes: 2)
+        defer { cluster.stop() }
+        let job = try RunDispatchTests.JobFolder("slurm-ranks")
+        defer { job.remove() }
+        let shared = job.url.appendingPathComponent("shared")
+        let compute = job.url.appendingPathComponent("compute.yaml")
+        let layouts = [("srun", "nodes: 1, tasks_per_node: 2, launcher: srun"),
+                       ("mpirun", "nodes: 2, tasks_per_node: 1, launcher: mpirun, allow_run_as_root: true")]
+        let backends = layouts.map { name, ranks in """
+              \(name):
+                kind: slurm
+                work_directory: \(shared.path)
+                quench: \(DispatchTestSupport.quench.path)
+                poll_seconds: 1
+                slurm: {partition: debug, time_limit: "10", cpus_per_task: 1, \(ranks)}
+            """ }
+        try Data("backends:\n\(backends.joined(separator: "\n"))\n".utf8).write(to: compute)
+        func spec(_ name: String, compute: String) throws -> URL {
+            let url = try job.spec(name, steps: 40, compute: compute)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            try #require(text.contains("  batch_size: 4\n"))
+            // Two micro-batches of two rows per step: one for each rank.
+            try Data(text.replacingOccurrences(of: "  batch_size: 4\n", with: "  batch_size: 2\n  gradient_accumulation: 2\n")
+                .utf8).write(to: url)
+            return url
+        }
+        // Equal thread counts: the GEMMs' partition depends on the team size.
+        let environment = cluster.environment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
+        let weights = "adapter/adapter_model.safetensors"
+        let local = try spec("alone", compute: "  backend: local")
+        let (localStatus, localOutput) = try job.run(["run", local.path], environment: environment)
+        try #require(localStatus == 0, "\(localOutput)")
+        let alone = try Data(contentsOf: try job.runFolder("alone").appendingPathComponent("train/\(weights)"))
+
+        for (launcher, _) in layouts {
+            let name = "ranks-\(launcher)"
+            let remoteSpec = try spec(name, compute: "  backend: \(launcher)\n  config: \(compute.path)")
+            let (status, output) = try job.run(["run", remoteSpec.path], environment: environment)
+            #expect(status == 0, "\(launcher): \(output)")
+            #expect(output.contains("results verified"), "\(launcher): \(output)")
+            let run = try job.runFolder(name)
+            let remote = try #require((try job.report(run)["training"] as? [String: Any])?["remote"] as? [String: Any])
+            #expect(remote["raw_state"] as? String == "COMPLETED", "\(launcher): \(remote)")
+            let control = shared.appendingPathComponent("\(try #require(remote["job"] as? String))/control")
+            let script = try String(contentsOf: control.appendingPathComponent("job.sbatch"), encoding: .utf8)
+            #expect(script.contains(launcher == "srun" ? "\nsrun --mpi=pmix --kill-on-bad-exit=1 --cpus-per-task=1 "
+                                                       : "\nmpirun -np 2 --bind-to none "), "\(script)")
+            let log = try String(contentsOf: control.appendingPathComponent("slurm.out"), encoding: .utf8)
+            #expect(log.contains("[rank 0/2]") && log.contains("[rank 1/2]"), "\(launcher): \(log)")
+            #expect(try Data(contentsOf: run.appendingPathComponent("train/results/\(weights)")) == alone,
+                    "\(launcher): two ranks trained another adapter than one process")
+        }
     }
 }
