@@ -167,4 +167,76 @@ import QuenchTestSupport
                     "\(launcher): two ranks trained another adapter than one process")
         }
     }
+
+    /// SIGKILL to rank 1 of a two-task job after its first checkpoint: `srun --kill-on-bad-exit=1` ends
+    /// rank 0 too, so the job is failed within seconds instead of waiting in the gradient sum until its
+    /// time limit; the output holds the whole checkpoint and no adapter, summary or manifest.
+    @Test(.requiresPrograms(SlurmCluster.programs + ["/usr/bin/srun"]))
+    func aKilledRankFailsTheJobInBoundedTime() throws {
+        let cluster = try SlurmCluster()
+        defer { cluster.stop() }
+        let folder = try TemporaryDirectory.create("slurm-rank-killed")
+        defer {
+            _ = try? ProcessRunner.run("/usr/bin/pkill", ["-KILL", "-f", folder.path])
+            try? FileManager.default.removeItem(at: folder)
+        }
+        let home = folder.appendingPathComponent("home")
+        let compute = folder.appendingPathComponent("compute.yaml")
+        try Data("""
+            backends:
+              ranks:
+                kind: slurm
+                work_directory: \(folder.path)/shared
+                quench: \(DispatchTestSupport.quench.path)
+                poll_seconds: 1
+                slurm: {partition: debug, time_limit: "10", tasks_per_node: 2, cpus_per_task: 1}
+            """.utf8).write(to: compute)
+        let model = try TinyLlamaFixture.copy(into: folder)
+        let config = try DispatchTestSupport.trainingConfig(in: folder, model: model, steps: 1_000_000, name: "endless")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try #require(text.contains("batch_size: 2\n") && text.contains("checkpoint_every: 1000000\n"))
+        try Data(text.replacingOccurrences(of: "batch_size: 2\n", with: "batch_size: 2\ngradient_accumulation: 2\n")
+            .replacingOccurrences(of: "checkpoint_every: 1000000\n", with: "checkpoint_every: 2\n").utf8).write(to: config)
+        let environment = cluster.environment.merging(["OMP_NUM_THREADS": "1"]) { $1 }
+        let (status, output) = try DispatchTestSupport.run(
+            ["jobs", "submit", config.path, "--backend", "ranks", "--compute", compute.path, "--json"],
+            home: home, environment: environment)
+        try #require(status == 0, "\(output)")
+        let id = try DispatchTestSupport.submittedID(output)
+        let job = folder.appendingPathComponent("shared/\(id)")
+        let latest = job.appendingPathComponent("output/checkpoints/latest")
+
+        var rank1: pid_t?
+        #expect(try Polling.waitUntil(seconds: 120) {
+            rank1 = Self.rank(1, training: job.path)
+            return rank1 != nil && FileManager.default.fileExists(atPath: latest.path)
+        }, "no checkpoint from two ranks: \((try? String(contentsOf: job.appendingPathComponent("control/slurm.out"), encoding: .utf8)) ?? "")")
+        let victim = try #require(rank1)
+        kill(victim, SIGKILL)
+        let killed = Date()
+        let final = try DispatchTestSupport.waitForFinalState(id, home: home, seconds: 60)
+        let seconds = Date().timeIntervalSince(killed)
+        print("Slurm: the job of a killed rank ended in \(String(format: "%.1f", seconds)) s")
+        #expect(final["state"] as? String == "failed" && seconds < 30, "\(final) after \(seconds) s")
+        let log = try String(contentsOf: job.appendingPathComponent("control/slurm.out"), encoding: .utf8)
+        #expect(log.contains("task 1: Killed"), "\(log)")
+
+        let results = job.appendingPathComponent("output")
+        let checkpoint = try String(contentsOf: latest, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("checkpoints/\(checkpoint)/state.json").path))
+        let left = try FileManager.default.contentsOfDirectory(atPath: results.path)
+        #expect(!left.contains("adapter") && !left.contains("summary.json") && !left.contains("manifest.json"), "\(left)")
+    }
+
+    /// The pid of the rank `rank` srun started for the bundle at `directory`: a `quench train --bundle`
+    /// process whose environment names that rank in PMIX_RANK.
+    static func rank(_ rank: Int, training directory: String) -> pid_t? {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+        return pids.first { pid in
+            guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                  String(decoding: command, as: UTF8.self).contains("train\0--bundle\0\(directory)"),
+                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "PMIX_RANK=\(rank)" }
+        }
+    }
 }
