@@ -49,3 +49,21 @@ import QuenchTestSupport
         #expect(MemoryBudget.availableBytes(meminfo: "MemAvailable: lots\n") == physical)
     }
 }
+
+/// A process computing more than one micro-batch of a step keeps their running sum in a block the
+/// size of the trained tensors (`StepGradients`); one computing a single micro-batch does not.
+@Suite struct StepAccumulatorMemoryTests {
+    @Test(arguments: [TrainingConfig.Method.full, .lora])
+    func theAccumulatorIsPlannedOnlyForMoreThanOneMicroBatch(_ method: TrainingConfig.Method) throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
+        var config = TrainingConfig(method: method, lora: .init(rank: 4), data: .init(train: "train.jsonl"), batchSize: 2)
+        config.gradientAccumulation = 4
+        let alone = try TrainingMemory.budget(model: model, config: config, time: 32, available: 1 << 40)
+        let shared = try TrainingMemory.budget(model: model, config: config, time: 32, available: 1 << 40, microBatches: 1)
+        let part = try #require(alone.parts.first { $0.what == "step gradient accumulator" })
+        let trained = try #require(alone.parts.first { $0.what == (method == .full ? "gradients" : "their gradients") })
+        #expect(part.bytes == trained.bytes)
+        #expect(!shared.parts.contains { $0.what == "step gradient accumulator" })
+        #expect(try #require(alone.total) - (try #require(shared.total)) == (try #require(part.bytes)))
+    }
+}

@@ -43,9 +43,11 @@ enum TrainingMemory {
     /// Refuses training that would not fit in `available` bytes besides the loaded model.
     /// - Throws: `ModelError.exceedsMemory` naming the total, each part and the settings to lower.
     static func check(model: CausalLM, config: TrainingConfig, time: Int, available: Int, microBatches: Int? = nil) throws {
-        let lower = config.method == .full
+        let lower = (config.method == .full
             ? "batch_size or data.max_sequence_length, or train with method: lora"
-            : "batch_size, data.max_sequence_length or lora.rank (and lora.rank_pattern)"
+            : "batch_size, data.max_sequence_length or lora.rank (and lora.rank_pattern)")
+            + ((microBatches ?? config.gradientAccumulation) > 1
+                ? "; one micro-batch per process (gradient_accumulation equal to the rank count) needs no step accumulator" : "")
         try budget(model: model, config: config, time: time, available: available, microBatches: microBatches)
             .check("training this model", lower: lower)
     }
