@@ -29,7 +29,7 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
             return "srun started \(tasks) tasks without an MPI plugin, so each would train alone; "
                 + "launch with `srun --mpi=pmix` (or mpirun inside the allocation)"
         case .inconsistentLaunch(let variable, let value, let reason):
-            return "the launcher set \(variable)=\(value): \(reason)"
+            return value.isEmpty ? "the launcher did not set \(variable): \(reason)" : "the launcher set \(variable)=\(value): \(reason)"
         case .invalidSetting(let variable, let value, let expected):
             return "\(variable)=\(value.isEmpty ? "(empty)" : value) in the environment: expected \(expected)"
         case .collectiveFailed(let operation, let rank, let code, let message):

@@ -8,20 +8,20 @@ import Glibc
 /// for with a deadline, and MPI reports errors instead of ending the process (`MPI_ERRORS_RETURN`),
 /// so a rank that died turns into a `DistributedError` naming the collective, never a hang.
 final class MPIGroup: ProcessGroup {
-    /// The most elements one MPI call takes: counts are C `int`s.
-    static let largestCall = 1 << 30
-
     let rank: Int
     let size: Int
     private let library: MPILibrary
     private let timeout: CollectiveTimeout
+    /// The most elements one MPI call sums: counts are C `int`s.
+    private let largestCall: Int
     private var finished = false
 
     /// Initialises MPI (`MPI_Init_thread`, serialized) and checks that MPI agrees with the launcher's
-    /// rank and size.
-    init(library: MPILibrary, launch: LaunchEnvironment, timeout: CollectiveTimeout) throws(DistributedError) {
+    /// rank and size. `largestCall` is lowered by tests only, to sum a few floats in several calls.
+    init(library: MPILibrary, launch: LaunchEnvironment, timeout: CollectiveTimeout, largestCall: Int = 1 << 30) throws(DistributedError) {
         self.library = library
         self.timeout = timeout
+        self.largestCall = max(1, min(largestCall, Int(Int32.max)))
         var provided: Int32 = 0
         let started = library.initThread(nil, nil, MPILibrary.threadSerialized, &provided)
         guard started == MPILibrary.success else {
@@ -105,8 +105,8 @@ final class MPIGroup: ProcessGroup {
                           _ operation: Collective) throws(DistributedError) -> any PendingCollective {
         let pending = MPIPendingCollective(library: library, rank: rank, operation: operation, timeout: timeout)
         guard let base, count > 0 else { return pending }
-        for start in stride(from: 0, to: count, by: Self.largestCall) {
-            let length = Int32(min(Self.largestCall, count - start))
+        for start in stride(from: 0, to: count, by: largestCall) {
+            let length = Int32(min(largestCall, count - start))
             try pending.start {
                 library.iallreduce(MPILibrary.inPlace, base + start * elementSize, length, type, library.sum, library.world, $0)
             }
