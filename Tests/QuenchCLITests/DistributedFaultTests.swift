@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import QuenchTestSupport
+
+/// Ranks that die: a 2-rank LoRA run on SmolLM2-135M (slow enough to stop mid-way) killed whole
+/// resumes with 1 process or 2 ranks to the adapter of an uninterrupted run, bit for bit; one rank
+/// killed ends the job in bounded time with the last checkpoint whole and nothing else written.
+@Suite("mpirun -np 2 quench train: killed ranks and --resume", .serialized, .timeLimit(.minutes(8)),
+       .requiresPrograms(MPIRun.programs), .requiresDemoModel)
+struct DistributedFaultTests {
+    /// 10 steps of one row per micro-batch, 2 micro-batches per step (one per rank), a checkpoint every 2.
+    func config(_ runs: DistributedRun, _ name: String, output: String? = nil) throws -> URL {
+        try runs.config(name, output: output, batchSize: 1, accumulation: 2, steps: 10, checkpointEvery: 2)
+    }
+
+    /// Starts `config` on 2 ranks and returns mpirun once `condition` holds, still running.
+    func start(_ runs: DistributedRun, _ config: URL, log: URL,
+               until condition: (DistributedRun) -> Bool) throws -> Process {
+        let mpirun = try MPIRun.start([runs.context(config)], log: log)
+        let reached = Polling.waitUntil(seconds: 240) { condition(runs) || !mpirun.isRunning }
+        try #require(reached && mpirun.isRunning, "the run ended before it could be stopped: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        return mpirun
+    }
+
+    @Test("2 ranks killed after a checkpoint resume with 1 process and with 2 ranks to the uninterrupted adapter")
+    func resumeTwoRanksWithOneAndTwo() throws {
+        let runs = try DistributedRun("mpi-resume", model: DemoModelFile.url)
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        let straight = try runs.ranks(try config(runs, "straight"), seconds: 300)
+        try #require(straight.succeeded, "\(straight.output)")
+
+        let interrupted = try config(runs, "interrupted")
+        let mpirun = try start(runs, interrupted, log: runs.folder.appendingPathComponent("interrupted.log")) {
+            ($0.latest("interrupted") ?? "") >= "checkpoint-00000002"
+        }
+        MPIRun.killAll(mpirun)
+        #expect(!FileManager.default.fileExists(atPath: runs.run("interrupted/adapter").path))
+        try FileManager.default.copyItem(at: runs.run("interrupted"), to: runs.run("copy"))
+
+        let alone = try runs.alone(interrupted, ["--resume"])
+        #expect(alone.exited && alone.status == 0, "\(alone.output)")
+        let ranked = try runs.ranks(try config(runs, "copy"), ["--resume"], seconds: 300)
+        #expect(ranked.succeeded, "\(ranked.output)")
+
+        let adapter = DistributedRun.weights("lora")
+        for resumed in ["interrupted", "copy"] {
+            #expect(try runs.bytes(resumed, adapter) == runs.bytes("straight", adapter), "\(resumed) differs from the uninterrupted run")
+            #expect(try runs.losses(resumed) == runs.losses("straight"), "\(resumed): one metrics line per step, as uninterrupted")
+        }
+    }
+
+    @Test("SIGKILL to rank 1 ends the job within 60 s naming rank 1; the last checkpoint is whole, nothing else is written")
+    func killedRankEndsJob() throws {
+        let runs = try DistributedRun("mpi-kill", model: DemoModelFile.url)
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        let config = try config(runs, "run")
+        let log = runs.folder.appendingPathComponent("run.log")
+        let mpirun = try start(runs, config, log: log) { $0.latest("run") != nil }
+        defer { if mpirun.isRunning { MPIRun.killAll(mpirun) } }
+        let rank = try #require(MPIRun.ranks(of: mpirun)[1], "no rank 1 among mpirun's children")
+        kill(rank, SIGKILL)
+        let killed = Date()
+        #expect(MPIRun.waitForExit(mpirun, seconds: 60), "mpirun still runs 60 s after rank 1 was killed")
+        let output = try String(contentsOf: log, encoding: .utf8)
+        #expect(mpirun.terminationStatus != 0 && output.contains("process rank 1 "), "\(output)")
+        #expect(Date().timeIntervalSince(killed) < 60)
+
+        // Every checkpoint in view (a staged one is hidden until renamed) is whole, `latest` among them.
+        let checkpoints = runs.run("run/checkpoints")
+        let promoted = try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).filter { !$0.hasPrefix(".") && $0 != "latest" }
+        #expect(promoted.contains(try #require(runs.latest("run"))), "\(promoted)")
+        for checkpoint in promoted {
+            for file in ["state.json", "tensors.safetensors"] {
+                #expect(FileManager.default.fileExists(atPath: checkpoints.appendingPathComponent("\(checkpoint)/\(file)").path),
+                        "\(checkpoint) lacks \(file)")
+            }
+        }
+        let written = runs.files("run")
+        #expect(!written.contains { $0.hasPrefix("adapter") || $0.hasPrefix("model") || $0 == "summary.json" }, "\(written)")
+
+        let resumed = try runs.alone(config, ["--resume"])
+        #expect(resumed.exited && resumed.status == 0, "\(resumed.output)")
+        #expect(try runs.losses("run").count == 10)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import QuenchTestSupport
+import Testing
+
+/// One folder of the distributed tests: a model, arithmetic training data, and configurations trained
+/// either by one `quench train` process or by `mpirun` ranks, both with one OpenMP thread.
+struct DistributedRun {
+    let folder: URL
+    /// The model every run trains (`--model`).
+    let model: URL
+    let data: URL
+
+    /// A fresh folder training `model`, or a copy of tiny-llama when nil; the caller removes `folder`.
+    init(_ label: String, model: URL? = nil) throws {
+        folder = try TemporaryDirectory.create(label)
+        self.model = try model ?? TinyLlamaFixture.copy(into: folder)
+        data = folder.appendingPathComponent("train.jsonl")
+        try TinyModel.writeData(data, count: 40)
+    }
+
+    /// Writes `name`.yaml training `method` into the folder `name`: `accumulation` micro-batches of
+    /// `batchSize` rows per step; returns its URL.
+    @discardableResult
+    func config(_ name: String, output: String? = nil, method: String = "lora", batchSize: Int = 2, accumulation: Int = 2,
+                steps: Int = 6, checkpointEvery: Int = 2) throws -> URL {
+        let config = """
+            method: \(method)
+            output: \(run(output ?? name).path)
+            lora: {rank: 2, alpha: 4}
+            data: {train: \(data.path), max_sequence_length: 32}
+            optimizer: {learning_rate: 1.0e-3}
+            batch_size: \(batchSize)
+            gradient_accumulation: \(accumulation)
+            max_steps: \(steps)
+            checkpoint_every: \(checkpointEvery)
+            evaluate_every: 100
+            """
+        let url = folder.appendingPathComponent("\(name).yaml")
+        try Data(config.utf8).write(to: url)
+        return url
+    }
+
+    /// The output folder of the run called `name`.
+    func run(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+    /// `quench train config --model model` as one process with one OpenMP thread.
+    func alone(_ config: URL, _ extra: [String] = []) throws -> ProcessResult {
+        try QuenchBinary.run(["train", config.path, "--model", model.path] + extra, environment: ["OMP_NUM_THREADS": "1"])
+    }
+
+    /// The same command as `ranks` mpirun ranks in `directory`.
+    func context(_ config: URL, ranks: Int = 2, model: String? = nil, _ extra: [String] = [], in directory: URL? = nil) -> MPIRun.Context {
+        MPIRun.Context(ranks: ranks, program: QuenchBinary.url,
+                       arguments: ["train", config.path, "--model", model ?? self.model.path] + extra, directory: directory)
+    }
+
+    /// Trains `config` with `ranks` mpirun ranks, ending within `seconds`.
+    func ranks(_ config: URL, ranks: Int = 2, _ extra: [String] = [], seconds: Double = 180) throws -> MPIRun.Result {
+        try MPIRun.run([context(config, ranks: ranks, extra)], seconds: seconds)
+    }
+
+    /// The loss column of a run's metrics.jsonl, one value per step.
+    func losses(_ name: String) throws -> [Double] {
+        let text = try String(contentsOf: run(name).appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return try #require(record?["loss"] as? Double, "no loss in \(line)")
+        }
+    }
+
+    /// Every file and folder below the run called `name`, as sorted relative paths.
+    func files(_ name: String) -> [String] {
+        let root = run(name).path
+        return (FileManager.default.subpaths(atPath: root) ?? []).sorted()
+    }
+
+    /// The bytes of `path` inside the run called `name`.
+    func bytes(_ name: String, _ path: String) throws -> Data {
+        try Data(contentsOf: run(name).appendingPathComponent(path))
+    }
+
+    /// The checkpoint `checkpoints/latest` of the run called `name` names, if any.
+    func latest(_ name: String) -> String? {
+        (try? String(contentsOf: run(name).appendingPathComponent("checkpoints/latest"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The file adapter training or full fine-tuning writes its weights to.
+    static func weights(_ method: String) -> String {
+        method == "full" ? "model/model.safetensors" : "adapter/adapter_model.safetensors"
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import QuenchTestSupport
+
+/// `mpirun -np 2 quench train` on tiny-llama against one process over the same global batches: with
+/// one micro-batch per rank the weights are the same bits (each step sums G₀ + G₁ either way), with
+/// two per rank they agree within 1e-5 relative; rank 0 alone writes; settings ranks cannot share are refused.
+///
+/// "Relative" is per tensor, ‖a − b‖₂ / ‖b‖₂, not per element: (G₀+G₁)+(G₂+G₃) and ((G₀+G₁)+G₂)+G₃
+/// differ in the last bits, and AdamW's first step moves a weight by lr·g/(|g|+ε), so an element
+/// whose gradient cancels to about ε moves by a visibly different fraction of lr (here one of
+/// 10,240 in up_proj by 0.5 % of lr, 1.1e-5 of the tensor's largest weight); every other element
+/// stays within a few ulp.
+@Suite("mpirun -np 2 quench train", .serialized, .timeLimit(.minutes(5)), .requiresPrograms(MPIRun.programs))
+struct DistributedTrainTests {
+    @Test("2 ranks × 1 micro-batch equal 1 process with gradient_accumulation 2, bit for bit", arguments: ["lora", "full"])
+    func twoRanksEqualOneProcess(method: String) throws {
+        let runs = try DistributedRun("mpi-equal")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        try runs.alone(try runs.config("alone", method: method)).checked("quench train")
+        let ranked = try runs.ranks(try runs.config("ranks", method: method))
+        try #require(ranked.succeeded, "\(ranked.output)")
+
+        let weights = DistributedRun.weights(method)
+        #expect(try runs.bytes("ranks", weights) == runs.bytes("alone", weights), "the 2-rank \(weights) differs from 1 process's")
+        let checkpoint = "checkpoints/checkpoint-00000006/tensors.safetensors"
+        #expect(try runs.bytes("ranks", checkpoint) == runs.bytes("alone", checkpoint), "weights, m or v differ at the last checkpoint")
+        #expect(try runs.losses("ranks") == runs.losses("alone"))
+        #expect(try runs.losses("ranks").count == 6)
+        #expect(runs.files("ranks") == runs.files("alone"), "rank 0 writes what one process writes, and nobody more")
+        #expect(ranked.output.contains("rank 1/2"), "the log names the rank: \(ranked.output)")
+    }
+
+    @Test("2 ranks × 2 micro-batches (full, gradient_accumulation 4) agree with 1 process within 1e-5 relative per tensor")
+    func twoMicroBatchesPerRank() throws {
+        let runs = try DistributedRun("mpi-four")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        try runs.alone(try runs.config("alone", method: "full", batchSize: 1, accumulation: 4)).checked("quench train")
+        let ranked = try runs.ranks(try runs.config("ranks", method: "full", batchSize: 1, accumulation: 4))
+        try #require(ranked.succeeded, "\(ranked.output)")
+
+        let weights = DistributedRun.weights("full")
+        let differing = try SafetensorsFloats.differences(runs.run("ranks").appendingPathComponent(weights),
+                                                          runs.run("alone").appendingPathComponent(weights), tolerance: 1e-5)
+        #expect(differing.isEmpty, "tensors beyond 1e-5 relative: \(differing)")
+        for (a, b) in zip(try runs.losses("ranks"), try runs.losses("alone")) {
+            #expect(abs(a - b) <= 1e-5 * abs(b), "loss \(a) against \(b)")
+        }
+    }
+
+    @Test("rank 1 writes nothing: given another output folder (not hashed), it never appears")
+    func onlyRankZeroWrites() throws {
+        let runs = try DistributedRun("mpi-writer")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        let zero = try runs.config("zero")
+        let one = try runs.config("one")
+        let ranked = try MPIRun.run([runs.context(zero, ranks: 1), runs.context(one, ranks: 1)])
+        try #require(ranked.succeeded, "\(ranked.output)")
+        #expect(FileManager.default.fileExists(atPath: runs.run("zero").appendingPathComponent(DistributedRun.weights("lora")).path))
+        #expect(!FileManager.default.fileExists(atPath: runs.run("one").path), "rank 1 created \(runs.files("one"))")
+    }
+
+    @Test("gradient_accumulation 3 over 2 ranks is refused at once, naming the key; nothing is trained")
+    func accumulationNotDivisible() throws {
+        let runs = try DistributedRun("mpi-three")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        let ranked = try runs.ranks(try runs.config("ranks", accumulation: 3), seconds: 60)
+        #expect(!ranked.succeeded && ranked.output.contains("training setting 'gradient_accumulation'"), "\(ranked.output)")
+        #expect(!FileManager.default.fileExists(atPath: runs.run("ranks").path), "\(runs.files("ranks"))")
+    }
+
+    @Test("ranks started on different model bytes (same path, MPMD working folders) stop naming rank 1",
+          arguments: ["lora", "full"])
+    func ranksWithDifferentWeightsStop(method: String) throws {
+        let runs = try DistributedRun("mpi-differ")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        let folders = try (0..<2).map { rank in
+            let folder = runs.folder.appendingPathComponent("rank\(rank)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            _ = try TinyLlamaFixture.copy(into: folder)
+            return folder
+        }
+        let weights = folders[1].appendingPathComponent("tiny-llama/model.safetensors")
+        var bytes = try Data(contentsOf: weights)
+        bytes[bytes.count - 2] ^= 0x01 // a mantissa bit of the last float of the last tensor
+        try bytes.write(to: weights)
+
+        let config = try runs.config("ranks", method: method)
+        let ranked = try MPIRun.run(folders.map { runs.context(config, ranks: 1, model: "tiny-llama", in: $0) }, seconds: 60)
+        #expect(!ranked.succeeded && ranked.output.contains("rank 1 holds different weights from rank 0"), "\(ranked.output)")
+        #expect(!FileManager.default.fileExists(atPath: runs.run("ranks").appendingPathComponent(DistributedRun.weights(method)).path))
+    }
+}
