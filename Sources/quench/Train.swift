@@ -31,18 +31,20 @@ struct Train: AsyncParsableCommand {
             Several processes, on one machine or many, can train one model together (data parallel): \
             launch them with `mpirun -np N quench train CONFIG` or, in a Slurm allocation, \
             `srun --mpi=pmix quench train CONFIG` (Open MPI, Debian's openmpi-bin, is loaded when a launcher \
-            started the process; a plain run never needs it). batch_size × gradient_accumulation is the \
+            started the process; a plain run never needs it). Give each rank its share of the cores with \
+            OMP_NUM_THREADS (`mpirun -x OMP_NUM_THREADS=8`, or Slurm's cpus_per_task). \
+            batch_size × gradient_accumulation is the \
             global batch whatever N is; N must divide gradient_accumulation, and each rank computes \
             gradient_accumulation/N micro-batches of every step, so N ranks see exactly the rows one process \
             would, and --resume continues with any such N. Rank 0 alone writes the output folder; every \
-            rank's lines start with [rank r/N]. A rank that fails ends the whole job; a rank that waits \
+            rank's lines start with [rank r/N] when N > 1. A rank that fails ends the whole job; a rank that waits \
             longer than $QUENCH_COLLECTIVE_TIMEOUT seconds (default 1800) for the others gives up. \
             $QUENCH_MPI_LIBRARY names another libmpi.so.40 than the system's.
 
             Examples:
               quench train jobs/training/smollm2-135m_lora_temperature.yaml
               quench train --bundle /scratch/quench/q20250101-120000-1a2b3c4d
-              mpirun -np 2 -x OMP_NUM_THREADS=1 quench train jobs/training/smollm2-135m_lora_temperature.yaml
+              mpirun -np 2 quench train jobs/training/smollm2-135m_lora_temperature.yaml
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))
