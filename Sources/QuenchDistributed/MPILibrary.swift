@@ -86,9 +86,7 @@ final class MPILibrary {
 
         let libraryVersion = try function("MPI_Get_library_version", LibraryVersion.self)
         version = Self.text(capacity: 4096) { libraryVersion($0, $1) }
-        guard version.hasPrefix("Open MPI v4.") || version.hasPrefix("Open MPI v5.") else {
-            throw .unsupportedLibrary(path: path, version: version)
-        }
+        try Self.requireSupported(version: version, path: path)
         self.path = path
         initThread = try function("MPI_Init_thread", InitThread.self)
         finalize = try function("MPI_Finalize", Finalize.self)
@@ -107,6 +105,14 @@ final class MPILibrary {
         byte = try object("ompi_mpi_byte")
         sum = try object("ompi_mpi_op_sum")
         errorsReturn = try object("ompi_mpi_errors_return")
+    }
+
+    /// Refuses any MPI but Open MPI 4 and 5, whose handles are the addresses Quench looks up (MPICH's
+    /// are integers, so calling it would pass it garbage).
+    static func requireSupported(version: String, path: String) throws(DistributedError) {
+        guard version.hasPrefix("Open MPI v4.") || version.hasPrefix("Open MPI v5.") else {
+            throw .unsupportedLibrary(path: path, version: version)
+        }
     }
 
     /// MPI's text for an error code (`MPI_Error_string`).

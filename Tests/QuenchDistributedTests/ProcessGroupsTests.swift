@@ -63,6 +63,21 @@ import Testing
         }
     }
 
+    @Test(arguments: ["MPICH Version:\t4.0.2\nMPICH Release date:\tThu Apr  7 12:34:45 CDT 2022", "Open MPI v3.1.6, package: Open MPI", ""])
+    func anMPIThatIsNotOpenMPI4Or5IsRefusedNamingIt(version: String) {
+        #expect(throws: DistributedError.unsupportedLibrary(path: "/opt/mpi/lib/libmpi.so.12", version: version)) {
+            try MPILibrary.requireSupported(version: version, path: "/opt/mpi/lib/libmpi.so.12")
+        }
+        #expect(DistributedError.unsupportedLibrary(path: "/opt/mpi/lib/libmpi.so.12", version: version).description
+            .contains("QUENCH_MPI_LIBRARY"))
+    }
+
+    @Test(arguments: ["Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4, repo rev: v4.1.4, May 26, 2022",
+                      "Open MPI v5.0.7, package: Open MPI, ident: 5.0.7"])
+    func openMPI4And5AreAccepted(version: String) throws {
+        try MPILibrary.requireSupported(version: version, path: "libmpi.so.40")
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: openMPI), "Open MPI is not installed (make setup installs openmpi-bin)"))
     func debiansOpenMPILoadsWithEveryFunctionAndHandle() throws {
         // Loading resolves every symbol and reads the version; it does not initialise MPI (no other
