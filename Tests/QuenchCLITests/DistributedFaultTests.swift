@@ -4,7 +4,8 @@ import QuenchTestSupport
 
 /// Ranks that die: a 2-rank LoRA run on SmolLM2-135M (slow enough to stop mid-way) killed whole
 /// resumes with 1 process or 2 ranks to the adapter of an uninterrupted run, bit for bit; one rank
-/// killed ends the job in bounded time with the last checkpoint whole and nothing else written.
+/// killed (mpirun sees it) or hung (only the collective's deadline does) ends the job in bounded time
+/// with the last checkpoint whole and nothing else written.
 @Suite("mpirun -np 2 quench train: killed ranks and --resume", .serialized, .timeLimit(.minutes(8)),
        .requiresPrograms(MPIRun.programs), .requiresDemoModel)
 struct DistributedFaultTests {
@@ -14,9 +15,9 @@ struct DistributedFaultTests {
     }
 
     /// Starts `config` on 2 ranks and returns mpirun once `condition` holds, still running.
-    func start(_ runs: DistributedRun, _ config: URL, log: URL,
+    func start(_ runs: DistributedRun, _ config: URL, environment: [String: String] = [:], log: URL,
                until condition: (DistributedRun) -> Bool) throws -> Process {
-        let mpirun = try MPIRun.start([runs.context(config)], log: log)
+        let mpirun = try MPIRun.start([runs.context(config)], environment: environment, log: log)
         let reached = Polling.waitUntil(seconds: 240) { condition(runs) || !mpirun.isRunning }
         try #require(reached && mpirun.isRunning, "the run ended before it could be stopped: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         return mpirun
@@ -81,5 +82,26 @@ struct DistributedFaultTests {
         let resumed = try runs.alone(config, ["--resume"])
         #expect(resumed.exited && resumed.status == 0, "\(resumed.output)")
         #expect(try runs.losses("run").count == 10)
+    }
+
+    @Test("a rank that hangs (SIGSTOP: the launcher sees nothing) ends the job after QUENCH_COLLECTIVE_TIMEOUT, naming the collective")
+    func hungRankTimesOut() throws {
+        let runs = try DistributedRun("mpi-hang", model: DemoModelFile.url)
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        let config = try config(runs, "run")
+        let log = runs.folder.appendingPathComponent("run.log")
+        let mpirun = try start(runs, config, environment: ["QUENCH_COLLECTIVE_TIMEOUT": "5"], log: log) { $0.latest("run") != nil }
+        defer { if mpirun.isRunning { MPIRun.killAll(mpirun) } }
+        let rank = try #require(MPIRun.ranks(of: mpirun)[1], "no rank 1 among mpirun's children")
+        kill(rank, SIGSTOP)
+        #expect(MPIRun.waitForExit(mpirun, seconds: 60), "mpirun still runs 60 s after rank 1 stopped")
+        let output = try String(contentsOf: log, encoding: .utf8)
+        #expect(mpirun.terminationStatus != 0 && output.contains("[rank 0/2] Error: rank 0: the ")
+                    && output.contains("did not finish within 5 s (QUENCH_COLLECTIVE_TIMEOUT)"), "\(output)")
+        #expect(Polling.waitUntil(seconds: 10) { !MPIRun.isRunning(rank) }, "the stopped rank outlived the job")
+        #expect(!runs.files("run").contains { $0.hasPrefix("adapter") || $0 == "summary.json" }, "\(runs.files("run"))")
+
+        let resumed = try runs.alone(config, ["--resume"])
+        #expect(resumed.exited && resumed.status == 0, "\(resumed.output)")
     }
 }
