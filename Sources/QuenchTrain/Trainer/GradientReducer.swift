@@ -7,17 +7,19 @@ import QuenchTensor
 /// one process would compute; no rank divides by the rank count. A block of at most `bucketFloats`
 /// (LoRA's adapters) goes in one call; a larger one in buckets of that size, all started before any
 /// is waited for, so the transfers overlap. A group of one makes no call at all.
-final class GradientReducer {
+public final class GradientReducer {
     /// Floats per bucket: 16 Mi floats (64 MiB), large enough that the per-message latency is noise.
-    static let defaultBucketFloats = 16 << 20
+    public static let defaultBucketFloats = 16 << 20
 
-    let gradients: TensorBlock
-    let group: any ProcessGroup
+    /// The block summed in place.
+    public let gradients: TensorBlock
+    /// The ranks it is summed over.
+    public let group: any ProcessGroup
     /// The ranges of the gradient block summed by one call each, in order, covering it exactly once.
-    let buckets: [Range<Int>]
+    public let buckets: [Range<Int>]
 
     /// Reduces `gradients` over `group` in buckets of at most `bucketFloats` floats.
-    init(gradients: TensorBlock, group: any ProcessGroup, bucketFloats: Int = defaultBucketFloats) {
+    public init(gradients: TensorBlock, group: any ProcessGroup, bucketFloats: Int = defaultBucketFloats) {
         self.gradients = gradients
         self.group = group
         let count = gradients.flat.count, size = max(bucketFloats, 1)
@@ -25,7 +27,7 @@ final class GradientReducer {
     }
 
     /// Sums the gradient block over the ranks for optimizer step `step` (named in errors).
-    func reduce(step: Int) throws(DistributedError) {
+    public func reduce(step: Int) throws(DistributedError) {
         guard group.size > 1 else { return }
         let flat = gradients.flat.storage
         var pending: [any PendingCollective] = []

@@ -31,6 +31,17 @@ extension Trainer {
         }
     }
 
+    /// The loss and validation loss of a finished run resumed (nothing is left to train, so its figures
+    /// are the last step's): from `log` on rank 0, read from `metricsURL` on the others.
+    func finishedFigures(_ log: MetricsLog?, _ metricsURL: URL, totalSteps: Int) throws -> (loss: Double, validation: Double?) {
+        guard let last = log?.lastKept ?? MetricsLog.kept(in: metricsURL, through: totalSteps).last, last.step == totalSteps else {
+            throw TrainingError.invalidCheckpoint(
+                path: metricsURL.path, reason: "it has no line for step \(totalSteps), the step the checkpoint finished; "
+                    + "the run's final loss cannot be reported (start without --resume to train again)")
+        }
+        return (last.loss, last.validationLoss)
+    }
+
     /// Refuses a checkpoint this run cannot continue: one past `totalSteps` (max_steps was lowered),
     /// or whose data cursor is further on than its steps could have carried it.
     static func check(_ checkpoint: Checkpoint, in folder: URL, totalSteps: Int, accumulation: Int) throws {

@@ -102,15 +102,7 @@ public final class Trainer {
         let started = Date()
         var tokens = 0, lastLoss = 0.0, lastValidation: Double?
         if startStep == totalSteps {
-            // A finished run resumed: nothing is left to train, so its figures are the last step's.
-            guard let last = log?.lastKept ?? MetricsLog.kept(in: metricsURL, through: startStep).last,
-                  last.step == totalSteps else {
-                throw TrainingError.invalidCheckpoint(
-                    path: metricsURL.path, reason: "it has no line for step \(totalSteps), the step the checkpoint finished; "
-                        + "the run's final loss cannot be reported (start without --resume to train again)")
-            }
-            lastLoss = last.loss
-            lastValidation = last.validationLoss
+            (lastLoss, lastValidation) = try finishedFigures(log, metricsURL, totalSteps: totalSteps)
         }
         for step in startStep..<totalSteps {
             // Every rank draws the whole step, so the data cursor is the same everywhere.
