@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuenchBench
+import QuenchDistributed
 import QuenchModel
 import QuenchTrain
 
@@ -13,6 +14,11 @@ struct BenchTrain: AsyncParsableCommand {
             Times optimizer steps (forward, backward, clipping, AdamW) on batch × time tokens of Debian's \
             license texts. Peak memory is the whole process's, so measure full and LoRA in separate runs. \
             Use a release build.
+
+            Under a launcher the ranks share the batch's rows and sum their gradients as `quench train` \
+            does, and rank 0 reports the whole batch's tokens/s (strong scaling); --batch must be a \
+            multiple of the ranks. scripts/bench-scaling.sh compares 1 and 2 ranks with PyTorch DDP:
+              mpirun -np 2 --bind-to core -x OMP_NUM_THREADS=1 quench bench train --method lora
             """)
 
     @OptionGroup var model: ModelOptions
@@ -41,6 +47,11 @@ struct BenchTrain: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try RankedRun.run { group in try measure(as: group) }
+    }
+
+    /// Measures as one rank of `group`; rank 0 prints the report.
+    func measure(as group: any ProcessGroup) throws {
         let precision = try self.precision.checked()
         let bundle = try model.open()
         guard let tokenizer = bundle.tokenizer else {
@@ -51,8 +62,9 @@ struct BenchTrain: AsyncParsableCommand {
             tokens += try tokenizer.encode(String(decoding: try Data(contentsOf: file), as: UTF8.self)).map { Int32($0) }
         }
         let report = try TrainBenchmark(bundle: bundle, method: method, batch: batch, time: time, steps: steps,
-                                        precision: precision)
+                                        precision: precision, group: group)
             .run(tokens: tokens, progress: progress)
+        guard group.writes else { return }
         if json { try printJSON(report) } else { print(report.rendered()) }
     }
 }
