@@ -38,10 +38,11 @@ struct DistributedFaultTests {
         #expect(!FileManager.default.fileExists(atPath: runs.run("interrupted/adapter").path))
         try FileManager.default.copyItem(at: runs.run("interrupted"), to: runs.run("copy"))
 
+        // Both continue after the checkpoint (from scratch they would end with the same adapter).
         let alone = try runs.alone(interrupted, ["--resume"])
-        #expect(alone.exited && alone.status == 0, "\(alone.output)")
+        #expect(alone.exited && alone.status == 0 && !alone.output.contains("step 1/10"), "\(alone.output)")
         let ranked = try runs.ranks(try config(runs, "copy"), ["--resume"], seconds: 300)
-        #expect(ranked.succeeded, "\(ranked.output)")
+        #expect(ranked.succeeded && !ranked.output.contains("step 1/10"), "\(ranked.output)")
 
         let adapter = DistributedRun.weights("lora")
         for resumed in ["interrupted", "copy"] {

@@ -85,6 +85,19 @@ struct DistributedRun {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Copies the finished run `name` to `copy` as a kill right after its checkpoint at `step` leaves
+    /// it: later checkpoints and the adapter or model gone, `latest` naming that checkpoint.
+    func interrupted(_ name: String, as copy: String, atStep step: Int) throws {
+        try FileManager.default.copyItem(at: run(name), to: run(copy))
+        let checkpoints = run(copy).appendingPathComponent("checkpoints")
+        let kept = String(format: "checkpoint-%08d", step)
+        for entry in try FileManager.default.contentsOfDirectory(atPath: checkpoints.path) where entry.hasPrefix("checkpoint-") && entry > kept {
+            try FileManager.default.removeItem(at: checkpoints.appendingPathComponent(entry))
+        }
+        try Data(kept.utf8).write(to: checkpoints.appendingPathComponent("latest"))
+        for output in ["adapter", "model"] { try? FileManager.default.removeItem(at: run(copy).appendingPathComponent(output)) }
+    }
+
     /// The file adapter training or full fine-tuning writes its weights to.
     static func weights(_ method: String) -> String {
         method == "full" ? "model/model.safetensors" : "adapter/adapter_model.safetensors"

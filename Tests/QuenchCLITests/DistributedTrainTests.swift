@@ -48,6 +48,46 @@ struct DistributedTrainTests {
         }
     }
 
+    @Test("a checkpoint of 2 ranks resumes with 1 process and with 2, one of 1 process with 2 ranks, to the uninterrupted run",
+          arguments: [2, 4])
+    func resumeWithAnotherRankCount(accumulation: Int) throws {
+        let runs = try DistributedRun("mpi-resume-\(accumulation)")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        for name in ["ranks", "alone", "ranks-one", "ranks-two", "alone-two"] {
+            try runs.config(name, method: "full", batchSize: 1, accumulation: accumulation)
+        }
+        let config = { (name: String) in runs.folder.appendingPathComponent("\(name).yaml") }
+        try #require(try runs.ranks(config("ranks")).succeeded)
+        try runs.alone(config("alone")).checked("quench train")
+        try runs.interrupted("ranks", as: "ranks-one", atStep: 4)
+        try runs.interrupted("ranks", as: "ranks-two", atStep: 4)
+        try runs.interrupted("alone", as: "alone-two", atStep: 4)
+
+        // Each resumed run trains steps 5 and 6 only: from scratch it would end with the same weights.
+        let alone = try runs.alone(config("ranks-one"), ["--resume"]).checked("quench train --resume")
+        #expect(alone.output.contains("step 5/6") && !alone.output.contains("step 4/6"), "\(alone.output)")
+        for name in ["ranks-two", "alone-two"] {
+            let resumed = try runs.ranks(config(name), ["--resume"])
+            try #require(resumed.succeeded, "\(resumed.output)")
+            #expect(resumed.output.contains("step 5/6") && !resumed.output.contains("step 4/6"), "\(resumed.output)")
+        }
+
+        let weights = DistributedRun.weights("full")
+        #expect(try runs.bytes("ranks-two", weights) == runs.bytes("ranks", weights), "2 ranks resumed 2 ranks' checkpoint differently")
+        #expect(try runs.losses("ranks-two") == runs.losses("ranks"))
+        // With one micro-batch per rank both rank counts sum each step as G₀ + G₁, so they match bit for bit.
+        for (resumed, straight) in [("ranks-one", "ranks"), ("alone-two", "alone")] {
+            if accumulation == 2 {
+                #expect(try runs.bytes(resumed, weights) == runs.bytes(straight, weights), "\(resumed) differs from \(straight)")
+            } else {
+                let differing = try SafetensorsFloats.differences(runs.run(resumed).appendingPathComponent(weights),
+                                                                  runs.run(straight).appendingPathComponent(weights), tolerance: 1e-5)
+                #expect(differing.isEmpty, "\(resumed) against \(straight), beyond 1e-5 relative: \(differing)")
+            }
+            #expect(try runs.losses(resumed).count == 6)
+        }
+    }
+
     @Test("rank 1 writes nothing: given another output folder (not hashed), it never appears")
     func onlyRankZeroWrites() throws {
         let runs = try DistributedRun("mpi-writer")
