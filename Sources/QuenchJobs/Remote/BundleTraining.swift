@@ -71,7 +71,10 @@ public enum BundleTraining {
             throw DispatchError.fileFailed(path: job.directory.path, reason: "rank 0 could not prepare this bundle for training; its log says why")
         }
         guard let reference else { return try job.resolve(model) }
-        if !group.writes { try check(reference, in: folder) }
+        if !group.writes {
+            try check(reference, in: folder)
+            progress("checked the \(reference.files.count) files rank 0 fetched against the reference's sha256")
+        }
         return folder
     }
 
