@@ -48,10 +48,9 @@ struct DistributedRun {
         try QuenchBinary.run(["train", config.path, "--model", model.path] + extra, environment: ["OMP_NUM_THREADS": "1"])
     }
 
-    /// The same command as `ranks` mpirun ranks in `directory`.
-    func context(_ config: URL, ranks: Int = 2, model: String? = nil, _ extra: [String] = [], in directory: URL? = nil) -> MPIRun.Context {
-        MPIRun.Context(ranks: ranks, program: QuenchBinary.url,
-                       arguments: ["train", config.path, "--model", model ?? self.model.path] + extra, directory: directory)
+    /// The same command as `ranks` mpirun ranks.
+    func context(_ config: URL, ranks: Int = 2, _ extra: [String] = []) -> MPIRun.Context {
+        MPIRun.Context(ranks: ranks, program: QuenchBinary.url, arguments: ["train", config.path, "--model", model.path] + extra)
     }
 
     /// Trains `config` with `ranks` mpirun ranks, ending within `seconds`.

@@ -109,25 +109,40 @@ struct DistributedTrainTests {
         #expect(!FileManager.default.fileExists(atPath: runs.run("ranks").path), "\(runs.files("ranks"))")
     }
 
-    @Test("ranks started on different model bytes (same path, MPMD working folders) stop naming rank 1",
-          arguments: ["lora", "full"])
-    func ranksWithDifferentWeightsStop(method: String) throws {
+    @Test("ranks started on different weights, configuration or data (same paths, MPMD working folders) stop naming rank 1 and what differs",
+          arguments: [("weights", "lora"), ("weights", "full"), ("configuration", "lora"), ("data", "lora")])
+    func ranksThatDifferStop(difference: String, method: String) throws {
         let runs = try DistributedRun("mpi-differ")
         defer { try? FileManager.default.removeItem(at: runs.folder) }
+        // Every rank's folder: tiny-llama, train.jsonl and run.yaml naming them by relative paths.
+        let text = try String(contentsOf: try runs.config("ranks", method: method), encoding: .utf8)
+            .replacingOccurrences(of: runs.data.path, with: "train.jsonl")
         let folders = try (0..<2).map { rank in
             let folder = runs.folder.appendingPathComponent("rank\(rank)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             _ = try TinyLlamaFixture.copy(into: folder)
+            try FileManager.default.copyItem(at: runs.data, to: folder.appendingPathComponent("train.jsonl"))
+            try Data(text.utf8).write(to: folder.appendingPathComponent("run.yaml"))
             return folder
         }
-        let weights = folders[1].appendingPathComponent("tiny-llama/model.safetensors")
-        var bytes = try Data(contentsOf: weights)
-        bytes[bytes.count - 2] ^= 0x01 // a mantissa bit of the last float of the last tensor
-        try bytes.write(to: weights)
+        switch difference {
+        case "weights":
+            let weights = folders[1].appendingPathComponent("tiny-llama/model.safetensors")
+            var bytes = try Data(contentsOf: weights)
+            bytes[bytes.count - 2] ^= 0x01 // a mantissa bit of the last float of the last tensor
+            try bytes.write(to: weights)
+        case "configuration":
+            try Data(text.replacingOccurrences(of: "learning_rate: 1.0e-3", with: "learning_rate: 2.0e-3").utf8)
+                .write(to: folders[1].appendingPathComponent("run.yaml"))
+        default:
+            try TinyModel.writeData(folders[1].appendingPathComponent("train.jsonl"), count: 40, offset: 1)
+        }
 
-        let config = try runs.config("ranks", method: method)
-        let ranked = try MPIRun.run(folders.map { runs.context(config, ranks: 1, model: "tiny-llama", in: $0) }, seconds: 60)
-        #expect(!ranked.succeeded && ranked.output.contains("rank 1 holds different weights from rank 0"), "\(ranked.output)")
+        let contexts = folders.map {
+            MPIRun.Context(ranks: 1, program: QuenchBinary.url, arguments: ["train", "run.yaml", "--model", "tiny-llama"], directory: $0)
+        }
+        let ranked = try MPIRun.run(contexts, seconds: 60)
+        #expect(!ranked.succeeded && ranked.output.contains("rank 1 holds different \(difference) from rank 0"), "\(ranked.output)")
         #expect(!FileManager.default.fileExists(atPath: runs.run("ranks").appendingPathComponent(DistributedRun.weights(method)).path))
     }
 }
