@@ -12,20 +12,25 @@ public struct BackendSubmission: Sendable {
     public let dispatcher: Dispatcher
     /// Receives one line per step worth telling, and each remote log line as `remote | …`.
     let say: @Sendable (String) -> Void
+    /// The ranks the backend trains with, which every bundled configuration's steps must be shareable by.
+    let ranks: BackendRanks
 
     /// A submission to the backend `settings` describe, with `overrides` for Slurm resources and a hub
     /// token to pass to an SSH host (never stored in the record).
     public init(settings: BackendSettings, store: JobStore = .standard(), overriding overrides: SlurmResources? = nil,
                 hubToken: Data? = nil, say: @escaping @Sendable (String) -> Void) throws {
         dispatcher = try Dispatcher(settings: settings, store: store, overriding: overrides, hubToken: hubToken)
+        ranks = try BackendRanks(settings: settings, overriding: overrides)
         self.say = say
     }
 
     /// Bundles the training configuration file at `trainingConfig` with `model` into a new folder of
-    /// the jobs record (`bundles/<id>`).
+    /// the jobs record (`bundles/<id>`), after refusing, with nothing written, a `gradient_accumulation`
+    /// the backend's ranks cannot share (which the job would otherwise learn only after its wait in the queue).
     public func bundle(trainingConfig: URL, model: TrainingBundle.Model, quenchVersion: String) throws -> JobBundle {
+        let config = try ranks.loadTraining(contentsOf: trainingConfig)
         let folder = dispatcher.store.directory.appendingPathComponent("bundles")
-        let bundle = try TrainingBundle.create(trainingConfig: trainingConfig, model: model,
+        let bundle = try TrainingBundle.create(config: config, file: trainingConfig.path, model: model,
                                                at: folder.appendingPathComponent(SubmittedJob.newID()), quenchVersion: quenchVersion)
         say("bundled \(bundle.manifest.files.count) files with their sha256 in \(bundle.directory.path)")
         return bundle

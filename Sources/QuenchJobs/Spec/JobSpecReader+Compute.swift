@@ -60,6 +60,29 @@ extension JobSpecReader {
         return .remote(JobSpec.RemoteCompute(settings: settings, file: file, slurm: slurm, sendModel: sendModel))
     }
 
+    /// Refuses, at the line of `training.gradient_accumulation` (the training section's when absent),
+    /// steps of `accumulation` micro-batches that the remote backend's ranks cannot share: the trainer
+    /// would refuse them only after the job waited in the cluster's queue. `training` is the section's
+    /// node, `place` the root's.
+    mutating func checkRanks(of remote: JobSpec.RemoteCompute, share accumulation: Int, given training: ConfigNode?,
+                             place: ConfigPlace) {
+        let ranks: BackendRanks
+        do {
+            ranks = try BackendRanks(settings: remote.settings, overriding: remote.slurm)
+        } catch {
+            // A count below 1 is already reported where it is written; only the product of the compute
+            // file's and the spec's counts can be new here.
+            if !problems.contains(where: { $0.key.hasPrefix("compute.slurm") }) {
+                r.report(.refused(reason: "\(error)"), key: "compute.slurm", at: r.places["compute.slurm"] ?? place)
+            }
+            return
+        }
+        let section = training.map { ConfigPlace($0, orElse: place) } ?? place
+        let given = BackendRanks.accumulationPlace(in: training, orElse: section)
+        guard let refusal = ranks.refusal(accumulation: accumulation, given: given != nil) else { return }
+        r.report(refusal, key: "training.gradient_accumulation", at: given ?? section)
+    }
+
     /// `compute.slurm`: the resources this job asks for, over the compute file's; each value is checked
     /// the way the batch script will use it.
     private mutating func readSlurmResources(in compute: ConfigReader.Section) -> SlurmResources? {

@@ -34,11 +34,14 @@ struct JobSpecReader {
                            requirement: Self.safeName, R.text)
         let model = readModel(in: root)
         let (dataPins, dataSettings) = readData(in: root)
-        let training = readTraining(node: root.mapping.flatMap { R.entry("training", in: $0) }, data: dataSettings,
-                                    place: root.place)
+        let trainingNode = root.mapping.flatMap { R.entry("training", in: $0) }
+        let training = readTraining(node: trainingNode, data: dataSettings, place: root.place)
         let evaluation = r.section("evaluation", in: root)
         let gate = requiredPath("gate", in: evaluation, what: "a gate file (evaluations/*.yaml)")
         let compute = readCompute(in: root, model: model)
+        if let training, case .remote(let remote) = compute {
+            checkRanks(of: remote, share: training.gradientAccumulation, given: trainingNode, place: root.place)
+        }
         let registry = r.section("registry", in: root)
         let registryName = r.value("name", in: registry, default: name, expected: "a model name",
                                    requirement: Self.safeName, R.text)

@@ -4,7 +4,7 @@
 /// Every rank draws all of a step's micro-batches from its own copy of the data cursor and keeps
 /// its share, so the cursor is global (a checkpoint resumes with any rank count dividing the
 /// accumulation) and the rows one step trains on do not depend on how many ranks compute them.
-struct RankShare: Equatable {
+public struct RankShare: Equatable {
     let rank: Int
     let ranks: Int
     let accumulation: Int
@@ -17,10 +17,21 @@ struct RankShare: Equatable {
             throw TrainingError.invalidSetting(
                 key: "ranks", reason: "rank \(rank) of \(ranks) is not a rank of the launch; start it with mpirun or srun --mpi=pmix")
         }
-        guard accumulation > 0, accumulation % ranks == 0 else {
-            throw TrainingError.invalidSetting(key: "gradient_accumulation", reason: Self.indivisible(accumulation, ranks: ranks))
-        }
+        try Self.requireShareable(accumulation: accumulation, ranks: ranks)
         (self.rank, self.ranks, self.accumulation) = (rank, ranks, accumulation)
+    }
+
+    /// Refuses steps of `accumulation` micro-batches that `ranks` ranks cannot share evenly, as a launch
+    /// of that many ranks would: the rule for checks made before any launch (a job spec, a submission).
+    /// - Throws: `TrainingError.invalidSetting` naming `gradient_accumulation`, with the accumulations and
+    ///   rank counts that work; naming `ranks` for a count below 1.
+    public static func requireShareable(accumulation: Int, ranks: Int) throws(TrainingError) {
+        guard ranks > 0 else {
+            throw TrainingError.invalidSetting(key: "ranks", reason: "\(ranks) ranks cannot train; a launch has at least 1")
+        }
+        guard accumulation > 0, accumulation % ranks == 0 else {
+            throw TrainingError.invalidSetting(key: "gradient_accumulation", reason: indivisible(accumulation, ranks: ranks))
+        }
     }
 
     /// The indices (within a step) of the micro-batches this rank computes.
