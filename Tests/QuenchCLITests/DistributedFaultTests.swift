@@ -61,11 +61,9 @@ struct DistributedFaultTests {
         defer { if mpirun.isRunning { MPIRun.killAll(mpirun) } }
         let rank = try #require(MPIRun.ranks(of: mpirun)[1], "no rank 1 among mpirun's children")
         kill(rank, SIGKILL)
-        let killed = Date()
         #expect(MPIRun.waitForExit(mpirun, seconds: 60), "mpirun still runs 60 s after rank 1 was killed")
         let output = try String(contentsOf: log, encoding: .utf8)
         #expect(mpirun.terminationStatus != 0 && output.contains("process rank 1 "), "\(output)")
-        #expect(Date().timeIntervalSince(killed) < 60)
 
         // Every checkpoint in view (a staged one is hidden until renamed) is whole, `latest` among them.
         let checkpoints = runs.run("run/checkpoints")
