@@ -31,6 +31,19 @@ struct DistributedTrainTests {
         #expect(ranked.output.contains("rank 1/2"), "the log names the rank: \(ranked.output)")
     }
 
+    @Test("mpirun -np 1 trains as a plain process, bit for bit")
+    func oneRankEqualsOneProcess() throws {
+        let runs = try DistributedRun("mpi-one")
+        defer { try? FileManager.default.removeItem(at: runs.folder) }
+        try runs.alone(try runs.config("alone")).checked("quench train")
+        let ranked = try runs.ranks(try runs.config("ranks"), ranks: 1)
+        try #require(ranked.succeeded, "\(ranked.output)")
+        let weights = DistributedRun.weights("lora")
+        #expect(try runs.bytes("ranks", weights) == runs.bytes("alone", weights))
+        #expect(try runs.losses("ranks") == runs.losses("alone"))
+        #expect(runs.files("ranks") == runs.files("alone"))
+    }
+
     @Test("2 ranks × 2 micro-batches (full, gradient_accumulation 4) agree with 1 process within 1e-5 relative per tensor")
     func twoMicroBatchesPerRank() throws {
         let runs = try DistributedRun("mpi-four")
