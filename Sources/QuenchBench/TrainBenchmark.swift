@@ -7,7 +7,8 @@ import QuenchTrain
 /// `quench bench train`: tokens per second of training steps (forward, backward, AdamW) on a real
 /// model, full fine-tuning or LoRA, and the process's peak resident memory. Under `mpirun` every
 /// rank computes its share of the batch's rows and the gradients are summed over the ranks as in
-/// training, so the figure is the global batch's tokens per second (strong scaling).
+/// training (buckets sent while backward runs), so the figure is the global batch's tokens per
+/// second (strong scaling).
 public struct TrainBenchmark {
     /// What was measured.
     public struct Report: Codable, Sendable {
@@ -98,8 +99,9 @@ public struct TrainBenchmark {
             let seconds = try Stopwatch.time {
                 weightGradients.flat.zero()
                 try model.forward(tokenBatch, workspace: workspace)
+                // As in training: full fine-tuning sends each bucket of gradients while backward goes on.
                 try model.backward(tokenBatch, workspace: workspace, gradients: gradients,
-                                   lossScale: 1 / Float(batch * time))
+                                   lossScale: 1 / Float(batch * time), finished: reducer.backwardHook(for: gradients, step: step))
                 try reducer.reduce(step: step)
                 GradientClipping.clip(weightGradients, maximum: 1)
                 optimizer.update(parameters: weights, gradients: weightGradients, learningRate: 1e-5)

@@ -33,8 +33,10 @@ import Testing
             checkpointEvery: 2, evaluateEvery: 2)
     }
 
-    /// Runs `configs[r]` as rank r of `configs.count`, each on a thread of its own at the same time.
-    static func runRanks(_ configs: [TrainingConfig], resume: Bool = false) -> [Result<TrainingSummary, RankFailure>] {
+    /// Runs `configs[r]` as rank r of `configs.count`, each on a thread of its own at the same time,
+    /// summing gradients in buckets of `bucketFloats`.
+    static func runRanks(_ configs: [TrainingConfig], resume: Bool = false,
+                         bucketFloats: Int = GradientReducer.defaultBucketFloats) -> [Result<TrainingSummary, RankFailure>] {
         let rendezvous = ThreadRendezvous(size: configs.count)
         let outcomes = Outcomes()
         let finished = DispatchSemaphore(value: 0)
@@ -44,6 +46,7 @@ import Testing
                 do {
                     let bundle = try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))
                     let trainer = try Trainer(config: config, bundle: bundle, group: ThreadRank(rank, of: rendezvous))
+                    trainer.bucketFloats = bucketFloats
                     result = .success(try trainer.run(resume: resume))
                 } catch {
                     result = .failure(RankFailure(message: "\(error)"))

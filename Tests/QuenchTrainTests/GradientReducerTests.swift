@@ -1,14 +1,17 @@
 import QuenchDistributed
+import QuenchModel
 import QuenchTensor
+import QuenchTestSupport
 import Testing
 @testable import QuenchTrain
 
 /// A stand-in for rank 0 of two: each started sum adds what the other rank would have sent (1 + the
-/// float's index) and records the range it covered.
+/// float's index) and records the range it covered; polls of the started sums are counted.
 final class SimulatedPeerGroup: ProcessGroup {
     let size: Int
     var rank: Int { 0 }
     private(set) var sums: [Range<Int>] = []
+    private(set) var polls = 0
     private let base: UnsafeMutablePointer<Float>
 
     init(size: Int, block: TensorBlock) {
@@ -20,7 +23,7 @@ final class SimulatedPeerGroup: ProcessGroup {
         let start = values.baseAddress.map { $0 - base } ?? 0
         sums.append(start..<(start + values.count))
         for i in values.indices { values[i] += Float(start + i + 1) }
-        return Done()
+        return Done { [unowned self] in polls += 1 }
     }
 
     func sum(_ values: inout [Double], _ operation: Collective) throws(DistributedError) {}
@@ -30,7 +33,15 @@ final class SimulatedPeerGroup: ProcessGroup {
     func finish() {}
 
     final class Done: PendingCollective {
-        func poll() throws(DistributedError) -> Bool { true }
+        let polled: () -> Void
+
+        init(polled: @escaping () -> Void) { self.polled = polled }
+
+        func poll() throws(DistributedError) -> Bool {
+            polled()
+            return true
+        }
+
         func wait() throws(DistributedError) {}
     }
 }
@@ -60,5 +71,34 @@ final class SimulatedPeerGroup: ProcessGroup {
         let group = SimulatedPeerGroup(size: 1, block: block)
         try GradientReducer(gradients: block, group: group).reduce(step: 1)
         #expect(group.sums.isEmpty && block.flat.toArray().allSatisfy { $0 == 0 })
+    }
+
+    @Test func rangesReportedTwiceOrLeftOutAreRefusedAndTheNextStepStartsClean() throws {
+        let block = try TensorBlock(layout: [("w", [1_200])])
+        let group = SimulatedPeerGroup(size: 2, block: block)
+        let reducer = GradientReducer(gradients: block, group: group, bucketFloats: 300)
+        try reducer.finished(700..<1_200, step: 1)
+        #expect(group.sums == [900..<1_200], "only the bucket wholly reported is sent")
+        #expect(throws: TensorError.self) { try reducer.finished(900..<1_200, step: 1) }
+        #expect(throws: TensorError.self) { try reducer.finished(0..<1_201, step: 1) }
+        #expect(throws: TensorError.self, "buckets 0 ..< 600 were never reported") { try reducer.reduce(step: 1) }
+        block.flat.zero()
+        try reducer.reduce(step: 2)
+        #expect(group.sums.dropFirst() == reducer.buckets[...])
+        #expect(block.flat.toArray() == (0..<1_200).map { Float($0 + 1) })
+    }
+
+    @Test func onlySeveralRanksSummingSeveralBucketsOfTheModelsOwnGradientsOverlapBackward() throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
+        let gradients = try ParameterGradients(model: model)
+        let other = try ParameterGradients(model: model)
+        let small = GradientReducer(gradients: gradients.block, group: SimulatedPeerGroup(size: 2, block: gradients.block),
+                                    bucketFloats: 1_000)
+        #expect(small.backwardHook(for: gradients, step: 1) != nil)
+        #expect(small.backwardHook(for: other, step: 1) == nil, "another block's ranges are not this one's")
+        let whole = GradientReducer(gradients: gradients.block, group: SimulatedPeerGroup(size: 2, block: gradients.block))
+        #expect(whole.buckets.count == 1 && whole.backwardHook(for: gradients, step: 1) == nil)
+        let alone = GradientReducer(gradients: gradients.block, group: SoloGroup(), bucketFloats: 1_000)
+        #expect(alone.backwardHook(for: gradients, step: 1) == nil)
     }
 }

@@ -29,15 +29,43 @@ final class StepGradients {
     /// Runs `backward` for micro-batch `index` (0 ..< microBatches, in order) into the zeroed gradient
     /// block, then adds its gradient to those of the micro-batches before it.
     func accumulate(_ index: Int, backward: () throws -> Void) throws {
+        try accumulate(index, reporting: nil) { _ in try backward() }
+    }
+
+    /// The same, giving `backward` what to pass as `finished` to `CausalLM.backward`: for the last
+    /// micro-batch, `reporting` (`GradientReducer.backwardHook`), with the earlier micro-batches' sum
+    /// added into each range backward finishes before `reporting` sees it, so a bucket sent while
+    /// backward runs already holds the step's gradient; nil for the other micro-batches, whose ranges
+    /// are not the step's yet. Each float is the same one addition as without `reporting`; the
+    /// reducer checks that the ranges cover the block exactly once, which this relies on.
+    func accumulate(_ index: Int, reporting: ((Range<Int>) throws -> Void)?,
+                    backward: (((Range<Int>) throws -> Void)?) throws -> Void) throws {
         gradients.flat.zero()
-        try backward()
-        guard let partial else { return }
+        let last = index == microBatches - 1
+        guard let partial else { return try backward(last ? reporting : nil) }
+        if last, let reporting {
+            try backward { [gradients] range in
+                try Elementwise.accumulate(Self.floats(range, of: partial), into: Self.floats(range, of: gradients))
+                try reporting(range)
+            }
+            return
+        }
+        try backward(nil)
         if index == 0 {
             try partial.flat.copy(from: gradients.flat)
-        } else if index < microBatches - 1 {
+        } else if !last {
             try Elementwise.accumulate(gradients.flat, into: partial.flat)
         } else {
             try Elementwise.accumulate(partial.flat, into: gradients.flat)
         }
+    }
+
+    /// The floats `range` of `block`, as one tensor sharing its storage.
+    private static func floats(_ range: Range<Int>, of block: TensorBlock) throws -> Tensor {
+        guard range.lowerBound >= 0, range.upperBound <= block.flat.count else {
+            throw TensorError.invalidArgument(
+                operation: "step gradient", detail: "backward reported \(range) of a block of \(block.flat.count) floats")
+        }
+        return try Tensor(borrowing: UnsafeMutableBufferPointer(rebasing: block.flat.storage[range]), shape: [range.count])
     }
 }

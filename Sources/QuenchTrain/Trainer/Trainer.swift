@@ -41,6 +41,9 @@ public final class Trainer {
     let availableMemory: Int
     /// The ranks training together (a `SoloGroup` for a plain process).
     let group: any ProcessGroup
+    /// Floats per bucket of the gradient sum over the ranks; tests lower it so that a tiny model's
+    /// buckets are sent while backward runs, as a real model's are.
+    var bucketFloats = GradientReducer.defaultBucketFloats
 
     /// Checks the settings against the model before any work starts; `availableMemory` (default:
     /// what the system reports available) is what the run may allocate besides the loaded model;
@@ -98,7 +101,7 @@ public final class Trainer {
         let metricsURL = output.appendingPathComponent(Self.metricsFile)
         let log = group.writes ? try MetricsLog(url: metricsURL, keepingThrough: startStep, label: progressLabel) : nil
         let stepGradients = try StepGradients(gradients: state.gradients, microBatches: share.local.count)
-        let reducer = GradientReducer(gradients: state.gradients, group: group)
+        let reducer = GradientReducer(gradients: state.gradients, group: group, bucketFloats: bucketFloats)
         let started = Date()
         var tokens = 0, lastLoss = 0.0, lastValidation: Double?
         if startStep == totalSteps {
@@ -110,15 +113,17 @@ public final class Trainer {
             let scored = max(batches.reduce(0) { $0 + $1.scoredTokens }, 1)
             // Each micro-batch's summed loss; the other ranks' entries arrive with the sum below.
             var losses = [Double](repeating: 0, count: accumulation)
+            // The last micro-batch's backward sends the buckets it finishes (full fine-tuning, several ranks).
+            let sendFinished = reducer.backwardHook(for: state.modelGradients, step: step + 1)
             for (index, micro) in share.local.enumerated() {
                 let batch = batches[micro]
                 // Dropout masks depend only on the step and micro-batch, so a resumed run draws the same ones.
                 // plannedSteps checked that totalSteps × accumulation fits, so this cannot overflow.
                 state.adapters?.dropoutStream = UInt64(step * accumulation + micro)
                 try bundle.model.forward(batch.tokens, workspace: workspace)
-                try stepGradients.accumulate(index) {
+                try stepGradients.accumulate(index, reporting: sendFinished) { finished in
                     losses[micro] = try bundle.model.backward(batch.tokens, workspace: workspace, gradients: state.modelGradients,
-                                                              lossScale: 1 / Float(scored)).summedLoss
+                                                              lossScale: 1 / Float(scored), finished: finished).summedLoss
                 }
             }
             tokens += batches.reduce(0) { $0 + $1.tokens.inputs.count }
