@@ -3,8 +3,8 @@ import Testing
 import QuenchTestSupport
 
 /// `mpirun -np 2 quench train --bundle DIR`, what a Slurm job with 2 tasks runs: every rank verifies
-/// the bundle, rank 0 alone fetches a referenced model and writes the output and its manifest, and
-/// the adapter is one process's.
+/// the bundle, rank 0 alone fetches a referenced model (placing the files in the bundle, which every
+/// node sees) and writes the output and its manifest, and the adapter is one process's.
 @Suite("mpirun -np 2 quench train --bundle", .serialized, .timeLimit(.minutes(3)), .requiresPrograms(MPIRun.programs))
 struct DistributedBundleTests {
     /// `DispatchLocalTests.handMadeBundle` in `folder` with 2 micro-batches per step (one per rank).
@@ -107,6 +107,14 @@ struct DistributedBundleTests {
         #expect(fetching.count == 2 && fetching[0].hasSuffix("[rank 0/2"), "rank 0 alone fetches: \(result.output)")
         #expect(result.output.contains("[rank 1/2] checked the 3 files rank 0 fetched against the reference's sha256"), "\(result.output)")
         #expect(!result.output.contains(token))
+        // Rank 0 placed the files themselves, hard links into its hub cache on this one file system,
+        // not symbolic links into a cache that ranks on other nodes do not see.
+        for name in digests.keys.sorted() {
+            var info = stat()
+            let placed = referenced.appendingPathComponent("control/model/\(name)").path
+            #expect(lstat(placed, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_nlink >= 2,
+                    "\(placed): mode \(String(info.st_mode, radix: 8)), \(info.st_nlink) links")
+        }
 
         let files = try MPIRun.run(Self.ranks(withFiles), seconds: 120, environment: ["QUENCH_HOME": home.path])
         try #require(files.succeeded, "\(files.output)")

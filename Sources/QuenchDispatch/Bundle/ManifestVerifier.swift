@@ -20,11 +20,24 @@ public enum ManifestVerifier {
             guard size == entry.size else {
                 throw DispatchError.sizeMismatch(path: entry.path, expected: entry.size, found: size)
             }
-            let digest = try FileManifest.digest(url)
-            guard digest == entry.sha256 else {
-                throw DispatchError.digestMismatch(path: entry.path, expected: entry.sha256, found: digest)
-            }
+            try requireSHA256(entry.sha256, of: url, naming: entry.path)
         }
+    }
+
+    /// Throws the first file of `digests` (path inside `folder` → sha256) that is missing from
+    /// `folder` or has another sha256, naming it by its full path; files not listed are not looked at.
+    public static func verify(_ folder: URL, holding digests: [String: String]) throws {
+        for (path, expected) in digests.sorted(by: { $0.key < $1.key }) {
+            let file = folder.appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: file.path) else { throw DispatchError.missingFile(path: file.path) }
+            try requireSHA256(expected, of: file, naming: file.path)
+        }
+    }
+
+    /// Throws `digestMismatch` naming `path` unless the file at `url` hashes to `expected`.
+    private static func requireSHA256(_ expected: String, of url: URL, naming path: String) throws {
+        let found = try FileManifest.digest(url)
+        guard found == expected else { throw DispatchError.digestMismatch(path: path, expected: expected, found: found) }
     }
 }
 

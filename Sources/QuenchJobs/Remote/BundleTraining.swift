@@ -3,7 +3,6 @@ import QuenchDispatch
 import QuenchDistributed
 import QuenchFiles
 import QuenchModel
-import QuenchSecurity
 import QuenchTrain
 
 /// The training machine's side of a job bundle (`quench train --bundle DIR`): check the release and
@@ -43,9 +42,13 @@ public enum BundleTraining {
     }
 
     /// The model folder or file to train: rank 0 refuses a bundle trained already and fetches a
-    /// referenced model into the bundle's control folder; every rank learns whether that worked
-    /// (a sum, so no rank waits on one that gave up), and the other ranks check the fetched files
-    /// against the reference's sha256 themselves before reading them.
+    /// referenced model into the bundle's control folder (with several ranks as the files themselves,
+    /// since the other nodes see the bundle but not rank 0's hub cache); every rank learns whether
+    /// that worked (a sum, so no rank waits on one that gave up), and the other ranks check the
+    /// fetched files against the reference's sha256 themselves before reading them.
+    ///
+    /// The other ranks wait for rank 0's whole download as for any collective, up to
+    /// QUENCH_COLLECTIVE_TIMEOUT seconds; a wait that runs out says so.
     static func prepareModel(named model: String, of job: JobBundle, group: any ProcessGroup,
                              progress: @escaping @Sendable (String) -> Void) throws -> URL {
         let reference = try job.modelReference(named: model)
@@ -58,33 +61,33 @@ public enum BundleTraining {
                 }
                 if let reference {
                     progress("fetching \(reference.repo) at \(reference.commit) from this machine's hub: \(reference.files.count) files, each checked against the bundle's sha256")
-                    _ = try ReferencedModel.fetch(reference, into: folder, progress: progress)
+                    _ = try ReferencedModel.fetch(reference, into: folder, placing: group.size > 1 ? .files : .linksIntoCache,
+                                                  progress: progress)
                 }
             } catch {
                 failure = error
             }
         }
         var failed = [failure == nil ? 0.0 : 1.0]
-        try group.sum(&failed, Collective("bundle ready"))
+        do {
+            try group.sum(&failed, Collective("bundle ready"))
+        } catch let error as DistributedError {
+            guard case .timedOut(_, _, let seconds) = error, let reference, !group.writes else { throw error }
+            throw DispatchError.fileFailed(
+                path: folder.path,
+                reason: "rank 0 had not fetched \(reference.repo) into it after \(seconds) s, the longest a rank waits for "
+                    + "another (QUENCH_COLLECTIVE_TIMEOUT); set QUENCH_COLLECTIVE_TIMEOUT above the time the model takes to "
+                    + "download, or send the model with the job (compute.send_model: files); if rank 0 died, its log says why")
+        }
         if let failure { throw failure }
         guard failed[0] == 0 else {
             throw DispatchError.fileFailed(path: job.directory.path, reason: "rank 0 could not prepare this bundle for training; its log says why")
         }
         guard let reference else { return try job.resolve(model) }
         if !group.writes {
-            try check(reference, in: folder)
+            try ManifestVerifier.verify(folder, holding: reference.files)
             progress("checked the \(reference.files.count) files rank 0 fetched against the reference's sha256")
         }
         return folder
-    }
-
-    /// Checks that every file of `reference` in `folder` (laid out by rank 0) has the reference's sha256.
-    static func check(_ reference: ModelReference, in folder: URL) throws {
-        for (path, expected) in reference.files.sorted(by: { $0.key < $1.key }) {
-            let file = folder.appendingPathComponent(path)
-            guard FileManager.default.fileExists(atPath: file.path) else { throw DispatchError.missingFile(path: file.path) }
-            let found = try FileDigest.sha256(of: file)
-            guard found == expected else { throw DispatchError.digestMismatch(path: file.path, expected: expected, found: found) }
-        }
     }
 }

@@ -1,17 +1,29 @@
 import Foundation
 import QuenchDispatch
+import QuenchFiles
 import QuenchHub
+import QuenchSecurity
 
 /// Models that travel as a `ModelReference` instead of files: made here from a verified snapshot, and
 /// fetched on the training machine with that machine's own hub settings.
 public enum ReferencedModel {
+    /// How the fetched files appear in the model folder.
+    public enum Placement: Sendable {
+        /// Symbolic links into this machine's hub cache: for training on this machine alone.
+        case linksIntoCache
+        /// The files themselves, for ranks on other nodes that see the folder but not this machine's
+        /// hub cache: hard links to the cached files when both are on one file system, else copies
+        /// written beside the file and renamed once their bytes hash to the reference's sha256.
+        case files
+    }
+
     /// Fetches `reference` into this machine's hub cache, checks every file against the reference's
-    /// sha256, and lays the referenced files, and only those, out in `folder` (links into the cache),
-    /// which it returns: the snapshot folder may hold other files pulled earlier at that commit.
+    /// sha256, and lays the referenced files, and only those, out in `folder` as `placement` says,
+    /// and returns it: the snapshot folder may hold other files pulled earlier at that commit.
     ///
     /// Hub settings: `$QUENCH_HUB_CONFIG`, else configs/hub.yaml here, and the HF_* environment. A token
     /// sent with the job (`ModelReference.sentTokenVariable`) is used before this machine's own.
-    public static func fetch(_ reference: ModelReference, into folder: URL,
+    public static func fetch(_ reference: ModelReference, into folder: URL, placing placement: Placement = .linksIntoCache,
                              environment: [String: String] = ProcessInfo.processInfo.environment,
                              progress: @escaping @Sendable (String) -> Void) throws -> URL {
         var environment = environment
@@ -31,16 +43,47 @@ public enum ReferencedModel {
             guard found == expected else {
                 throw DispatchError.digestMismatch(path: "\(reference.repo)/\(path)", expected: expected, found: found)
             }
-            let link = folder.appendingPathComponent(path)
-            do {
-                try FileManager.default.createDirectory(at: link.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try FileManager.default.createSymbolicLink(
-                    at: link, withDestinationURL: snapshot.directory.appendingPathComponent(path).resolvingSymlinksInPath())
-            } catch {
-                throw DispatchError.fileFailed(path: link.path, reason: "cannot lay out the fetched model: \(error.localizedDescription)")
-            }
+            try place(snapshot.directory.appendingPathComponent(path).resolvingSymlinksInPath(),
+                      at: folder.appendingPathComponent(path), sha256: expected, as: placement)
         }
         return folder
+    }
+
+    /// Puts the cached file `cached`, whose sha256 is `expected`, at `destination` as `placement` says.
+    static func place(_ cached: URL, at destination: URL, sha256 expected: String, as placement: Placement) throws {
+        do {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            switch placement {
+            case .linksIntoCache:
+                try FileManager.default.createSymbolicLink(at: destination, withDestinationURL: cached)
+            case .files:
+                // Another file system (EXDEV) or one without hard links: a copy instead.
+                if link(cached.path, destination.path) != 0 { try copy(cached, to: destination, sha256: expected) }
+            }
+        } catch let error as DispatchError {
+            throw error
+        } catch {
+            throw DispatchError.fileFailed(path: destination.path,
+                                           reason: "cannot lay out the fetched model: \(FileErrorText.reason(error, path: destination.path))")
+        }
+    }
+
+    /// Copies `source` to a temporary file beside `destination` and renames it into place once the
+    /// bytes written hash to `expected`: a reader on any node sees the whole verified file or none.
+    static func copy(_ source: URL, to destination: URL, sha256 expected: String) throws {
+        let partial = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(getpid()).partial")
+        unlink(partial.path)
+        defer { unlink(partial.path) }
+        let found: String
+        do {
+            found = try FileDigest.sha256(copying: source, to: partial)
+        } catch {
+            throw DispatchError.fileFailed(path: destination.path, reason: "cannot copy the fetched model file: \(error)")
+        }
+        guard found == expected else { throw DispatchError.digestMismatch(path: source.path, expected: expected, found: found) }
+        guard rename(partial.path, destination.path) == 0 else {
+            throw DispatchError.fileFailed(path: destination.path, reason: "cannot move its copy into place: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// A reference to `repo` at `revision` from a snapshot verified on this machine (fetched unless it
