@@ -38,13 +38,15 @@ struct Train: AsyncParsableCommand {
             gradient_accumulation/N micro-batches of every step, so N ranks see exactly the rows one process \
             would, and --resume continues with any such N. Rank 0 alone writes the output folder; every \
             rank's lines start with [rank r/N] when N > 1. A rank that fails ends the whole job; a rank that waits \
-            longer than $QUENCH_COLLECTIVE_TIMEOUT seconds (default 1800) for the others gives up. \
+            longer than $QUENCH_COLLECTIVE_TIMEOUT seconds (default 1800) for the others gives up, and that \
+            includes the wait while rank 0 fetches a bundle's referenced model (it places the files in the \
+            bundle for every node): set it above the download time. \
             $QUENCH_MPI_LIBRARY names another libmpi.so.40 than the system's.
 
             Examples:
               quench train jobs/training/smollm2-135m_lora_temperature.yaml
               quench train --bundle /scratch/quench/q20250101-120000-1a2b3c4d
-              mpirun -np 2 quench train jobs/training/smollm2-135m_lora_temperature.yaml
+              mpirun -np 2 --bind-to core -x OMP_NUM_THREADS=1 quench train jobs/training/smollm2-135m_lora_temperature-2-ranks.yaml
             """)
 
     @Argument(help: ArgumentHelp("The training configuration (YAML).", valueName: "config"))

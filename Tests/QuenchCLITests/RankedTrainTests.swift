@@ -17,6 +17,41 @@ struct RankedTrainTests {
         #expect(ranked.output.components(separatedBy: "\"finalLoss\"").count - 1 == 1, "one summary, rank 0's: \(ranked.output)")
     }
 
+    @Test("the 2-rank example of jobs/training, run by the command in its first line, trains the adapter one process trains from it",
+          .requiresDemoModel, .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2, "--bind-to core needs a core for each rank"))
+    func theShippedTwoRankExampleRunsAsWritten() throws {
+        let name = "smollm2-135m_lora_temperature-2-ranks"
+        let config = "jobs/training/\(name).yaml"
+        let folder = try TemporaryDirectory.create("mpi-example")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Two working folders whose `jobs` is the repository's, so the configuration's relative paths hold.
+        let (ranked, alone) = (folder.appendingPathComponent("ranked"), folder.appendingPathComponent("alone"))
+        for directory in [ranked, alone] {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent("jobs"),
+                                                       withDestinationURL: SharedFixtures.repository.appendingPathComponent("jobs"))
+        }
+        let text = try String(contentsOf: SharedFixtures.repository.appendingPathComponent(config), encoding: .utf8)
+        let first = try #require(text.split(separator: "\n").first)
+        let words = first.dropFirst(2).split(separator: " ").map(String.init)
+        try #require(words.first == "mpirun" && words.contains("quench"), "\(first)")
+
+        // The command as written, run in the working folder (-wdir) with root allowed, within a deadline.
+        let arguments = ["-wdir", ranked.path] + words.dropFirst().map { $0 == "quench" ? QuenchBinary.url.path : $0 }
+        let log = folder.appendingPathComponent("mpirun.log")
+        let mpirun = try ProcessRunner.start(URL(fileURLWithPath: MPIRun.program), arguments, environment: MPIRun.environment, log: log)
+        let ended = MPIRun.waitForExit(mpirun, seconds: 150)
+        if !ended { MPIRun.killAll(mpirun) }
+        let output = try String(contentsOf: log, encoding: .utf8)
+        try #require(ended && mpirun.terminationReason == .exit && mpirun.terminationStatus == 0, "\(output)")
+        #expect(output.contains("[rank 0/2] step 12/12") && output.contains("[rank 1/2] pid "), "\(output)")
+
+        try QuenchBinary.run(["train", config], environment: ["OMP_NUM_THREADS": "1"], in: alone).checked("quench train")
+        let adapter = "runs/\(name)/adapter/adapter_model.safetensors"
+        #expect(try Data(contentsOf: ranked.appendingPathComponent(adapter)) == Data(contentsOf: alone.appendingPathComponent(adapter)),
+                "2 ranks trained another adapter than one process")
+    }
+
     @Test("a rank that fails before any collective ends the job within seconds, its error labelled with its rank")
     func aFailingRankEndsTheJob() throws {
         let runs = try DistributedRun("mpi-fail")
@@ -27,11 +62,19 @@ struct RankedTrainTests {
         // the abort, rank 0 would wait QUENCH_COLLECTIVE_TIMEOUT (30 minutes) there.
         let contexts = [runs.context(config, ranks: 1),
                         MPIRun.Context(ranks: 1, program: QuenchBinary.url, arguments: ["train", missing.path])]
-        let ranked = try MPIRun.run(contexts, seconds: 60)
-        #expect(!ranked.succeeded, "\(ranked.output)")
+        // mpirun's "MPI_ABORT was invoked on rank 1" banner is a help message relayed from the rank,
+        // which Open MPI 4.1's mpirun loses about one time in four ("ORTE_ERROR_LOG: Data unpack would
+        // read past end of buffer in file orte/util/show_help.c at line 501", open-mpi/ompi#8356). A
+        // one-second abort delay makes Open MPI's abort itself print, on the rank's own standard error
+        // as reliably as the rank's error line, "[host:pid] Delaying for 1 seconds before aborting".
+        let ranked = try MPIRun.run(contexts, seconds: 60, environment: ["OMPI_MCA_opal_abort_delay": "1"])
+        #expect(ranked.exited && ranked.status == 1, "mpirun ends with the code rank 1 gave MPI_Abort: \(ranked.output)")
         #expect(ranked.seconds < 30, "the job took \(ranked.seconds) s to end")
-        #expect(ranked.output.contains("[rank 1/2] ") && ranked.output.contains("missing.yaml"), "\(ranked.output)")
-        #expect(ranked.output.contains("MPI_ABORT was invoked on rank 1"), "\(ranked.output)")
+        #expect(ranked.output.contains("[rank 1/2] Error: ") && ranked.output.contains("missing.yaml"), "\(ranked.output)")
+        let start = try #require(ranked.output.firstMatch(of: #/\[rank 1\/2\] pid (\d+) on /#), "no start line from rank 1: \(ranked.output)")
+        let pid = try #require(Int32(start.1))
+        #expect(ranked.output.contains(String(format: ":%05d] Delaying for 1 seconds before aborting", pid)),
+                "rank 1 (pid \(pid)) did not end the job through MPI_Abort: \(ranked.output)")
         #expect(!FileManager.default.fileExists(atPath: runs.run("ranks").appendingPathComponent("adapter").path))
     }
 }
