@@ -89,14 +89,15 @@ struct DistributedFaultTests {
         defer { try? FileManager.default.removeItem(at: runs.folder) }
         let config = try config(runs, "run")
         let log = runs.folder.appendingPathComponent("run.log")
-        let mpirun = try start(runs, config, environment: ["QUENCH_COLLECTIVE_TIMEOUT": "5"], log: log) { $0.latest("run") != nil }
+        // 20 s: long enough for the start check (both ranks load and hash SmolLM2 first) on a busy machine.
+        let mpirun = try start(runs, config, environment: ["QUENCH_COLLECTIVE_TIMEOUT": "20"], log: log) { $0.latest("run") != nil }
         defer { if mpirun.isRunning { MPIRun.killAll(mpirun) } }
         let rank = try #require(MPIRun.ranks(of: mpirun)[1], "no rank 1 among mpirun's children")
         kill(rank, SIGSTOP)
         #expect(MPIRun.waitForExit(mpirun, seconds: 60), "mpirun still runs 60 s after rank 1 stopped")
         let output = try String(contentsOf: log, encoding: .utf8)
         #expect(mpirun.terminationStatus != 0 && output.contains("[rank 0/2] Error: rank 0: the ")
-                    && output.contains("did not finish within 5 s (QUENCH_COLLECTIVE_TIMEOUT)"), "\(output)")
+                    && output.contains("did not finish within 20 s (QUENCH_COLLECTIVE_TIMEOUT)"), "\(output)")
         #expect(Polling.waitUntil(seconds: 10) { !MPIRun.isRunning(rank) }, "the stopped rank outlived the job")
         #expect(!runs.files("run").contains { $0.hasPrefix("adapter") || $0 == "summary.json" }, "\(runs.files("run"))")
 

@@ -56,7 +56,9 @@ struct DistributedTrainTests {
         let differing = try SafetensorsFloats.differences(runs.run("ranks").appendingPathComponent(weights),
                                                           runs.run("alone").appendingPathComponent(weights), tolerance: 1e-5)
         #expect(differing.isEmpty, "tensors beyond 1e-5 relative: \(differing)")
-        for (a, b) in zip(try runs.losses("ranks"), try runs.losses("alone")) {
+        let (ranks, alone) = (try runs.losses("ranks"), try runs.losses("alone"))
+        try #require(ranks.count == 6 && alone.count == 6, "one loss per step: \(ranks.count) and \(alone.count) lines")
+        for (a, b) in zip(ranks, alone) {
             #expect(abs(a - b) <= 1e-5 * abs(b), "loss \(a) against \(b)")
         }
     }
