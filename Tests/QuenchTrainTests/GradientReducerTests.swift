@@ -88,6 +88,19 @@ final class SimulatedPeerGroup: ProcessGroup {
         #expect(block.flat.toArray() == (0..<1_200).map { Float($0 + 1) })
     }
 
+    @Test func aHookHandedOutThatBackwardNeverCalledIsRefusedBeforeAnythingIsSent() throws {
+        let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
+        let gradients = try ParameterGradients(model: model)
+        let group = SimulatedPeerGroup(size: 2, block: gradients.block)
+        let reducer = GradientReducer(gradients: gradients.block, group: group, bucketFloats: 1_000)
+        #expect(reducer.backwardHook(for: gradients, step: 1) != nil)
+        // The earlier micro-batches are added range by range as backward reports them: none reported, none added.
+        #expect(throws: TensorError.self, "a hook was handed out and nothing was reported") { try reducer.reduce(step: 1) }
+        #expect(group.sums.isEmpty, "nothing is sent")
+        try reducer.reduce(step: 2)
+        #expect(group.sums == reducer.buckets, "a step without a hook sends every bucket after backward")
+    }
+
     @Test func onlySeveralRanksSummingSeveralBucketsOfTheModelsOwnGradientsOverlapBackward() throws {
         let model = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url("tiny-llama"))
         let gradients = try ParameterGradients(model: model)

@@ -30,6 +30,9 @@ public final class GradientReducer {
     private var unreported: [Int]
     /// Per bucket, its sum once started in this step.
     private var started: [(any PendingCollective)?]
+    /// Whether this step handed out a hook: then backward must report the whole block, or the
+    /// earlier micro-batches' sum (added range by range as reported) is missing from what is sent.
+    private var hookIssued = false
 
     /// Reduces `gradients` over `group` in buckets of at most `bucketFloats` floats.
     public init(gradients: TensorBlock, group: any ProcessGroup, bucketFloats: Int = defaultBucketFloats) {
@@ -52,20 +55,23 @@ public final class GradientReducer {
     /// or `modelGradients` is not the block summed here (LoRA).
     public func backwardHook(for modelGradients: ParameterGradients, step: Int) -> ((Range<Int>) throws -> Void)? {
         guard overlapsBackward, modelGradients.block === gradients else { return nil }
+        hookIssued = true
         return { range in try self.finished(range, step: step) }
     }
 
     /// Sums the gradient block over the ranks for optimizer step `step` (named in errors): starts the
     /// buckets backward did not start, then waits for all.
     /// - Throws: `DistributedError` when a sum fails or times out; `TensorError.invalidArgument` when
-    ///   backward reported part of the block final but not all of it, or a float twice.
+    ///   this step handed out a hook (or backward reported part of the block) and backward did not
+    ///   report all of it final, or reported a float twice: nothing is sent then.
     public func reduce(step: Int) throws {
         guard group.size > 1 else { return }
         defer {
             unreported = buckets.map(\.count)
             started = Array(repeating: nil, count: buckets.count)
+            hookIssued = false
         }
-        let reported = zip(unreported, buckets).contains { $0 != $1.count }
+        let reported = hookIssued || zip(unreported, buckets).contains { $0 != $1.count }
         if reported, let bucket = unreported.firstIndex(where: { $0 != 0 }) {
             throw TensorError.invalidArgument(
                 operation: "gradient sum",
