@@ -10,15 +10,30 @@ import Glibc
 final class MPIGroup: ProcessGroup {
     let rank: Int
     let size: Int
+    /// The ranks in this machine's shared-memory domain (`MPI_Comm_split_type`, `MPI_COMM_TYPE_SHARED`).
+    let ranksOnThisNode: Int
     private let library: MPILibrary
     private let timeout: CollectiveTimeout
     /// The most elements one MPI call sums: counts are C `int`s.
     private let largestCall: Int
     private var finished = false
 
-    /// Initialises MPI (`MPI_Init_thread`, serialized) and checks that MPI agrees with the launcher's
-    /// rank and size. `largestCall` is lowered by tests only, to sum a few floats in several calls.
-    init(library: MPILibrary, launch: LaunchEnvironment, timeout: CollectiveTimeout, largestCall: Int = 1 << 30) throws(DistributedError) {
+    /// Where this process stands once MPI started: as MPI says, checked against the launcher.
+    private struct Place {
+        var rank: Int
+        var size: Int?
+        var ranksOnThisNode = 1
+    }
+
+    /// Initialises MPI (`MPI_Init_thread`, serialized), checks that MPI agrees with the launcher's rank
+    /// and size, and counts the ranks on this machine. `largestCall` is lowered by tests only, to sum a
+    /// few floats in several calls.
+    ///
+    /// A failure once MPI started ends the process: alone, MPI is finalized and the error thrown; with
+    /// other ranks, `report` gets the error with this rank and the number of ranks (as far as known),
+    /// then the whole job ends (MPI_Abort), so no rank is left waiting for this one.
+    init(library: MPILibrary, launch: LaunchEnvironment, timeout: CollectiveTimeout, largestCall: Int = 1 << 30,
+         beforeAbort report: (DistributedError, _ rank: Int, _ size: Int?) -> Void) throws(DistributedError) {
         self.library = library
         self.timeout = timeout
         self.largestCall = max(1, min(largestCall, Int(Int32.max)))
@@ -29,30 +44,65 @@ final class MPIGroup: ProcessGroup {
             throw .collectiveFailed(operation: "MPI start (MPI_Init_thread)", rank: launch.rank, code: started,
                                     message: "Open MPI could not start; its messages above say why")
         }
+        var place = Place(rank: launch.rank, size: launch.size)
+        do throws(DistributedError) {
+            try Self.locate(&place, library: library, launch: launch, provided: provided)
+        } catch {
+            guard place.size != 1 else {
+                _ = library.finalize()
+                throw error
+            }
+            report(error, place.rank, place.size)
+            _ = library.abort(library.world, 1)
+            exit(1)
+        }
+        rank = place.rank
+        size = place.size ?? 1
+        ranksOnThisNode = place.ranksOnThisNode
+    }
+
+    /// Fills in `place` as MPI answers: the error handler first (errors returned, not fatal), then the
+    /// rank and size, checked against the launcher's, then the ranks sharing this machine.
+    private static func locate(_ place: inout Place, library: MPILibrary, launch: LaunchEnvironment,
+                               provided: Int32) throws(DistributedError) {
+        func check(_ code: Int32, _ operation: String) throws(DistributedError) {
+            guard code != MPILibrary.success else { return }
+            throw .collectiveFailed(operation: operation, rank: place.rank, code: code, message: library.message(for: code))
+        }
         var rank: Int32 = 0
         var size: Int32 = 0
-        let failure = [(library.setErrhandler(library.world, library.errorsReturn), "MPI error handler setting"),
-                       (library.commRank(library.world, &rank), "rank query (MPI_Comm_rank)"),
-                       (library.commSize(library.world, &size), "size query (MPI_Comm_size)")]
-            .first { $0.0 != MPILibrary.success }
-        if let (code, operation) = failure {
-            throw .collectiveFailed(operation: operation, rank: launch.rank, code: code, message: library.message(for: code))
-        }
+        try check(library.setErrhandler(library.world, library.errorsReturn), "MPI error handler setting")
+        try check(library.commRank(library.world, &rank), "rank query (MPI_Comm_rank)")
+        place.rank = Int(rank)
+        try check(library.commSize(library.world, &size), "size query (MPI_Comm_size)")
+        place.size = Int(size)
         guard provided >= MPILibrary.threadSerialized else {
-            throw .collectiveFailed(operation: "MPI start (MPI_Init_thread)", rank: launch.rank, code: provided,
+            throw .collectiveFailed(operation: "MPI start (MPI_Init_thread)", rank: place.rank, code: provided,
                                     message: "\(library.path) provides thread level \(provided), Quench needs MPI_THREAD_SERIALIZED (2)")
         }
-        self.rank = Int(rank)
-        self.size = Int(size)
         let launcher = launch.launcher
-        guard self.rank == launch.rank else {
+        guard place.rank == launch.rank else {
             throw .inconsistentLaunch(variable: launcher.rankVariable, value: String(launch.rank),
                                       reason: "MPI says this process is rank \(rank) of \(size)")
         }
-        if let expected = launch.size, expected != self.size {
+        if let expected = launch.size, expected != Int(size) {
             throw .inconsistentLaunch(variable: launcher.sizeVariable, value: String(expected),
                                       reason: "MPI says \(size) ranks run together")
         }
+        // A blocking collective, but right after MPI_Init, whose peers all reached it: a rank that
+        // died meanwhile is reported by the launcher, as during MPI_Init itself.
+        var node: OpaquePointer?
+        try check(library.commSplitType(library.world, MPILibrary.commTypeShared, 0, library.infoNull, &node),
+                  "machine query (MPI_Comm_split_type)")
+        guard let machine = node else {
+            place.ranksOnThisNode = Int(size)
+            return
+        }
+        var local: Int32 = 0
+        let sized = library.commSize(machine, &local)
+        _ = library.commFree(&node)
+        try check(sized, "machine query (MPI_Comm_size)")
+        place.ranksOnThisNode = max(Int(local), 1)
     }
 
     func startSum(_ values: UnsafeMutableBufferPointer<Float>, _ operation: Collective) throws(DistributedError) -> any PendingCollective {

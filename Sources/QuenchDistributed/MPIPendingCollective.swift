@@ -6,9 +6,15 @@ import Glibc
 /// deadline passes.
 ///
 /// Open MPI moves a non-blocking collective forward only inside MPI calls, so waiting tests the
-/// requests in a loop that yields the core between tests, as `MPI_Wait` does; sleeping between
-/// tests would stall a large transfer that needs many rounds.
+/// requests in a loop that yields the core between tests, as `MPI_Wait` does: a large transfer needs
+/// many rounds. After `tightPolling` the wait is for another rank, not the network (rank 0 writing a
+/// checkpoint, say), so it sleeps a millisecond between tests instead of burning a core for minutes.
 final class MPIPendingCollective: PendingCollective {
+    /// How long a wait tests without sleeping.
+    static let tightPolling = Duration.seconds(1)
+    /// The sleep between tests after that, in microseconds (1 ms): short against any transfer still running.
+    static let backoffMicroseconds: UInt32 = 1_000
+
     private let library: MPILibrary
     private let rank: Int
     private let operation: Collective
@@ -45,11 +51,17 @@ final class MPIPendingCollective: PendingCollective {
     }
 
     func wait() throws(DistributedError) {
+        let patient = ContinuousClock.now.advanced(by: Self.tightPolling)
         while try !poll() {
-            guard ContinuousClock.now < deadline else {
+            let now = ContinuousClock.now
+            guard now < deadline else {
                 throw .timedOut(operation: operation.description, rank: rank, seconds: timeout.seconds)
             }
-            sched_yield()
+            if now < patient {
+                sched_yield()
+            } else {
+                usleep(Self.backoffMicroseconds)
+            }
         }
     }
 

@@ -8,6 +8,8 @@ public protocol ProcessGroup: AnyObject {
     var rank: Int { get }
     /// How many ranks train together.
     var size: Int { get }
+    /// How many of them run on this machine and share its memory (1 ... size).
+    var ranksOnThisNode: Int { get }
     /// Starts summing `values` over all ranks in place; `PendingCollective.wait` finishes it, after
     /// which every rank holds the same floats. `values` must stay alive and untouched until then.
     func startSum(_ values: UnsafeMutableBufferPointer<Float>, _ operation: Collective) throws(DistributedError) -> any PendingCollective
@@ -31,6 +33,9 @@ extension ProcessGroup {
 
     /// Whether this rank writes the run's files (rank 0 alone does).
     public var writes: Bool { rank == 0 }
+
+    /// Every rank, unless the group knows better: the guess that never plans more memory than a machine has.
+    public var ranksOnThisNode: Int { size }
 }
 
 /// A collective that was started and has not been waited for.

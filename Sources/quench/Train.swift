@@ -97,7 +97,8 @@ struct Train: AsyncParsableCommand {
         try config.requirePrecisionSupport(setting: precision.precision == nil ? "precision in \(configURL.path)" : "--precision")
         let modelURL = config.model.map { URL(fileURLWithPath: $0) } ?? DemoModel.url
         let modelBundle = try ModelBundle.open(modelURL)
-        return try Trainer(config: config, bundle: modelBundle, group: group).run(resume: resume, force: force)
+        return try Trainer(config: config, bundle: modelBundle, quenchVersion: QuenchVersion.current, group: group)
+            .run(resume: resume, force: force)
     }
 
     func report(_ summary: TrainingSummary) throws {

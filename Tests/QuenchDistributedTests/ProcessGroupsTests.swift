@@ -7,8 +7,13 @@ import Testing
     static let mpirunRank0 = ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0"]
     static let openMPI = "/usr/lib/x86_64-linux-gnu/libmpi.so.40"
 
+    /// `ProcessGroups.join` on `environment`, where MPI never starts (so nothing may be reported).
+    static func join(_ environment: [String: String]) throws(DistributedError) -> any ProcessGroup {
+        try ProcessGroups.join(environment: environment) { error, rank, _ in Issue.record("rank \(rank) reported \(error)") }
+    }
+
     @Test func aPlainProcessJoinsNoMPI() throws {
-        let group = try ProcessGroups.join(environment: ["QUENCH_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
+        let group = try Self.join(["QUENCH_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
         #expect(group is SoloGroup)
         #expect(group.rank == 0 && group.size == 1)
     }
@@ -16,7 +21,7 @@ import Testing
     @Test func aMissingLibraryIsNamedWithTheLoadersReason() {
         var environment = Self.mpirunRank0
         environment["QUENCH_MPI_LIBRARY"] = "/nonexistent/libmpi.so.40"
-        let error = #expect(throws: DistributedError.self) { try ProcessGroups.join(environment: environment) }
+        let error = #expect(throws: DistributedError.self) { try Self.join(environment) }
         guard case .libraryUnavailable(let path, let launcher, let reason) = error else {
             Issue.record("expected libraryUnavailable, got \(String(describing: error))")
             return
@@ -29,7 +34,7 @@ import Testing
     @Test func aLibraryThatIsNotMPIIsRefusedNamingTheMissingFunction() {
         var environment = Self.mpirunRank0
         environment["QUENCH_MPI_LIBRARY"] = "libc.so.6"
-        let error = #expect(throws: DistributedError.self) { try ProcessGroups.join(environment: environment) }
+        let error = #expect(throws: DistributedError.self) { try Self.join(environment) }
         guard case .libraryUnavailable(let path, _, let reason) = error else {
             Issue.record("expected libraryUnavailable, got \(String(describing: error))")
             return
@@ -43,7 +48,7 @@ import Testing
         var environment = Self.mpirunRank0
         environment["QUENCH_COLLECTIVE_TIMEOUT"] = value
         environment["QUENCH_MPI_LIBRARY"] = "/nonexistent/libmpi.so.40"
-        let error = #expect(throws: DistributedError.self) { try ProcessGroups.join(environment: environment) }
+        let error = #expect(throws: DistributedError.self) { try Self.join(environment) }
         #expect(error == .invalidSetting(variable: "QUENCH_COLLECTIVE_TIMEOUT", value: value,
                                          expected: "a whole number of seconds from 1 to 86400"))
         #expect(error?.description.contains("QUENCH_COLLECTIVE_TIMEOUT") == true)
@@ -59,7 +64,7 @@ import Testing
         environment["QUENCH_MPI_LIBRARY"] = ""
         #expect(throws: DistributedError.invalidSetting(variable: "QUENCH_MPI_LIBRARY", value: "",
                                                         expected: "the path of Open MPI's libmpi.so.40")) {
-            try ProcessGroups.join(environment: environment)
+            try Self.join(environment)
         }
     }
 

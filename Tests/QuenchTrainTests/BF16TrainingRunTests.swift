@@ -14,7 +14,7 @@ import Testing
     /// The summary of `method` trained for 4 steps on arithmetic records in `precision`.
     func train(_ method: TrainingConfig.Method, _ precision: Precision, in folder: URL) throws -> TrainingSummary {
         let (config, model) = try configuration(method, precision, in: folder)
-        return try Trainer(config: config, bundle: try ModelBundle.open(model)).run()
+        return try Trainer(config: config, bundle: try ModelBundle.open(model), quenchVersion: "test").run()
     }
 
     /// tiny-llama and arithmetic records in `folder`, and a 4-step configuration training them.
@@ -55,7 +55,7 @@ import Testing
         let folder = try TemporaryDirectory.create("bf16-resume")
         defer { try? FileManager.default.removeItem(at: folder) }
         var (config, model) = try configuration(method, .bf16, in: folder)
-        let straight = try Trainer(config: config, bundle: try ModelBundle.open(model)).run()
+        let straight = try Trainer(config: config, bundle: try ModelBundle.open(model), quenchVersion: "test").run()
 
         let resumed = folder.appendingPathComponent("resumed")
         try FileManager.default.copyItem(at: URL(fileURLWithPath: config.output), to: resumed)
@@ -64,7 +64,7 @@ import Testing
         try Data("checkpoint-00000002".utf8).write(to: checkpoints.appendingPathComponent("latest"))
         try FileManager.default.removeItem(at: resumed.appendingPathComponent(Trainer.artifactsFolder(for: method)))
         config.output = resumed.path
-        let again = try Trainer(config: config, bundle: try ModelBundle.open(model)).run(resume: true)
+        let again = try Trainer(config: config, bundle: try ModelBundle.open(model), quenchVersion: "test").run(resume: true)
         #expect(again.resumedFromStep == 2 && again.precision == .bf16)
         #expect(again.finalLoss == straight.finalLoss)
         let weights = method == .lora ? "adapter_model.safetensors" : "model.safetensors"

@@ -33,10 +33,15 @@ import Testing
             checkpointEvery: 2, evaluateEvery: 2)
     }
 
+    /// The release the ranks run unless a test gives them others.
+    static let release = "test"
+
     /// Runs `configs[r]` as rank r of `configs.count`, each on a thread of its own at the same time,
-    /// summing gradients in buckets of `bucketFloats`.
+    /// summing gradients in buckets of `bucketFloats`; rank r runs Quench `releases[r]` (default: all
+    /// `release`), on a machine with `availableMemory` bytes free (default: what this one has).
     static func runRanks(_ configs: [TrainingConfig], resume: Bool = false,
-                         bucketFloats: Int = GradientReducer.defaultBucketFloats) -> [Result<TrainingSummary, RankFailure>] {
+                         bucketFloats: Int = GradientReducer.defaultBucketFloats, releases: [String]? = nil,
+                         availableMemory: Int = MemoryBudget.availableBytes()) -> [Result<TrainingSummary, RankFailure>] {
         let rendezvous = ThreadRendezvous(size: configs.count)
         let outcomes = Outcomes()
         let finished = DispatchSemaphore(value: 0)
@@ -45,7 +50,8 @@ import Testing
                 let result: Result<TrainingSummary, RankFailure>
                 do {
                     let bundle = try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))
-                    let trainer = try Trainer(config: config, bundle: bundle, group: ThreadRank(rank, of: rendezvous))
+                    let trainer = try Trainer(config: config, bundle: bundle, quenchVersion: releases?[rank] ?? Self.release,
+                                              availableMemory: availableMemory, group: ThreadRank(rank, of: rendezvous))
                     trainer.bucketFloats = bucketFloats
                     result = .success(try trainer.run(resume: resume))
                 } catch {
@@ -98,7 +104,8 @@ import Testing
         let folder = try TemporaryDirectory.create("data-parallel")
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try Self.configuration(method, in: folder)
-        let solo = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))).run()
+        let solo = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? "")),
+                               quenchVersion: Self.release).run()
         let output = folder.appendingPathComponent("ranks")
         let results = Self.runRanks(Self.ranks(2, of: config, output: output))
         let summaries = try results.map { try $0.get() }
@@ -149,6 +156,68 @@ import Testing
                 continue
             }
             #expect(failure.message.contains("rank 1 holds different configuration"), "\(failure.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
+    }
+
+    @Test func aFinishedRunResumedByTwoRanksReportsRankZerosFiguresWithoutTheOthersReadingMetrics() throws {
+        let folder = try TemporaryDirectory.create("data-parallel-finished")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configuration(.lora, in: folder)
+        let output = folder.appendingPathComponent("ranks")
+        let first = try Self.runRanks(Self.ranks(2, of: config, output: output)).map { try $0.get() }
+        // Rank 1's folder holds the checkpoints but no metrics.jsonl: rank 0 alone may read (and rewrites) it.
+        let rank1 = URL(fileURLWithPath: output.path + "-rank1")
+        try FileManager.default.copyItem(at: output, to: rank1)
+        try FileManager.default.removeItem(at: rank1.appendingPathComponent(Trainer.metricsFile))
+        let resumed = try Self.runRanks(Self.ranks(2, of: config, output: output), resume: true).map { try $0.get() }
+        #expect(resumed.count == 2)
+        for summary in resumed {
+            #expect(summary.resumedFromStep == 4 && summary.steps == 4)
+            #expect(summary.finalLoss == first[0].finalLoss && summary.validationLoss == first[0].validationLoss)
+        }
+        #expect(first[0].validationLoss != nil, "the last step ran validation, so both figures travel")
+        #expect(!FileManager.default.fileExists(atPath: rank1.appendingPathComponent(Trainer.metricsFile).path))
+    }
+
+    @Test func ranksOfAnotherQuenchReleaseStopNamingTheRank() throws {
+        let folder = try TemporaryDirectory.create("data-parallel-release")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configuration(.lora, in: folder)
+        let output = folder.appendingPathComponent("ranks")
+        let results = Self.runRanks(Self.ranks(2, of: config, output: output), releases: ["0.1.0", "0.2.0"])
+        for result in results {
+            guard case .failure(let failure) = result else {
+                Issue.record("a rank trained although rank 1 runs another Quench release")
+                continue
+            }
+            #expect(failure.message.contains("rank 1 holds different Quench release from rank 0"), "\(failure.message)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
+    }
+
+    @Test func ranksOnOneMachineEachPlanWithTheirShareOfItsMemory() throws {
+        let folder = try TemporaryDirectory.create("data-parallel-memory")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try Self.configuration(.full, in: folder)
+        let model = try ModelBundle.open(URL(fileURLWithPath: config.model ?? "")).model
+        // What one rank of one micro-batch needs besides the model, on rows of `time` tokens.
+        func need(time: Int) throws -> Int {
+            try #require(try TrainingMemory.budget(model: model, config: config, time: time, available: 0, microBatches: 1).total)
+                - model.parameters.flat.count * MemoryLayout<Float>.stride
+        }
+        // Enough for one rank on the longest rows (max_sequence_length 32); half of it is short of any rows.
+        let available = try need(time: 32)
+        try #require(try need(time: 1) > available / 2)
+        try TrainingMemory.check(model: model, config: config, time: 32, available: available, microBatches: 1)
+        let output = folder.appendingPathComponent("ranks")
+        for result in Self.runRanks(Self.ranks(2, of: config, output: output), availableMemory: available) {
+            guard case .failure(let failure) = result else {
+                Issue.record("a rank trained with half of the memory one rank needs")
+                continue
+            }
+            #expect(failure.message.contains("one of the 2 ranks on this machine (the free memory divided by 2)"), "\(failure.message)")
+            #expect(failure.message.contains("tasks_per_node"), "\(failure.message)")
         }
         #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
     }

@@ -15,7 +15,7 @@ import Testing
         let snapshot = folder.appendingPathComponent("hub/models--org--tiny/snapshots/abc123")
         try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
         let (config, model) = try BF16TrainingRunTests().configuration(method, .fp32, in: snapshot)
-        let summary = try Trainer(config: config, bundle: try ModelBundle.open(model)).run()
+        let summary = try Trainer(config: config, bundle: try ModelBundle.open(model), quenchVersion: "test").run()
         let output = URL(fileURLWithPath: summary.output)
         let card = try String(contentsOf: output.appendingPathComponent("README.md"), encoding: .utf8)
         #expect(card.hasPrefix("---\nbase_model: \"org/tiny\"\nlibrary_name: \"\(method == .lora ? "peft" : "transformers")\"\n"))
@@ -42,7 +42,7 @@ import Testing
         config.lora.rankPattern = ["v_proj": 2]
         config.lora.alphaPattern = ["q_proj": 4]
         config.maxSteps = 1
-        let summary = try Trainer(config: config, bundle: try ModelBundle.open(model)).run()
+        let summary = try Trainer(config: config, bundle: try ModelBundle.open(model), quenchVersion: "test").run()
         let card = try String(contentsOf: URL(fileURLWithPath: summary.output).appendingPathComponent("README.md"), encoding: .utf8)
         #expect(card.contains("- Method: LoRA: rank 4, alpha 8.0, dropout 0.0, DoRA (use_dora), rank_pattern {v_proj: 2}, "
             + "alpha_pattern {q_proj: 4.0}\n"))

@@ -79,7 +79,7 @@ struct LoRALayersConfigTests {
             lora: .init(rank: 4, layers: 2), data: .init(train: data.path, format: .text, maxSequenceLength: 16),
             batchSize: 1, maxSteps: 1)
         let bundle = try ModelBundle.open(DemoModelFile.url)
-        _ = try Trainer(config: config, bundle: bundle).run()
+        _ = try Trainer(config: config, bundle: bundle, quenchVersion: "test").run()
         let adapter = folder.appendingPathComponent("run/adapter")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: adapter.appendingPathComponent("adapter_config.json")))
         #expect((json as? [String: Any])?["layers_to_transform"] as? [Int] == [28, 29])
@@ -90,7 +90,7 @@ struct LoRALayersConfigTests {
         config.lora.layers = 31
         config.output = folder.appendingPathComponent("too-deep").path
         #expect(throws: TrainingConfigError.loraLayersExceedModel(requested: 31, modelLayers: 30)) {
-            try Trainer(config: config, bundle: bundle).run()
+            try Trainer(config: config, bundle: bundle, quenchVersion: "test").run()
         }
     }
 }

@@ -43,13 +43,13 @@ struct OverlappedRankBody {
     @Test func trainAfterAndDuringBackward() throws {
         let folder = URL(fileURLWithPath: ProcessInfo.processInfo.environment[OverlappedGradientSumMPITests.folderVariable] ?? "")
         var config = try JSONDecoder().decode(TrainingConfig.self, from: Data(contentsOf: folder.appendingPathComponent("config.json")))
-        let group = try ProcessGroups.join()
+        let group = try ProcessGroups.join { error, rank, _ in Issue.record("rank \(rank) could not join: \(error)") }
         defer { group.finish() }
         for (name, bucketFloats) in [("after", GradientReducer.defaultBucketFloats), ("during", 1_000)] {
             let output = Self.output(name, in: folder)
             config.output = group.rank == 0 ? output.path : output.path + "-rank\(group.rank)"
             let trainer = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? "")),
-                                      group: group)
+                                      quenchVersion: "test", group: group)
             trainer.bucketFloats = bucketFloats
             _ = try trainer.run()
         }

@@ -32,7 +32,7 @@ public enum BundleTraining {
         config.data.validation = try config.data.validation.map { try job.resolve($0).path }
         config.output = job.outputDirectory.path
         let summary = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? model)),
-                                  group: group).run()
+                                  quenchVersion: quenchVersion, group: group).run()
         guard group.writes else { return summary }
         try AtomicFile.writeJSON(summary, to: job.outputDirectory.appendingPathComponent(Dispatcher.summaryFile))
         let manifest = try FileManifest.describe(job.outputDirectory, quenchVersion: quenchVersion)

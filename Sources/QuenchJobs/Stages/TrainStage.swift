@@ -54,7 +54,7 @@ struct TrainStage: Stage {
         if canResume { events(.message("resuming training from the newest checkpoint in \(output.path)/checkpoints")) }
         // The data are the data stage's verified copies; the model is loaded from bytes checked against the verify stage.
         let bundle = try ModelBundle.open(URL(fileURLWithPath: fetch.location), verifying: VerifiedInputs(verify.checks).modelCheck)
-        let summary = try Trainer(config: config, bundle: bundle).run(resume: canResume)
+        let summary = try Trainer(config: config, bundle: bundle, quenchVersion: context.quenchVersion).run(resume: canResume)
         let artifacts = URL(fileURLWithPath: summary.output)
         return Output(method: config.method, summary: summary, artifacts: artifacts.path,
                       files: try FileRecord.all(in: artifacts), metrics: summary.metrics)

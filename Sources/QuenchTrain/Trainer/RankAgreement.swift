@@ -40,11 +40,13 @@ struct RankAgreement {
         }
     }
 
-    /// The parts compared before the first step: the settings that decide the maths, the rows and where
-    /// the data cursor stands, and every tensor loaded (base model, trained tensors, AdamW moments).
-    static func start(config: TrainingConfig, data: TrainingData, cursor: DataCursor, step: Int, totalSteps: Int,
-                      state: TrainableState) -> [Part] {
+    /// The parts compared before the first step: the Quench release, the settings that decide the maths,
+    /// the rows and where the data cursor stands, and every tensor loaded (base model, trained tensors,
+    /// AdamW moments).
+    static func start(config: TrainingConfig, quenchVersion: String, data: TrainingData, cursor: DataCursor, step: Int,
+                      totalSteps: Int, state: TrainableState) -> [Part] {
         [
+            Part(name: "Quench release") { FileDigest.sha256(of: Data("quench \(quenchVersion)".utf8)) },
             Part(name: "configuration") {
                 FileDigest.sha256(of: Data("\(config.canonicalHash()) \(config.precision) steps \(step)/\(totalSteps)".utf8))
             },
@@ -53,10 +55,15 @@ struct RankAgreement {
                 return FileDigest.sha256(of: Data((sets.map(\.digest) + ["\(cursor.epoch).\(cursor.position)"]).joined(separator: " ").utf8))
             },
             Part(name: "weights") {
-                let blocks = [state.model.parameters, state.weights, state.optimizer.firstMoment, state.optimizer.secondMoment]
-                return FileDigest.sha256(of: Data(blocks.map(RankAgreement.digest).joined(separator: " ").utf8))
+                FileDigest.sha256(of: Data(loadedBlocks(state).map(RankAgreement.digest).joined(separator: " ").utf8))
             },
         ]
+    }
+
+    /// Every tensor block `state` holds, each once: full fine-tuning trains the model's own parameters.
+    static func loadedBlocks(_ state: TrainableState) -> [TensorBlock] {
+        let blocks = [state.model.parameters, state.weights, state.optimizer.firstMoment, state.optimizer.secondMoment]
+        return blocks.enumerated().filter { index, block in !blocks[..<index].contains { $0 === block } }.map(\.element)
     }
 
     /// The part compared at a checkpoint: the trained tensors.

@@ -1,5 +1,6 @@
 import Foundation
 import QuenchData
+import QuenchDistributed
 
 extension Trainer {
     /// Where the run starts: step 0 with `fresh` (refused when `checkpoints` already holds a
@@ -32,14 +33,21 @@ extension Trainer {
     }
 
     /// The loss and validation loss of a finished run resumed (nothing is left to train, so its figures
-    /// are the last step's): from `log` on rank 0, read from `metricsURL` on the others.
+    /// are the last step's). Rank 0 takes them from the lines `log` kept and hands them to the others
+    /// in a sum with their zeros (exact), so no rank reads metrics.jsonl while rank 0 rewrites it.
     func finishedFigures(_ log: MetricsLog?, _ metricsURL: URL, totalSteps: Int) throws -> (loss: Double, validation: Double?) {
-        guard let last = log?.lastKept ?? MetricsLog.kept(in: metricsURL, through: totalSteps).last, last.step == totalSteps else {
+        // Whether rank 0 found them, the loss, whether there is a validation loss, the validation loss.
+        var figures: [Double] = [0, 0, 0, 0]
+        if let last = log?.lastKept, last.step == totalSteps {
+            figures = [1, last.loss, last.validationLoss == nil ? 0 : 1, last.validationLoss ?? 0]
+        }
+        try group.sum(&figures, Collective("final figures"))
+        guard figures[0] == 1 else {
             throw TrainingError.invalidCheckpoint(
                 path: metricsURL.path, reason: "it has no line for step \(totalSteps), the step the checkpoint finished; "
                     + "the run's final loss cannot be reported (start without --resume to train again)")
         }
-        return (last.loss, last.validationLoss)
+        return (figures[1], figures[2] == 1 ? figures[3] : nil)
     }
 
     /// Refuses a checkpoint this run cannot continue: one past `totalSteps` (max_steps was lowered),

@@ -37,7 +37,9 @@ public final class Trainer {
     let config: TrainingConfig
     let bundle: ModelBundle
     let output: URL
-    /// Bytes free for training besides the loaded model.
+    /// The Quench release running this rank: ranks of other releases are refused before the first step.
+    let quenchVersion: String
+    /// Bytes free on this machine besides the loaded model; several ranks on one machine share them.
     let availableMemory: Int
     /// The ranks training together (a `SoloGroup` for a plain process).
     let group: any ProcessGroup
@@ -45,14 +47,16 @@ public final class Trainer {
     /// buckets are sent while backward runs, as a real model's are.
     var bucketFloats = GradientReducer.defaultBucketFloats
 
-    /// Checks the settings against the model before any work starts; `availableMemory` (default:
-    /// what the system reports available) is what the run may allocate besides the loaded model;
+    /// Checks the settings against the model before any work starts; `quenchVersion` is the release
+    /// running (every rank must run the same); `availableMemory` (default: what the system reports
+    /// available) is what this machine may allocate besides the loaded model, shared by the ranks on it;
     /// `group` is the ranks this process trains with (default: none but itself).
-    public init(config: TrainingConfig, bundle: ModelBundle, availableMemory: Int = MemoryBudget.availableBytes(),
-                group: any ProcessGroup = SoloGroup()) throws {
+    public init(config: TrainingConfig, bundle: ModelBundle, quenchVersion: String,
+                availableMemory: Int = MemoryBudget.availableBytes(), group: any ProcessGroup = SoloGroup()) throws {
         guard bundle.tokenizer != nil else { throw TrainingError.noTokenizer(model: bundle.location.path) }
         self.config = config
         self.bundle = bundle
+        self.quenchVersion = quenchVersion
         self.availableMemory = availableMemory
         self.group = group
         output = URL(fileURLWithPath: config.output)
@@ -80,7 +84,7 @@ public final class Trainer {
         let share = try RankShare(rank: group.rank, ranks: group.size, accumulation: accumulation)
         let data = try TrainingData.prepare(dataOptions(), tokenizer: ExampleTokenizer(bundle: bundle))
         try TrainingMemory.check(model: bundle.model, config: config, time: data.training.time, available: availableMemory,
-                                 microBatches: share.local.count)
+                                 microBatches: share.local.count, ranksOnThisNode: group.ranksOnThisNode)
         let state = try TrainableState(model: bundle.model, config: config)
         try bundle.model.setPrecision(config.precision)
         let checkpoints = output.appendingPathComponent("checkpoints")
@@ -91,8 +95,8 @@ public final class Trainer {
                                                              totalSteps: totalSteps, state: state, fresh: fresh)
         var iterator = resumedIterator
         let agreement = RankAgreement(group: group)
-        try agreement.check(RankAgreement.start(config: config, data: data, cursor: iterator.cursor, step: startStep,
-                                                totalSteps: totalSteps, state: state), Collective("start"))
+        try agreement.check(RankAgreement.start(config: config, quenchVersion: quenchVersion, data: data, cursor: iterator.cursor,
+                                                step: startStep, totalSteps: totalSteps, state: state), Collective("start"))
         if group.writes { try FileManager.default.createDirectory(at: checkpoints, withIntermediateDirectories: true) }
         let schedule = LearningRateSchedule(settings: config.schedule, peak: config.optimizer.learningRate,
                                             totalSteps: totalSteps)

@@ -40,16 +40,24 @@ enum TrainingMemory {
         return budget
     }
 
-    /// Refuses training that would not fit in `available` bytes besides the loaded model.
-    /// - Throws: `ModelError.exceedsMemory` naming the total, each part and the settings to lower.
-    static func check(model: CausalLM, config: TrainingConfig, time: Int, available: Int, microBatches: Int? = nil) throws {
+    /// Refuses training that would not fit in `available` bytes besides the loaded model; with
+    /// `ranksOnThisNode` ranks on this machine, each plans with that share of `available`.
+    /// - Throws: `ModelError.exceedsMemory` naming the total, each part, the ranks sharing the
+    ///   machine and the settings to lower.
+    static func check(model: CausalLM, config: TrainingConfig, time: Int, available: Int, microBatches: Int? = nil,
+                      ranksOnThisNode: Int = 1) throws {
+        let ranks = max(ranksOnThisNode, 1)
         let lower = (config.method == .full
             ? "batch_size or data.max_sequence_length, or train with method: lora"
             : "batch_size, data.max_sequence_length or lora.rank (and lora.rank_pattern)")
             + ((microBatches ?? config.gradientAccumulation) > 1
                 ? "; one micro-batch per process (gradient_accumulation equal to the rank count) needs no step accumulator" : "")
-        try budget(model: model, config: config, time: time, available: available, microBatches: microBatches)
-            .check("training this model", lower: lower)
+            + (ranks > 1 ? "; or start fewer ranks on this machine (tasks_per_node)" : "")
+        let what = ranks > 1
+            ? "training this model as one of the \(ranks) ranks on this machine (the free memory divided by \(ranks))"
+            : "training this model"
+        try budget(model: model, config: config, time: time, available: available / ranks, microBatches: microBatches)
+            .check(what, lower: lower)
     }
 
     private static func times(_ factor: Int, _ floats: Int?) -> Int? {

@@ -43,9 +43,8 @@ final class MetricsLog {
         try handle.seekToEnd()
     }
 
-    /// The lines of `url` up to `step`, and the newest of them, read without changing the file
-    /// (what a rank that writes nothing needs).
-    static func kept(in url: URL, through step: Int) -> (lines: Data, last: StepMetrics?) {
+    /// The lines of `url` up to `step`, and the newest of them.
+    private static func kept(in url: URL, through step: Int) -> (lines: Data, last: StepMetrics?) {
         var kept = Data(), last: StepMetrics?
         if let existing = FileManager.default.contents(atPath: url.path) {
             for line in existing.split(separator: UInt8(ascii: "\n")) {
