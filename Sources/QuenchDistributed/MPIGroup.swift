@@ -10,8 +10,10 @@ import Glibc
 final class MPIGroup: ProcessGroup {
     let rank: Int
     let size: Int
-    /// The ranks in this machine's shared-memory domain (`MPI_Comm_split_type`, `MPI_COMM_TYPE_SHARED`).
-    let ranksOnThisNode: Int
+    /// The ranks on this machine: those whose host name is this rank's, gathered once at start.
+    /// (`MPI_Comm_split_type` would be MPI's own way, but it crashes Open MPI 4.1.4 ranks started by
+    /// `srun --mpi=pmix`.)
+    private(set) var ranksOnThisNode = 1
     private let library: MPILibrary
     private let timeout: CollectiveTimeout
     /// The most elements one MPI call sums: counts are C `int`s.
@@ -22,11 +24,10 @@ final class MPIGroup: ProcessGroup {
     private struct Place {
         var rank: Int
         var size: Int?
-        var ranksOnThisNode = 1
     }
 
     /// Initialises MPI (`MPI_Init_thread`, serialized), checks that MPI agrees with the launcher's rank
-    /// and size, and counts the ranks on this machine. `largestCall` is lowered by tests only, to sum a
+    /// and size, and counts the ranks on this machine by their host names. `largestCall` is lowered by tests only, to sum a
     /// few floats in several calls.
     ///
     /// A failure once MPI started ends the process: alone, MPI is finalized and the error thrown; with
@@ -58,11 +59,27 @@ final class MPIGroup: ProcessGroup {
         }
         rank = place.rank
         size = place.size ?? 1
-        ranksOnThisNode = place.ranksOnThisNode
+        guard size > 1 else { return }
+        do throws(DistributedError) {
+            ranksOnThisNode = try ranksSharingThisMachine()
+        } catch {
+            report(error, rank, size)
+            _ = library.abort(library.world, 1)
+            exit(1)
+        }
+    }
+
+    /// How many ranks run on this machine: every rank's host name gathered (a fixed 256 bytes each),
+    /// those equal to this one's counted.
+    private func ranksSharingThisMachine() throws(DistributedError) -> Int {
+        let name = Array(MachineName.current().utf8.prefix(256))
+        let padded = name + [UInt8](repeating: 0, count: 256 - name.count)
+        let names = try gather(padded, Collective("machine count"))
+        return max(names.filter { $0 == padded }.count, 1)
     }
 
     /// Fills in `place` as MPI answers: the error handler first (errors returned, not fatal), then the
-    /// rank and size, checked against the launcher's, then the ranks sharing this machine.
+    /// rank and size, checked against the launcher's.
     private static func locate(_ place: inout Place, library: MPILibrary, launch: LaunchEnvironment,
                                provided: Int32) throws(DistributedError) {
         func check(_ code: Int32, _ operation: String) throws(DistributedError) {
@@ -89,20 +106,6 @@ final class MPIGroup: ProcessGroup {
             throw .inconsistentLaunch(variable: launcher.sizeVariable, value: String(expected),
                                       reason: "MPI says \(size) ranks run together")
         }
-        // A blocking collective, but right after MPI_Init, whose peers all reached it: a rank that
-        // died meanwhile is reported by the launcher, as during MPI_Init itself.
-        var node: OpaquePointer?
-        try check(library.commSplitType(library.world, MPILibrary.commTypeShared, 0, library.infoNull, &node),
-                  "machine query (MPI_Comm_split_type)")
-        guard let machine = node else {
-            place.ranksOnThisNode = Int(size)
-            return
-        }
-        var local: Int32 = 0
-        let sized = library.commSize(machine, &local)
-        _ = library.commFree(&node)
-        try check(sized, "machine query (MPI_Comm_size)")
-        place.ranksOnThisNode = max(Int(local), 1)
     }
 
     func startSum(_ values: UnsafeMutableBufferPointer<Float>, _ operation: Collective) throws(DistributedError) -> any PendingCollective {

@@ -13,8 +13,6 @@ final class MPILibrary {
     typealias Finalize = @convention(c) () -> Int32
     typealias CommAttribute = @convention(c) (OpaquePointer, UnsafeMutablePointer<Int32>) -> Int32
     typealias SetErrhandler = @convention(c) (OpaquePointer, OpaquePointer) -> Int32
-    typealias CommSplitType = @convention(c) (OpaquePointer, Int32, Int32, OpaquePointer, UnsafeMutablePointer<OpaquePointer?>) -> Int32
-    typealias CommFree = @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Int32
     typealias Iallreduce = @convention(c) (
         UnsafeRawPointer?, UnsafeMutableRawPointer?, Int32, OpaquePointer, OpaquePointer, OpaquePointer,
         UnsafeMutablePointer<OpaquePointer?>) -> Int32
@@ -33,8 +31,6 @@ final class MPILibrary {
     static let success: Int32 = 0
     /// `MPI_THREAD_SERIALIZED` in Open MPI: any thread may call, one at a time.
     static let threadSerialized: Int32 = 2
-    /// `MPI_COMM_TYPE_SHARED` in Open MPI (the first of its split types): ranks that share memory, one machine.
-    static let commTypeShared: Int32 = 0
     /// `MPI_IN_PLACE` in Open MPI: `(void *) 1`.
     static var inPlace: UnsafeRawPointer? { UnsafeRawPointer(bitPattern: 1) }
 
@@ -46,8 +42,6 @@ final class MPILibrary {
     let commRank: CommAttribute
     let commSize: CommAttribute
     let setErrhandler: SetErrhandler
-    let commSplitType: CommSplitType
-    let commFree: CommFree
     let iallreduce: Iallreduce
     let iallgather: Iallgather
     let ibarrier: Ibarrier
@@ -60,7 +54,6 @@ final class MPILibrary {
     let byte: OpaquePointer
     let sum: OpaquePointer
     let errorsReturn: OpaquePointer
-    let infoNull: OpaquePointer
 
     /// Loads the library at `path` (a file name is searched as `dlopen` does) for a process `launcher`
     /// started, and resolves every function and handle Quench calls. `RTLD_GLOBAL` is required: Open
@@ -100,8 +93,6 @@ final class MPILibrary {
         commRank = try function("MPI_Comm_rank", CommAttribute.self)
         commSize = try function("MPI_Comm_size", CommAttribute.self)
         setErrhandler = try function("MPI_Comm_set_errhandler", SetErrhandler.self)
-        commSplitType = try function("MPI_Comm_split_type", CommSplitType.self)
-        commFree = try function("MPI_Comm_free", CommFree.self)
         iallreduce = try function("MPI_Iallreduce", Iallreduce.self)
         iallgather = try function("MPI_Iallgather", Iallgather.self)
         ibarrier = try function("MPI_Ibarrier", Ibarrier.self)
@@ -114,7 +105,6 @@ final class MPILibrary {
         byte = try object("ompi_mpi_byte")
         sum = try object("ompi_mpi_op_sum")
         errorsReturn = try object("ompi_mpi_errors_return")
-        infoNull = try object("ompi_mpi_info_null")
     }
 
     /// Refuses any MPI but Open MPI 4 and 5, whose handles are the addresses Quench looks up (MPICH's

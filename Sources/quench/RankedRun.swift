@@ -13,7 +13,7 @@ enum RankedRun {
         }
         defer { group.finish() }
         let label = rankLabel(group)
-        if group.size > 1 { progress("\(label)pid \(getpid()) on \(hostName())") }
+        if group.size > 1 { progress("\(label)pid \(getpid()) on \(MachineName.current())") }
         do {
             try body(group)
         } catch {
@@ -33,12 +33,5 @@ enum RankedRun {
     private static func rankLabel(rank: Int, size: Int?) -> String {
         guard let size else { return "[rank \(rank)] " }
         return size > 1 ? "[rank \(rank)/\(size)] " : ""
-    }
-
-    /// This machine's name, as the kernel has it.
-    private static func hostName() -> String {
-        var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "an unnamed host" }
-        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
