@@ -112,7 +112,7 @@ import QuenchTestSupport
     /// here, the log shows both ranks, and the adapter is the one this process trains alone, bit for
     /// bit: with `gradient_accumulation: 2` each rank computes one micro-batch from zero, and the
     /// two-rank sum is the one process's `G0 + G1`.
-    @Test(.requiresPrograms(SlurmCluster.programs + ["/usr/bin/srun", "/usr/bin/mpirun"]))
+    @Test(.requiresPrograms(SlurmCluster.programs + ["/usr/bin/srun", "/usr/bin/mpirun"]), .timeLimit(.minutes(10)))
     func twoTasksTrainDataParallelAndEqualOneProcess() throws {
         let cluster = try SlurmCluster(nodes: 2)
         defer { cluster.stop() }
@@ -171,13 +171,14 @@ import QuenchTestSupport
     /// SIGKILL to rank 1 of a two-task job after its first checkpoint: `srun --kill-on-bad-exit=1` ends
     /// rank 0 too, so the job is failed within seconds instead of waiting in the gradient sum until its
     /// time limit; the output holds the whole checkpoint and no adapter, summary or manifest.
-    @Test(.requiresPrograms(SlurmCluster.programs + ["/usr/bin/srun"]))
+    @Test(.requiresPrograms(SlurmCluster.programs + ["/usr/bin/srun"]), .timeLimit(.minutes(10)))
     func aKilledRankFailsTheJobInBoundedTime() throws {
         let cluster = try SlurmCluster()
         defer { cluster.stop() }
         let folder = try TemporaryDirectory.create("slurm-rank-killed")
+        var submitted: String?
         defer {
-            _ = try? ProcessRunner.run("/usr/bin/pkill", ["-KILL", "-f", folder.path])
+            if let submitted { Self.end(submitted, bundle: folder.appendingPathComponent("shared/\(submitted)").path, cluster: cluster) }
             try? FileManager.default.removeItem(at: folder)
         }
         let home = folder.appendingPathComponent("home")
@@ -203,6 +204,7 @@ import QuenchTestSupport
             home: home, environment: environment)
         try #require(status == 0, "\(output)")
         let id = try DispatchTestSupport.submittedID(output)
+        submitted = id
         let job = folder.appendingPathComponent("shared/\(id)")
         let latest = job.appendingPathComponent("output/checkpoints/latest")
 
@@ -226,6 +228,17 @@ import QuenchTestSupport
         #expect(FileManager.default.fileExists(atPath: results.appendingPathComponent("checkpoints/\(checkpoint)/state.json").path))
         let left = try FileManager.default.contentsOfDirectory(atPath: results.path)
         #expect(!left.contains("adapter") && !left.contains("summary.json") && !left.contains("manifest.json"), "\(left)")
+    }
+
+    /// Ends what is left of the Quench job `id` before its folder goes: scancel sends SIGKILL to its
+    /// Slurm job (named quench-`id`) and every step, then any of its 2 ranks still running is killed
+    /// by pid.
+    static func end(_ id: String, bundle: String, cluster: SlurmCluster) {
+        _ = try? ProcessRunner.run("/usr/bin/scancel", ["--quiet", "--full", "--signal=KILL", "--name=quench-\(id)"],
+                                   environment: cluster.environment)
+        let ranks = { (0..<2).compactMap { rank($0, training: bundle) } }
+        guard !Polling.waitUntil(seconds: 10, { ranks().isEmpty }) else { return }
+        for pid in ranks() { kill(pid, SIGKILL) }
     }
 
     /// The pid of the rank `rank` srun started for the bundle at `directory`: a `quench train --bundle`
