@@ -22,9 +22,15 @@ setup:
 build: setup
 	$(SWIFT) build $(BUILD_FLAGS)
 
+# The suites that start MPI ranks or a Slurm cluster run after the others, one at a time: each keeps a
+# test thread waiting for minutes, and beside the rest they would starve the short time-limited tests
+# of the few threads Swift's test runner has on a small machine.
+MULTIPROCESS_TESTS := MPIGroupTests|OverlappedGradientSumMPITests|Distributed(Train|Fault|Bundle)Tests|RankedTrainTests|BenchTrainRanksTests|DispatchSlurmTests
+
 test: setup
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests
-	$(SWIFT) test $(BUILD_FLAGS) --skip-build
+	$(SWIFT) test $(BUILD_FLAGS) --skip-build --skip '$(MULTIPROCESS_TESTS)'
+	$(SWIFT) test $(BUILD_FLAGS) --skip-build --no-parallel --filter '$(MULTIPROCESS_TESTS)'
 
 # sgemm and kernel timings on a release build, task-set generation at batch 1 and 8, then sgemm from
 # plain C at the same shapes.
