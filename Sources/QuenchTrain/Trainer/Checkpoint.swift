@@ -26,9 +26,6 @@ struct Checkpoint: Codable, Equatable {
     func write(_ state: TrainableState, under directory: URL) throws {
         let manager = FileManager.default
         let name = String(format: "checkpoint-%08d", step)
-        let staging = directory.appendingPathComponent(".\(name).partial")
-        try? manager.removeItem(at: staging)
-        try manager.createDirectory(at: staging, withIntermediateDirectories: true)
         var entries: [SafetensorsWriter.Entry] = []
         for (prefix, block) in [("weight.", state.weights), ("m.", state.optimizer.firstMoment),
                                 ("v.", state.optimizer.secondMoment)] {
@@ -37,14 +34,13 @@ struct Checkpoint: Codable, Equatable {
                                      values: .f32(block.tensor(at: index).toArray())))
             }
         }
-        try SafetensorsWriter.write(entries, to: staging.appendingPathComponent(Checkpoint.tensorsFile))
-        try JSONCoding.fileEncoder.encode(self).write(to: staging.appendingPathComponent(Checkpoint.stateFile))
-        let final = directory.appendingPathComponent(name)
-        try? manager.removeItem(at: final)
-        try manager.moveItem(at: staging, to: final)
-        do throws(AtomicFile.Failure) {
+        do {
+            try AtomicDirectory.write(to: directory.appendingPathComponent(name), replacing: true) { staging in
+                try SafetensorsWriter.write(entries, to: staging.appendingPathComponent(Checkpoint.tensorsFile))
+                try JSONCoding.fileEncoder.encode(self).write(to: staging.appendingPathComponent(Checkpoint.stateFile))
+            }
             try AtomicFile.write(Data(name.utf8), to: directory.appendingPathComponent(Checkpoint.latestFile))
-        } catch {
+        } catch let error as AtomicFile.Failure {
             throw TrainingError.writeFailed(path: error.path, reason: error.reason)
         }
         let old = try manager.contentsOfDirectory(atPath: directory.path)

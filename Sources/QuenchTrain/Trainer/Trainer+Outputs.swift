@@ -5,36 +5,25 @@ import QuenchModel
 extension Trainer {
     /// The adapter in PEFT's layout (LoRA; its base named as `PEFTBase` says: by hub id when it is a
     /// transformers checkpoint from a hub), or the whole model as a Hugging Face directory (full), each
-    /// with a README.md model card. Written into a staging folder beside it and moved into place
-    /// whole, so the folder is never half-written (an earlier one is replaced only once the new one is done).
+    /// with a README.md model card. Written whole through `AtomicDirectory`, so the folder is never
+    /// half-written (an earlier one, from a run resumed after it finished, is replaced only once the new one is done).
     func writeOutputs(_ state: TrainableState) throws -> URL {
         let card = ModelCard.trained(bundle, adapter: state.adapters != nil, settings: cardSettings(state.adapters))
         let directory = output.appendingPathComponent(Self.artifactsFolder(for: config.method))
-        try Self.replace(directory) { staging in
-            if let adapters = state.adapters {
+        guard let adapters = state.adapters else {
+            // The trained fp32 weights, exactly.
+            try HuggingFaceExporter.write(bundle, to: directory, dtype: .f32, card: card, replacing: true)
+            return directory
+        }
+        do {
+            try AtomicDirectory.write(to: directory, replacing: true) { staging in
                 try PEFTAdapterFormat.write(adapters, model: bundle.model, baseModel: PEFTBase(bundle).configValue, to: staging)
                 try card.write(into: staging)
-            } else {
-                // The trained fp32 weights, exactly.
-                try HuggingFaceExporter.write(bundle, to: staging, dtype: .f32, card: card)
             }
+        } catch let error as AtomicFile.Failure {
+            throw TrainingError.writeFailed(path: error.path, reason: error.reason)
         }
         return directory
-    }
-
-    /// Writes `directory` through `write(staging)` into `.<name>.partial` beside it, then moves that
-    /// into its place.
-    static func replace(_ directory: URL, write: (URL) throws -> Void) throws {
-        let manager = FileManager.default
-        let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial")
-        try? manager.removeItem(at: staging)
-        try write(staging)
-        do {
-            if manager.fileExists(atPath: directory.path) { try manager.removeItem(at: directory) }
-            try manager.moveItem(at: staging, to: directory)
-        } catch {
-            throw TrainingError.writeFailed(path: directory.path, reason: FileErrorText.reason(error, path: directory.path))
-        }
     }
 
     /// The training settings for the model card, as Markdown list lines: with `adapters` (LoRA), their
