@@ -34,6 +34,9 @@ extension ProcessGroup {
     /// Whether this rank writes the run's files (rank 0 alone does).
     public var writes: Bool { rank == 0 }
 
+    /// What starts this rank's log lines when several ranks print to one log ("[rank 1/2] "); empty alone.
+    public var logLabel: String { RankLabel.text(rank: rank, size: size) }
+
     /// Every rank, unless the group knows better: the guess that never plans more memory than a machine has.
     public var ranksOnThisNode: Int { size }
 }

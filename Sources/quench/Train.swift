@@ -6,7 +6,7 @@ import QuenchModel
 import QuenchTrain
 
 /// `quench train`: fine-tune a model from a training configuration.
-struct Train: AsyncParsableCommand {
+struct Train: AsyncParsableCommand, RankedCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fine-tune a model (full or LoRA) from a training configuration (YAML).",
         discussion: """
@@ -86,7 +86,7 @@ struct Train: AsyncParsableCommand {
     /// Trains the bundle or the configuration as one rank of `group`.
     func train(as group: any ProcessGroup) throws -> TrainingSummary {
         if let bundle {
-            let label = RankedRun.rankLabel(group)
+            let label = group.logLabel
             return try BundleTraining.run(at: URL(fileURLWithPath: bundle), quenchVersion: QuenchVersion.current, group: group,
                                           progress: { progress(label + $0) })
         }

@@ -49,9 +49,14 @@ public struct BackendSettings: Codable, Sendable, Equatable {
                                   pollInterval: interval, hubToken: hubToken)
         case .slurm:
             let host: any CommandHost = ssh.map { SSHHost(settings: $0) } ?? LocalHost()
-            let resources = (slurm ?? SlurmResources()).merging(overrides ?? SlurmResources())
-            return SlurmBackend(host: host, workDirectory: workDirectory, quench: quench, resources: resources,
+            return SlurmBackend(host: host, workDirectory: workDirectory, quench: quench, resources: slurmResources(overriding: overrides),
                                 pollInterval: interval)
         }
+    }
+
+    /// The Slurm resources a job on this backend asks for: the compute file's, with every field
+    /// `overrides` (a job spec's `compute.slurm`) sets taken from it.
+    public func slurmResources(overriding overrides: SlurmResources?) -> SlurmResources {
+        (slurm ?? SlurmResources()).merging(overrides ?? SlurmResources())
     }
 }

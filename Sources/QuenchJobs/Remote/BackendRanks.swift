@@ -21,7 +21,7 @@ struct BackendRanks: Equatable {
             (count, origin) = (1, "backend '\(settings.name)'")
             return
         }
-        let resources = (settings.slurm ?? SlurmResources()).merging(overrides ?? SlurmResources())
+        let resources = settings.slurmResources(overriding: overrides)
         count = try resources.tasks()
         let overridden = overrides.map { $0.nodes != nil || $0.tasksPerNode != nil } ?? false
         origin = "backend '\(settings.name)' (nodes \(resources.nodes ?? 1) × tasks_per_node \(resources.tasksPerNode ?? 1)"

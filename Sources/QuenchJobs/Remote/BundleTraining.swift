@@ -69,9 +69,9 @@ public enum BundleTraining {
             }
         }
         var failed = [failure == nil ? 0.0 : 1.0]
-        do {
+        do throws(DistributedError) {
             try group.sum(&failed, Collective("bundle ready"))
-        } catch let error as DistributedError {
+        } catch {
             guard case .timedOut(_, _, let seconds) = error, let reference, !group.writes else { throw error }
             throw DispatchError.fileFailed(
                 path: folder.path,

@@ -94,7 +94,7 @@ extension JobSpec.Compute {
         guard case .remote(let remote) = self else { return "local" }
         let settings = remote.settings
         let host = settings.ssh.map { "\($0.user)@\($0.host):\($0.port)" } ?? "here"
-        let resources = (settings.slurm ?? SlurmResources()).merging(remote.slurm ?? SlurmResources())
+        let resources = settings.slurmResources(overriding: remote.slurm)
         let slurm = settings.kind == .slurm ? resources.identity : ""
         return "\(settings.kind.rawValue):\(settings.name):\(host):\(slurm):\(remote.sendModel.rawValue)"
     }

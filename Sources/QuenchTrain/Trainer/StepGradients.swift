@@ -27,12 +27,8 @@ final class StepGradients {
     }
 
     /// Runs `backward` for micro-batch `index` (0 ..< microBatches, in order) into the zeroed gradient
-    /// block, then adds its gradient to those of the micro-batches before it.
-    func accumulate(_ index: Int, backward: () throws -> Void) throws {
-        try accumulate(index, reporting: nil) { _ in try backward() }
-    }
-
-    /// The same, giving `backward` what to pass as `finished` to `CausalLM.backward`: for the last
+    /// block, then adds its gradient to those of the micro-batches before it, giving `backward` what to
+    /// pass as `finished` to `CausalLM.backward`: for the last
     /// micro-batch, `reporting` (`GradientReducer.backwardHook`), with the earlier micro-batches' sum
     /// added into each range backward finishes before `reporting` sees it, so a bucket sent while
     /// backward runs already holds the step's gradient; nil for the other micro-batches, whose ranges

@@ -43,22 +43,25 @@ public final class Trainer {
     let availableMemory: Int
     /// The ranks training together (a `SoloGroup` for a plain process).
     let group: any ProcessGroup
-    /// Floats per bucket of the gradient sum over the ranks; tests lower it so that a tiny model's
-    /// buckets are sent while backward runs, as a real model's are.
-    var bucketFloats = GradientReducer.defaultBucketFloats
+    /// Floats per bucket of the gradient sum over the ranks.
+    let bucketFloats: Int
 
     /// Checks the settings against the model before any work starts; `quenchVersion` is the release
     /// running (every rank must run the same); `availableMemory` (default: what the system reports
     /// available) is what this machine may allocate besides the loaded model, shared by the ranks on it;
-    /// `group` is the ranks this process trains with (default: none but itself).
+    /// `group` is the ranks this process trains with (default: none but itself); `bucketFloats` the
+    /// floats per bucket of their gradient sum (tests lower it so that a tiny model's buckets are sent
+    /// while backward runs, as a real model's are).
     public init(config: TrainingConfig, bundle: ModelBundle, quenchVersion: String,
-                availableMemory: Int = MemoryBudget.availableBytes(), group: any ProcessGroup = SoloGroup()) throws {
+                availableMemory: Int = MemoryBudget.availableBytes(), group: any ProcessGroup = SoloGroup(),
+                bucketFloats: Int = GradientReducer.defaultBucketFloats) throws {
         guard bundle.tokenizer != nil else { throw TrainingError.noTokenizer(model: bundle.location.path) }
         self.config = config
         self.bundle = bundle
         self.quenchVersion = quenchVersion
         self.availableMemory = availableMemory
         self.group = group
+        self.bucketFloats = bucketFloats
         output = URL(fileURLWithPath: config.output)
     }
 
@@ -103,7 +106,7 @@ public final class Trainer {
         let workspace = try Workspace(config: bundle.model.config, batch: config.batchSize, time: data.training.time,
                                       training: true, adapters: state.adapters)
         let metricsURL = output.appendingPathComponent(Self.metricsFile)
-        let log = group.writes ? try MetricsLog(url: metricsURL, keepingThrough: startStep, label: progressLabel) : nil
+        let log = group.writes ? try MetricsLog(url: metricsURL, keepingThrough: startStep, label: group.logLabel) : nil
         let stepGradients = try StepGradients(gradients: state.gradients, microBatches: share.local.count)
         let reducer = GradientReducer(gradients: state.gradients, group: group, bucketFloats: bucketFloats)
         let started = Date()
@@ -167,11 +170,6 @@ public final class Trainer {
         return TrainingSummary(steps: totalSteps, resumedFromStep: resume ? startStep : nil, finalLoss: lastLoss,
                                validationLoss: lastValidation, tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
                                output: result.path, metrics: metricsURL.path, precision: config.precision)
-    }
-
-    /// What starts rank 0's progress lines when several ranks train: "[rank 0/2] ".
-    private var progressLabel: String {
-        group.size > 1 ? "[rank \(group.rank)/\(group.size)] " : ""
     }
 
     /// Optimizer steps of the run: `max_steps`, or `epochs` passes of `batchesPerEpoch` batches.
