@@ -111,7 +111,8 @@ let package = Package(
         .executableTarget(
             name: "quench",
             dependencies: [
-                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchGate", "QuenchModel", "QuenchTokenizer", "QuenchSecurity",
+                "QuenchBench", "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchGate", "QuenchModel", "QuenchTensor",
+                "QuenchTokenizer", "QuenchSecurity",
                 "QuenchTrain", "QuenchEval", "QuenchHub", "QuenchRegistry", "QuenchGovernance", "QuenchDispatch",
                 "QuenchJobs", "QuenchFiles", "QuenchRegistryClient", "QuenchRegistryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -16,6 +16,8 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
     case timedOut(operation: String, rank: Int, seconds: Int)
     /// Ranks hold different configurations, data or weights.
     case ranksDisagree(what: String, operation: String, ranks: [Int])
+    /// A launcher started several copies of a command that does not run as ranks.
+    case runsAlone(command: String, copies: Int)
 
     public var description: String {
         switch self {
@@ -42,6 +44,10 @@ public enum DistributedError: Error, Equatable, CustomStringConvertible {
             let names = ranks.map(String.init).joined(separator: ", ")
             return "rank\(ranks.count == 1 ? "" : "s") \(names) hold\(ranks.count == 1 ? "s" : "") different \(what) from rank 0 "
                 + "(\(operation)); every rank must load the same model, configuration and data, and run the same Quench"
+        case .runsAlone(let command, let copies):
+            return "`\(command)` runs as one process, but the launcher started \(copies) copies of it, each of which would "
+                + "do the whole work on the same files; run it once, without mpirun or srun (only `quench train` and "
+                + "`quench bench train` train as ranks)"
         }
     }
 }

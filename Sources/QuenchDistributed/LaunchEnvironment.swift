@@ -53,6 +53,12 @@ public struct LaunchEnvironment: Equatable, Sendable {
         return .solo
     }
 
+    /// How many processes the launcher started with this command, whether or not they join as ranks:
+    /// mpirun's size, else the Slurm step's tasks; 1 outside a launch, or when neither is a number.
+    public static func copies(in environment: [String: String]) -> Int {
+        [Launcher.mpirun.sizeVariable, Launcher.pmix.sizeVariable].compactMap { environment[$0].flatMap { Int($0) } }.max() ?? 1
+    }
+
     /// The launch, once the rank is known to lie below the size (when the size is known).
     private static func checked(_ launcher: Launcher, rank: Int, size: Int?) throws(DistributedError) -> LaunchEnvironment {
         if let size, rank >= size {

@@ -6,7 +6,7 @@ import QuenchModel
 import QuenchTrain
 
 /// `quench bench train`: training-step tokens/s and peak memory, full or LoRA.
-struct BenchTrain: AsyncParsableCommand {
+struct BenchTrain: AsyncParsableCommand, RankedCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Measure training tokens/s and peak memory (full fine-tuning or LoRA) on a model.",

@@ -23,6 +23,7 @@ struct Quench: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
+            if !(command is RankedCommand) { try RankedRun.requireAlone(command) }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
