@@ -23,13 +23,14 @@ public struct TrainBenchmark {
         public let precision: Precision
         /// Median tokens per second over the timed steps.
         public let tokensPerSecond: Double
+        /// This process's peak resident memory: rank 0's when ranks share the batch.
         public let peakResidentMegabytes: Double
 
         public func rendered() -> String {
             """
             model \(model)
             train \(method) in \(precision): batch \(batch) × \(time) tokens\(ranks > 1 ? " over \(ranks) ranks" : ""), median of \(steps) steps (after one warm-up step)
-              \(String(format: "%.1f", tokensPerSecond)) tokens/s   peak RSS \(String(format: "%.0f", peakResidentMegabytes)) MB
+              \(String(format: "%.1f", tokensPerSecond)) tokens/s   peak RSS \(String(format: "%.0f", peakResidentMegabytes)) MB\(ranks > 1 ? " (rank 0's)" : "")
             """
         }
     }
