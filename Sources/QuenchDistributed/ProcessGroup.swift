@@ -1,6 +1,6 @@
 /// The ranks training one model together and the collectives they run: `SoloGroup` for a plain
-/// process, `MPIGroup` under `mpirun` or `srun --mpi=pmix`. Every wait has a deadline, so a rank
-/// that died never leaves the others hanging.
+/// process, `MPIGroup` under `mpirun` or `srun --mpi=pmix`. Every collective's wait has a deadline,
+/// so a rank that died never leaves the others hanging.
 ///
 /// All calls are made from one thread (the trainer's), never from the compute team's workers.
 public protocol ProcessGroup: AnyObject {

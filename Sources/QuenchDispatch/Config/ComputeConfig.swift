@@ -19,7 +19,7 @@ import QuenchConfig
 ///     kind: slurm                    # with host/user/...: submit through that login node
 ///     work_directory: /shared/quench/jobs
 ///     slurm: {partition: gpu, time_limit: "02:00:00", cpus: 8, memory: 32G, gpus: 1, account: ml, qos: normal}
-///   slurm-2x:                        # data-parallel: one rank per task, gradients averaged with Open MPI
+///   slurm-2x:                        # data-parallel: one rank per task, gradients summed with Open MPI
 ///     kind: slurm
 ///     work_directory: /shared/quench/jobs
 ///     quench: /shared/quench/bin/quench

@@ -11,8 +11,8 @@ import QuenchTensor
 /// Where it pays, buckets start while backward is still running (`backwardHook`): backward finishes
 /// the gradient block from the top down (head, last layer … first layer, embedding), so a bucket is
 /// sent as soon as all of its floats are final, and the transfers of the upper layers hide under the
-/// backward of the lower ones. Alone there is nothing to sum. LoRA's adapters are a few MB, one call
-/// after backward, and are not in the block backward reports. A block of one bucket holds the
+/// backward of the lower ones. Alone there is nothing to sum. LoRA's adapters are small (10 MB at
+/// 135M, 84 MB at 8B), one call after backward, and are not in the block backward reports. A block of one bucket holds the
 /// embedding, final only when backward ends, so nothing could start earlier. Each bucket is summed by
 /// the same call over the same floats whenever it starts, so overlapping changes no bit of the result.
 public final class GradientReducer {
