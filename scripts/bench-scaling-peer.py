@@ -3,7 +3,8 @@ for strong scaling. Launch with torchrun (never in CI):
 
   torchrun --standalone --nproc-per-node N scripts/bench-scaling-peer.py GGUF TEXT full|lora BATCH TIME STEPS
 
-Each of the N ranks runs one thread and computes BATCH/N of the BATCH rows of every step; gradients are
+Each of the N ranks runs one thread, pinned to core `rank` when N > 1 (as `mpirun --bind-to core` pins
+Quench's ranks), and computes BATCH/N of the BATCH rows of every step; gradients are
 averaged by DDP's bucketed allreduce, overlapped with backward. One rank (N = 1) runs without DDP, as a
 plain single-process trainer would. Prints one JSON line from rank 0: tokens/s of the global batch
 (median step after one warm-up step) and that rank's peak RSS.
@@ -20,6 +21,8 @@ batch, T, steps = map(int, sys.argv[4:7])
 ranks, rank = int(os.environ.get("WORLD_SIZE", "1")), int(os.environ.get("RANK", "0"))
 if batch % ranks:
     sys.exit(f"BATCH {batch} must be a multiple of the {ranks} ranks")
+if ranks > 1:
+    os.sched_setaffinity(0, {rank % os.cpu_count()})
 if ranks > 1:
     dist.init_process_group("gloo")
 d, f = os.path.dirname(gguf), os.path.basename(gguf)
