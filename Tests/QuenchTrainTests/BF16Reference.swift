@@ -26,9 +26,7 @@ struct BF16Reference {
         let url = try #require(Bundle.module.url(forResource: "bf16-reference", withExtension: "safetensors",
                                                  subdirectory: "Resources/\(fixture)"))
         file = try SafetensorsFile(contentsOf: url)
-        let shape = try #require(file.info("input_ids")).shape
-        batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try file.int32s("input_ids"),
-                           targets: try file.int32s("labels"))
+        batch = try TokenBatch.stored(in: file)
     }
 
     /// The quantities `variant` recorded, by the keys a `FixtureRun` uses.

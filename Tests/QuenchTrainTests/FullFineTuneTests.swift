@@ -13,10 +13,8 @@ import QuenchTestSupport
         let directory = SharedFixtures.url(folder)
         let model = try ModelLoader.load(huggingFaceDirectory: directory)
         let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
-        let shape = try #require(reference.info("input_ids")).shape
-        let batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try reference.int32s("input_ids"),
-                               targets: try reference.int32s("labels"))
-        let workspace = try Workspace(config: model.config, batch: shape[0], time: shape[1], training: true)
+        let batch = try TokenBatch.stored(in: reference)
+        let workspace = try Workspace(config: model.config, batch: batch.batch, time: batch.time, training: true)
         let gradients = try ParameterGradients(model: model)
         let optimizer = try AdamW(parameters: model.parameters,
                                   settings: .init(beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1))

@@ -22,10 +22,8 @@ import QuenchTestSupport
         }
         model.adapters = adapters
         let before = model.parameters.flat.toArray()
-        let shape = try #require(reference.info("input_ids")).shape
-        let batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try reference.int32s("input_ids"),
-                               targets: try reference.int32s("labels"))
-        let workspace = try Workspace(config: model.config, batch: shape[0], time: shape[1], training: true,
+        let batch = try TokenBatch.stored(in: reference)
+        let workspace = try Workspace(config: model.config, batch: batch.batch, time: batch.time, training: true,
                                       adapters: adapters)
         let frozen = try ParameterGradients(model: model, trainable: [])
         #expect(frozen.block.parameterCount == 0, "the frozen base has no gradient buffers")
@@ -93,32 +91,6 @@ import QuenchTestSupport
         #expect(worst < 1e-4, "merged model differs from the adapted one by \(worst)")
         let base = try ModelLoader.load(huggingFaceDirectory: SharedFixtures.url(folder))
         #expect(base.parameters.flat.toArray() != model.parameters.flat.toArray(), "merging changed the weights")
-    }
-
-    @Test func gradientAccumulationEqualsOneLargerBatch() throws {
-        let directory = SharedFixtures.url("tiny-llama")
-        let model = try ModelLoader.load(huggingFaceDirectory: directory)
-        let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
-        let (inputs, targets) = (try reference.int32s("input_ids"), try reference.int32s("labels"))
-        let scored = CrossEntropy.scoredCount(targets)
-        let whole = try ParameterGradients(model: model)
-        let big = try Workspace(config: model.config, batch: 2, time: 16, training: true)
-        let batch = TokenBatch(batch: 2, time: 16, inputs: inputs, targets: targets)
-        try model.forward(batch, workspace: big)
-        try model.backward(batch, workspace: big, gradients: whole)
-        let accumulated = try ParameterGradients(model: model)
-        let small = try Workspace(config: model.config, batch: 1, time: 16, training: true)
-        for row in 0..<2 {
-            let micro = TokenBatch(batch: 1, time: 16, inputs: Array(inputs[(row * 16)..<(row * 16 + 16)]),
-                                   targets: Array(targets[(row * 16)..<(row * 16 + 16)]))
-            try model.forward(micro, workspace: small)
-            // Each micro-batch is scaled by the whole batch's scored tokens, so the sum is the mean.
-            try model.backward(micro, workspace: small, gradients: accumulated, lossScale: 1 / Float(scored))
-        }
-        let a = whole.block.flat.toArray(), b = accumulated.block.flat.toArray()
-        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(worst < 1e-6, "accumulated gradients differ by \(worst)")
-        #expect(a.contains { $0 != 0 })
     }
 }
 

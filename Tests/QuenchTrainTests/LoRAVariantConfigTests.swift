@@ -123,11 +123,8 @@ struct LoRAVariantConfigTests {
         let state = try TrainableState(model: model, config: load(base + variant))
         let adapters = try #require(state.adapters)
         #expect(state.weights === adapters.weights)
-        let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
-        let shape = try #require(reference.info("input_ids")).shape
-        let batch = TokenBatch(batch: shape[0], time: shape[1], inputs: try reference.int32s("input_ids"),
-                               targets: try reference.int32s("labels"))
-        let workspace = try Workspace(config: model.config, batch: shape[0], time: shape[1], training: true,
+        let batch = try TokenBatch.reference(of: directory)
+        let workspace = try Workspace(config: model.config, batch: batch.batch, time: batch.time, training: true,
                                       adapters: adapters)
         let magnitude = try adapters.weights.tensor("layers.1.down.lora_magnitude")
         let before = magnitude.toArray()

@@ -32,10 +32,7 @@ import Testing
                 for spec in tied.specs { try tied.parameters.tensor(spec.name).copy(from: model.parameter(spec.name)) }
                 model = tied
             }
-            let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
-            let shape = try #require(reference.info("input_ids")).shape
-            return (model, TokenBatch(batch: shape[0], time: shape[1], inputs: try reference.int32s("input_ids"),
-                                      targets: try reference.int32s("labels")))
+            return (model, try TokenBatch.reference(of: directory))
         }
     }
 
@@ -105,10 +102,7 @@ import Testing
         let (model, batch) = try fixture.load()
         let time = batch.time
         let targets = try #require(batch.targets)
-        let micro = (0..<batch.batch).map { row in
-            let range = (row * time)..<((row + 1) * time)
-            return TokenBatch(batch: 1, time: time, inputs: Array(batch.inputs[range]), targets: Array(targets[range]))
-        }
+        let micro = try batch.microBatches(time: time)
         let scale = 1 / Float(CrossEntropy.scoredCount(targets))
         /// The step's gradient summed with a simulated peer, buckets sent during backward or after it.
         func step(overlapping: Bool) throws -> (sum: [Float], sentByMicroBatch: [Int]) {

@@ -9,22 +9,20 @@ import Testing
 /// order: exactly what ranks computing one micro-batch each and summing them get.
 @Suite struct StepGradientsTests {
     let model: CausalLM
+    /// The reference tokens as four rows of half the reference's length.
+    let halfRows: TokenBatch
+    /// Those rows, each a micro-batch.
     let micro: [TokenBatch]
     let scored: Int
 
     init() throws {
         let directory = SharedFixtures.url("tiny-llama")
         model = try ModelLoader.load(huggingFaceDirectory: directory)
-        let reference = try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors"))
-        let (inputs, targets) = (try reference.int32s("input_ids"), try reference.int32s("labels"))
-        let rows = try #require(reference.info("input_ids")).shape
-        let time = rows[1] / 2
-        // Four micro-batches of one half-row each.
-        micro = (0..<(2 * rows[0])).map { index in
-            let range = (index * time)..<(index * time + time)
-            return TokenBatch(batch: 1, time: time, inputs: Array(inputs[range]), targets: Array(targets[range]))
-        }
-        scored = micro.reduce(0) { $0 + CrossEntropy.scoredCount($1.targets ?? []) }
+        let reference = try TokenBatch.reference(of: directory)
+        let time = reference.time / 2
+        halfRows = TokenBatch(batch: reference.inputs.count / time, time: time, inputs: reference.inputs, targets: reference.targets)
+        micro = try halfRows.microBatches(time: time)
+        scored = CrossEntropy.scoredCount(halfRows.targets ?? [])
     }
 
     /// Micro-batch `index`'s gradient alone, scaled by the whole step's scored tokens.
@@ -43,7 +41,7 @@ import Testing
         let workspace = try Workspace(config: model.config, batch: 1, time: micro[0].time, training: true)
         for (position, index) in indices.enumerated() {
             try model.forward(micro[index], workspace: workspace)
-            try step.accumulate(position) {
+            try step.accumulate(position, reporting: nil) { _ in
                 try model.backward(micro[index], workspace: workspace, gradients: gradients, lossScale: 1 / Float(scored))
             }
         }
@@ -60,20 +58,21 @@ import Testing
         #expect(three == zip(zip(g0, g1).map { $0 + $1 }, g2).map { $0 + $1 }, "micro-batches added in order")
     }
 
-    @Test func oneMicroBatchUsesTheGradientBlockAlone() throws {
+    /// That no accumulator is kept for a single micro-batch is `StepAccumulatorMemoryTests`' to prove.
+    @Test func oneMicroBatchGivesItsOwnGradientUnchanged() throws {
         #expect(try accumulated([3]) == (try gradient(3)))
     }
 
+    /// Micro-batches scaled by the whole step's scored tokens sum to the mean gradient of the batch of
+    /// all their rows, within rounding.
     @Test func accumulationStillEqualsOneLargerBatch() throws {
         let whole = try ParameterGradients(model: model)
-        let time = micro[0].time
-        let batch = TokenBatch(batch: micro.count, time: time, inputs: micro.flatMap(\.inputs),
-                               targets: micro.flatMap { $0.targets ?? [] })
-        let workspace = try Workspace(config: model.config, batch: micro.count, time: time, training: true)
-        try model.forward(batch, workspace: workspace)
-        try model.backward(batch, workspace: workspace, gradients: whole)
+        let workspace = try Workspace(config: model.config, batch: halfRows.batch, time: halfRows.time, training: true)
+        try model.forward(halfRows, workspace: workspace)
+        try model.backward(halfRows, workspace: workspace, gradients: whole)
         let a = whole.block.flat.toArray(), b = try accumulated(Array(micro.indices))
         let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-6, "accumulated gradients differ by \(worst)")
+        #expect(a.contains { $0 != 0 })
     }
 }
