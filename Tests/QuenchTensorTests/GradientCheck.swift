@@ -1,4 +1,5 @@
 import QuenchTensor
+import QuenchTestSupport
 import Testing
 @testable import QuenchRandom
 
@@ -16,17 +17,7 @@ func projected(_ output: Tensor, _ projection: Tensor) -> Double {
 
 /// Central finite differences of `loss` with respect to every element of `input`.
 func numericalGradient(of loss: () throws -> Double, wrt input: Tensor, epsilon: Float = 1e-2) rethrows -> [Double] {
-    var gradient: [Double] = []
-    for i in 0..<input.count {
-        let saved = input.storage[i]
-        input.storage[i] = saved + epsilon
-        let plus = try loss()
-        input.storage[i] = saved - epsilon
-        let minus = try loss()
-        input.storage[i] = saved
-        gradient.append((plus - minus) / Double(2 * epsilon))
-    }
-    return gradient
+    try (0..<input.count).map { try centralDifference(loss, at: $0, in: input.storage, step: Double(epsilon)) }
 }
 
 /// Expects |analytic − numerical| ≤ absolute + relative · |numerical| element by element, and
