@@ -2,7 +2,6 @@ import Foundation
 import QuenchDistributed
 import QuenchModel
 import QuenchTestSupport
-import Synchronization
 import Testing
 @testable import QuenchTrain
 
@@ -13,24 +12,18 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct DataParallelTrainerTests {
     struct RankFailure: Error { let message: String }
 
-    /// The summaries (or errors) of one run per rank.
-    final class Outcomes: Sendable {
-        let results = Mutex<[Int: Result<TrainingSummary, RankFailure>]>([:])
-    }
-
-    /// tiny-llama in `folder` and 24 arithmetic records (a quarter held out for validation), trained
-    /// for 4 steps of 2 micro-batches of 2 rows, with checkpoints and validation every 2 steps.
+    /// tiny-llama in `folder` and the arithmetic records `BF16TrainingRunTests` trains (a quarter held
+    /// out for validation), trained for 4 steps of 2 micro-batches of 2 rows, with checkpoints and
+    /// validation every 2 steps.
     static func configuration(_ method: TrainingConfig.Method, in folder: URL) throws -> TrainingConfig {
-        let model = try TinyLlamaFixture.copy(into: folder)
-        let data = folder.appendingPathComponent("train.jsonl")
-        let lines = (0..<24).map { i in #"{"prompt": "\#(i)+\#(i)=", "completion": "\#(2 * i)."}"# }
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: data)
-        return TrainingConfig(
-            model: model.path, output: folder.appendingPathComponent("solo").path, method: method,
-            lora: .init(rank: 4, alpha: 8, dropout: 0.1),
-            data: .init(train: data.path, validationSplit: 0.25, format: .promptCompletion, maxSequenceLength: 32),
-            optimizer: .init(learningRate: 1e-3), batchSize: 2, gradientAccumulation: 2, maxSteps: 4, epochs: nil,
-            checkpointEvery: 2, evaluateEvery: 2)
+        var (config, _) = try BF16TrainingRunTests().configuration(method, .fp32, in: folder)
+        config.output = folder.appendingPathComponent("solo").path
+        config.lora.dropout = 0.1
+        config.data.validationSplit = 0.25
+        config.batchSize = 2
+        config.gradientAccumulation = 2
+        config.evaluateEvery = 2
+        return config
     }
 
     /// The release the ranks run unless a test gives them others.
@@ -38,35 +31,36 @@ import Testing
 
     /// Runs `configs[r]` as rank r of `configs.count`, each on a thread of its own at the same time,
     /// summing gradients in buckets of `bucketFloats`; rank r runs Quench `releases[r]` (default: all
-    /// `release`), on a machine with `availableMemory` bytes free (default: what this one has).
+    /// `release`), on a machine with `availableMemory` bytes free (default: what this one has), in the
+    /// group `group` makes of its thread rank (default: the thread rank itself).
     static func runRanks(_ configs: [TrainingConfig], resume: Bool = false,
                          bucketFloats: Int = GradientReducer.defaultBucketFloats, releases: [String]? = nil,
-                         availableMemory: Int = MemoryBudget.availableBytes()) -> [Result<TrainingSummary, RankFailure>] {
-        let rendezvous = ThreadRendezvous(size: configs.count)
-        let outcomes = Outcomes()
-        let finished = DispatchSemaphore(value: 0)
-        for (rank, config) in configs.enumerated() {
-            let thread = Thread {
-                let result: Result<TrainingSummary, RankFailure>
-                do {
-                    let bundle = try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))
-                    let trainer = try Trainer(config: config, bundle: bundle, quenchVersion: releases?[rank] ?? Self.release,
-                                              availableMemory: availableMemory, group: ThreadRank(rank, of: rendezvous))
-                    trainer.bucketFloats = bucketFloats
-                    result = .success(try trainer.run(resume: resume))
-                } catch {
-                    result = .failure(RankFailure(message: "\(error)"))
-                }
-                outcomes.results.withLock { $0[rank] = result }
-                finished.signal()
+                         availableMemory: Int = MemoryBudget.availableBytes(),
+                         group: @escaping @Sendable (ThreadRank) -> any ProcessGroup = { $0 })
+        -> [Result<TrainingSummary, RankFailure>] {
+        ThreadRendezvous(size: configs.count).run { rank in
+            let config = configs[rank.rank]
+            let bundle = try ModelBundle.open(URL(fileURLWithPath: config.model ?? ""))
+            let trainer = try Trainer(config: config, bundle: bundle, quenchVersion: releases?[rank.rank] ?? Self.release,
+                                      availableMemory: availableMemory, group: group(rank), bucketFloats: bucketFloats)
+            return try trainer.run(resume: resume)
+        }.map { result in result.mapError { RankFailure(message: "\($0)") } }
+    }
+
+    /// Expects every rank of `results` to have failed with an error containing each of `expected`, and
+    /// `output` (rank 0's folder) not to exist: the ranks stopped before anything was written.
+    static func expectEveryRankFailed(_ results: [Result<TrainingSummary, RankFailure>], naming expected: String...,
+                                      nothingIn output: URL, sourceLocation: SourceLocation = #_sourceLocation) {
+        for (rank, result) in results.enumerated() {
+            guard case .failure(let failure) = result else {
+                Issue.record("rank \(rank) trained; expected it to fail naming \(expected)", sourceLocation: sourceLocation)
+                continue
             }
-            thread.stackSize = 16 << 20
-            thread.start()
+            for text in expected {
+                #expect(failure.message.contains(text), "\(failure.message)", sourceLocation: sourceLocation)
+            }
         }
-        for _ in configs { finished.wait() }
-        return outcomes.results.withLock { results in
-            configs.indices.map { results[$0] ?? .failure(RankFailure(message: "rank \($0) reported nothing")) }
-        }
+        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written", sourceLocation: sourceLocation)
     }
 
     /// `config` for `ranks` ranks: rank 0 writes into `output`, the others are given folders of their own
@@ -119,6 +113,49 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    /// ‖a − b‖₂ / ‖b‖₂: how far a tensor `a` is from `b`, relative to `b`.
+    static func relativeL2(_ a: [Float], _ b: [Float]) -> Double {
+        let difference = zip(a, b).reduce(0.0) { $0 + pow(Double($1.0) - Double($1.1), 2) }
+        let reference = b.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return (difference / reference).squareRoot()
+    }
+
+    /// Four ranks sum four micro-batches in rank order, ((G₀ + G₁) + G₂) + G₃, the order one process
+    /// adds them in: every tensor written and the metrics agree within 1e-5 relative.
+    @Test func fourRanksOfOneMicroBatchAgreeWithOneProcessWithin1e5PerTensor() throws {
+        let folder = try TemporaryDirectory.create("data-parallel-four")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var config = try Self.configuration(.full, in: folder)
+        config.gradientAccumulation = 4
+        let solo = URL(fileURLWithPath: config.output)
+        _ = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? "")),
+                        quenchVersion: Self.release).run()
+        let output = folder.appendingPathComponent("ranks")
+        _ = try Self.runRanks(Self.ranks(4, of: config, output: output)).map { try $0.get() }
+        let files = [Trainer.artifactsFolder(for: .full) + "/model.safetensors"]
+            + ["00000002", "00000004"].map { "checkpoints/checkpoint-\($0)/tensors.safetensors" }
+        for file in files {
+            let ranks = try SafetensorsFile(contentsOf: output.appendingPathComponent(file))
+            let alone = try SafetensorsFile(contentsOf: solo.appendingPathComponent(file))
+            #expect(ranks.tensorNames.sorted() == alone.tensorNames.sorted(), "\(file)")
+            for name in alone.tensorNames {
+                let error = Self.relativeL2(try ranks.floats(name), try alone.floats(name))
+                #expect(error <= 1e-5, "\(file) \(name): ‖a − b‖ / ‖b‖ = \(error)")
+            }
+        }
+        func steps(_ folder: URL) throws -> [StepMetrics] {
+            try String(contentsOf: folder.appendingPathComponent(Trainer.metricsFile), encoding: .utf8)
+                .split(separator: "\n").map { try JSONDecoder().decode(StepMetrics.self, from: Data($0.utf8)) }
+        }
+        let (ranked, alone) = (try steps(output), try steps(solo))
+        #expect(ranked.map(\.step) == [1, 2, 3, 4] && alone.map(\.step) == [1, 2, 3, 4])
+        for (a, b) in zip(ranked, alone) {
+            #expect(abs(a.loss - b.loss) <= 1e-5 * abs(b.loss), "step \(b.step) loss \(a.loss) vs \(b.loss)")
+            #expect(abs(a.gradientNorm - b.gradientNorm) <= 1e-5 * abs(b.gradientNorm),
+                    "step \(b.step) grad_norm \(a.gradientNorm) vs \(b.gradientNorm)")
+        }
+    }
+
     @Test func aCheckpointOfTwoRanksResumesAloneAndWithTwoRanksToTheSameBits() throws {
         let folder = try TemporaryDirectory.create("data-parallel-resume")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -150,14 +187,7 @@ import Testing
         let output = folder.appendingPathComponent("ranks")
         var configs = Self.ranks(2, of: config, output: output)
         configs[1].seed = 7
-        for result in Self.runRanks(configs) {
-            guard case .failure(let failure) = result else {
-                Issue.record("a rank trained although rank 1 loaded another seed")
-                continue
-            }
-            #expect(failure.message.contains("rank 1 holds different configuration"), "\(failure.message)")
-        }
-        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
+        Self.expectEveryRankFailed(Self.runRanks(configs), naming: "rank 1 holds different configuration", nothingIn: output)
     }
 
     @Test func aFinishedRunResumedByTwoRanksReportsRankZerosFiguresWithoutTheOthersReadingMetrics() throws {
@@ -171,7 +201,6 @@ import Testing
         try FileManager.default.copyItem(at: output, to: rank1)
         try FileManager.default.removeItem(at: rank1.appendingPathComponent(Trainer.metricsFile))
         let resumed = try Self.runRanks(Self.ranks(2, of: config, output: output), resume: true).map { try $0.get() }
-        #expect(resumed.count == 2)
         for summary in resumed {
             #expect(summary.resumedFromStep == 4 && summary.steps == 4)
             #expect(summary.finalLoss == first[0].finalLoss && summary.validationLoss == first[0].validationLoss)
@@ -185,15 +214,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = try Self.configuration(.lora, in: folder)
         let output = folder.appendingPathComponent("ranks")
-        let results = Self.runRanks(Self.ranks(2, of: config, output: output), releases: ["0.1.0", "0.2.0"])
-        for result in results {
-            guard case .failure(let failure) = result else {
-                Issue.record("a rank trained although rank 1 runs another Quench release")
-                continue
-            }
-            #expect(failure.message.contains("rank 1 holds different Quench release from rank 0"), "\(failure.message)")
-        }
-        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
+        Self.expectEveryRankFailed(Self.runRanks(Self.ranks(2, of: config, output: output), releases: ["0.1.0", "0.2.0"]),
+                                   naming: "rank 1 holds different Quench release from rank 0", nothingIn: output)
     }
 
     @Test func ranksOnOneMachineEachPlanWithTheirShareOfItsMemory() throws {
@@ -211,14 +233,8 @@ import Testing
         try #require(try need(time: 1) > available / 2)
         try TrainingMemory.check(model: model, config: config, time: 32, available: available, microBatches: 1)
         let output = folder.appendingPathComponent("ranks")
-        for result in Self.runRanks(Self.ranks(2, of: config, output: output), availableMemory: available) {
-            guard case .failure(let failure) = result else {
-                Issue.record("a rank trained with half of the memory one rank needs")
-                continue
-            }
-            #expect(failure.message.contains("one of the 2 ranks on this machine (the free memory divided by 2)"), "\(failure.message)")
-            #expect(failure.message.contains("tasks_per_node"), "\(failure.message)")
-        }
-        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing was written")
+        Self.expectEveryRankFailed(Self.runRanks(Self.ranks(2, of: config, output: output), availableMemory: available),
+                                   naming: "one of the 2 ranks on this machine (the free memory divided by 2)", "tasks_per_node",
+                                   nothingIn: output)
     }
 }
