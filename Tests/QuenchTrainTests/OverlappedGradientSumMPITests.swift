@@ -49,8 +49,7 @@ struct OverlappedRankBody {
             let output = Self.output(name, in: folder)
             config.output = group.rank == 0 ? output.path : output.path + "-rank\(group.rank)"
             let trainer = try Trainer(config: config, bundle: try ModelBundle.open(URL(fileURLWithPath: config.model ?? "")),
-                                      quenchVersion: "test", group: group)
-            trainer.bucketFloats = bucketFloats
+                                      quenchVersion: "test", group: group, bucketFloats: bucketFloats)
             _ = try trainer.run()
         }
     }
