@@ -117,8 +117,14 @@ import QuenchTestSupport
         let cluster = try SlurmCluster(nodes: 2)
         defer { cluster.stop() }
         let job = try RunDispatchTests.JobFolder("slurm-ranks")
-        defer { job.remove() }
         let shared = job.url.appendingPathComponent("shared")
+        defer {
+            // Each Quench job has a bundle folder named by its id in `shared`.
+            for id in (try? FileManager.default.contentsOfDirectory(atPath: shared.path)) ?? [] {
+                Self.end(id, bundle: shared.appendingPathComponent(id).path, cluster: cluster)
+            }
+            try? FileManager.default.removeItem(at: job.url)
+        }
         let compute = job.url.appendingPathComponent("compute.yaml")
         let layouts = [("srun", "nodes: 1, tasks_per_node: 2, launcher: srun"),
                        ("mpirun", "nodes: 2, tasks_per_node: 1, launcher: mpirun, allow_run_as_root: true")]
@@ -244,12 +250,11 @@ import QuenchTestSupport
     /// The pid of the rank `rank` srun started for the bundle at `directory`: a `quench train --bundle`
     /// process whose environment names that rank in PMIX_RANK.
     static func rank(_ rank: Int, training directory: String) -> pid_t? {
-        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
-        return pids.first { pid in
-            guard let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-                  String(decoding: command, as: UTF8.self).contains("train\0--bundle\0\(directory)"),
-                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
-            return environ.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "PMIX_RANK=\(rank)" }
+        ProcessTable.all().first { pid in
+            guard let command = ProcessTable.commandLine(of: pid),
+                  command.indices.dropLast(2).contains(where: { command[$0...($0 + 2)] == ["train", "--bundle", directory] })
+            else { return false }
+            return ProcessTable.environment(of: pid)?.contains("PMIX_RANK=\(rank)") ?? false
         }
     }
 }

@@ -38,12 +38,9 @@ struct RankedTrainTests {
 
         // The command as written, run in the working folder (-wdir) with root allowed, within a deadline.
         let arguments = ["-wdir", ranked.path] + words.dropFirst().map { $0 == "quench" ? QuenchBinary.url.path : $0 }
-        let log = folder.appendingPathComponent("mpirun.log")
-        let mpirun = try ProcessRunner.start(URL(fileURLWithPath: MPIRun.program), arguments, environment: MPIRun.environment, log: log)
-        let ended = MPIRun.waitForExit(mpirun, seconds: 150)
-        if !ended { MPIRun.killAll(mpirun) }
-        let output = try String(contentsOf: log, encoding: .utf8)
-        try #require(ended && mpirun.terminationReason == .exit && mpirun.terminationStatus == 0, "\(output)")
+        let result = try MPIRun.run(arguments: arguments, seconds: 150)
+        let output = result.output
+        try #require(result.succeeded, "\(output)")
         #expect(output.contains("[rank 0/2] step 12/12") && output.contains("[rank 1/2] pid "), "\(output)")
 
         try QuenchBinary.run(["train", config], environment: ["OMP_NUM_THREADS": "1"], in: alone).checked("quench train")

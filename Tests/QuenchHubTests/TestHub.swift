@@ -76,13 +76,7 @@ final class TestHub {
     /// connection is cut mid-transfer, as a crashed proxy or a dropped link would.
     func killWorkers() {
         guard let master = server?.masterPID else { return }
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 1, Int32(fields[1]) == master { kill(pid, SIGKILL) }
-        }
+        for worker in ProcessTable.children(of: master) { kill(worker, SIGKILL) }
     }
 
     /// A configuration loaded from a hub.yaml written for this server, with a private cache and HF_HOME.

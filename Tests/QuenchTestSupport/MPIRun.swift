@@ -50,10 +50,11 @@ public enum MPIRun {
     }
 
     /// mpirun's arguments for `contexts`: `-np N [-wdir DIR] program arguments`, joined by `:`; every
-    /// rank gets OMP_NUM_THREADS=1, as the single-process runs the tests compare with (GEMM partitions
-    /// depend on the team size).
-    public static func arguments(_ contexts: [Context]) -> [String] {
-        var arguments = ["--oversubscribe", "--bind-to", "none", "-x", "OMP_NUM_THREADS=1"]
+    /// rank gets OMP_NUM_THREADS=`threadsPerRank`, by default 1 as the single-process runs the tests
+    /// compare with (GEMM partitions depend on the team size); nil passes none.
+    public static func arguments(_ contexts: [Context], threadsPerRank: Int? = 1) -> [String] {
+        var arguments = ["--oversubscribe", "--bind-to", "none"]
+        if let threadsPerRank { arguments += ["-x", "OMP_NUM_THREADS=\(threadsPerRank)"] }
         for (index, context) in contexts.enumerated() {
             if index > 0 { arguments.append(":") }
             arguments += ["-np", String(context.ranks)]
@@ -63,25 +64,51 @@ public enum MPIRun {
         return arguments
     }
 
-    /// Starts mpirun on `contexts` in the background, everything it and the ranks print into `log`.
-    public static func start(_ contexts: [Context], environment extra: [String: String] = [:], log: URL) throws -> Process {
-        try ProcessRunner.start(URL(fileURLWithPath: program), arguments(contexts),
-                                environment: environment.merging(extra) { $1 }, log: log)
+    /// The environment mpirun starts from: this process's, without OMP_NUM_THREADS when
+    /// `threadsPerRank` is nil, so each rank takes its compute team's default.
+    static func base(threadsPerRank: Int?) -> [String: String] {
+        var base = ProcessInfo.processInfo.environment
+        if threadsPerRank == nil { base["OMP_NUM_THREADS"] = nil }
+        return base
     }
 
-    /// Runs mpirun on `contexts` to its end; throws `TimedOut` (after killing everything) when it
+    /// Starts mpirun with `arguments` in the background, `extra` and root permission merged over
+    /// `base`, everything it and the ranks print into `log`.
+    public static func start(arguments: [String], environment extra: [String: String] = [:],
+                             base: [String: String] = ProcessInfo.processInfo.environment, log: URL) throws -> Process {
+        try ProcessRunner.start(URL(fileURLWithPath: program), arguments, environment: environment.merging(extra) { $1 },
+                                base: base, log: log)
+    }
+
+    /// Starts mpirun on `contexts` in the background, everything it and the ranks print into `log`.
+    public static func start(_ contexts: [Context], environment extra: [String: String] = [:], threadsPerRank: Int? = 1,
+                             log: URL) throws -> Process {
+        try start(arguments: arguments(contexts, threadsPerRank: threadsPerRank), environment: extra,
+                  base: base(threadsPerRank: threadsPerRank), log: log)
+    }
+
+    /// Runs mpirun with `arguments` to its end; throws `TimedOut` (after killing everything) when it
     /// runs longer than `seconds`.
-    public static func run(_ contexts: [Context], seconds: Double = 180, environment extra: [String: String] = [:]) throws -> Result {
+    public static func run(arguments: [String], seconds: Double = 180, environment extra: [String: String] = [:],
+                           base: [String: String] = ProcessInfo.processInfo.environment) throws -> Result {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("quench-mpirun-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: log) }
         let started = Date()
-        let mpirun = try start(contexts, environment: extra, log: log)
+        let mpirun = try start(arguments: arguments, environment: extra, base: base, log: log)
         let ended = waitForExit(mpirun, seconds: seconds)
         if !ended { killAll(mpirun) }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard ended else { throw TimedOut(seconds: seconds, output: output) }
         return Result(status: mpirun.terminationStatus, exited: mpirun.terminationReason == .exit, output: output,
                       seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs mpirun on `contexts` to its end; throws `TimedOut` (after killing everything) when it
+    /// runs longer than `seconds`.
+    public static func run(_ contexts: [Context], seconds: Double = 180, environment extra: [String: String] = [:],
+                           threadsPerRank: Int? = 1) throws -> Result {
+        try run(arguments: arguments(contexts, threadsPerRank: threadsPerRank), seconds: seconds, environment: extra,
+                base: base(threadsPerRank: threadsPerRank))
     }
 
     /// Waits up to `seconds` for `process` to end; whether it did.
@@ -92,17 +119,11 @@ public enum MPIRun {
     /// The ranks mpirun started on this machine, by rank: its children, each knowing its rank from
     /// OMPI_COMM_WORLD_RANK in its environment. Empty before they start.
     public static func ranks(of mpirun: Process) -> [Int: pid_t] {
-        let tasks = "/proc/\(mpirun.processIdentifier)/task"
-        let threads = (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []
         var ranks: [Int: pid_t] = [:]
-        for thread in threads {
-            let children = (try? String(contentsOfFile: "\(tasks)/\(thread)/children", encoding: .utf8)) ?? ""
-            for child in children.split(separator: " ").compactMap({ pid_t($0) }) {
-                guard let environ = FileManager.default.contents(atPath: "/proc/\(child)/environ") else { continue }
-                let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-                if let rank = variables.first(where: { $0.hasPrefix("OMPI_COMM_WORLD_RANK=") }).flatMap({ Int($0.dropFirst(21)) }) {
-                    ranks[rank] = child
-                }
+        for child in ProcessTable.children(of: mpirun.processIdentifier) {
+            let variables = ProcessTable.environment(of: child) ?? []
+            if let rank = variables.first(where: { $0.hasPrefix("OMPI_COMM_WORLD_RANK=") }).flatMap({ Int($0.dropFirst(21)) }) {
+                ranks[rank] = child
             }
         }
         return ranks
@@ -116,13 +137,6 @@ public enum MPIRun {
         for rank in ranks { kill(rank, SIGKILL) }
         kill(mpirun.processIdentifier, SIGKILL)
         mpirun.waitUntilExit()
-        _ = Polling.waitUntil(seconds: 10) { ranks.allSatisfy { !isRunning($0) } }
-    }
-
-    /// Whether `pid` exists and is not a zombie waiting to be reaped.
-    public static func isRunning(_ pid: pid_t) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        return !stat[close...].hasPrefix(") Z")
+        _ = Polling.waitUntil(seconds: 10) { ranks.allSatisfy { !ProcessTable.isRunning($0) } }
     }
 }

@@ -75,14 +75,16 @@ public enum ProcessRunner {
         try run(URL(fileURLWithPath: path), arguments, environment: environment, base: base, in: directory)
     }
 
-    /// Starts `program` in the background with `environment` merged over this process's, standard
-    /// output and error both into `log` (a file, so a long run cannot block on a full pipe); the
-    /// caller waits for it or signals it. Process makes it the leader of a process group of its own.
-    public static func start(_ program: URL, _ arguments: [String], environment: [String: String] = [:], log: URL) throws -> Process {
+    /// Starts `program` in the background with `environment` merged over `base` (by default this
+    /// process's environment), standard output and error both into `log` (a file, so a long run cannot
+    /// block on a full pipe); the caller waits for it or signals it. Process makes it the leader of a
+    /// process group of its own.
+    public static func start(_ program: URL, _ arguments: [String], environment: [String: String] = [:],
+                             base: [String: String] = ProcessInfo.processInfo.environment, log: URL) throws -> Process {
         let process = Process()
         process.executableURL = program
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = base.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
