@@ -53,18 +53,54 @@ struct DistributedRun {
         MPIRun.Context(ranks: ranks, program: QuenchBinary.url, arguments: ["train", config.path, "--model", model.path] + extra)
     }
 
-    /// Trains `config` with `ranks` mpirun ranks, ending within `seconds`.
-    func ranks(_ config: URL, ranks: Int = 2, _ extra: [String] = [], seconds: Double = 180) throws -> MPIRun.Result {
+    /// Trains `config` with `ranks` mpirun ranks, ending within `seconds` (by default 90, ample for
+    /// tiny-llama: a test running several fits them all in its time limit).
+    func ranks(_ config: URL, ranks: Int = 2, _ extra: [String] = [], seconds: Double = 90) throws -> MPIRun.Result {
         try MPIRun.run([context(config, ranks: ranks, extra)], seconds: seconds)
     }
 
-    /// The loss column of a run's metrics.jsonl, one value per step.
-    func losses(_ name: String) throws -> [Double] {
+    /// What metrics.jsonl records of one training step that the distributed tests compare: its loss,
+    /// and its gradient norm (which a gradient sum of the wrong scale changes, unlike AdamW's weights).
+    struct Step: Equatable {
+        let loss: Double
+        let gradientNorm: Double
+    }
+
+    /// The loss and gradient norm columns of a run's metrics.jsonl, one per step.
+    func steps(_ name: String) throws -> [Step] {
         let text = try String(contentsOf: run(name).appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return try #require(record?["loss"] as? Double, "no loss in \(line)")
+            return Step(loss: try #require(record?["loss"] as? Double, "no loss in \(line)"),
+                        gradientNorm: try #require(record?["grad_norm"] as? Double, "no grad_norm in \(line)"))
         }
+    }
+
+    /// How the run `name` strays from the run `reference` trained on the same batches with another
+    /// summation order: weights beyond 1e-5 relative per tensor, the optimizer moments (`m.*`, `v.*`)
+    /// of the checkpoint at `checkpoint` beyond 1e-4, a loss or gradient norm beyond 1e-5 relative,
+    /// or another number of steps. Empty when they agree.
+    func strays(_ name: String, from reference: String, weights: String, checkpoint: Int) throws -> [String] {
+        var strays: [String] = []
+        let differing = try SafetensorsFloats.differences(run(name).appendingPathComponent(weights),
+                                                          run(reference).appendingPathComponent(weights), tolerance: 1e-5)
+        if !differing.isEmpty { strays.append("weights beyond 1e-5 relative: \(differing)") }
+        let tensors = String(format: "checkpoints/checkpoint-%08d/tensors.safetensors", checkpoint)
+        let moments = try SafetensorsFloats.differences(run(name).appendingPathComponent(tensors),
+                                                        run(reference).appendingPathComponent(tensors), tolerance: 1e-4,
+                                                        prefixes: ["m.", "v."])
+        if !moments.isEmpty { strays.append("optimizer moments beyond 1e-4 relative: \(moments)") }
+        let (steps, expected) = (try self.steps(name), try self.steps(reference))
+        if steps.count != expected.count { strays.append("\(steps.count) metrics lines against \(expected.count)") }
+        for (index, (step, want)) in zip(steps, expected).enumerated() {
+            if !(abs(step.loss - want.loss) <= 1e-5 * abs(want.loss)) {
+                strays.append("step \(index + 1): loss \(step.loss) against \(want.loss)")
+            }
+            if !(abs(step.gradientNorm - want.gradientNorm) <= 1e-5 * abs(want.gradientNorm)) {
+                strays.append("step \(index + 1): grad_norm \(step.gradientNorm) against \(want.gradientNorm)")
+            }
+        }
+        return strays
     }
 
     /// Every file and folder below the run called `name`, as sorted relative paths.

@@ -1,46 +1,27 @@
 import Foundation
+import QuenchModel
+import Testing
 
-/// The F32 tensors of a safetensors file by name, read here without QuenchModel so weights written by
-/// two runs can be compared within a tolerance by code independent of the writer.
+/// Weights written by two runs compared tensor by tensor within a tolerance, read through
+/// QuenchModel's validated `SafetensorsFile`.
 enum SafetensorsFloats {
-    /// A file that is not a safetensors file of F32 tensors, and why.
-    struct Unreadable: Error, CustomStringConvertible {
-        let file: String
-        let reason: String
-        var description: String { "\(file): \(reason)" }
-    }
-
-    /// Every tensor of `url` but `__metadata__`, as floats in file order.
-    static func read(_ url: URL) throws -> [String: [Float]] {
-        let data = try Data(contentsOf: url)
-        guard data.count >= 8 else { throw Unreadable(file: url.path, reason: "shorter than its 8-byte header length") }
-        let length = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard length <= UInt64(data.count - 8) else { throw Unreadable(file: url.path, reason: "header length \(length) past the end") }
-        let start = 8 + Int(length)
-        guard let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<start)) as? [String: Any] else {
-            throw Unreadable(file: url.path, reason: "the header is not a JSON object")
-        }
-        var tensors: [String: [Float]] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any], entry["dtype"] as? String == "F32",
-                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2,
-                  0 <= offsets[0], offsets[0] <= offsets[1], offsets[1] <= data.count - start, (offsets[1] - offsets[0]) % 4 == 0
-            else { throw Unreadable(file: url.path, reason: "tensor \(name) is not an F32 tensor inside the file: \(value)") }
-            let bytes = data.subdata(in: (start + offsets[0])..<(start + offsets[1]))
-            tensors[name] = bytes.withUnsafeBytes { raw in
-                (0..<(bytes.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
-            }
-        }
-        return tensors
-    }
-
-    /// The tensors of `a` whose relative error against `b`'s, ‖a − b‖₂ / ‖b‖₂ (in doubles), exceeds
-    /// `tolerance`, with that error; a tensor only one file has, or of another size, counts as infinite.
-    static func differences(_ a: URL, _ b: URL, tolerance: Double) throws -> [String: Double] {
-        let (left, right) = (try read(a), try read(b))
+    /// The tensors of `a` whose names start with one of `prefixes` (every tensor when empty) and whose
+    /// relative error against `b`'s, ‖a − b‖₂ / ‖b‖₂ (in doubles), exceeds `tolerance`, with that
+    /// error; a tensor only one file has, or of another size, counts as infinite. Fails the test when
+    /// neither file has such a tensor: comparing nothing would pass silently.
+    static func differences(_ a: URL, _ b: URL, tolerance: Double, prefixes: [String] = []) throws -> [String: Double] {
+        let (left, right) = (try SafetensorsFile(contentsOf: a), try SafetensorsFile(contentsOf: b))
+        let names = Set(left.tensorNames).union(right.tensorNames)
+            .filter { name in prefixes.isEmpty || prefixes.contains { name.hasPrefix($0) } }
+        try #require(!names.isEmpty, "no tensors\(prefixes.isEmpty ? "" : " named \(prefixes)*") in \(a.path) or \(b.path)")
         var differing: [String: Double] = [:]
-        for name in Set(left.keys).union(right.keys) {
-            guard let x = left[name], let y = right[name], x.count == y.count else {
+        for name in names {
+            guard left.info(name) != nil, right.info(name) != nil else {
+                differing[name] = .infinity
+                continue
+            }
+            let (x, y) = (try left.floats(name), try right.floats(name))
+            guard x.count == y.count else {
                 differing[name] = .infinity
                 continue
             }
