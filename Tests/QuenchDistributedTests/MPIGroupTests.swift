@@ -74,6 +74,8 @@ struct RankBodies {
         defer { group.finish() }
         #expect(group.size == 2)
         #expect(group.ranksOnThisNode == 2, "both ranks run on this machine")
+        let algorithm = MPIGroup.allreduceAlgorithm
+        #expect(getenv(algorithm.variable).map { String(cString: $0) } == algorithm.ring, "non-blocking sums take the ring")
         let rank = group.rank
         // Rank r holds i·(r+1) + 0.5, so the sum is 3i + 1.
         var floats: [Float] = (0 ..< 10).map { (index: Int) -> Float in Float(index * (rank + 1)) + 0.5 }
