@@ -33,6 +33,8 @@ let package = Package(
             name: "CCurl", path: "Sources/CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "QuenchFiles"),
+        // HTML escaping and the loss chart, shared by the run report and the registry's web pages.
+        .target(name: "QuenchHTML"),
         .target(name: "QuenchConfig", dependencies: ["QuenchFiles", "Yams"]),
         .target(name: "QuenchRandom"),
         // The gate.json schema (verdict, checks, files by role, per-set results): QuenchEval writes it,
@@ -73,7 +75,7 @@ let package = Package(
         .target(
             name: "QuenchRegistryServer",
             dependencies: [
-                "QuenchConfig", "QuenchFiles", "QuenchHub", "QuenchRegistry", "QuenchRegistryPostgres", "QuenchSecurity",
+                "QuenchConfig", "QuenchFiles", "QuenchHTML", "QuenchHub", "QuenchRegistry", "QuenchRegistryPostgres", "QuenchSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -100,7 +102,7 @@ let package = Package(
             dependencies: [
                 "QuenchConfig", "QuenchData", "QuenchDistributed", "QuenchGate", "QuenchTrain", "QuenchModel", "QuenchTokenizer", "QuenchEval",
                 "QuenchHub", "QuenchRegistry", "QuenchRegistryClient", "QuenchGovernance", "QuenchDispatch", "QuenchSecurity",
-                "QuenchFiles",
+                "QuenchFiles", "QuenchHTML",
             ]),
         .target(
             name: "QuenchBench",

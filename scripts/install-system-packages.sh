@@ -20,7 +20,8 @@ packages=(
     rsync                  # file transfer for the SSH backend
     slurm-wlm              # slurmctld/slurmd single-node cluster for the Slurm dispatch tests
     munge                  # Slurm's authentication daemon
-    chromium               # headless screenshot of the HTML run report
+    chromium               # headless screenshot of the HTML run report; the browser of the registry UI tests
+    chromium-driver        # chromedriver, through which Selenium drives chromium in the registry UI tests
     openmpi-bin            # mpirun and libmpi.so.40, which quench train loads at run time for data-parallel ranks
     libpmix-dev            # libpmix.so where Slurm's mpi_pmix plugin looks for it (srun --mpi=pmix)
 )
