@@ -81,17 +81,22 @@ public struct Lineage: Codable, Sendable, Equatable {
     public var architecture: String?
     /// Who ran the training, when known: separation of duties keeps them from approving the version.
     public var trainedBy: String?
+    /// The losses of every training step, when the run recorded them; absent (not even a key) otherwise,
+    /// so records written before curves existed encode, and hash, exactly as they did.
+    public var trainingCurve: [LossPoint]?
 
     enum CodingKeys: String, CodingKey {
         case baseModel = "base_model", datasets, jobSpecSHA256 = "job_spec_sha256", hyperparameters
-        case quenchVersion = "quench_version", architecture, trainedBy = "trained_by"
+        case quenchVersion = "quench_version", architecture, trainedBy = "trained_by", trainingCurve = "training_curve"
     }
 
     public init(
         baseModel: BaseModelLineage, datasets: [DatasetLineage], jobSpecSHA256: String?,
-        hyperparameters: JSONValue, quenchVersion: String, architecture: String? = nil, trainedBy: String? = nil
+        hyperparameters: JSONValue, quenchVersion: String, architecture: String? = nil, trainedBy: String? = nil,
+        trainingCurve: [LossPoint]? = nil
     ) {
         self.trainedBy = trainedBy
+        self.trainingCurve = trainingCurve
         self.baseModel = baseModel
         self.datasets = datasets
         self.jobSpecSHA256 = jobSpecSHA256

@@ -39,6 +39,7 @@ extension Registry {
     /// is signed before the record is committed, so no unsigned version is ever visible.
     public func register(_ request: RegistrationRequest, by identity: RegistryIdentity) throws -> ModelVersion {
         try Self.validate(name: request.name)
+        try request.lineage.validateTrainingCurve()
         try authorize(identity, "register", roles: [.trainer, .admin])
         let actor = identity.name
         let (report, reportBytes) = try GateReport.load(verifying: request.gateReport, files: request.gateFiles, lineage: request.lineage)

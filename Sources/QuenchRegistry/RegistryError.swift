@@ -41,6 +41,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case checkpointWriteFailed(path: String, reason: String)
     case checkpointInvalid(path: String, line: Int, reason: String)
     case bomUnwritable(path: String, reason: String)
+    case trainingCurveInvalid(point: Int, step: Int, reason: String)
+    case trainingCurveTooLong(points: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -121,6 +123,11 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             return "audit checkpoint \(path):\(line) is invalid: \(reason)"
         case .bomUnwritable(let path, let reason):
             return "cannot write the BOM to \(path): \(reason)"
+        case .trainingCurveInvalid(let point, let step, let reason):
+            return "the lineage's training_curve is refused at point \(point) (step \(step)): \(reason); "
+                + "a curve needs finite losses at increasing steps, as metrics.jsonl records them"
+        case .trainingCurveTooLong(let points, let limit):
+            return "the lineage's training_curve has \(points) points, more than the \(limit) the registry keeps; record every n-th step"
         }
     }
 }

@@ -10,7 +10,8 @@ extension APIError {
             self.init(.forbidden, code: "forbidden", message: message)
         case .selfApproval, .trainerApproval:
             self.init(.forbidden, code: "separation_of_duties", message: message)
-        case .invalidName, .artifactsUnreadable, .invalidUserName, .userNeedsRole, .proofRangeInvalid:
+        case .invalidName, .artifactsUnreadable, .invalidUserName, .userNeedsRole, .proofRangeInvalid, .trainingCurveInvalid,
+             .trainingCurveTooLong:
             self.init(.badRequest, code: "bad_request", message: message)
         case .versionNotFound, .aliasHasNoHistory, .userNotFound:
             self.init(.notFound, code: "not_found", message: message)

@@ -1,4 +1,5 @@
 import Foundation
+import QuenchHTML
 
 /// `report.html`: one self-contained page (inline CSS and SVG, no scripts or fonts to fetch) with
 /// the verdict (with failing examples when an accuracy check rejected the model), the loss curves,
@@ -9,7 +10,7 @@ enum HTMLReport {
         var body = "<header><h1>\(e(report.job))</h1><p class=\"verdict \(verdictClass)\">\(e(report.headline))</p>"
         body += rejectedExamples(report.rejectedTaskSets)
         body += "<p class=\"muted\">Run <code>\(e(report.runDirectory))</code> · Quench \(e(report.quenchVersion)) · finished \(e(ISO8601DateFormatter().string(from: report.finishedAt)))</p></header>"
-        body += section("Training loss", report.curve.map { LossChartSVG.render($0) } ?? "<p class=\"muted\">Training did not run.</p>")
+        body += section("Training loss", report.curve.map { LossChartSVG.render($0.chartPoints) } ?? "<p class=\"muted\">Training did not run.</p>")
         if let evaluation = report.evaluation, !evaluation.sets.isEmpty { body += section("Before and after", evaluationTable(evaluation)) }
         if let tasks = report.evaluation?.evaluation.tasks, !tasks.isEmpty { body += section("Task accuracy", taskAccuracy(tasks)) }
         if let gate = report.gate { body += section("Quality gate: \(gate.passed ? "passed" : "failed")", gateTable(gate)) }
@@ -85,21 +86,7 @@ enum HTMLReport {
     }
 
     /// Escapes text for HTML element content and attribute values.
-    static func e(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func e(_ text: String) -> String { HTMLText.escaped(text) }
 
     private static let style = """
         body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:960px;padding:0 1rem;color:#1d1d1f}
@@ -110,8 +97,6 @@ enum HTMLReport {
         th,td{border-bottom:1px solid #eee;padding:.35rem .5rem;text-align:left;vertical-align:top}
         td.num{text-align:right;font-variant-numeric:tabular-nums}tr.fail td{background:#fdf1f0}
         code{font-size:12px;word-break:break-all}
-        .chart{width:100%;height:auto;font-size:12px;fill:#444}.chart .grid{stroke:#eee}
-        .chart .train{fill:none;stroke:#1a73e8;stroke-width:2}.chart .validation{fill:none;stroke:#e8710a;stroke-width:1.5;stroke-dasharray:4 3}
-        .chart .validation-point{fill:#e8710a}
+        \(LossChartSVG.css)
         """
 }

@@ -1,5 +1,7 @@
 import Foundation
 import QuenchFiles
+import QuenchHTML
+import QuenchRegistry
 
 /// The per-step losses of a training run, read from its metrics.jsonl, for the report's chart.
 public struct TrainingCurve: Codable, Sendable, Equatable {
@@ -30,5 +32,22 @@ public struct TrainingCurve: Codable, Sendable, Equatable {
             byStep[point.step] = point
         }
         return TrainingCurve(points: byStep.values.sorted { $0.step < $1.step })
+    }
+
+    /// The points as the loss chart draws them.
+    var chartPoints: [LossChartSVG.Point] {
+        points.map { LossChartSVG.Point(step: $0.step, loss: $0.loss, validationLoss: $0.validationLoss) }
+    }
+
+    /// The curve as a version's lineage records it: a non-finite validation loss left out (the step's
+    /// training loss stays), and a curve longer than the registry keeps thinned to every n-th step, the
+    /// last step always kept.
+    func lineagePoints(limit: Int = Lineage.trainingCurveLimit) -> [LossPoint] {
+        let kept = points.map { LossPoint(step: $0.step, loss: $0.loss, validationLoss: $0.validationLoss.flatMap { $0.isFinite ? $0 : nil }) }
+        guard kept.count > limit, limit > 1 else { return kept }
+        let stride = (kept.count + limit - 2) / (limit - 1)
+        var thinned = Swift.stride(from: 0, to: kept.count - 1, by: stride).map { kept[$0] }
+        if let last = kept.last { thinned.append(last) }
+        return thinned
     }
 }

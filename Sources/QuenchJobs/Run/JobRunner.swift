@@ -112,7 +112,8 @@ public struct JobRunner {
             notRun(.register, "registry.register is false", &state)
             return
         }
-        finished.register = try step(RegisterStage(context: run, lineage: RunLineage(fetch: fetch, verify: verify, data: data),
+        let lineage = RunLineage(fetch: fetch, verify: verify, data: data, metrics: train.metrics)
+        finished.register = try step(RegisterStage(context: run, lineage: lineage,
                                                    train: train, gate: gate, sign: sign), &state)
     }
 

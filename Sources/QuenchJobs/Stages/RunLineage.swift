@@ -6,11 +6,14 @@ struct RunLineage: Sendable {
     let fetch: FetchStage.Output
     let verify: VerifyStage.Output
     let data: DataStage.Output
+    /// The training's metrics.jsonl, whose per-step losses become the lineage's training curve; nil
+    /// when no training's metrics are at hand (the lineage then has no curve).
+    var metrics: String? = nil
 
     /// Base model, datasets (with record counts and fingerprints, each from its own dataset's
     /// report), the spec's hash, the training settings (with `precision` written out even when it is
-    /// the default fp32), the Quench version and the OS user who ran the training (who may then not
-    /// approve it), as the registry keeps them.
+    /// the default fp32), the Quench version, the OS user who ran the training (who may then not
+    /// approve it) and the training curve, as the registry keeps them.
     func lineage(_ context: RunContext) throws -> Lineage {
         let datasets = DatasetRole.allCases.compactMap { role in
             verify.check(role).map { check in
@@ -29,6 +32,7 @@ struct RunLineage: Sendable {
             baseModel: BaseModelLineage(source: fetch.repo ?? fetch.location, commit: fetch.commit,
                                         files: fetch.files.map { HashedFile(path: $0.path, sha256: $0.sha256) }),
             datasets: datasets, jobSpecSHA256: context.spec.sha256, hyperparameters: settings,
-            quenchVersion: context.quenchVersion, trainedBy: try RegistryActor.osUser(environment: context.environment))
+            quenchVersion: context.quenchVersion, trainedBy: try RegistryActor.osUser(environment: context.environment),
+            trainingCurve: metrics.map { TrainingCurve.read(metrics: URL(fileURLWithPath: $0)).lineagePoints() })
     }
 }
