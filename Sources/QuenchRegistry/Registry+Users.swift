@@ -12,7 +12,7 @@ extension Registry {
     public func addUser(name: String, roles: [RegistryRole], by admin: RegistryIdentity) throws -> (user: APIUser, token: String) {
         guard ModelName.isValid(name) else { throw RegistryError.invalidUserName(name) }
         guard !roles.isEmpty else { throw RegistryError.userNeedsRole(name) }
-        let token = Self.tokenPrefix + Self.randomTokenBody()
+        let token = Self.tokenPrefix + Self.randomURLSafeToken()
         let user = APIUser(name: name, roles: RegistryIdentity(name: name, roles: roles, method: .apiToken).roles,
                            createdAt: Timestamp.string(), createdBy: admin.name, revokedAt: nil)
         let created = try change { access in
@@ -48,9 +48,18 @@ extension Registry {
     /// The identity a bearer token authenticates, or nil for an unknown or revoked token.
     public func identity(forToken token: String) throws -> RegistryIdentity? {
         guard token.hasPrefix(Self.tokenPrefix) else { return nil }
-        guard let stored = try store.read({ try $0.user(withTokenSHA256: Self.tokenHash(token)) }), stored.user.revokedAt == nil else {
-            return nil
-        }
+        return Self.liveIdentity(try store.read { try $0.user(withTokenSHA256: Self.tokenHash(token)) })
+    }
+
+    /// The identity of the API user `name` as it is now, or nil for an unknown or revoked user: a web
+    /// session looks its user up on every request, so a revocation or a role change applies at once.
+    public func identity(ofUser name: String) throws -> RegistryIdentity? {
+        Self.liveIdentity(try store.read { try $0.user(named: name) })
+    }
+
+    /// The identity of `stored` unless it is absent or revoked.
+    private static func liveIdentity(_ stored: StoredUser?) -> RegistryIdentity? {
+        guard let stored, stored.user.revokedAt == nil else { return nil }
         return RegistryIdentity(name: stored.user.name, roles: stored.user.roles, method: .apiToken)
     }
 
@@ -59,8 +68,9 @@ extension Registry {
         Data(SHA256.hash(data: Data(token.utf8))).hex
     }
 
-    /// 32 random bytes, base64url without padding.
-    private static func randomTokenBody() -> String {
+    /// 32 random bytes, base64url without padding: the body of an API token, and the web UI's session
+    /// ids and CSRF tokens.
+    public static func randomURLSafeToken() -> String {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         return bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

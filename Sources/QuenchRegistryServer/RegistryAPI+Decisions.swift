@@ -40,19 +40,19 @@ extension RegistryAPI {
 
     func addDecisionRoutes(to routes: inout RouteList) {
         routes.post("/v1/models/:name/versions/:version/approve") { request, context in
-            let (identity, reference, body) = try await decision(request, context: context, roles: [.approver], action: "approve")
+            let (identity, reference, body) = try await decision(request, context: context, .approve)
             return try Self.json(try await worker.run { try $0.approve(reference, note: body.note, by: identity) })
         }
         routes.post("/v1/models/:name/versions/:version/reject") { request, context in
-            let (identity, reference, body) = try await decision(request, context: context, roles: [.approver], action: "reject")
+            let (identity, reference, body) = try await decision(request, context: context, .reject)
             return try Self.json(try await worker.run { try $0.reject(reference, note: body.note, by: identity) })
         }
         routes.post("/v1/models/:name/versions/:version/archive") { request, context in
-            let (identity, reference, body) = try await decision(request, context: context, roles: [.admin], action: "archive")
+            let (identity, reference, body) = try await decision(request, context: context, .archive)
             return try Self.json(try await worker.run { try $0.archive(reference, note: body.note, by: identity) })
         }
         routes.post("/v1/models/:name/versions/:version/flag") { request, context in
-            let identity = try await authentication.identity(of: request, context: context, holding: [.admin], for: "flag for review")
+            let identity = try await authentication.identity(of: request, context: context, for: .flag)
             let reference = try Self.reference(context)
             let body = try await self.body(ReasonBody.self, of: request, context: context)
             return try Self.json(try await worker.run { try $0.markForReview(version: reference, reason: body.reason, by: identity) })
@@ -63,7 +63,7 @@ extension RegistryAPI {
             return try Self.json(try await worker.run { try $0.aliasHistory(name: name) })
         }
         routes.post("/v1/models/:name/aliases/:alias") { request, context in
-            let identity = try await authentication.identity(of: request, context: context, holding: [.approver, .admin], for: "promote")
+            let identity = try await authentication.identity(of: request, context: context, for: .promote)
             let name = try Self.name(context)
             let alias = try Self.alias(context)
             let body = try await self.body(PromoteBody.self, of: request, context: context)
@@ -73,7 +73,7 @@ extension RegistryAPI {
             })
         }
         routes.post("/v1/models/:name/aliases/:alias/rollback") { request, context in
-            let identity = try await authentication.identity(of: request, context: context, holding: [.approver, .admin], for: "roll back")
+            let identity = try await authentication.identity(of: request, context: context, for: .rollback)
             let name = try Self.name(context)
             let alias = try Self.alias(context)
             _ = try await self.body(EmptyBody.self, of: request, context: context)
@@ -81,18 +81,22 @@ extension RegistryAPI {
         }
     }
 
-    /// The identity (holding one of `roles`), the version and the note of a decision request.
-    private func decision(_ request: Request, context: RegistryRequestContext, roles: [RegistryRole], action: String) async throws
+    /// The identity (allowed `decision`), the version and the note of a decision request.
+    private func decision(_ request: Request, context: RegistryRequestContext, _ decision: RegistryDecision) async throws
         -> (RegistryIdentity, VersionReference, NoteBody)
     {
-        let identity = try await authentication.identity(of: request, context: context, holding: roles, for: action)
+        let identity = try await authentication.identity(of: request, context: context, for: decision)
         let reference = try Self.reference(context)
         return (identity, reference, try await body(NoteBody.self, of: request, context: context))
     }
 
     /// The `{alias}` path parameter, one of the known aliases.
     private static func alias(_ context: RegistryRequestContext) throws -> ModelAlias {
-        let text = context.parameters.get("alias") ?? ""
+        try alias(named: context.parameters.get("alias") ?? "")
+    }
+
+    /// The alias `text` names; 400 listing the known ones otherwise.
+    static func alias(named text: String) throws -> ModelAlias {
         guard let alias = ModelAlias(rawValue: text) else {
             throw APIError.badRequest("unknown alias '\(text)'; known: \(ModelAlias.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -36,13 +36,17 @@ extension RegistryAPI {
         }
         routes.get("/v1/models/:name/versions/:version/bom") { request, context in
             _ = try await authentication.identity(of: request, context: context)
-            let reference = try Self.reference(context)
-            let quenchVersion = self.quenchVersion
-            return try Self.json(try await worker.run { try $0.bom(reference, quenchVersion: quenchVersion) })
+            return try await bom(try Self.reference(context))
         }
         routes.get("/v1/models/:name/versions/:version/files/**") { request, context in
             try await file(request, context: context)
         }
+    }
+
+    /// The ML-BOM of `reference` as a JSON answer: the API's and the UI's download.
+    func bom(_ reference: VersionReference) async throws -> Response {
+        let quenchVersion = self.quenchVersion
+        return try Self.json(try await worker.run { try $0.bom(reference, quenchVersion: quenchVersion) })
     }
 
     /// Registers the files of an upload as the next version of `{name}`; the upload is consumed

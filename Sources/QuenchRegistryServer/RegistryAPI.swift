@@ -17,15 +17,13 @@ struct RegistryAPI: Sendable {
     /// The OpenAPI document served at /v1/openapi.yaml.
     let openAPIDocument: Data
 
-    /// Adds every route under /v1, after the access-log middleware that answers errors.
-    func addRoutes(to router: Router<RegistryRequestContext>) {
-        var routes = RouteList()
+    /// Adds every route under /v1 to `routes`.
+    func addRoutes(to routes: inout RouteList) {
         addServiceRoutes(to: &routes)
         addVersionRoutes(to: &routes)
         addDecisionRoutes(to: &routes)
         addUploadRoutes(to: &routes)
         addAuditRoutes(to: &routes)
-        routes.install(on: router)
     }
 
     /// Reads a JSON body of at most `jsonLimit` bytes and decodes it strictly; an empty body reads as `{}`.

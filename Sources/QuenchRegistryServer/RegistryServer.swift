@@ -23,9 +23,12 @@ public struct RegistryServer: Sendable {
         public var maxUploadBytes: Int64
         /// Quench's version, written into ML-BOMs.
         public var quenchVersion: String
+        /// How long a web UI session lasts from its sign-in, in seconds (absolute, not extended by use).
+        public var sessionLifetime: TimeInterval
 
         public init(home: URL, listen: ListenAddress, tlsCertificate: URL? = nil, tlsKey: URL? = nil,
-                    maxBodyBytes: Int64 = 64 << 20, maxUploadBytes: Int64 = 64 << 30, quenchVersion: String) {
+                    maxBodyBytes: Int64 = 64 << 20, maxUploadBytes: Int64 = 64 << 30, quenchVersion: String,
+                    sessionLifetime: TimeInterval = 1800) {
             self.home = home
             self.listen = listen
             self.tlsCertificate = tlsCertificate
@@ -33,6 +36,7 @@ public struct RegistryServer: Sendable {
             self.maxBodyBytes = maxBodyBytes
             self.maxUploadBytes = maxUploadBytes
             self.quenchVersion = quenchVersion
+            self.sessionLifetime = sessionLifetime
         }
     }
 
@@ -74,7 +78,8 @@ public struct RegistryServer: Sendable {
         try await pool.shutdownGracefully()
     }
 
-    /// Cleans the upload area, then answers requests until a shutdown signal.
+    /// Cleans the upload area, then answers requests (the API under /v1, the web UI under /ui) until a
+    /// shutdown signal.
     private func serve(
         worker: RegistryWorker, authenticators: [any Authenticator], document: Data, tls: TLSConfiguration?,
         listening: @escaping @Sendable (String) -> Void
@@ -85,8 +90,14 @@ public struct RegistryServer: Sendable {
             worker: worker, authentication: RequestAuthentication(authenticators: authenticators),
             uploads: uploads, receiver: UploadReceiver(worker: worker, limit: options.maxUploadBytes),
             jsonLimit: options.maxBodyBytes, quenchVersion: options.quenchVersion, openAPIDocument: document)
+        let ui = RegistryUI(
+            api: api, sessions: SessionStore(lifetime: options.sessionLifetime), tokens: APITokenAuthenticator(worker: worker),
+            secureCookies: tls != nil)
+        var routes = RouteList()
+        api.addRoutes(to: &routes)
+        ui.addRoutes(to: &routes)
         let router = Router(context: RegistryRequestContext.self)
-        api.addRoutes(to: router)
+        routes.install(on: router)
         var logger = Logger(label: "quench.registry")
         logger.logLevel = .error
         let scheme = tls == nil ? "http" : "https"

@@ -11,9 +11,12 @@ struct RouteList {
     mutating func post(_ path: String, _ handler: @escaping Handler) { routes.append((.post, path, handler)) }
     mutating func put(_ path: String, _ handler: @escaping Handler) { routes.append((.put, path, handler)) }
 
-    /// Adds the access-log middleware, then every route, to `router`.
+    /// Adds the access-log middleware, then the web UI's (headers and error pages under /ui), then every
+    /// route, to `router`.
     func install(on router: Router<RegistryRequestContext>) {
-        router.add(middleware: AccessLogMiddleware(routes: RouteTable(routes.map { ($0.method.rawValue, $0.path) })))
+        let table = RouteTable(routes.map { ($0.method.rawValue, $0.path) })
+        router.add(middleware: AccessLogMiddleware(routes: table))
+        router.add(middleware: UIPageMiddleware(routes: table))
         for route in routes {
             router.on(RouterPath(route.path), method: route.method, use: route.handler)
         }
