@@ -35,9 +35,12 @@ final class ServerFixture {
         ServerClient(base: server.url, token: user.flatMap { tokens[$0] }, scratch: directory.url)
     }
 
-    /// Writes a fresh gated candidate trained by `trainer` (recorded in its lineage).
-    func candidate(trainedBy trainer: String? = nil) throws -> GatedCandidate {
-        try GatedCandidate(in: directory.url, trainedBy: trainer, sha256: FileDigest.sha256(of:))
+    /// Writes a fresh gated candidate trained by `trainer` (recorded in its lineage) on `datasetPath`, with
+    /// `trainingCurve` in its lineage when not empty.
+    func candidate(trainedBy trainer: String? = nil, datasetPath: String = "data/train.jsonl",
+                   trainingCurve: [(step: Int, loss: Double, validationLoss: Double?)] = []) throws -> GatedCandidate {
+        try GatedCandidate(in: directory.url, trainedBy: trainer, datasetPath: datasetPath, trainingCurve: trainingCurve,
+                           sha256: FileDigest.sha256(of:))
     }
 
     /// Uploads `candidate` as `user` and registers it as `name`; returns the answer of the registration.

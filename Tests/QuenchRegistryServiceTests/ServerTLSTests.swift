@@ -3,7 +3,7 @@ import QuenchTestSupport
 import Testing
 
 extension RegistryServiceTests {
-    /// `quench registry serve` with a certificate: HTTPS, verified by curl against the test CA.
+    /// `quench registry serve` with a certificate: HTTPS, verified by curl against the test CA; the web UI's cookies Secure.
     @Suite struct ServerTLSTests {
         @Test func servesHTTPSWithTheGivenCertificate() throws {
             let directory = try TemporaryDirectory("server")
@@ -20,6 +20,16 @@ extension RegistryServiceTests {
             #expect(me.status == 200, "\(me.text)")
             #expect(me.object["name"] as? String == "approver-a")
             #expect(me.object["method"] as? String == "api_token")
+
+            // The web UI's cookies are Secure over TLS.
+            var ui = UIClient(base: server.url, scratch: directory.url)
+            ui.caBundle = certificates.caBundle
+            #expect(try ui.get("/ui/sign-in").cookie("quench_signin")?.has("Secure") == true)
+            let signedIn = try ui.signIn(token: token)
+            #expect(signedIn.status == 303)
+            let session = try #require(signedIn.cookie("quench_session"))
+            #expect(session.has("Secure") && session.has("HttpOnly"))
+            #expect(session.attribute("SameSite") == "Strict")
         }
     }
 }

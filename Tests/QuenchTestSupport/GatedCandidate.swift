@@ -17,8 +17,11 @@ public struct GatedCandidate {
     public static let baseModelSHA256 = String(repeating: "1", count: 64)
 
     /// Writes a fresh candidate (random adapter weights, so every one differs) under `directory`, trained by
-    /// `trainer`; `sha256` hashes a file (hex), as the caller's module does it (this target links no hashing).
-    public init(in directory: URL, trainedBy trainer: String? = nil, sha256: (URL) throws -> String) throws {
+    /// `trainer` on one dataset at `datasetPath`, with `trainingCurve` in its lineage when not empty; `sha256`
+    /// hashes a file (hex), as the caller's module does it (this target links no hashing).
+    public init(in directory: URL, trainedBy trainer: String? = nil, datasetPath: String = "data/train.jsonl",
+                trainingCurve: [(step: Int, loss: Double, validationLoss: Double?)] = [],
+                sha256: (URL) throws -> String) throws {
         folder = directory.appendingPathComponent("runs/\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let weights = folder.appendingPathComponent("adapter_model.safetensors")
@@ -41,11 +44,18 @@ public struct GatedCandidate {
         var lineage: [String: Any] = [
             "base_model": ["source": "HuggingFaceTB/SmolLM2-135M-Instruct", "commit": "abc123",
                            "files": [["path": "model.safetensors", "sha256": Self.baseModelSHA256]]],
-            "datasets": [["path": "data/train.jsonl", "sha256": String(repeating: "2", count: 64), "records": 100]],
+            "datasets": [["path": datasetPath, "sha256": String(repeating: "2", count: 64), "records": 100]],
             "job_spec_sha256": String(repeating: "3", count: 64), "hyperparameters": ["lr": 0.0002, "rank": 8],
             "quench_version": "0.1.0", "architecture": "llama",
         ]
         if let trainer { lineage["trained_by"] = trainer }
+        if !trainingCurve.isEmpty {
+            lineage["training_curve"] = trainingCurve.map { point -> [String: Any] in
+                var entry: [String: Any] = ["step": point.step, "loss": point.loss]
+                if let validation = point.validationLoss { entry["validation_loss"] = validation }
+                return entry
+            }
+        }
         self.lineage = lineage
     }
 
