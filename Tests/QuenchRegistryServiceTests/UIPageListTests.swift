@@ -92,7 +92,7 @@ import Testing
 
     @Test func theStylesheetAndScriptCoverWhatThePagesUse() {
         for rule in ["@media (max-width:700px)", ":focus-visible", ".table-wrap{overflow-x:auto", ".status-pending_approval", ".status-approved",
-                     ".status-rejected", ".status-archived", ".alias{", ".flash.done", ".flash.refused", ".chart .train", ".chart .validation-point",
+                     ".status-rejected", ".status-archived", ".alias{", ".flash.done", ".flash.refused", ".chart .train", ".chart .validation-point", "code.hash{white-space:nowrap",
                      #"th[aria-sort="ascending"]"#] {
             #expect(StyleSheet.css.contains(rule), "\(rule)")
         }

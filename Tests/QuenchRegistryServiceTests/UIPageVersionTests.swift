@@ -75,7 +75,7 @@ import Testing
         #expect(summary.contains(#"<p id="decision-note" class="note">looks good"#))
         let lineage = try #require(UIPageSamples.section("lineage", in: html))
         for expected in ["HuggingFaceTB/SmolLM2-135M-Instruct", "<code>abc123</code>", String(repeating: "1", count: 64),
-                         String(repeating: "2", count: 64), "<code>sha256:ff</code>", String(repeating: "3", count: 64),
+                         String(repeating: "2", count: 64), "<code class=\"hash\">sha256:ff</code>", String(repeating: "3", count: 64),
                          #"<tr><th scope="row">lr</th><td><code>0.0002</code></td></tr>"#,
                          #"<tr><th scope="row">rank</th><td><code>8</code></td></tr>"#, "<dd>trainer-t</dd>", "<dd>0.1.0</dd>"] {
             #expect(lineage.contains(expected), "\(expected)")

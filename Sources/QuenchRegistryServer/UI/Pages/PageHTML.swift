@@ -89,6 +89,9 @@ enum PageHTML {
         }
     }
 
+    /// A hash or fingerprint as code that does not wrap (its table scrolls sideways on a narrow screen instead).
+    static func hash(_ value: String) -> String { "<code class=\"hash\">\(text(value))</code>" }
+
     /// `<td>…</td>` around already-built HTML.
     static func cell(_ html: String, numeric: Bool = false) -> String {
         numeric ? "<td class=\"num\">\(html)</td>" : "<td>\(html)</td>"

@@ -30,6 +30,8 @@ enum StyleSheet {
         h2{font-size:1.2rem;border-bottom:1px solid var(--line);padding-bottom:.25rem;margin:2rem 0 .75rem}
         h3{font-size:1rem;margin:1.25rem 0 .5rem}
         .muted{color:var(--muted)}
+        code.hash{white-space:nowrap;word-break:normal}
+        code.json{display:block;min-width:18rem}
         .breadcrumb{margin:0;color:var(--muted)}
         code{font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all}
         .flash{padding:.6rem .9rem;border-radius:6px;margin:0 0 1rem;font-weight:600;border-left:4px solid}

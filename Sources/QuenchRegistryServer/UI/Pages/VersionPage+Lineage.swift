@@ -11,12 +11,12 @@ extension VersionPage {
         facts.append(("Trained by", PageHTML.text(lineage.trainedBy ?? "not recorded")))
         facts.append(("Quench version", PageHTML.text(lineage.quenchVersion)))
         let files = lineage.baseModel.files.map { file in
-            "<tr>" + PageHTML.cell(PageHTML.text(file.path)) + PageHTML.cell("<code>\(PageHTML.text(file.sha256))</code>") + "</tr>"
+            "<tr>" + PageHTML.cell(PageHTML.text(file.path)) + PageHTML.cell(PageHTML.hash(file.sha256)) + "</tr>"
         }
         let datasets = lineage.datasets.map { dataset in
-            "<tr>" + PageHTML.cell(PageHTML.text(dataset.path)) + PageHTML.cell("<code>\(PageHTML.text(dataset.sha256))</code>")
+            "<tr>" + PageHTML.cell(PageHTML.text(dataset.path)) + PageHTML.cell(PageHTML.hash(dataset.sha256))
                 + PageHTML.cell(String(dataset.records), numeric: true)
-                + PageHTML.cell(dataset.fingerprint.map { "<code>\(PageHTML.text($0))</code>" } ?? "none") + "</tr>"
+                + PageHTML.cell(dataset.fingerprint.map(PageHTML.hash) ?? "none") + "</tr>"
         }
         return definitionList(facts)
             + "<h3>Base model files</h3>" + PageHTML.table(id: "base-model-files", headers: [PageHTML.Header("File"), PageHTML.Header("sha256")], rows: files)

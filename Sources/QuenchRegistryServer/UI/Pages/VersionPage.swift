@@ -81,7 +81,7 @@ enum VersionPage {
         let rows = entries.sorted { $0.seq > $1.seq }.map { entry in
             "<tr>" + PageHTML.cell(String(entry.seq), numeric: true) + PageHTML.cell(PageHTML.time(entry.at))
                 + PageHTML.cell(PageHTML.text(entry.actor)) + PageHTML.cell(PageHTML.text(entry.action))
-                + PageHTML.cell("<code>\(PageHTML.text(entry.body))</code>") + "</tr>"
+                + PageHTML.cell("<code class=\"json\">\(PageHTML.text(entry.body))</code>") + "</tr>"
         }
         let headers = [PageHTML.Header("#"), PageHTML.Header("At", sortsByTime: true), PageHTML.Header("By"),
                        PageHTML.Header("Action"), PageHTML.Header("Details")]
