@@ -75,7 +75,8 @@ let package = Package(
         .target(
             name: "QuenchRegistryServer",
             dependencies: [
-                "QuenchConfig", "QuenchFiles", "QuenchHTML", "QuenchHub", "QuenchRegistry", "QuenchRegistryPostgres", "QuenchSecurity",
+                "QuenchConfig", "QuenchFiles", "QuenchGate", "QuenchHTML", "QuenchHub", "QuenchRegistry", "QuenchRegistryPostgres",
+                "QuenchSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -162,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "QuenchRegistryServiceTests",
             dependencies: [
-                "QuenchFiles", "QuenchHub", "QuenchRegistry", "QuenchRegistryClient", "QuenchRegistryPostgres",
+                "QuenchFiles", "QuenchGate", "QuenchHub", "QuenchRegistry", "QuenchRegistryClient", "QuenchRegistryPostgres",
                 "QuenchRegistryServer", "QuenchSecurity", "QuenchTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),

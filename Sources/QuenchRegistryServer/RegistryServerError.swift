@@ -7,6 +7,8 @@ public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
     case tlsIncomplete(given: String, missing: String)
     case tlsUnreadable(path: String, reason: String)
     case limitInvalid(option: String, value: Int)
+    /// A web UI session lifetime outside 1 s ... one day.
+    case sessionLifetimeInvalid(Int)
     case openAPIDocumentMissing
     case passwordFileWithoutDatabase
     /// The OIDC issuer's JWKS file or URL could not be read (`source` names it).
@@ -26,6 +28,8 @@ public enum RegistryServerError: Error, Equatable, CustomStringConvertible {
             return "cannot use the TLS file \(path): \(reason)"
         case .limitInvalid(let option, let value):
             return "\(option) \(value) is out of range: give a positive number"
+        case .sessionLifetimeInvalid(let seconds):
+            return "--session-lifetime \(seconds) is out of range: give seconds from 1 to 86400 (one day)"
         case .openAPIDocumentMissing:
             return "the OpenAPI document is missing from this build (resource openapi.yaml of QuenchRegistryServer)"
         case .passwordFileWithoutDatabase:

@@ -6,7 +6,7 @@ import QuenchRegistryServer
 /// `quench registry serve`: run the registry as an HTTP service.
 struct RegistryServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Serve the registry over HTTP(S) to authenticated users (API v1).",
+        commandName: "serve", abstract: "Serve the registry over HTTP(S) to authenticated users: API v1 and the web UI.",
         discussion: """
             The server owns its home: the database (unless --database names PostgreSQL), the artifact store, \
             the signing key (created at first start, 0600) and the users. Create users with \
@@ -14,6 +14,12 @@ struct RegistryServe: AsyncParsableCommand {
             give --tls-cert and --tls-key (PEM) to serve HTTPS. One JSON access-log line per request goes to \
             standard error. The API is described by GET /v1/openapi.yaml. Stop with Ctrl-C or SIGTERM: \
             requests in flight finish first.
+
+            Reviewers and approvers use the web UI at /ui (for example https://registry.example:8443/ui): \
+            the models, their versions with lineage, gate, evaluation, loss curve, signature and audit entries, \
+            the audit log, and approve, reject, promote, roll back and archive for the roles that may. Sign in \
+            with an API token; it is exchanged for a session cookie that lasts --session-lifetime seconds from \
+            sign-in. Sessions live in the server's memory: a restart signs everyone out.
 
             Bearer tokens are API tokens or, for CI jobs, OIDC JWTs from the issuer HOME/server.yaml configures \
             (the file must belong to the user running the server and be writable by no one else): issuer (the \
@@ -49,6 +55,9 @@ struct RegistryServe: AsyncParsableCommand {
     var maxBodyMiB = 64
     @Option(name: .customLong("max-upload-gib"), help: ArgumentHelp("The largest uploaded artifact file.", valueName: "GiB"))
     var maxUploadGiB = 64
+    @Option(name: .customLong("session-lifetime"), help: ArgumentHelp(
+        "How long a web UI sign-in lasts, from sign-in (1 to 86400).", valueName: "seconds"))
+    var sessionLifetime = 1800
 
     func run() async throws {
         let (store, kind) = try server.openStore()
@@ -56,10 +65,17 @@ struct RegistryServe: AsyncParsableCommand {
         let options = RegistryServer.Options(
             home: home, listen: try ListenAddress(parsing: listen), tlsCertificate: tlsCertificate.map(URL.init(fileURLWithPath:)),
             tlsKey: tlsKey.map(URL.init(fileURLWithPath:)), maxBodyBytes: try Self.bytes(maxBodyMiB, shift: 20, option: "--max-body-mib"),
-            maxUploadBytes: try Self.bytes(maxUploadGiB, shift: 30, option: "--max-upload-gib"), quenchVersion: QuenchVersion.current)
+            maxUploadBytes: try Self.bytes(maxUploadGiB, shift: 30, option: "--max-upload-gib"), quenchVersion: QuenchVersion.current,
+            sessionLifetime: try Self.seconds(sessionLifetime))
         try await RegistryServer(options: options, store: store).run { url in
             StandardStream.error.write("quench registry listening on \(url) (home \(home.path), store \(kind))\n")
         }
+    }
+
+    /// A web UI session lifetime of `seconds`, refusing values outside 1 s ... one day.
+    private static func seconds(_ seconds: Int) throws -> TimeInterval {
+        guard (1...86_400).contains(seconds) else { throw RegistryServerError.sessionLifetimeInvalid(seconds) }
+        return TimeInterval(seconds)
     }
 
     /// `value` << `shift` bytes, refusing values that are not positive or overflow.
