@@ -77,7 +77,8 @@ import Testing
         #expect(table.contains(#"<td><a href="/ui/models/support-bot/versions/1">support-bot@1</a></td>"#))
         #expect(table.contains("<td>alice</td>"))
         #expect(table.contains(#"<code title="\#(String(repeating: "d", count: 64))">dddddddddddd</code>"#))
-        #expect(try #require(UIPageSamples.section("audit-verification", in: ok)).contains(#"<span id="audit-status" class="check pass">verified</span>"#))
+        #expect(try #require(UIPageSamples.section("audit-verification", in: ok))
+            .contains(#"<span id="audit-status" class="check pass">verified</span> 2 entries, 1 checkpoint, root <code>e0e0</code>"#))
         let facts = try #require(UIPageSamples.section("checkpoint", in: ok))
         #expect(facts.contains("<dt>Tree size</dt><dd>2</dd>") && facts.contains("<code>e0e0</code>") && facts.contains("<code>key-1</code>"))
 

@@ -29,7 +29,8 @@ enum AuditPage {
     }
 
     private static func verified(_ verification: AuditVerification) -> String {
-        let counts = "\(verification.entries) entries, \(verification.checkpoints) checkpoints, root <code>\(PageHTML.text(verification.root))</code>"
+        let counts = "\(PageHTML.count(verification.entries, "entry", "entries")), "
+            + "\(PageHTML.count(verification.checkpoints, "checkpoint", "checkpoints")), root <code>\(PageHTML.text(verification.root))</code>"
         guard !verification.ok else {
             return "<p><span id=\"audit-status\" class=\"check pass\">verified</span> \(counts)</p>"
         }

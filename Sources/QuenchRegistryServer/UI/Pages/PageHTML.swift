@@ -89,6 +89,11 @@ enum PageHTML {
         }
     }
 
+    /// "1 entry", "2 entries".
+    static func count(_ number: Int, _ singular: String, _ plural: String) -> String {
+        "\(number) \(number == 1 ? singular : plural)"
+    }
+
     /// A hash or fingerprint as code that does not wrap (its table scrolls sideways on a narrow screen instead).
     static func hash(_ value: String) -> String { "<code class=\"hash\">\(text(value))</code>" }
 

@@ -91,7 +91,7 @@ enum StyleSheet {
         .facts{grid-template-columns:1fr;gap:.1rem}
         .facts dd{margin-bottom:.5rem}
         .search{flex-direction:column;align-items:stretch}
-        .search input{width:100%}
+        .search input{flex:none;width:100%}
         button{align-self:stretch}
         .who button{align-self:auto}
         }

@@ -59,7 +59,7 @@ enum VersionPage {
     private static func lossCurve(_ curve: [LossPoint]?) -> String {
         guard let curve, !curve.isEmpty else { return "<p class=\"muted\">No training curve was recorded for this version.</p>" }
         let chart = LossChartSVG.render(curve.map { LossChartSVG.Point(step: $0.step, loss: $0.loss, validationLoss: $0.validationLoss) })
-        return "<figure class=\"chart-figure\">\(chart)<figcaption>\(curve.count) recorded steps, from step \(curve[0].step) to \(curve[curve.count - 1].step).</figcaption></figure>"
+        return "<figure class=\"chart-figure\">\(chart)<figcaption>\(PageHTML.count(curve.count, "recorded step", "recorded steps")), from step \(curve[0].step) to \(curve[curve.count - 1].step).</figcaption></figure>"
     }
 
     private static func signature(_ data: VersionPageData) -> String {
