@@ -195,6 +195,32 @@ def table_rows(browser, css):
             for row in browser.find_all(f"{css} tbody tr")]
 
 
+def version_order(browser):
+    """The model page's version rows as the server orders them, then after one and two clicks on the
+    first date column's sort button."""
+    rows = lambda: [int(row.get_attribute("data-version")) for row in browser.find_all("#versions tr[data-version]")]
+    orders = {"server": rows()}
+    button = browser.find("#versions th[data-sort='time'] button")
+    button.click()
+    orders["first_click"] = rows()
+    button.click()
+    orders["second_click"] = rows()
+    return orders
+
+
+def search_as_you_type(browser, model):
+    """Whether the model's row shows after typing, without submitting, a text it lacks and then a part of its name."""
+    browser.open("/ui/models")
+    field = browser.find("#model-search")
+    row = lambda: browser.find(f"#models tr[data-model='{model}']")
+    field.send_keys("no-such-model")
+    shown = {"unmatched": row().is_displayed()}
+    field.clear()
+    field.send_keys(model[:4])
+    shown["matched"] = row().is_displayed()
+    return shown
+
+
 def flow(browser, options, approver, trainer_approver):
     seen = {}
     model = options.model
@@ -238,7 +264,13 @@ def flow(browser, options, approver, trainer_approver):
     seen["alias_history"] = table_rows(browser, "#alias-history")
     seen["alias_history_links"] = [link.get_attribute("href").split(browser.base, 1)[-1]
                                    for link in browser.find_all("#alias-history a")]
+    seen["version_order"] = version_order(browser)
     seen["first_after_move"] = version_page(browser, model, options.pending)
+    seen["search"] = search_as_you_type(browser, model)
+    browser.open("/ui/audit")
+    seen["audit_verification"] = browser.text("#audit-verification")
+    seen["audit_rows"] = len(browser.find_all("#audit-log tbody tr"))
+    seen["audit_checkpoint"] = browser.text("#checkpoint")
 
     browser.sign_out()
     seen["after_sign_out"] = browser.path()

@@ -96,6 +96,18 @@ extension RegistryServiceTests {
                     "newest first: \(history)")
             #expect(((seen["first_after_move"] as? [String: Any])?["summary"] as? String)?.contains("production") == false)
 
+            // The page script sorts by date and filters the models list as you type; the audit log verifies.
+            let order = seen["version_order"] as? [String: Any] ?? [:]
+            #expect(order["server"] as? [Int] == [3, 2, 1], "\(order)")
+            #expect(order["first_click"] as? [Int] == [1, 2, 3], "\(order)")
+            #expect(order["second_click"] as? [Int] == [3, 2, 1], "\(order)")
+            let search = seen["search"] as? [String: Any] ?? [:]
+            #expect(search["unmatched"] as? Bool == false && search["matched"] as? Bool == true, "\(search)")
+            let verification = (seen["audit_verification"] as? String ?? "").split(separator: "\n").map(String.init)
+            #expect(verification.contains { $0.hasPrefix("verified 12 entries") }, "\(verification)")
+            #expect(seen["audit_rows"] as? Int == 12, "5 users, 3 registrations, 2 approvals, 2 promotions: \(seen["audit_rows"] ?? "")")
+            #expect((seen["audit_checkpoint"] as? String)?.isEmpty == false)
+
             // Signed out; then both-c, who registered @1, is refused with the separation-of-duties reason.
             #expect(seen["after_sign_out"] as? String == "/ui/sign-in")
             #expect((seen["signed_out_redirect"] as? String)?.hasPrefix("/ui/sign-in?next=") == true)

@@ -208,6 +208,21 @@ extension RegistryServiceTests {
             #expect(missing.contains("No training curve was recorded for this version."))
         }
 
+        @Test func theMLBOMDownloadsAsAnAttachment() throws {
+            let fixture = try ServerFixture()
+            #expect(try fixture.register(try fixture.candidate()).status == 201)
+            let ui = Self.client(fixture)
+            let a = try ui.session(token: try #require(fixture.tokens["approver-a"]))
+            let page = try ui.get("/ui/models/support-bot/versions/1", cookies: a.cookies)
+            #expect(HTMLScan.tags("a", in: page.body).contains { $0["href"] == "/ui/models/support-bot/versions/1/bom" })
+            let bom = try ui.get("/ui/models/support-bot/versions/1/bom", cookies: a.cookies)
+            #expect(bom.status == 200)
+            #expect(bom.header("Content-Disposition") == #"attachment; filename="support-bot-1.bom.json""#)
+            let document = try JSONSerialization.jsonObject(with: Data(bom.body.utf8)) as? [String: Any]
+            #expect(document?["bomFormat"] as? String == "CycloneDX")
+            Self.expectSignIn(try ui.get("/ui/models/support-bot/versions/1/bom"), next: "/ui/models/support-bot/versions/1/bom")
+        }
+
         @Test func signingOutEndsTheSession() throws {
             let fixture = try ServerFixture()
             let ui = Self.client(fixture)
