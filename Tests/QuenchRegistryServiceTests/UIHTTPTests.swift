@@ -157,6 +157,31 @@ extension RegistryServiceTests {
             #expect(try ui.get("/ui/models/support-bot/versions/1", cookies: a.cookies).flash == nil, "a flash is shown once")
         }
 
+        @Test func aFormIsReadStrictlyAndEveryRequestIsLoggedWithItsUser() throws {
+            let fixture = try ServerFixture()
+            #expect(try fixture.register(try fixture.candidate()).status == 201)
+            let ui = Self.client(fixture)
+            let a = try ui.session(token: try #require(fixture.tokens["approver-a"]))
+            let approve = "/ui/models/support-bot/versions/1/approve"
+            let smuggled = try ui.post(approve, form: [("csrf", a.csrf), ("note", ""), ("decided_by", "approver-b")], cookies: a.cookies)
+            #expect(smuggled.status == 400)
+            #expect(smuggled.body.contains("unknown field &#39;decided_by&#39;"), "\(smuggled.body.prefix(600))")
+            let repeated = try ui.post(approve, form: [("csrf", a.csrf), ("note", "a"), ("note", "b")], cookies: a.cookies)
+            #expect(repeated.status == 400)
+            #expect(repeated.body.contains("&#39;note&#39; is given more than once"), "\(repeated.body.prefix(600))")
+            let long = try ui.post(approve, form: [("csrf", a.csrf), ("note", String(repeating: "n", count: 4_001))], cookies: a.cookies)
+            #expect(long.status == 400)
+            #expect(try Self.status(fixture) == "pending_approval")
+
+            #expect(try ui.post(approve, form: [("csrf", a.csrf), ("note", "")], cookies: a.cookies).status == 303)
+            let lines = fixture.server.accessLog.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+            let posts = lines.filter { $0["path"] as? String == approve }
+            #expect(posts.map { $0["status"] as? Int } == [400, 400, 400, 303], "\(posts)")
+            #expect(posts.allSatisfy { $0["identity"] as? String == "approver-a" }, "\(posts)")
+            #expect(lines.contains { $0["path"] as? String == "/ui/sign-in" && $0["identity"] as? String == "approver-a" })
+            #expect(!fixture.server.output.contains(a.cookie) && !fixture.server.output.contains(a.csrf))
+        }
+
         @Test func aRefusedActionShowsTheAPIsReason() throws {
             let fixture = try ServerFixture()
             #expect(try fixture.register(try fixture.candidate()).status == 201)
