@@ -25,7 +25,7 @@ build: setup
 # The suites that start MPI ranks or a Slurm cluster run after the others, one at a time: each keeps a
 # test thread waiting for minutes, and beside the rest they would starve the short time-limited tests
 # of the few threads Swift's test runner has on a small machine.
-MULTIPROCESS_TESTS := MPIGroupTests|LaunchedCopiesTests|OverlappedGradientSumMPITests|Distributed(Train|Fault|Bundle)Tests|RankedTrainTests|BenchTrainRanksTests|DispatchSlurmTests
+MULTIPROCESS_TESTS := MPIGroupTests|LaunchedCopiesTests|UIBrowserTests|OverlappedGradientSumMPITests|Distributed(Train|Fault|Bundle)Tests|RankedTrainTests|BenchTrainRanksTests|DispatchSlurmTests
 
 test: setup
 	$(SWIFT) build $(BUILD_FLAGS) --build-tests

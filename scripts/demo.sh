@@ -60,5 +60,7 @@ The registry server keeps running (pid $server). As the approver, in this shell:
   $bin registry approve $subject --note "report reviewed"
   $bin registry promote $subject --to production
   $bin audit verify
+Or in a browser: open $url/ui/models/${subject%@*}/versions/${subject#*@}, sign in with the token in
+$demo/approver.token, read the lineage, gate and loss curve, then approve and promote there.
 Stop the server with: kill $server
 NEXT

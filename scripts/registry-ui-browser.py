@@ -234,7 +234,6 @@ def flow(browser, options, approver, trainer_approver):
     seen["header_user"] = browser.text("header")
     seen["models"] = [row.get_attribute("data-model") for row in browser.find_all("#models tr[data-model]")]
     seen["models_search"] = bool(browser.find_all("input#model-search[type=search]"))
-    seen["screenshot_models"] = browser.screenshot(options.screenshots, "models-list.png", LAPTOP)
 
     seen["pending_before"] = version_page(browser, model, options.pending)
     seen["version_tab_order"] = browser.tab_order(150)
@@ -260,6 +259,8 @@ def flow(browser, options, approver, trainer_approver):
     seen["second_promote_flash"] = browser.flash()
     browser.open("/ui/models")
     seen["models_aliases"] = [alias.text for alias in browser.find_all(f"#models tr[data-model='{model}'] .alias")]
+    # Taken once the alias has moved, so the list shows it.
+    seen["screenshot_models"] = browser.screenshot(options.screenshots, "models-list.png", LAPTOP)
     browser.open(f"/ui/models/{model}")
     seen["alias_history"] = table_rows(browser, "#alias-history")
     seen["alias_history_links"] = [link.get_attribute("href").split(browser.base, 1)[-1]
