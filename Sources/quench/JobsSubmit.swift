@@ -101,7 +101,7 @@ struct JobsSubmit: ParsableCommand {
             }
             guard outcome.status.state == .succeeded else { throw ExitCode(1) }
         } catch {
-            InterruptHandler.waitIfInterrupted()
+            InterruptHandler.waitIfInterrupted(after: error)
             throw error
         }
     }

@@ -74,7 +74,7 @@ struct Run: ParsableCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            InterruptHandler.waitIfInterrupted()
+            InterruptHandler.waitIfInterrupted(after: error)
             progress("error: \(Scrub.text("\(error)"))")
             throw ExitCode(2)
         }

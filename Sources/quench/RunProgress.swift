@@ -87,4 +87,10 @@ enum InterruptHandler {
     static func waitIfInterrupted() {
         Interrupt.waitIfInterrupted()
     }
+
+    /// As `waitIfInterrupted()`, after `error` ended the command's work: an error from a child the same
+    /// Ctrl-C ended first waits for the handler, so the interrupt path runs instead of the error's.
+    static func waitIfInterrupted(after error: any Error) {
+        Interrupt.waitIfInterrupted(after: error)
+    }
 }

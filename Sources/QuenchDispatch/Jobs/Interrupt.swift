@@ -51,6 +51,21 @@ public enum Interrupt {
         while true { sleep(60) }
     }
 
+    /// `waitIfInterrupted()` after `error` ended the command's work. A child that Ctrl-C ended (exit
+    /// 130: 128 + SIGINT) can be seen before this process's own handler has run, since the terminal
+    /// signals every process of the group and a loaded machine may run the handler later; such an
+    /// error waits up to `childGraceSeconds` for the handler before the error is let through.
+    public static func waitIfInterrupted(after error: any Error) {
+        if case DispatchError.commandFailed(_, _, let status, _) = error, status == 128 + SIGINT {
+            let deadline = Date().addingTimeInterval(childGraceSeconds)
+            while !interruptReceived.load(ordering: .sequentiallyConsistent), Date() < deadline { usleep(10_000) }
+        }
+        waitIfInterrupted()
+    }
+
+    /// How long an error from a child that Ctrl-C ended waits for this process's own Ctrl-C handler.
+    static let childGraceSeconds = 5.0
+
     private static func carryOut(_ plan: Plan, say: @Sendable (String) -> Void) -> Never {
         say("\ninterrupted \(plan.activity())")
         do {
