@@ -93,8 +93,7 @@ class Browser:
         """Fills a form's fields (name -> text), picks options of its selects (name -> value), clicks its
         submit button and waits for the next page."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import Select, WebDriverWait
-        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import Select
 
         form = self.find(form_css)
         for name, value in (fields or {}).items():
@@ -105,20 +104,35 @@ class Browser:
             Select(form.find_element(By.NAME, name)).select_by_value(value)
         button = form.find_element(By.CSS_SELECTOR, "button[type=submit], button:not([type]), input[type=submit]")
         button.click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(form))
+        self.wait_for_next_page(form)
         self.collect_console()
+
+    def wait_for_next_page(self, old):
+        """Waits until `old` (an element of the page being left) is gone and the next page has loaded.
+        Gone is any error reaching it: stale, or, as chromedriver 156 sometimes answers mid-navigation,
+        "Node with given id does not belong to the document" (which expected_conditions.staleness_of
+        lets through)."""
+        from selenium.common.exceptions import WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def gone(_):
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, 20).until(gone)
+        WebDriverWait(self.driver, 20).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def sign_in(self, secret):
         self.open("/ui/sign-in")
         self.submit("form#sign-in", fields={"token": secret})
 
     def sign_out(self):
-        from selenium.webdriver.support.ui import WebDriverWait
-        from selenium.webdriver.support import expected_conditions
-
         form = self.find("form[action='/ui/sign-out']")
         form.find_element("css selector", "button").click()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(form))
+        self.wait_for_next_page(form)
 
     def alert_opened(self):
         from selenium.common.exceptions import NoAlertPresentException
