@@ -61,6 +61,13 @@ extension RegistryServiceTests {
             #expect(!refused.body.contains(wrongToken))
 
             let token = try #require(fixture.tokens["approver-a"])
+            // The double-submit check: a sign-in posted without the form's cookie, or with a csrf field
+            // that does not repeat it, is refused before the token is looked at, and no session starts.
+            for (label, cookies) in [("no sign-in cookie", [String: String]()), ("another sign-in cookie", ["quench_signin": "not-the-form-value"])] {
+                let forged = try ui.post("/ui/sign-in", form: [("csrf", signInCookie.value), ("token", token)], cookies: cookies)
+                #expect(forged.status == 403, "\(label): \(forged.status)")
+                #expect(forged.cookie("quench_session") == nil, "\(label)")
+            }
             let accepted = try ui.signIn(token: token)
             #expect(accepted.status == 303, "\(accepted.status): \(accepted.flash ?? "")")
             #expect(accepted.location == "/ui/models")
